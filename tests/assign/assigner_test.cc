@@ -1,0 +1,9 @@
+#include "lib/assign/assigner.h"
+
+#include <gtest/gtest.h>
+
+namespace holdfast {
+namespace {
+TEST(AssignerTest, Placeholder) {}
+}  // namespace
+}  // namespace holdfast
