@@ -1,0 +1,41 @@
+// `holdfast`: the command-line client. Dispatches to one subcommand.
+#include <cstring>
+#include <iostream>
+
+#include "client/commands.h"
+
+namespace {
+
+struct Command {
+  const char* name;
+  int (*run)(int, char**);
+  const char* help;
+};
+
+constexpr Command kCommands[] = {
+    {"assign", holdfast::cli::RunAssignCommand, "treat or hold out a unit (or a file of units)"},
+    {"journeys", holdfast::cli::RunJourneysCommand, "list configured journeys"},
+    {"config", holdfast::cli::RunConfigCommand, "config history | reload"},
+    {"ping", holdfast::cli::RunPingCommand, "check that the server answers"},
+};
+
+void PrintUsage() {
+  std::cerr << "usage: holdfast COMMAND [flags]\n\ncommands:\n";
+  for (const Command& c : kCommands) std::cerr << "  " << c.name << std::string(10 - std::strlen(c.name), ' ') << c.help << "\n";
+  std::cerr << "\nThe server address is --server, else $HOLDFAST_SERVER, else 127.0.0.1:50051.\n";
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  if (argc < 2 || std::strcmp(argv[1], "--help") == 0 || std::strcmp(argv[1], "help") == 0) {
+    PrintUsage();
+    return argc < 2 ? 2 : 0;
+  }
+  for (const Command& c : kCommands) {
+    if (std::strcmp(argv[1], c.name) == 0) return c.run(argc - 1, argv + 1);
+  }
+  std::cerr << "holdfast: unknown command '" << argv[1] << "'\n";
+  PrintUsage();
+  return 2;
+}

@@ -1,0 +1,42 @@
+// holdfast.v1.AssignmentService: validates requests, asks lib/assign, and
+// (unless dry_run) records entries through the entry recorder.
+//
+// Thread-safety: safe for concurrent RPCs.
+#ifndef HOLDFAST_SERVER_ASSIGNMENT_SERVICE_H_
+#define HOLDFAST_SERVER_ASSIGNMENT_SERVICE_H_
+
+#include "holdfast/v1/assignment_service.grpc.pb.h"
+#include "lib/base/clock.h"
+#include "server/config_holder.h"
+#include "server/entry_recorder.h"
+
+namespace holdfast::server {
+
+class AssignmentServiceImpl final : public holdfast::v1::AssignmentService::CallbackService {
+ public:
+  // `recorder` may be null: then nothing is recorded (as if every call were dry_run).
+  AssignmentServiceImpl(const ConfigHolder* configs, EntryRecorder* recorder, const Clock* clock)
+      : configs_(configs), recorder_(recorder), clock_(clock) {}
+
+  grpc::ServerUnaryReactor* Assign(grpc::CallbackServerContext* context,
+                                   const holdfast::v1::AssignRequest* request,
+                                   holdfast::v1::AssignResponse* response) override;
+  grpc::ServerUnaryReactor* BatchAssign(grpc::CallbackServerContext* context,
+                                        const holdfast::v1::BatchAssignRequest* request,
+                                        holdfast::v1::BatchAssignResponse* response) override;
+  grpc::ServerUnaryReactor* ListJourneys(grpc::CallbackServerContext* context,
+                                         const holdfast::v1::ListJourneysRequest* request,
+                                         holdfast::v1::ListJourneysResponse* response) override;
+  grpc::ServerUnaryReactor* GetJourney(grpc::CallbackServerContext* context,
+                                       const holdfast::v1::GetJourneyRequest* request,
+                                       holdfast::v1::GetJourneyResponse* response) override;
+
+ private:
+  const ConfigHolder* configs_;
+  EntryRecorder* recorder_;
+  const Clock* clock_;
+};
+
+}  // namespace holdfast::server
+
+#endif  // HOLDFAST_SERVER_ASSIGNMENT_SERVICE_H_

@@ -1,0 +1,55 @@
+#include "server/server.h"
+
+#include <chrono>
+
+#include <grpcpp/ext/proto_server_reflection_plugin.h>
+#include <grpcpp/health_check_service_interface.h>
+
+#include "absl/strings/str_cat.h"
+#include "server/admin_service.h"
+#include "server/assignment_service.h"
+
+namespace holdfast::server {
+
+absl::StatusOr<std::unique_ptr<HoldfastServer>> HoldfastServer::BuildAndStart(const Options& options,
+                                                                              Dependencies deps) {
+  if (deps.configs == nullptr || deps.clock == nullptr) {
+    return absl::InvalidArgumentError("server needs a config holder and a clock");
+  }
+  grpc::EnableDefaultHealthCheckService(true);
+  if (options.enable_reflection) grpc::reflection::InitProtoReflectionServerBuilderPlugin();
+
+  std::unique_ptr<HoldfastServer> server(new HoldfastServer());
+  server->services_.push_back(
+      std::make_unique<AssignmentServiceImpl>(deps.configs, deps.entries, deps.clock));
+  server->services_.push_back(std::make_unique<AdminServiceImpl>(deps.config_manager));
+  for (auto& s : deps.extra_services) server->services_.push_back(std::move(s));
+
+  grpc::ServerBuilder builder;
+  builder.AddListeningPort(options.listen_address, grpc::InsecureServerCredentials(), &server->port_);
+  builder.SetMaxReceiveMessageSize(options.max_receive_message_bytes);
+  for (auto& s : server->services_) builder.RegisterService(s.get());
+  server->server_ = builder.BuildAndStart();
+  if (server->server_ == nullptr || server->port_ == 0) {
+    return absl::UnavailableError(absl::StrCat("cannot listen on ", options.listen_address));
+  }
+  return server;
+}
+
+HoldfastServer::~HoldfastServer() { Shutdown(); }
+
+std::shared_ptr<grpc::Channel> HoldfastServer::InProcessChannel() {
+  return server_->InProcessChannel(grpc::ChannelArguments());
+}
+
+void HoldfastServer::Shutdown() {
+  if (server_ != nullptr) {
+    server_->Shutdown(std::chrono::system_clock::now() + std::chrono::seconds(5));
+  }
+}
+
+void HoldfastServer::Wait() {
+  if (server_ != nullptr) server_->Wait();
+}
+
+}  // namespace holdfast::server
