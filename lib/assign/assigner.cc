@@ -1,5 +1,6 @@
 #include "lib/assign/assigner.h"
 
+#include <algorithm>
 #include <string>
 
 #include "absl/strings/numbers.h"
@@ -9,11 +10,13 @@
 
 namespace holdfast {
 
-const JourneySpec* AssignmentConfig::FindJourney(const std::string& id) const {
-  // Journeys are sorted by id; a binary search keeps the hot path allocation-free.
-  auto it = std::lower_bound(journeys.begin(), journeys.end(), id,
-                             [](const JourneySpec& j, const std::string& key) { return j.id < key; });
-  if (it == journeys.end() || it->id != id) return nullptr;
+const JourneySpec* AssignmentConfig::FindJourney(absl::string_view id) const {
+  // Journeys are sorted by id; a binary search over string_views keeps the
+  // hot path allocation-free (no std::string built for the key).
+  auto it = std::lower_bound(
+      journeys.begin(), journeys.end(), id,
+      [](const JourneySpec& j, absl::string_view key) { return absl::string_view(j.id) < key; });
+  if (it == journeys.end() || absl::string_view(it->id) != id) return nullptr;
   return &*it;
 }
 
@@ -68,7 +71,7 @@ absl::StatusOr<Decision> Assigner::Assign(absl::string_view journey, absl::strin
   if (!IsRepresentableTime(t)) {
     return absl::InvalidArgumentError("at: outside 1970-01-01..9999-12-31");
   }
-  const JourneySpec* spec = config_->FindJourney(std::string(journey));
+  const JourneySpec* spec = config_->FindJourney(journey);
   if (spec == nullptr) {
     return absl::NotFoundError(absl::StrCat("journey: '", journey, "' is not configured"));
   }

@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "absl/strings/string_view.h"
 #include "lib/base/clock.h"
 
 namespace holdfast {
@@ -66,8 +67,9 @@ struct AssignmentConfig {
   // Sorted by id; ids unique.
   std::vector<JourneySpec> journeys;
 
-  // Returns the journey with `id`, or nullptr.
-  const JourneySpec* FindJourney(const std::string& id) const;
+  // Returns the journey with `id`, or nullptr. Binary search over the sorted
+  // `journeys`; takes a string_view so the hot path allocates nothing.
+  const JourneySpec* FindJourney(absl::string_view id) const;
 };
 
 }  // namespace holdfast

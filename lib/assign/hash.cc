@@ -28,7 +28,7 @@ EVP_MD_CTX* ThreadContext() {
 
 bool IsSupportedHashVersion(uint32_t version) { return version == 1; }
 
-std::array<uint8_t, 32> LengthPrefixedSha256(std::initializer_list<absl::string_view> fields) {
+std::array<uint8_t, 32> LengthPrefixedSha256(absl::Span<const absl::string_view> fields) {
   EVP_MD_CTX* ctx = ThreadContext();
   const EVP_MD* md = Sha256Md();
   if (md == nullptr || ctx == nullptr || EVP_DigestInit_ex2(ctx, md, nullptr) != 1) {
@@ -48,11 +48,19 @@ std::array<uint8_t, 32> LengthPrefixedSha256(std::initializer_list<absl::string_
   return out;
 }
 
-uint64_t HashV1(std::initializer_list<absl::string_view> fields) {
+std::array<uint8_t, 32> LengthPrefixedSha256(std::initializer_list<absl::string_view> fields) {
+  return LengthPrefixedSha256(absl::MakeConstSpan(fields.begin(), fields.size()));
+}
+
+uint64_t HashV1(absl::Span<const absl::string_view> fields) {
   const std::array<uint8_t, 32> digest = LengthPrefixedSha256(fields);
   uint64_t h = 0;
   for (int i = 0; i < 8; ++i) h = (h << 8) | digest[i];
   return h;
+}
+
+uint64_t HashV1(std::initializer_list<absl::string_view> fields) {
+  return HashV1(absl::MakeConstSpan(fields.begin(), fields.size()));
 }
 
 }  // namespace holdfast

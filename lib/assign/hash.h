@@ -14,6 +14,7 @@
 #include <initializer_list>
 
 #include "absl/strings/string_view.h"
+#include "absl/types/span.h"
 
 namespace holdfast {
 
@@ -21,11 +22,15 @@ namespace holdfast {
 inline constexpr uint32_t kLatestHashVersion = 1;
 bool IsSupportedHashVersion(uint32_t version);
 
-// SHA-256 of the length-prefixed encoding of `fields`.
+// SHA-256 of the length-prefixed encoding of `fields`: for each field, its
+// byte length as a uint32 big-endian, then its bytes. Fields must be shorter
+// than 2^32 bytes.
+std::array<uint8_t, 32> LengthPrefixedSha256(absl::Span<const absl::string_view> fields);
 std::array<uint8_t, 32> LengthPrefixedSha256(std::initializer_list<absl::string_view> fields);
 
 // Version 1: first 8 bytes of LengthPrefixedSha256(fields) as a big-endian
 // unsigned integer.
+uint64_t HashV1(absl::Span<const absl::string_view> fields);
 uint64_t HashV1(std::initializer_list<absl::string_view> fields);
 
 // Maps a 64-bit hash uniformly onto [0, n) with integers only:
