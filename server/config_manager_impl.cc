@@ -1,0 +1,82 @@
+#include "server/config_manager_impl.h"
+
+#include <algorithm>
+
+#include "absl/strings/str_cat.h"
+#include "lib/base/status_macros.h"
+#include "lib/config/config.h"
+#include "server/request_validation.h"
+
+namespace holdfast::server {
+
+absl::StatusOr<std::shared_ptr<const ServingConfig>> LoadServingConfig(const std::string& path,
+                                                                        UnixMicros now) {
+  HF_ASSIGN_OR_RETURN(config::LoadedConfig loaded, config::LoadConfig(path));
+  return std::make_shared<const ServingConfig>(loaded.compiled, std::move(loaded.effective), path, now);
+}
+
+ConfigManagerImpl::ConfigManagerImpl(ConfigHolder* holder, const Clock* clock, HistorySink sink,
+                                     HistorySource source)
+    : holder_(holder), clock_(clock), sink_(std::move(sink)), source_(std::move(source)) {}
+
+holdfast::v1::ConfigVersion ConfigManagerImpl::MakeRecord(const ServingConfig& config,
+                                                          const std::string& diff) const {
+  holdfast::v1::ConfigVersion record;
+  record.set_version(config.version());
+  MicrosToTimestamp(config.loaded_at, record.mutable_loaded_at());
+  record.set_source_path(config.source_path);
+  record.set_diff_summary(diff);
+  return record;
+}
+
+absl::Status ConfigManagerImpl::Append(const holdfast::v1::ConfigVersion& record) {
+  if (sink_) HF_RETURN_IF_ERROR(sink_(record));
+  history_.push_back(record);
+  return absl::OkStatus();
+}
+
+absl::Status ConfigManagerImpl::RecordInitial() {
+  std::lock_guard<std::mutex> lock(mu_);
+  std::shared_ptr<const ServingConfig> current = holder_->Get();
+  std::string diff = "initial load";
+  if (source_) {
+    HF_ASSIGN_OR_RETURN(auto persisted, source_(1));
+    if (!persisted.empty()) {
+      if (persisted[0].version() == current->version()) return absl::OkStatus();  // restart, same config
+      diff = absl::StrCat("replaces ", persisted[0].version(), " (server restart)");
+    }
+  }
+  return Append(MakeRecord(*current, diff));
+}
+
+absl::StatusOr<holdfast::v1::ReloadConfigResponse> ConfigManagerImpl::Reload(const std::string& path) {
+  std::lock_guard<std::mutex> lock(mu_);
+  std::shared_ptr<const ServingConfig> current = holder_->Get();
+  const std::string source = path.empty() ? current->source_path : path;
+  // Load fully before touching the holder: a bad config leaves the old one serving.
+  HF_ASSIGN_OR_RETURN(std::shared_ptr<const ServingConfig> next,
+                      LoadServingConfig(source, clock_->NowMicros()));
+  holdfast::v1::ReloadConfigResponse response;
+  if (next->version() == current->version()) {
+    response.set_changed(false);
+    *response.mutable_serving() = MakeRecord(*current, "");
+    return response;
+  }
+  const std::string diff = absl::StrCat("replaces ", current->version());
+  holdfast::v1::ConfigVersion record = MakeRecord(*next, diff);
+  HF_RETURN_IF_ERROR(Append(record));
+  holder_->Set(next);
+  response.set_changed(true);
+  *response.mutable_serving() = record;
+  return response;
+}
+
+absl::StatusOr<std::vector<holdfast::v1::ConfigVersion>> ConfigManagerImpl::History(int limit) {
+  if (source_) return source_(limit);
+  std::lock_guard<std::mutex> lock(mu_);
+  std::vector<holdfast::v1::ConfigVersion> out(history_.rbegin(), history_.rend());
+  if (static_cast<int>(out.size()) > limit) out.resize(limit);
+  return out;
+}
+
+}  // namespace holdfast::server

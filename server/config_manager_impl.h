@@ -1,0 +1,52 @@
+// ConfigManager over lib/config: reload = load + validate + compile + swap;
+// history kept in memory and, when a sink is set, persisted by it.
+#ifndef HOLDFAST_SERVER_CONFIG_MANAGER_IMPL_H_
+#define HOLDFAST_SERVER_CONFIG_MANAGER_IMPL_H_
+
+#include <functional>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "lib/base/clock.h"
+#include "server/config_holder.h"
+#include "server/config_manager.h"
+
+namespace holdfast::server {
+
+// Loads `path` into a ServingConfig stamped with `now`.
+[[nodiscard]] absl::StatusOr<std::shared_ptr<const ServingConfig>> LoadServingConfig(
+    const std::string& path, UnixMicros now);
+
+class ConfigManagerImpl final : public ConfigManager {
+ public:
+  // Persists one history record; returns an error to abort the swap.
+  using HistorySink = std::function<absl::Status(const holdfast::v1::ConfigVersion&)>;
+  // Reads persisted history (newest first).
+  using HistorySource = std::function<absl::StatusOr<std::vector<holdfast::v1::ConfigVersion>>(int)>;
+
+  ConfigManagerImpl(ConfigHolder* holder, const Clock* clock, HistorySink sink = nullptr,
+                    HistorySource source = nullptr);
+
+  // Records the version serving at start (with its diff against the last
+  // persisted version, if any).
+  absl::Status RecordInitial();
+
+  absl::StatusOr<holdfast::v1::ReloadConfigResponse> Reload(const std::string& path) override;
+  absl::StatusOr<std::vector<holdfast::v1::ConfigVersion>> History(int limit) override;
+
+ private:
+  holdfast::v1::ConfigVersion MakeRecord(const ServingConfig& config, const std::string& diff) const;
+  absl::Status Append(const holdfast::v1::ConfigVersion& record);
+
+  ConfigHolder* holder_;
+  const Clock* clock_;
+  HistorySink sink_;
+  HistorySource source_;
+  std::mutex mu_;  // serializes reloads; guards history_
+  std::vector<holdfast::v1::ConfigVersion> history_;  // oldest first
+};
+
+}  // namespace holdfast::server
+
+#endif  // HOLDFAST_SERVER_CONFIG_MANAGER_IMPL_H_

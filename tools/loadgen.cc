@@ -1,0 +1,192 @@
+// holdfast_loadgen: closed-loop RPC load against a running holdfastd on
+// loopback, reporting calls/s, ids/s and p50/p99 latency per mode. Run the
+// modes in one invocation so each is compared with the empty Ping measured
+// on the same server in the same run (the machines are shared and noisy).
+//
+//   holdfast_loadgen --server 127.0.0.1:50051 --journey cart_abandon \
+//       --seconds 5 --concurrency 64 --modes ping,assign,assign_record,batch
+//
+// Bounded: every mode stops after --seconds; only loopback addresses are
+// accepted.
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <cstdio>
+#include <iostream>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include <grpcpp/grpcpp.h>
+
+#include "absl/flags/flag.h"
+#include "absl/flags/parse.h"
+#include "absl/strings/match.h"
+#include "absl/strings/str_split.h"
+#include "holdfast/v1/admin_service.grpc.pb.h"
+#include "holdfast/v1/assignment_service.grpc.pb.h"
+
+ABSL_FLAG(std::string, server, "127.0.0.1:50051", "Server (loopback only).");
+ABSL_FLAG(std::string, journey, "cart_abandon", "Journey to assign in.");
+ABSL_FLAG(double, seconds, 5.0, "Duration of each mode.");
+ABSL_FLAG(int, concurrency, 64, "Calls in flight.");
+ABSL_FLAG(int, batch_size, 1000, "Units per BatchAssign call.");
+ABSL_FLAG(int, channels, 2, "Client channels (connections).");
+ABSL_FLAG(std::string, modes, "ping,assign,batch",
+          "Comma-separated: ping, assign (dry run), assign_record, batch (dry run), batch_record.");
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+struct Result {
+  std::string mode;
+  double seconds = 0;
+  int64_t calls = 0;
+  int64_t ids = 0;
+  int64_t errors = 0;
+  std::string first_error;
+  std::vector<double> latencies_us;
+};
+
+// One closed loop: `concurrency` callers, each issuing its next call from the
+// previous one's completion, until the deadline.
+class Loop {
+ public:
+  Loop(std::vector<std::shared_ptr<grpc::Channel>> channels, std::string mode, std::string journey,
+       int batch_size)
+      : mode_(std::move(mode)), journey_(std::move(journey)), batch_size_(batch_size) {
+    for (auto& ch : channels) {
+      assign_.push_back(holdfast::v1::AssignmentService::NewStub(ch));
+      admin_.push_back(holdfast::v1::AdminService::NewStub(ch));
+    }
+  }
+
+  Result Run(int concurrency, double seconds) {
+    start_ = Clock::now();
+    deadline_ = start_ + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(seconds));
+    in_flight_ = concurrency;
+    for (int i = 0; i < concurrency; ++i) Issue(i);
+    std::unique_lock<std::mutex> lock(mu_);
+    done_cv_.wait(lock, [&] { return in_flight_ == 0; });
+    result_.mode = mode_;
+    result_.seconds = std::chrono::duration<double>(end_ - start_).count();
+    return std::move(result_);
+  }
+
+ private:
+  struct Call {
+    grpc::ClientContext context;
+    holdfast::v1::PingRequest ping_req;
+    holdfast::v1::PingResponse ping_resp;
+    holdfast::v1::AssignRequest assign_req;
+    holdfast::v1::AssignResponse assign_resp;
+    holdfast::v1::BatchAssignRequest batch_req;
+    holdfast::v1::BatchAssignResponse batch_resp;
+    Clock::time_point started;
+  };
+
+  void Issue(int slot) {
+    const auto now = Clock::now();
+    if (now >= deadline_) {
+      std::lock_guard<std::mutex> lock(mu_);
+      end_ = std::max(end_, now);
+      if (--in_flight_ == 0) done_cv_.notify_all();
+      return;
+    }
+    auto* call = new Call();
+    call->started = now;
+    const uint64_t seq = next_id_.fetch_add(1);
+    const size_t ch = seq % assign_.size();
+    auto done = [this, call, slot](grpc::Status s) { Complete(slot, call, s); };
+    if (mode_ == "ping") {
+      admin_[ch]->async()->Ping(&call->context, &call->ping_req, &call->ping_resp, done);
+    } else if (mode_ == "assign" || mode_ == "assign_record") {
+      call->assign_req.set_journey(journey_);
+      call->assign_req.set_unit("load-" + std::to_string(seq));
+      call->assign_req.set_dry_run(mode_ == "assign");
+      assign_[ch]->async()->Assign(&call->context, &call->assign_req, &call->assign_resp, done);
+    } else {
+      call->batch_req.set_journey(journey_);
+      call->batch_req.set_dry_run(mode_ == "batch");
+      for (int i = 0; i < batch_size_; ++i) {
+        call->batch_req.add_units("load-" + std::to_string(seq) + "-" + std::to_string(i));
+      }
+      assign_[ch]->async()->BatchAssign(&call->context, &call->batch_req, &call->batch_resp, done);
+    }
+  }
+
+  void Complete(int slot, Call* call, const grpc::Status& s) {
+    const double us = std::chrono::duration<double, std::micro>(Clock::now() - call->started).count();
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      if (s.ok()) {
+        ++result_.calls;
+        result_.ids += (mode_ == "batch" || mode_ == "batch_record") ? batch_size_ : 1;
+        result_.latencies_us.push_back(us);
+      } else {
+        if (result_.errors++ == 0) result_.first_error = s.error_message();
+      }
+    }
+    delete call;
+    Issue(slot);
+  }
+
+  std::string mode_, journey_;
+  int batch_size_;
+  std::vector<std::unique_ptr<holdfast::v1::AssignmentService::Stub>> assign_;
+  std::vector<std::unique_ptr<holdfast::v1::AdminService::Stub>> admin_;
+  std::atomic<uint64_t> next_id_{0};
+  Clock::time_point start_, deadline_, end_;
+  std::mutex mu_;
+  std::condition_variable done_cv_;
+  int in_flight_ = 0;
+  Result result_;
+};
+
+double Percentile(std::vector<double>& v, double q) {
+  if (v.empty()) return 0;
+  const size_t k = std::min(v.size() - 1, static_cast<size_t>(q * (v.size() - 1) + 0.5));
+  std::nth_element(v.begin(), v.begin() + k, v.end());
+  return v[k];
+}
+
+bool IsLoopback(const std::string& address) {
+  return absl::StartsWith(address, "127.") || absl::StartsWith(address, "localhost:") ||
+         absl::StartsWith(address, "[::1]:");
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  absl::ParseCommandLine(argc, argv);
+  const std::string server = absl::GetFlag(FLAGS_server);
+  if (!IsLoopback(server)) {
+    std::cerr << "holdfast_loadgen: only loopback targets are allowed, got " << server << "\n";
+    return 2;
+  }
+  std::vector<std::shared_ptr<grpc::Channel>> channels;
+  for (int i = 0; i < std::max(1, absl::GetFlag(FLAGS_channels)); ++i) {
+    grpc::ChannelArguments args;
+    args.SetInt("grpc.channel_id", i);  // distinct args → distinct connections
+    args.SetMaxReceiveMessageSize(64 << 20);
+    channels.push_back(grpc::CreateCustomChannel(server, grpc::InsecureChannelCredentials(), args));
+  }
+  double ping_qps = 0;
+  std::printf("%-14s %10s %12s %12s %10s %10s %8s %s\n", "mode", "calls/s", "ids/s", "vs_ping", "p50_us",
+              "p99_us", "errors", "");
+  for (absl::string_view mode : absl::StrSplit(absl::GetFlag(FLAGS_modes), ',')) {
+    Loop loop(channels, std::string(mode), absl::GetFlag(FLAGS_journey), absl::GetFlag(FLAGS_batch_size));
+    Result r = loop.Run(absl::GetFlag(FLAGS_concurrency), absl::GetFlag(FLAGS_seconds));
+    const double qps = r.calls / r.seconds;
+    if (mode == "ping") ping_qps = qps;
+    std::printf("%-14s %10.0f %12.0f %12s %10.0f %10.0f %8lld %s\n", r.mode.c_str(), qps, r.ids / r.seconds,
+                ping_qps > 0 ? (std::to_string(qps / ping_qps).substr(0, 5) + "x").c_str() : "-",
+                Percentile(r.latencies_us, 0.5), Percentile(r.latencies_us, 0.99),
+                static_cast<long long>(r.errors), r.first_error.c_str());
+    std::fflush(stdout);
+  }
+  return 0;
+}
