@@ -3,6 +3,7 @@
 #include <openssl/evp.h>
 
 #include <cstdlib>
+#include <cstring>
 
 namespace holdfast {
 namespace {
@@ -24,6 +25,16 @@ EVP_MD_CTX* ThreadContext() {
   return digest.ctx;
 }
 
+// Writes n as 4 bytes, big-endian; returns the position after them.
+uint8_t* PutLength(uint8_t* p, size_t n) {
+  const uint32_t v = static_cast<uint32_t>(n);
+  p[0] = static_cast<uint8_t>(v >> 24);
+  p[1] = static_cast<uint8_t>(v >> 16);
+  p[2] = static_cast<uint8_t>(v >> 8);
+  p[3] = static_cast<uint8_t>(v);
+  return p + 4;
+}
+
 }  // namespace
 
 bool IsSupportedHashVersion(uint32_t version) { return version == 1; }
@@ -35,12 +46,30 @@ std::array<uint8_t, 32> LengthPrefixedSha256(absl::Span<const absl::string_view>
     // No SHA-256 means no assignment at all; there is nothing safe to return.
     std::abort();
   }
-  for (absl::string_view field : fields) {
-    const uint32_t n = static_cast<uint32_t>(field.size());
-    const uint8_t len[4] = {static_cast<uint8_t>(n >> 24), static_cast<uint8_t>(n >> 16),
-                            static_cast<uint8_t>(n >> 8), static_cast<uint8_t>(n)};
-    EVP_DigestUpdate(ctx, len, sizeof(len));
-    EVP_DigestUpdate(ctx, field.data(), field.size());
+  // Every EVP_DigestUpdate goes through the provider dispatch, which costs
+  // about as much as hashing a few dozen bytes. A typical message (seed, unit,
+  // maybe a period) is well under kInlineBytes, so encode it on the stack and
+  // update once; longer messages fall back to one update per piece. Both
+  // produce the same byte stream, hence the same digest.
+  constexpr size_t kInlineBytes = 384;
+  size_t total = 0;
+  for (absl::string_view field : fields) total += 4 + field.size();
+  if (total <= kInlineBytes) {
+    uint8_t buf[kInlineBytes];
+    uint8_t* p = buf;
+    for (absl::string_view field : fields) {
+      p = PutLength(p, field.size());
+      if (!field.empty()) std::memcpy(p, field.data(), field.size());
+      p += field.size();
+    }
+    EVP_DigestUpdate(ctx, buf, total);
+  } else {
+    for (absl::string_view field : fields) {
+      uint8_t len[4];
+      PutLength(len, field.size());
+      EVP_DigestUpdate(ctx, len, sizeof(len));
+      EVP_DigestUpdate(ctx, field.data(), field.size());
+    }
   }
   std::array<uint8_t, 32> out;
   unsigned int out_len = 0;
