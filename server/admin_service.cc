@@ -8,6 +8,7 @@ grpc::ServerUnaryReactor* AdminServiceImpl::Ping(grpc::CallbackServerContext* co
                                                  const holdfast::v1::PingRequest* request,
                                                  holdfast::v1::PingResponse* response) {
   grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+  *response->mutable_echo() = request->echo();
   reactor->Finish(grpc::Status::OK);
   return reactor;
 }

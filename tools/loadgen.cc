@@ -34,8 +34,9 @@ ABSL_FLAG(double, seconds, 5.0, "Duration of each mode.");
 ABSL_FLAG(int, concurrency, 64, "Calls in flight.");
 ABSL_FLAG(int, batch_size, 1000, "Units per BatchAssign call.");
 ABSL_FLAG(int, channels, 2, "Client channels (connections).");
-ABSL_FLAG(std::string, modes, "ping,assign,batch",
-          "Comma-separated: ping, assign (dry run), assign_record, batch (dry run), batch_record.");
+ABSL_FLAG(std::string, modes, "ping,assign,ping_batch,batch",
+          "Comma-separated, in order: ping, ping_batch (echo of --batch_size ids), assign (dry run),\n"
+          "assign_record, batch (dry run), batch_record. Put each baseline before what it is compared with.");
 
 namespace {
 
@@ -101,7 +102,12 @@ class Loop {
     const uint64_t seq = next_id_.fetch_add(1);
     const size_t ch = seq % assign_.size();
     auto done = [this, call, slot](grpc::Status s) { Complete(slot, call, s); };
-    if (mode_ == "ping") {
+    if (mode_ == "ping" || mode_ == "ping_batch") {
+      if (mode_ == "ping_batch") {
+        for (int i = 0; i < batch_size_; ++i) {
+          call->ping_req.add_echo("load-" + std::to_string(seq) + "-" + std::to_string(i));
+        }
+      }
       admin_[ch]->async()->Ping(&call->context, &call->ping_req, &call->ping_resp, done);
     } else if (mode_ == "assign" || mode_ == "assign_record") {
       call->assign_req.set_journey(journey_);
@@ -124,7 +130,7 @@ class Loop {
       std::lock_guard<std::mutex> lock(mu_);
       if (s.ok()) {
         ++result_.calls;
-        result_.ids += (mode_ == "batch" || mode_ == "batch_record") ? batch_size_ : 1;
+        result_.ids += (mode_ == "batch" || mode_ == "batch_record" || mode_ == "ping_batch") ? batch_size_ : 1;
         result_.latencies_us.push_back(us);
       } else {
         if (result_.errors++ == 0) result_.first_error = s.error_message();
@@ -174,16 +180,20 @@ int main(int argc, char** argv) {
     args.SetMaxReceiveMessageSize(64 << 20);
     channels.push_back(grpc::CreateCustomChannel(server, grpc::InsecureChannelCredentials(), args));
   }
-  double ping_qps = 0;
-  std::printf("%-14s %10s %12s %12s %10s %10s %8s %s\n", "mode", "calls/s", "ids/s", "vs_ping", "p50_us",
+  // Each mode is compared with its baseline from the same run: single calls
+  // with `ping`, batches with `ping_batch` (same ids echoed, no work).
+  double ping_qps = 0, ping_batch_qps = 0;
+  std::printf("%-14s %10s %12s %12s %10s %10s %8s %s\n", "mode", "calls/s", "ids/s", "vs_base", "p50_us",
               "p99_us", "errors", "");
   for (absl::string_view mode : absl::StrSplit(absl::GetFlag(FLAGS_modes), ',')) {
     Loop loop(channels, std::string(mode), absl::GetFlag(FLAGS_journey), absl::GetFlag(FLAGS_batch_size));
     Result r = loop.Run(absl::GetFlag(FLAGS_concurrency), absl::GetFlag(FLAGS_seconds));
     const double qps = r.calls / r.seconds;
     if (mode == "ping") ping_qps = qps;
+    if (mode == "ping_batch") ping_batch_qps = qps;
+    const double base = (mode == "batch" || mode == "batch_record") ? ping_batch_qps : ping_qps;
     std::printf("%-14s %10.0f %12.0f %12s %10.0f %10.0f %8lld %s\n", r.mode.c_str(), qps, r.ids / r.seconds,
-                ping_qps > 0 ? (std::to_string(qps / ping_qps).substr(0, 5) + "x").c_str() : "-",
+                base > 0 ? (std::to_string(qps / base).substr(0, 5) + "x").c_str() : "-",
                 Percentile(r.latencies_us, 0.5), Percentile(r.latencies_us, 0.99),
                 static_cast<long long>(r.errors), r.first_error.c_str());
     std::fflush(stdout);
