@@ -10,6 +10,7 @@
 
 #include <gtest/gtest.h>
 
+#include "absl/strings/str_cat.h"
 #include "lib/assign/assigner.h"
 #include "tests/assign/test_config.h"
 
@@ -73,19 +74,18 @@ TEST(AssignmentPropertiesTest, StaticShareIsExactlyTheBucketThreshold) {
   ExpectBinomial(half, kN, 0.5, kSigmas, "50 %");
 }
 
-// SLIDING with stride = share = 1/m: consecutive holdouts are disjoint and
-// each unit is held out exactly once in every m consecutive periods,
-// including periods before the epoch.
-void CheckSlidingCoverage(uint32_t share_ppm, int m) {
-  SCOPED_TRACE(share_ppm);
-  constexpr int64_t kN = 200000;
-  constexpr int kFirst = -2 * 10 - 3;  // several windows, negative periods included
-  constexpr int kPeriods = 30 + 6;
+// SLIDING with stride = share: every run of m consecutive periods holds each
+// unit out between min_times and max_times times, before and after the epoch.
+// With share = 1/m that is exactly once (so consecutive holdouts are disjoint).
+void CheckSlidingCoverage(uint32_t share_ppm, int m, int min_times, int max_times, int64_t n) {
+  SCOPED_TRACE(absl::StrCat("share_ppm=", share_ppm, " m=", m));
+  constexpr int kFirst = -23;  // periods -23..12: several cycles, most before the epoch
+  constexpr int kPeriods = 36;
   const HoldoutSpec spec = RotatingHoldout(RotationScheme::kSliding, share_ppm, "holdout:renewal",
                                            kWeekUs, kEpoch2026, 0, share_ppm);
   std::vector<int64_t> held_per_period(kPeriods, 0);
   int64_t violations = 0;
-  for (int64_t i = 0; i < kN; ++i) {
+  for (int64_t i = 0; i < n; ++i) {
     const std::string u = UnitId(i);
     std::vector<bool> in(kPeriods);
     for (int p = 0; p < kPeriods; ++p) {
@@ -95,19 +95,26 @@ void CheckSlidingCoverage(uint32_t share_ppm, int m) {
     for (int p = 0; p + m <= kPeriods; ++p) {
       int count = 0;
       for (int q = p; q < p + m; ++q) count += in[q];
-      if (count != 1) ++violations;
+      if (count < min_times || count > max_times) ++violations;
     }
   }
   EXPECT_EQ(violations, 0);
   const double share = static_cast<double>(share_ppm) / kShareScale;
   for (int p = 0; p < kPeriods; ++p) {
-    ExpectBinomial(held_per_period[p], kN, share, kSigmas, "period " + std::to_string(kFirst + p));
+    ExpectBinomial(held_per_period[p], n, share, kSigmas, "period " + std::to_string(kFirst + p));
   }
 }
 
 TEST(AssignmentPropertiesTest, SlidingHoldsEachUnitOutOncePerCycle) {
-  CheckSlidingCoverage(100000, 10);
-  CheckSlidingCoverage(250000, 4);
+  CheckSlidingCoverage(100000, 10, 1, 1, 200000);
+  CheckSlidingCoverage(250000, 4, 1, 1, 200000);
+}
+
+TEST(AssignmentPropertiesTest, SlidingCoverageWhenShareDoesNotDivideTheCircle) {
+  // 30 %: m windows tile an arc of m·30 %, so exactly 3 times in any 10
+  // periods but 1 or 2 times in any 4 (docs/hashing.md §7).
+  CheckSlidingCoverage(300000, 10, 3, 3, 50000);
+  CheckSlidingCoverage(300000, 4, 1, 2, 50000);
 }
 
 TEST(AssignmentPropertiesTest, SlidingPeriodIndexWrapsAroundTheCircle) {
@@ -187,6 +194,25 @@ TEST(AssignmentPropertiesTest, LoweringShareOnlyMovesUnitsOutSlidingWithPinnedSt
   CheckMonotoneRamp(RotatingHoldout(RotationScheme::kSliding, 0, "holdout:ramp", kWeekUs,
                                     kEpoch2026, 0, /*stride_ppm=*/100000),
                     {-3, 0, 7});
+}
+
+TEST(AssignmentPropertiesTest, SlidingWithPinnedStrideAboveShareSkipsPartOfThePopulation) {
+  // After ramping 10 % -> 5 % with the stride pinned at 10 %, each period
+  // still holds out a random 5 %, but positions between the windows are
+  // never held out: half the units over a full cycle of 10 periods.
+  const HoldoutSpec spec = RotatingHoldout(RotationScheme::kSliding, 50000, "h", kWeekUs,
+                                           kEpoch2026, 0, /*stride_ppm=*/100000);
+  constexpr int64_t kN = 20000;
+  int64_t never = 0, more_than_once = 0;
+  for (int64_t i = 0; i < kN; ++i) {
+    const std::string u = UnitId(i);
+    int count = 0;
+    for (int64_t k = -4; k < 6; ++k) count += InHoldout(spec, u, k);
+    never += count == 0;
+    more_than_once += count > 1;
+  }
+  EXPECT_EQ(more_than_once, 0);
+  ExpectBinomial(never, kN, 0.5, kSigmas, "never held out");
 }
 
 TEST(AssignmentPropertiesTest, SlidingWithStrideTiedToShareIsNotMonotone) {
