@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# The main job: installs dependencies, builds, starts holdfastd on the
+# example config with the embedded SQLite store, drives it through the real
+# CLI, and stops it again. Safe to re-run; fast when already built.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash tools/install_deps.sh
+bash tools/build.sh
+BUILD_DIR="${HOLDFAST_BUILD_DIR:-build}"
+HOLDFASTD="$BUILD_DIR/server/holdfastd"
+HOLDFAST="$BUILD_DIR/client/holdfast"
+
+DEMO_DIR="${HOLDFAST_DEMO_DIR:-$(mktemp -d /tmp/holdfast-demo-XXXXXX)}"
+mkdir -p "$DEMO_DIR"
+"$HOLDFASTD" --config examples/holdfast.textproto --db "$DEMO_DIR/holdfast.db" \
+  --listen 127.0.0.1:0 --port_file "$DEMO_DIR/port" 2>"$DEMO_DIR/holdfastd.log" &
+SERVER_PID=$!
+trap 'kill $SERVER_PID 2>/dev/null; wait $SERVER_PID 2>/dev/null || true' EXIT
+for _ in $(seq 1 300); do
+  [ -s "$DEMO_DIR/port" ] && break
+  kill -0 $SERVER_PID 2>/dev/null || { cat "$DEMO_DIR/holdfastd.log" >&2; exit 1; }
+  sleep 0.1
+done
+export HOLDFAST_SERVER="127.0.0.1:$(cat "$DEMO_DIR/port")"
+echo "== holdfastd on $HOLDFAST_SERVER (store $DEMO_DIR/holdfast.db)"
+
+echo "== configured journeys"
+"$HOLDFAST" journeys
+
+echo "== a few assignments (same question, same answer)"
+for unit in cust-1001 cust-1002 cust-1003 "José" "顧客-42"; do
+  "$HOLDFAST" assign --journey cart_abandon --unit "$unit" --at 2026-11-23T10:00:00Z
+done
+"$HOLDFAST" assign --journey cart_abandon --unit cust-1001 --at 2026-11-23T10:00:00Z --format json
+
+echo "== a batch of 10 units in winback (CSV)"
+seq -f "cust-%g" 1 10 > "$DEMO_DIR/units.txt"
+"$HOLDFAST" assign --journey winback --units-file "$DEMO_DIR/units.txt" --at 2026-11-23T10:00:00Z
