@@ -25,6 +25,10 @@ EVP_MD_CTX* ThreadContext() {
   return digest.ctx;
 }
 
+// A failed digest would yield an arbitrary, non-reproducible answer; there is
+// no safe assignment without SHA-256, so stop rather than guess.
+[[noreturn]] void Die() { std::abort(); }
+
 // Writes n as 4 bytes, big-endian; returns the position after them.
 uint8_t* PutLength(uint8_t* p, size_t n) {
   const uint32_t v = static_cast<uint32_t>(n);
@@ -43,8 +47,7 @@ std::array<uint8_t, 32> LengthPrefixedSha256(absl::Span<const absl::string_view>
   EVP_MD_CTX* ctx = ThreadContext();
   const EVP_MD* md = Sha256Md();
   if (md == nullptr || ctx == nullptr || EVP_DigestInit_ex2(ctx, md, nullptr) != 1) {
-    // No SHA-256 means no assignment at all; there is nothing safe to return.
-    std::abort();
+    Die();
   }
   // Every EVP_DigestUpdate goes through the provider dispatch, which costs
   // about as much as hashing a few dozen bytes. A typical message (seed, unit,
@@ -62,18 +65,20 @@ std::array<uint8_t, 32> LengthPrefixedSha256(absl::Span<const absl::string_view>
       if (!field.empty()) std::memcpy(p, field.data(), field.size());
       p += field.size();
     }
-    EVP_DigestUpdate(ctx, buf, total);
+    if (EVP_DigestUpdate(ctx, buf, total) != 1) Die();
   } else {
     for (absl::string_view field : fields) {
       uint8_t len[4];
       PutLength(len, field.size());
-      EVP_DigestUpdate(ctx, len, sizeof(len));
-      EVP_DigestUpdate(ctx, field.data(), field.size());
+      if (EVP_DigestUpdate(ctx, len, sizeof(len)) != 1 ||
+          EVP_DigestUpdate(ctx, field.data(), field.size()) != 1) {
+        Die();
+      }
     }
   }
   std::array<uint8_t, 32> out;
   unsigned int out_len = 0;
-  EVP_DigestFinal_ex(ctx, out.data(), &out_len);
+  if (EVP_DigestFinal_ex(ctx, out.data(), &out_len) != 1 || out_len != out.size()) Die();
   return out;
 }
 

@@ -135,6 +135,10 @@ HASH_VECTORS = [
     ("emoji", [b"holdout:cart_abandon", "\U0001F642".encode("utf-8")]),
     ("emoji_zwj", [b"holdout:cart_abandon", "\U0001F469\u200D\U0001F4BB".encode("utf-8")]),
     ("nul_inside", [b"holdout:cart_abandon", b"a\x00b"]),
+    # Encodings of exactly 384 and 385 bytes (the C++ code switches from one
+    # stack buffer to piecewise updates above 384; the digest must not change).
+    ("message_384_bytes", [b"s" * 120, LONG_ID]),
+    ("message_385_bytes", [b"s" * 121, LONG_ID]),
     ("split_ab_c", [b"ab", b"c"]),
     ("split_a_bc", [b"a", b"bc"]),
     ("single_field", [b"abc"]),
@@ -238,6 +242,8 @@ def show(b):
     """Readable rendering of a field for the docs."""
     if b == LONG_ID:
         return '"0123456789abcdef" × 16 (256 bytes)'
+    if len(b) > 64 and b == b[:1] * len(b):
+        return '"%s" × %d' % (b[:1].decode("ascii"), len(b))
     try:
         s = b.decode("utf-8")
     except UnicodeDecodeError:

@@ -103,6 +103,8 @@ TEST(HashTest, SameAnswerOnEveryThread) {
   EXPECT_EQ(got[1], want);
 }
 
+// InHoldout and the arm split implement version 1 only. When a version 2 is
+// added here, they must dispatch on HoldoutSpec::hash_version first.
 TEST(HashTest, OnlyVersionOneIsSupported) {
   EXPECT_TRUE(IsSupportedHashVersion(1));
   EXPECT_EQ(kLatestHashVersion, 1u);
