@@ -1,0 +1,360 @@
+// holdfast_simulate: plays a few weeks of three journeys with KNOWN true
+// effects through the real RPCs of a running holdfastd (BatchAssign records
+// the entries; RecordSends/RecordOutcomes/RecordFixedCosts the rest), and
+// writes the true values the report should recover to a JSON file.
+//
+//   holdfast_simulate --server 127.0.0.1:50051 --truth truth.json
+//
+// The model (docs/demo.md): every customer has a latent propensity w in
+// {0.5, 1, 2} (probabilities .4/.4/.2, mean 1). An entry converts with
+// probability p0 * w * (1 + lift[arm]) (lift 0 for holdouts); a conversion is
+// one order of lognormal value V, placed in the first half of the
+// attribution window; 5 % of orders are refunded in full within a day, so
+// inside the window. Margin is 30 % of revenue. Customers also ordered before
+// entering (Poisson(0.3 w) orders in the 28 days before), which is what CUPED
+// uses. Treated entries receive sends (with per-channel cost); the discount
+// arm also pays a coupon of 10 % of the basket. A few held-out winback units
+// are messaged by mistake, so the report must flag contamination.
+//
+// True values per entry (exact, from the model):
+//   p_C = p0 E[w],  p_T = p0 E[w] (1 + lift),  E[y] = p E[V] (1 - 0.05)
+//   D = (p_T - p_C) E[V] 0.95,  iROAS = D / (E[c_T] + F / n_T)
+// with n_T the realized number of treated entries (F is the journey's fixed
+// cost over the simulated range).
+//
+// Bounded: sends a fixed number of records to a loopback server and stops.
+#include <cmath>
+#include <cstdio>
+#include <fstream>
+#include <iostream>
+#include <map>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "absl/flags/flag.h"
+#include "absl/flags/parse.h"
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "client/holdfast_client.h"
+
+ABSL_FLAG(std::string, server, "127.0.0.1:50051", "Server (loopback only).");
+ABSL_FLAG(std::string, truth, "truth.json", "Where to write the true effects.");
+ABSL_FLAG(std::string, start, "2026-10-05", "First simulated day (UTC date).");
+ABSL_FLAG(int, weeks, 4, "Simulated weeks.");
+ABSL_FLAG(double, scale, 1.0, "Multiplies every journey's entry count.");
+ABSL_FLAG(uint64_t, seed, 20261123, "Random seed (fixed: the demo is reproducible).");
+
+namespace {
+
+using holdfast::client::HoldfastClient;
+constexpr int64_t kSecond = 1000000;
+constexpr int64_t kHour = 3600 * kSecond;
+constexpr int64_t kDay = 24 * kHour;
+
+struct ArmModel {
+  std::string name;
+  double lift;            // relative lift of the conversion probability
+  double coupon_share;    // coupon cost as a share of the basket (converters only)
+};
+
+struct ChannelPlan {
+  std::string channel;
+  double cost;
+  double probability;     // chance a treated entry gets this send
+  int64_t delay;          // after entry
+};
+
+struct JourneyModel {
+  std::string id;
+  int entries;
+  double p0;              // baseline conversion probability at w = 1
+  int64_t window;         // attribution window (as configured)
+  std::vector<ArmModel> arms;  // by name; must match the config's arms
+  std::vector<ChannelPlan> sends;
+  double fixed_cost_per_week;
+  double contamination_rate;   // share of held-out entries messaged by mistake
+};
+
+// Matches examples/holdfast.textproto.
+std::vector<JourneyModel> Models(double scale) {
+  return {
+      {"cart_abandon", static_cast<int>(40000 * scale), 0.08, 3 * kDay,
+       {{"discount", 0.25, 0.10}, {"no_discount", 0.15, 0.0}},
+       {{"email", 0.0008, 1.0, kHour}, {"sms", 0.0075, 0.5, kDay}},
+       300.0, 0.0},
+      {"winback", static_cast<int>(20000 * scale), 0.03, 14 * kDay,
+       {{"treatment", 0.30, 0.0}},
+       {{"email", 0.0008, 1.0, kHour}, {"email", 0.0008, 1.0, 3 * kDay}, {"email", 0.0008, 1.0, 7 * kDay}},
+       150.0, 0.004},
+      {"renewal", static_cast<int>(15000 * scale), 0.25, 30 * kDay,
+       {{"treatment", 0.0, 0.0}},
+       {{"email", 0.0008, 1.0, kHour}, {"push", 0.0001, 1.0, 2 * kDay}},
+       50.0, 0.0},
+  };
+}
+
+constexpr double kOrderMu = 4.0, kOrderSigma = 0.8, kRefundRate = 0.05, kMarginShare = 0.3;
+const double kMeanOrder = std::exp(kOrderMu + kOrderSigma * kOrderSigma / 2);
+
+void SetTime(int64_t t, google::protobuf::Timestamp* ts) {
+  ts->set_seconds(t / kSecond);
+  ts->set_nanos(static_cast<int32_t>(t % kSecond) * 1000);
+}
+
+// Buffers records and flushes them in batches through unary calls.
+class Writer {
+ public:
+  explicit Writer(HoldfastClient* client) : client_(client) {}
+  void Send(holdfast::v1::SendRecord r) {
+    *sends_.add_sends() = std::move(r);
+    if (sends_.sends_size() == 5000) FlushSends();
+  }
+  void Outcome(holdfast::v1::OutcomeRecord r) {
+    *outcomes_.add_outcomes() = std::move(r);
+    if (outcomes_.outcomes_size() == 5000) FlushOutcomes();
+  }
+  void Cost(holdfast::v1::FixedCostRecord r) { *costs_.add_costs() = std::move(r); }
+  void Flush() {
+    FlushSends();
+    FlushOutcomes();
+    if (costs_.costs_size() > 0) {
+      holdfast::v1::WriteSummary summary;
+      Check(client_->events()->RecordFixedCosts(client_->NewContext().get(), costs_, &summary), "costs");
+      costs_.Clear();
+    }
+  }
+  int64_t written() const { return written_; }
+
+ private:
+  void FlushSends() {
+    if (sends_.sends_size() == 0) return;
+    holdfast::v1::WriteSummary summary;
+    Check(client_->events()->RecordSends(client_->NewContext().get(), sends_, &summary), "sends");
+    written_ += sends_.sends_size();
+    sends_.Clear();
+  }
+  void FlushOutcomes() {
+    if (outcomes_.outcomes_size() == 0) return;
+    holdfast::v1::WriteSummary summary;
+    Check(client_->events()->RecordOutcomes(client_->NewContext().get(), outcomes_, &summary), "outcomes");
+    written_ += outcomes_.outcomes_size();
+    outcomes_.Clear();
+  }
+  static void Check(const grpc::Status& s, const char* what) {
+    if (!s.ok()) {
+      std::cerr << "holdfast_simulate: writing " << what << ": " << s.error_message() << "\n";
+      std::exit(1);
+    }
+  }
+  HoldfastClient* client_;
+  holdfast::v1::RecordSendsRequest sends_;
+  holdfast::v1::RecordOutcomesRequest outcomes_;
+  holdfast::v1::RecordFixedCostsRequest costs_;
+  int64_t written_ = 0;
+};
+
+struct Pending {
+  std::string unit;
+  int64_t t0;
+};
+
+struct Tally {
+  int64_t treated = 0;  // new treated entries per arm
+};
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  absl::ParseCommandLine(argc, argv);
+  const std::string server = absl::GetFlag(FLAGS_server);
+  if (!absl::StartsWith(server, "127.") && !absl::StartsWith(server, "localhost:")) {
+    std::cerr << "holdfast_simulate: only loopback servers\n";
+    return 2;
+  }
+  auto client = HoldfastClient::Connect(server);
+  std::tm tm{};
+  if (strptime(absl::GetFlag(FLAGS_start).c_str(), "%Y-%m-%d", &tm) == nullptr) {
+    std::cerr << "holdfast_simulate: --start must be YYYY-MM-DD\n";
+    return 2;
+  }
+  const int64_t start = static_cast<int64_t>(timegm(&tm)) * kSecond;
+  const int64_t span = absl::GetFlag(FLAGS_weeks) * 7 * kDay;
+  std::mt19937_64 rng(absl::GetFlag(FLAGS_seed));
+  std::uniform_real_distribution<double> unif(0.0, 1.0);
+  std::lognormal_distribution<double> order_value(kOrderMu, kOrderSigma);
+  Writer writer(client.get());
+
+  std::string truth = "{\n  \"journeys\": [\n";
+  const std::vector<JourneyModel> models = Models(absl::GetFlag(FLAGS_scale));
+  int64_t total_entries = 0;
+  for (size_t ji = 0; ji < models.size(); ++ji) {
+    const JourneyModel& m = models[ji];
+    // Entry times, sorted, bucketed by hour into BatchAssign calls.
+    std::vector<Pending> pending;
+    for (int i = 0; i < m.entries; ++i) {
+      pending.push_back({absl::StrCat(m.id, "-cust-", i), start + static_cast<int64_t>(unif(rng) * span)});
+    }
+    std::sort(pending.begin(), pending.end(), [](const Pending& a, const Pending& b) { return a.t0 < b.t0; });
+    std::map<std::string, Tally> tally;
+    for (size_t b = 0; b < pending.size();) {
+      const int64_t hour = pending[b].t0 / kHour * kHour;
+      holdfast::v1::BatchAssignRequest req;
+      req.set_journey(m.id);
+      SetTime(hour, req.mutable_at());
+      (*req.mutable_attributes())["source"] = "simulation";
+      size_t e = b;
+      while (e < pending.size() && pending[e].t0 / kHour * kHour == hour && e - b < 10000) {
+        req.add_units(pending[e].unit);
+        ++e;
+      }
+      absl::StatusOr<holdfast::v1::BatchAssignResponse> resp = client->BatchAssign(req);
+      if (!resp.ok()) {
+        std::cerr << "holdfast_simulate: BatchAssign: " << resp.status() << "\n";
+        return 1;
+      }
+      for (const auto& a : resp->assignments()) {
+        if (!a.new_entry()) continue;
+        ++total_entries;
+        const int64_t t0 = hour;
+        const double w_draw = unif(rng);
+        const double w = w_draw < 0.4 ? 0.5 : (w_draw < 0.8 ? 1.0 : 2.0);
+        // Pre-period orders (the CUPED covariate): Poisson(0.3 w) in [t0 - 28d, t0).
+        std::poisson_distribution<int> history(0.3 * w);
+        for (int h = history(rng), k = 0; k < h; ++k) {
+          holdfast::v1::OutcomeRecord o;
+          o.set_outcome_id(absl::StrCat(a.unit(), "-pre-", k));
+          o.set_unit(a.unit());
+          SetTime(t0 - 1 - static_cast<int64_t>(unif(rng) * 27 * kDay), o.mutable_at());
+          o.set_type(holdfast::v1::ORDER);
+          const double v = order_value(rng);
+          o.set_revenue(v);
+          o.set_margin(v * kMarginShare);
+          writer.Outcome(o);
+        }
+        const bool treated = a.group() == holdfast::v1::TREATMENT;
+        const ArmModel* arm = nullptr;
+        if (treated) {
+          for (const auto& am : m.arms) {
+            if (am.name == a.arm()) arm = &am;
+          }
+          if (arm == nullptr) {
+            std::cerr << "holdfast_simulate: config arm '" << a.arm() << "' not in the model\n";
+            return 1;
+          }
+          ++tally[arm->name].treated;
+          int s = 0;
+          for (const ChannelPlan& plan : m.sends) {
+            if (unif(rng) >= plan.probability) continue;
+            holdfast::v1::SendRecord send;
+            send.set_send_id(absl::StrCat(m.id, "/", a.unit(), "/", a.period(), "/", s++));
+            send.set_unit(a.unit());
+            send.set_journey(m.id);
+            send.set_channel(plan.channel);
+            SetTime(t0 + plan.delay, send.mutable_at());
+            send.set_cost(plan.cost);
+            writer.Send(send);
+          }
+        } else if (a.group() == holdfast::v1::HOLDOUT && unif(rng) < m.contamination_rate) {
+          holdfast::v1::SendRecord send;  // a mistaken send to a held-out unit
+          send.set_send_id(absl::StrCat(m.id, "/", a.unit(), "/", a.period(), "/leak"));
+          send.set_unit(a.unit());
+          send.set_journey(m.id);
+          send.set_channel("email");
+          SetTime(t0 + kHour, send.mutable_at());
+          send.set_cost(0.0008);
+          writer.Send(send);
+        }
+        const double p = m.p0 * w * (1.0 + (arm != nullptr ? arm->lift : 0.0));
+        if (unif(rng) < p) {
+          const int64_t at = t0 + static_cast<int64_t>(unif(rng) * (m.window / 2));
+          const double v = order_value(rng);
+          holdfast::v1::OutcomeRecord o;
+          o.set_outcome_id(absl::StrCat(m.id, "/", a.unit(), "/", a.period(), "/order"));
+          o.set_unit(a.unit());
+          SetTime(at, o.mutable_at());
+          o.set_type(holdfast::v1::ORDER);
+          o.set_revenue(v);
+          o.set_margin(v * kMarginShare);
+          writer.Outcome(o);
+          if (arm != nullptr && arm->coupon_share > 0) {
+            holdfast::v1::SendRecord coupon;
+            coupon.set_send_id(absl::StrCat(o.outcome_id(), "/coupon"));
+            coupon.set_unit(a.unit());
+            coupon.set_journey(m.id);
+            coupon.set_channel("coupon");
+            SetTime(at, coupon.mutable_at());
+            coupon.set_cost(arm->coupon_share * v);
+            writer.Send(coupon);
+          }
+          if (unif(rng) < kRefundRate) {
+            holdfast::v1::OutcomeRecord r;
+            r.set_outcome_id(o.outcome_id() + "/refund");
+            r.set_unit(a.unit());
+            SetTime(at + kHour + static_cast<int64_t>(unif(rng) * 23 * kHour), r.mutable_at());
+            r.set_type(holdfast::v1::REFUND);
+            r.set_revenue(v);
+            r.set_margin(v * kMarginShare);
+            r.set_order_id(o.outcome_id());
+            writer.Outcome(r);
+          }
+        }
+      }
+      b = e;
+    }
+    // Weekly fixed costs.
+    for (int wk = 0; wk < absl::GetFlag(FLAGS_weeks); ++wk) {
+      holdfast::v1::FixedCostRecord c;
+      c.set_cost_id(absl::StrCat(m.id, "/platform/week-", wk));
+      c.set_journey(m.id);
+      SetTime(start + wk * 7 * kDay, c.mutable_start());
+      SetTime(start + (wk + 1) * 7 * kDay, c.mutable_end());
+      c.set_amount(m.fixed_cost_per_week);
+      c.set_category("platform");
+      writer.Cost(c);
+    }
+    writer.Flush();
+
+    // Truth. E[w] = 1; every order and its refund fall inside the window.
+    const double fixed = m.fixed_cost_per_week * absl::GetFlag(FLAGS_weeks);
+    const double p_c = m.p0;
+    double expected_send_cost = 0;
+    for (const ChannelPlan& plan : m.sends) expected_send_cost += plan.cost * plan.probability;
+    int64_t n_t = 0;
+    double pooled_d = 0, pooled_cost = 0, pooled_conv = 0;
+    truth += absl::StrFormat("    {\"journey\": \"%s\", \"arms\": [\n", m.id);
+    for (size_t ai = 0; ai < m.arms.size(); ++ai) {
+      const ArmModel& am = m.arms[ai];
+      const int64_t n = tally[am.name].treated;
+      const double p_t = m.p0 * (1 + am.lift);
+      const double d = (p_t - p_c) * kMeanOrder * (1 - kRefundRate);
+      const double cost = expected_send_cost + am.coupon_share * kMeanOrder * p_t;
+      n_t += n;
+      pooled_d += n * d;
+      pooled_cost += n * cost;
+      pooled_conv += n * (p_t - p_c);
+      truth += absl::StrFormat(
+          "      {\"arm\": \"%s\", \"treated_entries\": %d, \"conversion_lift\": %.10g, "
+          "\"revenue_lift\": %.10g, \"cost_per_entry\": %.10g}%s\n",
+          am.name, n, p_t - p_c, d, cost, ai + 1 < m.arms.size() ? "," : "");
+    }
+    // Pooled over arms: the arms' mixture as realized; F spread over all treated.
+    const double d_pooled = n_t > 0 ? pooled_d / n_t : 0;
+    const double c_pooled = n_t > 0 ? pooled_cost / n_t : 0;
+    const double iroas = d_pooled / (c_pooled + fixed / std::max<int64_t>(1, n_t));
+    truth += absl::StrFormat(
+        "    ], \"pooled\": {\"treated_entries\": %d, \"conversion_lift\": %.10g, \"revenue_lift\": %.10g, "
+        "\"margin_lift\": %.10g, \"cost_per_entry\": %.10g, \"fixed_cost\": %.10g, \"iroas\": %.10g, "
+        "\"margin_iroas\": %.10g}}%s\n",
+        n_t, n_t > 0 ? pooled_conv / n_t : 0, d_pooled, d_pooled * kMarginShare, c_pooled, fixed, iroas,
+        iroas * kMarginShare, ji + 1 < models.size() ? "," : "");
+    std::cerr << absl::StrFormat("simulated %-13s %6d entries, true revenue lift/entry %.3f, true iROAS %.2f\n",
+                                 m.id, m.entries, d_pooled, iroas);
+  }
+  truth += "  ]\n}\n";
+  std::ofstream(absl::GetFlag(FLAGS_truth)) << truth;
+  std::cerr << "simulated " << total_entries << " entries and " << writer.written()
+            << " sends/outcomes; truth in " << absl::GetFlag(FLAGS_truth) << "\n";
+  return 0;
+}
