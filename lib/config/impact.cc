@@ -114,6 +114,17 @@ std::vector<std::pair<UnixMicros, std::string>> Instants(
   return out;
 }
 
+// The rotations whose next boundary is worth a look: one when OLD and NEW
+// rotate alike, else both, labelled "journey rotation", "old global
+// rotation", ...
+std::vector<std::pair<const RotationSpec*, std::string>> RotationsOf(const HoldoutSpec& o,
+                                                                     const HoldoutSpec& n,
+                                                                     const std::string& whose) {
+  if (o.share_ppm == 0 && n.share_ppm == 0) return {};
+  if (SameRotationFrame(o.rotation, n.rotation)) return {{&n.rotation, whose + " rotation"}};
+  return {{&o.rotation, "old " + whose + " rotation"}, {&n.rotation, "new " + whose + " rotation"}};
+}
+
 const holdfast::v1::Journey* FindEffective(const holdfast::v1::Config& c, const std::string& id) {
   for (const auto& j : c.journeys()) {
     if (j.id() == id) return &j;
@@ -152,8 +163,7 @@ ImpactReport CheckImpact(const AssignmentConfig& old_compiled,
       s.acknowledged_by = Acknowledgement(old_effective.global_holdout().intended_change(),
                                           new_effective.global_holdout().intended_change());
     }
-    for (const auto& [at, label] :
-         Instants(now, {{&og.rotation, "old global rotation"}, {&ng.rotation, "new global rotation"}})) {
+    for (const auto& [at, label] : Instants(now, RotationsOf(og, ng, "global"))) {
       Movement m{at, label};
       double in_old = 0, out_old = 0, left = 0, entered = 0;
       const int64_t ko = PeriodIndex(og.rotation, at);
@@ -198,10 +208,10 @@ ImpactReport CheckImpact(const AssignmentConfig& old_compiled,
       s.acknowledged_by = Acknowledgement(oe != nullptr ? oe->intended_change() : "",
                                           ne != nullptr ? ne->intended_change() : "");
     }
-    for (const auto& [at, label] : Instants(now, {{&oj->holdout.rotation, "old journey rotation"},
-                                                  {&nj.holdout.rotation, "new journey rotation"},
-                                                  {&og.rotation, "old global rotation"},
-                                                  {&ng.rotation, "new global rotation"}})) {
+    std::vector<std::pair<const RotationSpec*, std::string>> rotations =
+        RotationsOf(oj->holdout, nj.holdout, "journey");
+    for (auto& r : RotationsOf(og, ng, "global")) rotations.push_back(std::move(r));
+    for (const auto& [at, label] : Instants(now, rotations)) {
       Movement m{at, label};
       double moved = 0, group = 0, held_old = 0, treated_old = 0, left = 0, entered = 0;
       double both_treated = 0, arm = 0;

@@ -5,6 +5,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "google/protobuf/util/message_differencer.h"
 #include "lib/config/diff.h"
 #include "lib/config/source_map.h"
 
@@ -101,6 +102,25 @@ Diagnostic At(const SourceMap& map, const std::string& path, Severity severity, 
                     std::move(message)};
 }
 
+const holdfast::v1::Journey* FindJourney(const holdfast::v1::Config& c, const std::string& id) {
+  for (const auto& j : c.journeys()) {
+    if (j.id() == id) return &j;
+  }
+  return nullptr;
+}
+
+// Whether the subject's effective settings (and the global holdout, which
+// every journey sees) are identical in OLD and NEW.
+bool Unchanged(const holdfast::v1::Config& a, const holdfast::v1::Config& b,
+               const SubjectImpact& s) {
+  using google::protobuf::util::MessageDifferencer;
+  if (!MessageDifferencer::Equals(a.global_holdout(), b.global_holdout())) return false;
+  if (s.is_global) return true;
+  const holdfast::v1::Journey* ja = FindJourney(a, s.subject);
+  const holdfast::v1::Journey* jb = FindJourney(b, s.subject);
+  return ja != nullptr && jb != nullptr && MessageDifferencer::Equals(*ja, *jb);
+}
+
 }  // namespace
 
 absl::StatusOr<LintFormat> ParseLintFormat(absl::string_view name) {
@@ -126,7 +146,12 @@ std::vector<Diagnostic> CompareConfigs(const ConfigCheck& old_config,
     const std::string base =
         s.is_global ? std::string("global_holdout") : RawJourneyPath(new_config.parsed.config, s.subject);
     const std::string label = s.is_global ? "global_holdout" : absl::StrCat("journey ", s.subject);
-    out.push_back(At(map, base, Severity::kNote, "impact", DescribeImpact(s, report.sample_size)));
+    // Subjects that did not change and moved no one would only add noise.
+    const bool moved = std::any_of(s.movements.begin(), s.movements.end(),
+                                   [](const Movement& m) { return m.moved > 0; });
+    if (moved || !s.reshuffles.empty() || !Unchanged(old_config.effective, new_config.effective, s)) {
+      out.push_back(At(map, base, Severity::kNote, "impact", DescribeImpact(s, report.sample_size)));
+    }
     // The instant where the most units move is the one to show.
     const Movement* worst = nullptr;
     for (const Movement& m : s.movements) {

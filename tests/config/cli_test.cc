@@ -45,9 +45,7 @@ TEST(LintCommandTest, AgainstItselfMovesNobody) {
                       "2026-11-23T10:00:00Z", "--impact-samples", "2000",
                       "examples/holdfast.textproto"});
   EXPECT_EQ(r.code, 0) << r.out << r.err;
-  EXPECT_THAT(r.out, HasSubstr("journey winback: 2000 sampled units; now (2026-11-23T10:00:00Z): "
-                               "0.00% moved"));
-  EXPECT_THAT(r.out, HasSubstr("0 errors, 0 warnings\n"));
+  EXPECT_EQ(r.out, "0 errors, 0 warnings\n");
 }
 
 TEST(LintCommandTest, UsageErrorsExitTwo) {

@@ -174,7 +174,7 @@ TEST(ImpactTest, SlidingStrideAndRotationChanges) {
   EXPECT_THAT(Rules(s), ::testing::ElementsAre("reshuffle-stride"));
   ASSERT_EQ(s.movements.size(), 2u);  // now, next Thursday
   EXPECT_EQ(s.movements[1].at, 1795651200LL * 1000000);
-  EXPECT_EQ(s.movements[1].label, "next period start of the old journey rotation");
+  EXPECT_EQ(s.movements[1].label, "next period start of the journey rotation");
   // The window start k*stride jumps from k*0.1 to k*0.2: disjoint windows,
   // so everyone held out moves.
   EXPECT_NEAR(s.movements[0].left_holdout, 1.0, 1e-9);

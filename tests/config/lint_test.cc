@@ -163,14 +163,23 @@ TEST(LintTest, AgainstReportsDiffImpactAndReshuffles) {
 TEST(LintTest, AgainstCosmeticChangeIsClean) {
   Files files;
   const std::string old_path = files.Write("old.textproto", "journeys { id: \"a\" holdout_share: 0.1 }\n");
-  const std::string new_path =
-      files.Write("new.textproto", "# comment\njourneys {\n  holdout_share: 0.1\n  id: \"a\"\n}\n");
   LintOptions o = Options(LintFormat::kText, /*strict=*/true);
   o.against_path = old_path;
-  const LintResult r = LintPaths({new_path}, o);
+  // Comments, layout and field order: nothing to report at all.
+  const std::string reformatted =
+      files.Write("new.textproto", "# comment\njourneys {\n  holdout_share: 0.1\n  id: \"a\"\n}\n");
+  LintResult r = LintPaths({reformatted}, o);
   EXPECT_EQ(r.exit_code, 0);
-  EXPECT_EQ(r.output, new_path +
-                          ":2:1: note: journey a: 20000 sampled units; now (2026-11-23T10:00:00Z): "
+  EXPECT_EQ(r.output, "0 errors, 0 warnings\n");
+  // A new description: a new version, and the impact check shows 0 % moved.
+  const std::string described = files.Write(
+      "described.textproto",
+      "journeys {\n  id: \"a\"\n  holdout_share: 0.1\n  description: \"reminder\"\n}\n");
+  r = LintPaths({described}, o);
+  EXPECT_EQ(r.exit_code, 0);
+  EXPECT_EQ(r.output, described + ": note: journey a: description \"\" -> \"reminder\" [diff]\n" +
+                          described +
+                          ":1:1: note: journey a: 20000 sampled units; now (2026-11-23T10:00:00Z): "
                           "0.00% moved (group 0.00%, left holdout 0.00%, entered holdout 0.00%, "
                           "arm 0.00%) [impact]\n0 errors, 0 warnings\n");
 }
