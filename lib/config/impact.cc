@@ -91,6 +91,27 @@ void ClassifyHoldout(const HoldoutSpec& o, const HoldoutSpec& n, bool is_global,
   }
 }
 
+bool SameHoldout(const HoldoutSpec& a, const HoldoutSpec& b) {
+  const RotationSpec& x = a.rotation;
+  const RotationSpec& y = b.rotation;
+  return a.share_ppm == b.share_ppm && a.seed == b.seed && a.hash_version == b.hash_version &&
+         x.scheme == y.scheme && x.period_us == y.period_us && x.epoch_us == y.epoch_us &&
+         x.washout_us == y.washout_us && x.stride_ppm == y.stride_ppm;
+}
+
+// Everything AssignValidated reads: equal specs give equal decisions for
+// every unit, so there is nothing to sample.
+bool SameAssignment(const JourneySpec& a, const JourneySpec& b) {
+  if (!SameHoldout(a.holdout, b.holdout) || a.arm_seed != b.arm_seed ||
+      a.arms.size() != b.arms.size()) {
+    return false;
+  }
+  for (size_t i = 0; i < a.arms.size(); ++i) {
+    if (a.arms[i].name != b.arms[i].name || a.arms[i].weight != b.arms[i].weight) return false;
+  }
+  return true;
+}
+
 std::vector<uint32_t> Weights(const JourneySpec& j) {
   std::vector<uint32_t> w;
   for (const ArmSpec& a : j.arms) w.push_back(a.weight);
@@ -183,6 +204,7 @@ ImpactReport CheckImpact(const AssignmentConfig& old_compiled,
     report.subjects.push_back(std::move(s));
   }
 
+  const bool same_global = SameHoldout(og, ng);
   const Assigner old_assigner(Borrow(old_compiled));
   const Assigner new_assigner(Borrow(new_compiled));
   for (const JourneySpec& nj : new_compiled.journeys) {
@@ -213,6 +235,10 @@ ImpactReport CheckImpact(const AssignmentConfig& old_compiled,
     for (auto& r : RotationsOf(og, ng, "global")) rotations.push_back(std::move(r));
     for (const auto& [at, label] : Instants(now, rotations)) {
       Movement m{at, label};
+      if (same_global && SameAssignment(*oj, nj)) {
+        s.movements.push_back(std::move(m));  // exactly 0 everywhere
+        continue;
+      }
       double moved = 0, group = 0, held_old = 0, treated_old = 0, left = 0, entered = 0;
       double both_treated = 0, arm = 0;
       for (const std::string& u : units) {
