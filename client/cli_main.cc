@@ -16,6 +16,7 @@ constexpr Command kCommands[] = {
     {"assign", holdfast::cli::RunAssignCommand, "treat or hold out a unit (or a file of units)"},
     {"journeys", holdfast::cli::RunJourneysCommand, "list configured journeys"},
     {"config", holdfast::cli::RunConfigCommand, "config history | reload"},
+    {"import", holdfast::cli::RunImportCommand, "bulk import entries|sends|outcomes|costs from CSV"},
     {"ping", holdfast::cli::RunPingCommand, "check that the server answers"},
 };
 

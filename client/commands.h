@@ -10,6 +10,7 @@ int RunAssignCommand(int argc, char** argv);
 int RunJourneysCommand(int argc, char** argv);
 int RunPingCommand(int argc, char** argv);
 int RunConfigCommand(int argc, char** argv);
+int RunImportCommand(int argc, char** argv);
 
 }  // namespace holdfast::cli
 
