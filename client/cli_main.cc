@@ -16,6 +16,8 @@ constexpr Command kCommands[] = {
     {"assign", holdfast::cli::RunAssignCommand, "treat or hold out a unit (or a file of units)"},
     {"journeys", holdfast::cli::RunJourneysCommand, "list configured journeys"},
     {"config", holdfast::cli::RunConfigCommand, "config history | reload"},
+    {"lint", holdfast::cli::RunLintCommand, "check config files (no server needed)"},
+    {"power", holdfast::cli::RunPowerCommand, "entries and periods a journey needs"},
     {"import", holdfast::cli::RunImportCommand, "bulk import entries|sends|outcomes|costs from CSV"},
     {"ping", holdfast::cli::RunPingCommand, "check that the server answers"},
 };

@@ -11,6 +11,8 @@ int RunJourneysCommand(int argc, char** argv);
 int RunPingCommand(int argc, char** argv);
 int RunConfigCommand(int argc, char** argv);
 int RunImportCommand(int argc, char** argv);
+int RunLintCommand(int argc, char** argv);
+int RunPowerCommand(int argc, char** argv);
 
 }  // namespace holdfast::cli
 
