@@ -1,0 +1,135 @@
+#include "lib/storage/internal/row_validation.h"
+
+#include <cmath>
+#include <string>
+
+#include "absl/container/flat_hash_set.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/string_view.h"
+#include "lib/base/time_util.h"
+
+namespace holdfast::storage_internal {
+namespace {
+
+absl::Status Bad(absl::string_view what, size_t index, absl::string_view problem) {
+  return absl::InvalidArgumentError(absl::StrCat(what, "[", index, "]: ", problem));
+}
+
+// Required key-like string: 1..max bytes.
+bool KeyOk(const std::string& s, size_t max) { return !s.empty() && s.size() <= max; }
+
+bool TextOk(const std::string& s) { return s.size() <= kMaxStoredTextBytes; }
+
+}  // namespace
+
+absl::Status ValidateEntries(absl::Span<const EntryRow> rows) {
+  for (size_t i = 0; i < rows.size(); ++i) {
+    const EntryRow& r = rows[i];
+    if (!KeyOk(r.journey, kMaxStoredIdBytes)) return Bad("entries", i, "journey must be 1-256 bytes");
+    if (!KeyOk(r.unit, kMaxStoredIdBytes)) return Bad("entries", i, "unit must be 1-256 bytes");
+    if (!IsRepresentableTime(r.t0)) return Bad("entries", i, "t0 out of range");
+    int g = static_cast<int>(r.group);
+    if (g < 1 || g > 3) return Bad("entries", i, "group must be 1, 2 or 3");
+    if (!TextOk(r.arm) || !TextOk(r.config_version)) return Bad("entries", i, "text field too long");
+    if (r.attributes.size() > kMaxStoredAttributes) return Bad("entries", i, "too many attributes");
+    for (const auto& [k, v] : r.attributes) {
+      if (k.empty() || k.size() > kMaxStoredIdBytes || v.size() > kMaxStoredIdBytes) {
+        return Bad("entries", i, "attribute keys must be 1-256 bytes, values at most 256");
+      }
+    }
+  }
+  return absl::OkStatus();
+}
+
+absl::Status ValidateSends(absl::Span<const SendRow> rows) {
+  for (size_t i = 0; i < rows.size(); ++i) {
+    const SendRow& r = rows[i];
+    if (!KeyOk(r.send_id, kMaxStoredIdBytes)) return Bad("sends", i, "send_id must be 1-256 bytes");
+    if (!KeyOk(r.unit, kMaxStoredIdBytes)) return Bad("sends", i, "unit must be 1-256 bytes");
+    if (!KeyOk(r.journey, kMaxStoredIdBytes)) return Bad("sends", i, "journey must be 1-256 bytes");
+    if (!KeyOk(r.channel, kMaxStoredChannelBytes)) return Bad("sends", i, "channel must be 1-64 bytes");
+    if (!IsRepresentableTime(r.at)) return Bad("sends", i, "at out of range");
+    if (!std::isfinite(r.cost) || r.cost < 0) return Bad("sends", i, "cost must be finite and >= 0");
+  }
+  return absl::OkStatus();
+}
+
+absl::Status ValidateOutcomes(absl::Span<const OutcomeRow> rows) {
+  for (size_t i = 0; i < rows.size(); ++i) {
+    const OutcomeRow& r = rows[i];
+    if (!KeyOk(r.outcome_id, kMaxStoredIdBytes)) {
+      return Bad("outcomes", i, "outcome_id must be 1-256 bytes");
+    }
+    if (!KeyOk(r.unit, kMaxStoredIdBytes)) return Bad("outcomes", i, "unit must be 1-256 bytes");
+    if (!IsRepresentableTime(r.at)) return Bad("outcomes", i, "at out of range");
+    int t = static_cast<int>(r.type);
+    if (t < 1 || t > 5) return Bad("outcomes", i, "type must be 1..5");
+    if (!std::isfinite(r.revenue) || !std::isfinite(r.margin)) {
+      return Bad("outcomes", i, "revenue and margin must be finite");
+    }
+    if (r.type == OutcomeType::kOrder && r.revenue < 0) {
+      return Bad("outcomes", i, "order revenue must be >= 0");
+    }
+    if (r.order_id.size() > kMaxStoredIdBytes) return Bad("outcomes", i, "order_id too long");
+    if (r.type == OutcomeType::kRefund && r.order_id.empty()) {
+      return Bad("outcomes", i, "refund must name its order_id");
+    }
+  }
+  return absl::OkStatus();
+}
+
+absl::Status ValidateFixedCosts(absl::Span<const FixedCostRow> rows) {
+  for (size_t i = 0; i < rows.size(); ++i) {
+    const FixedCostRow& r = rows[i];
+    if (!KeyOk(r.cost_id, kMaxStoredIdBytes)) return Bad("fixed_costs", i, "cost_id must be 1-256 bytes");
+    if (!KeyOk(r.journey, kMaxStoredIdBytes)) return Bad("fixed_costs", i, "journey must be 1-256 bytes");
+    if (!IsRepresentableTime(r.start) || !IsRepresentableTime(r.end)) {
+      return Bad("fixed_costs", i, "start/end out of range");
+    }
+    if (r.end <= r.start) return Bad("fixed_costs", i, "end must be after start");
+    if (!std::isfinite(r.amount) || r.amount < 0) {
+      return Bad("fixed_costs", i, "amount must be finite and >= 0");
+    }
+    if (!TextOk(r.category)) return Bad("fixed_costs", i, "category too long");
+  }
+  return absl::OkStatus();
+}
+
+absl::Status ValidateConfigVersion(const ConfigVersionRow& row) {
+  if (!KeyOk(row.version, kMaxStoredIdBytes)) {
+    return absl::InvalidArgumentError("config version must be 1-256 bytes");
+  }
+  if (!IsRepresentableTime(row.loaded_at)) return absl::InvalidArgumentError("loaded_at out of range");
+  if (!TextOk(row.source_path) || !TextOk(row.diff_summary)) {
+    return absl::InvalidArgumentError("config source_path/diff_summary too long");
+  }
+  return absl::OkStatus();
+}
+
+absl::Status ValidateAnalysisQuery(const AnalysisQuery& query) {
+  if (query.from > query.to) return absl::InvalidArgumentError("analysis range has from > to");
+  absl::flat_hash_set<std::string> seen;
+  for (const JourneyWindow& j : query.journeys) {
+    if (j.journey.empty()) return absl::InvalidArgumentError("analysis journey id is empty");
+    if (!seen.insert(j.journey).second) {
+      return absl::InvalidArgumentError(absl::StrCat("journey ", j.journey, " listed twice"));
+    }
+    // Bounded so t0 +/- window cannot overflow int64 for representable t0.
+    constexpr int64_t kMaxWindow = kMaxTimeMicros;
+    if (j.attribution_window_us < 0 || j.attribution_window_us > kMaxWindow ||
+        j.pre_period_us < 0 || j.pre_period_us > kMaxWindow) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("journey ", j.journey, ": windows must be in [0, ", kMaxWindow, "] us"));
+    }
+  }
+  return absl::OkStatus();
+}
+
+absl::Status ValidateDiagnosticsQuery(const JourneyDiagnosticsQuery& query) {
+  if (query.journey.empty()) return absl::InvalidArgumentError("diagnostics journey id is empty");
+  if (query.from > query.to) return absl::InvalidArgumentError("diagnostics range has from > to");
+  if (query.period_us < 0) return absl::InvalidArgumentError("period_us must be >= 0");
+  return absl::OkStatus();
+}
+
+}  // namespace holdfast::storage_internal

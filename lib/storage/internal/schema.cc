@@ -1,0 +1,126 @@
+#include "lib/storage/internal/schema.h"
+
+#include <string>
+
+#include <SQLiteCpp/Database.h>
+#include <SQLiteCpp/Statement.h>
+#include <SQLiteCpp/Transaction.h>
+
+#include "absl/strings/str_cat.h"
+#include "lib/storage/internal/sqlite_status.h"
+
+namespace holdfast::storage_internal {
+namespace {
+
+// Version 1: the fact tables. Every table is WITHOUT ROWID and clustered on
+// its idempotency key, so a duplicate is found by the same B-tree descent
+// that would insert it (one random-key tree per table, not a rowid table plus
+// a unique index). The *_by_unit indexes cover the analysis joins so those
+// never touch the base rows.
+constexpr const char kV1[] = R"sql(
+CREATE TABLE entries (
+  journey        TEXT    NOT NULL,
+  unit           TEXT    NOT NULL,
+  period         INTEGER NOT NULL,
+  t0             INTEGER NOT NULL,
+  grp            INTEGER NOT NULL CHECK (grp BETWEEN 1 AND 3),
+  arm            TEXT    NOT NULL,
+  config_version TEXT    NOT NULL,
+  in_washout     INTEGER NOT NULL CHECK (in_washout IN (0, 1)),
+  attributes     BLOB    NOT NULL,
+  PRIMARY KEY (journey, unit, period)
+) WITHOUT ROWID;
+
+CREATE TABLE sends (
+  send_id TEXT    NOT NULL PRIMARY KEY,
+  unit    TEXT    NOT NULL,
+  journey TEXT    NOT NULL,
+  channel TEXT    NOT NULL,
+  at      INTEGER NOT NULL,
+  cost    REAL    NOT NULL
+) WITHOUT ROWID;
+CREATE INDEX sends_by_unit ON sends (unit, journey, at, cost);
+
+CREATE TABLE outcomes (
+  outcome_id TEXT    NOT NULL PRIMARY KEY,
+  unit       TEXT    NOT NULL,
+  at         INTEGER NOT NULL,
+  type       INTEGER NOT NULL CHECK (type BETWEEN 1 AND 5),
+  revenue    REAL    NOT NULL,
+  margin     REAL    NOT NULL,
+  order_id   TEXT    NOT NULL
+) WITHOUT ROWID;
+CREATE INDEX outcomes_by_unit ON outcomes (unit, at, type, revenue, margin);
+
+CREATE TABLE fixed_costs (
+  cost_id  TEXT    NOT NULL PRIMARY KEY,
+  journey  TEXT    NOT NULL,
+  start    INTEGER NOT NULL,
+  "end"    INTEGER NOT NULL CHECK ("end" > start),
+  amount   REAL    NOT NULL,
+  category TEXT    NOT NULL
+) WITHOUT ROWID;
+CREATE INDEX fixed_costs_by_journey ON fixed_costs (journey, start);
+)sql";
+
+// Version 2: config history (one row per load; the same version may be
+// loaded again later, so the key is a sequence, not the version), and a
+// partial index over refunds so counting orphan refunds in a time range does
+// not scan every outcome (it costs only refund inserts).
+constexpr const char kV2[] = R"sql(
+CREATE INDEX refunds_by_at ON outcomes (at) WHERE type = 3;
+CREATE TABLE config_versions (
+  seq          INTEGER PRIMARY KEY AUTOINCREMENT,
+  version      TEXT    NOT NULL,
+  loaded_at    INTEGER NOT NULL,
+  source_path  TEXT    NOT NULL,
+  diff_summary TEXT    NOT NULL
+);
+)sql";
+
+}  // namespace
+
+const std::vector<const char*>& MigrationScripts() {
+  static const std::vector<const char*>* const kScripts = new std::vector<const char*>{kV1, kV2};
+  return *kScripts;
+}
+
+absl::StatusOr<int> ReadSchemaVersion(SQLite::Database& db) {
+  try {
+    SQLite::Statement q(db, "PRAGMA user_version");
+    if (!q.executeStep()) return absl::InternalError("PRAGMA user_version returned no row");
+    return q.getColumn(0).getInt();
+  } catch (...) {
+    return StatusFromCurrentException("reading schema version");
+  }
+}
+
+absl::StatusOr<int> MigrateToLatest(SQLite::Database& db) {
+  static_assert(kLatestSchemaVersion == 2, "add the new migration to MigrationScripts()");
+  absl::StatusOr<int> found = ReadSchemaVersion(db);
+  if (!found.ok()) return found.status();
+  if (*found > kLatestSchemaVersion || *found < 0) {
+    return absl::FailedPreconditionError(
+        absl::StrCat("database schema version ", *found, " is not supported by this build ",
+                     "(latest known: ", kLatestSchemaVersion, ")"));
+  }
+  const std::vector<const char*>& scripts = MigrationScripts();
+  for (int v = *found; v < kLatestSchemaVersion; ++v) {
+    try {
+      // IMMEDIATE takes the write lock first, so two processes opening the
+      // same file cannot both apply step v; re-read the version under it.
+      SQLite::Transaction txn(db, SQLite::TransactionBehavior::IMMEDIATE);
+      SQLite::Statement q(db, "PRAGMA user_version");
+      q.executeStep();
+      if (q.getColumn(0).getInt() > v) continue;  // another opener did it
+      db.exec(scripts[v]);
+      db.exec(absl::StrCat("PRAGMA user_version = ", v + 1));
+      txn.commit();
+    } catch (...) {
+      return StatusFromCurrentException(absl::StrCat("migrating schema to version ", v + 1));
+    }
+  }
+  return *found;
+}
+
+}  // namespace holdfast::storage_internal

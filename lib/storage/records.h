@@ -1,0 +1,120 @@
+// Plain records the store keeps: entries, sends, outcomes, fixed costs and
+// config history. They mirror protos/holdfast/v1/events.proto without
+// depending on protobuf, so lib/storage is usable from a batch job.
+//
+// Every record carries its own idempotency key (entries: journey, unit,
+// period); writing a record twice stores it once and the first write wins.
+#ifndef HOLDFAST_LIB_STORAGE_RECORDS_H_
+#define HOLDFAST_LIB_STORAGE_RECORDS_H_
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "lib/base/clock.h"
+
+namespace holdfast {
+
+// Length limits the store enforces defensively (the server validates first).
+inline constexpr size_t kMaxStoredIdBytes = 256;       // unit, journey, record ids
+inline constexpr size_t kMaxStoredChannelBytes = 64;   // SendRow::channel
+inline constexpr size_t kMaxStoredTextBytes = 65536;   // free text: arm, category, paths, ...
+inline constexpr size_t kMaxStoredAttributes = 64;     // EntryRow::attributes
+
+// Group of an entry; values match AssignedGroup and the API enum.
+enum class EntryGroup : int { kTreatment = 1, kHoldout = 2, kGlobalHoldout = 3 };
+
+// Values match holdfast.v1.OutcomeType.
+enum class OutcomeType : int {
+  kConversion = 1,
+  kOrder = 2,
+  kRefund = 3,
+  kUnsubscribe = 4,
+  kComplaint = 5,
+};
+
+// The first assignment of a unit to a journey within a period.
+// Key: (journey, unit, period).
+struct EntryRow {
+  std::string journey;
+  std::string unit;
+  int64_t period = 0;
+  UnixMicros t0 = 0;
+  EntryGroup group = EntryGroup::kTreatment;
+  // Treatment arm name; empty for holdouts.
+  std::string arm;
+  std::string config_version;
+  bool in_washout = false;
+  // Free-form key/value attributes (segments). Keys should be unique; when a
+  // key repeats, lookups see its first value.
+  std::vector<std::pair<std::string, std::string>> attributes;
+};
+
+// A message delivered to a unit in a journey. Key: send_id.
+struct SendRow {
+  std::string send_id;
+  std::string unit;
+  std::string journey;
+  std::string channel;
+  UnixMicros at = 0;
+  // Finite, >= 0. The server resolves a missing API cost to the channel cost.
+  double cost = 0;
+};
+
+// Something a unit did. Key: outcome_id.
+struct OutcomeRow {
+  std::string outcome_id;
+  std::string unit;
+  UnixMicros at = 0;
+  OutcomeType type = OutcomeType::kConversion;
+  // Finite. For kRefund the store keeps -|revenue| and -|margin| whatever the
+  // sign given, so sums over outcomes net refunds out.
+  double revenue = 0;
+  double margin = 0;
+  // kRefund: outcome_id of the order it reverses; otherwise usually empty.
+  std::string order_id;
+};
+
+// A journey cost not tied to a send, covering [start, end). Key: cost_id.
+struct FixedCostRow {
+  std::string cost_id;
+  std::string journey;
+  UnixMicros start = 0;
+  UnixMicros end = 0;  // > start
+  double amount = 0;   // finite, >= 0
+  std::string category;
+};
+
+// One config load. Not keyed: loading the same version again appends again.
+struct ConfigVersionRow {
+  std::string version;
+  UnixMicros loaded_at = 0;
+  std::string source_path;
+  std::string diff_summary;
+};
+
+// Result of a write, returned only after its records are committed.
+struct WriteSummary {
+  // Records stored by this call.
+  int64_t inserted = 0;
+  // Records whose key was already stored (by an earlier call or earlier in
+  // this batch); nothing was changed for them.
+  int64_t duplicates = 0;
+  // Refunds inserted by this call whose order_id names no stored outcome
+  // (they are stored anyway).
+  int64_t orphan_refunds = 0;
+};
+
+// Result of RecordEntries: the summary, and for each row in call order
+// whether it created the entry (false: the unit had already entered that
+// journey in that period; the earlier entry stands).
+struct EntryWriteResult {
+  WriteSummary summary;
+  std::vector<bool> inserted;
+};
+
+}  // namespace holdfast
+
+#endif  // HOLDFAST_LIB_STORAGE_RECORDS_H_

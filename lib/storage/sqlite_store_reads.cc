@@ -1,0 +1,275 @@
+// The read half of SqliteStore: config history and the analysis queries.
+// Every read runs on a pooled read connection inside one read transaction,
+// so it sees a single committed snapshot while the writer keeps going.
+#include <limits>
+#include <optional>
+#include <utility>
+
+#include <SQLiteCpp/Database.h>
+#include <SQLiteCpp/Statement.h>
+
+#include "absl/strings/str_cat.h"
+#include "lib/base/status_macros.h"
+#include "lib/storage/internal/attribute_codec.h"
+#include "lib/storage/internal/row_validation.h"
+#include "lib/storage/internal/sqlite_status.h"
+#include "lib/storage/internal/sqlite_store_impl.h"
+#include "lib/storage/sqlite_store.h"
+
+namespace holdfast {
+namespace {
+
+using storage_internal::StatusFromCurrentException;
+
+// One row per entry of journey ?1 with ?2 <= t0 < ?3. ?4 = attribution
+// window, ?5 = pre-period (µs).
+//
+// Outcomes join once over the union range [t0 - pre, t0 + window) through
+// the covering index outcomes_by_unit and are split by CASE into y, m, x
+// (window) and z (pre-period); a second join for sends would multiply rows,
+// so sends come from two correlated lookups on the covering index
+// sends_by_unit. GROUP BY follows the entries primary key (journey fixed,
+// then unit, period), so SQLite streams groups without a sort.
+constexpr const char kAnalysisSql[] = R"sql(
+SELECT e.unit, e.grp, e.arm, e.period, e.t0, e.in_washout, e.attributes,
+  total(CASE WHEN o.at >= e.t0 THEN o.revenue END) AS y,
+  total(CASE WHEN o.at >= e.t0 THEN o.margin END) AS m,
+  max(CASE WHEN o.at >= e.t0 AND o.type IN (1, 2) THEN 1 ELSE 0 END) AS x,
+  total(CASE WHEN o.at < e.t0 THEN o.revenue END) AS z,
+  (SELECT total(s.cost) FROM sends s
+     WHERE s.unit = e.unit AND s.journey = e.journey
+       AND s.at >= e.t0 AND s.at < e.t0 + ?4) AS c,
+  (SELECT count(*) FROM sends s
+     WHERE s.unit = e.unit AND s.journey = e.journey
+       AND s.at >= e.t0 AND s.at < e.t0 + ?4) AS n
+FROM entries e
+LEFT JOIN outcomes o
+  ON o.unit = e.unit AND o.at >= e.t0 - ?5 AND o.at < e.t0 + ?4
+WHERE e.journey = ?1 AND e.t0 >= ?2 AND e.t0 < ?3
+GROUP BY e.unit, e.period
+)sql";
+
+// Fixed cost of journey ?1 pro-rated to [?2, ?3).
+constexpr const char kFixedCostSql[] = R"sql(
+SELECT total(amount * (CAST(min("end", ?3) - max(start, ?2) AS REAL) / ("end" - start)))
+FROM fixed_costs
+WHERE journey = ?1 AND start < ?3 AND "end" > ?2
+)sql";
+
+constexpr const char kEntryCountsSql[] = R"sql(
+SELECT count(*), total(in_washout) FROM entries
+WHERE journey = ?1 AND t0 >= ?2 AND t0 < ?3
+)sql";
+
+// Holdout entries of journey ?1 with ?2 <= t0 < ?3 and the journey's sends to
+// them within the entry's period [?5 + k*?4, ?5 + (k+1)*?4) (?4 = 0: all
+// time, bounds ?6/?7).
+constexpr const char kContaminationSql[] = R"sql(
+SELECT count(*), total(n), total(cost) FROM (
+  SELECT count(*) AS n, total(s.cost) AS cost
+  FROM entries e
+  JOIN sends s ON s.unit = e.unit AND s.journey = e.journey
+    AND s.at >= (CASE WHEN ?4 > 0 THEN ?5 + e.period * ?4 ELSE ?6 END)
+    AND s.at <  (CASE WHEN ?4 > 0 THEN ?5 + (e.period + 1) * ?4 ELSE ?7 END)
+  WHERE e.journey = ?1 AND e.t0 >= ?2 AND e.t0 < ?3 AND e.grp IN (2, 3)
+  GROUP BY e.unit, e.period
+)
+)sql";
+
+constexpr const char kOrphanRefundsSql[] = R"sql(
+SELECT count(*) FROM outcomes r
+WHERE r.type = 3 AND r.at >= ?1 AND r.at < ?2
+  AND NOT EXISTS (SELECT 1 FROM outcomes o WHERE o.outcome_id = r.order_id)
+)sql";
+
+// Holds a pooled read connection and an open read transaction; returns the
+// connection to the pool on destruction.
+class ReadSession {
+ public:
+  static absl::StatusOr<ReadSession> Begin(SqliteStore::Impl* impl) {
+    HF_ASSIGN_OR_RETURN(std::unique_ptr<SQLite::Database> db, impl->AcquireReader());
+    try {
+      db->exec("BEGIN");
+    } catch (...) {
+      return StatusFromCurrentException("beginning read transaction");
+    }
+    return ReadSession(impl, std::move(db));
+  }
+  ReadSession(ReadSession&& other) noexcept : impl_(other.impl_), db_(std::move(other.db_)) {}
+  ReadSession& operator=(ReadSession&&) = delete;
+  ~ReadSession() {
+    if (db_ == nullptr) return;
+    try {
+      db_->exec("COMMIT");
+    } catch (...) {
+      return;  // a connection in an unknown state is dropped, not pooled
+    }
+    impl_->ReleaseReader(std::move(db_));
+  }
+  SQLite::Database& db() { return *db_; }
+
+ private:
+  ReadSession(SqliteStore::Impl* impl, std::unique_ptr<SQLite::Database> db)
+      : impl_(impl), db_(std::move(db)) {}
+  SqliteStore::Impl* impl_;
+  std::unique_ptr<SQLite::Database> db_;
+};
+
+}  // namespace
+
+absl::StatusOr<std::unique_ptr<SQLite::Database>> SqliteStore::Impl::AcquireReader() {
+  {
+    std::lock_guard<std::mutex> lock(readers_mu);
+    if (!idle_readers.empty()) {
+      std::unique_ptr<SQLite::Database> db = std::move(idle_readers.back());
+      idle_readers.pop_back();
+      return db;
+    }
+  }
+  try {
+    auto db = std::make_unique<SQLite::Database>(
+        path, SQLite::OPEN_READWRITE | SQLite::OPEN_NOMUTEX, options.busy_timeout_ms);
+    db->exec(absl::StrCat("PRAGMA cache_size = -", options.reader_cache_kib));
+    db->exec("PRAGMA query_only = 1");
+    db->exec("PRAGMA temp_store = MEMORY");
+    return db;
+  } catch (...) {
+    return StatusFromCurrentException("opening read connection");
+  }
+}
+
+void SqliteStore::Impl::ReleaseReader(std::unique_ptr<SQLite::Database> db) {
+  std::lock_guard<std::mutex> lock(readers_mu);
+  if (static_cast<int>(idle_readers.size()) < options.max_idle_readers) {
+    idle_readers.push_back(std::move(db));
+  }
+}
+
+absl::StatusOr<std::vector<ConfigVersionRow>> SqliteStore::ListConfigVersions(int limit) {
+  if (limit <= 0) return absl::InvalidArgumentError("limit must be > 0");
+  HF_ASSIGN_OR_RETURN(ReadSession session, ReadSession::Begin(impl_.get()));
+  std::vector<ConfigVersionRow> out;
+  try {
+    SQLite::Statement q(session.db(),
+                        "SELECT version, loaded_at, source_path, diff_summary "
+                        "FROM config_versions ORDER BY seq DESC LIMIT ?");
+    q.bind(1, limit);
+    while (q.executeStep()) {
+      ConfigVersionRow r;
+      r.version = q.getColumn(0).getString();
+      r.loaded_at = q.getColumn(1).getInt64();
+      r.source_path = q.getColumn(2).getString();
+      r.diff_summary = q.getColumn(3).getString();
+      out.push_back(std::move(r));
+    }
+  } catch (...) {
+    return StatusFromCurrentException("listing config versions");
+  }
+  return out;
+}
+
+absl::Status SqliteStore::ForEachAnalysisEntry(const AnalysisQuery& query,
+                                               const AnalysisEntryFn& fn) {
+  HF_RETURN_IF_ERROR(storage_internal::ValidateAnalysisQuery(query));
+  HF_ASSIGN_OR_RETURN(ReadSession session, ReadSession::Begin(impl_.get()));
+  try {
+    SQLite::Statement q(session.db(), kAnalysisSql);
+    AnalysisEntry row;
+    for (const JourneyWindow& j : query.journeys) {
+      q.tryReset();
+      q.bindNoCopy(1, j.journey);
+      q.bind(2, static_cast<int64_t>(query.from));
+      q.bind(3, static_cast<int64_t>(query.to));
+      q.bind(4, static_cast<int64_t>(j.attribution_window_us));
+      q.bind(5, static_cast<int64_t>(j.pre_period_us));
+      row.journey = j.journey;
+      while (q.executeStep()) {
+        row.unit = q.getColumn(0).getString();
+        row.group = static_cast<EntryGroup>(q.getColumn(1).getInt());
+        row.arm = q.getColumn(2).getString();
+        row.period = q.getColumn(3).getInt64();
+        row.t0 = q.getColumn(4).getInt64();
+        row.in_washout = q.getColumn(5).getInt() != 0;
+        row.segment.clear();
+        if (!query.segment_by.empty()) {
+          SQLite::Column attrs = q.getColumn(6);
+          absl::string_view encoded(static_cast<const char*>(attrs.getBlob()),
+                                    static_cast<size_t>(attrs.getBytes()));
+          std::optional<absl::string_view> v =
+              storage_internal::FindAttribute(encoded, query.segment_by);
+          if (v.has_value()) row.segment.assign(v->data(), v->size());
+        }
+        row.y = q.getColumn(7).getDouble();
+        row.m = q.getColumn(8).getDouble();
+        row.x = q.getColumn(9).getInt();
+        row.z = q.getColumn(10).getDouble();
+        row.c = q.getColumn(11).getDouble();
+        row.sends = q.getColumn(12).getInt64();
+        HF_RETURN_IF_ERROR(fn(row));
+      }
+    }
+  } catch (...) {
+    return StatusFromCurrentException("streaming analysis entries");
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<JourneyDiagnostics> SqliteStore::GetJourneyDiagnostics(
+    const JourneyDiagnosticsQuery& query) {
+  HF_RETURN_IF_ERROR(storage_internal::ValidateDiagnosticsQuery(query));
+  HF_ASSIGN_OR_RETURN(ReadSession session, ReadSession::Begin(impl_.get()));
+  JourneyDiagnostics d;
+  try {
+    SQLite::Database& db = session.db();
+    {
+      SQLite::Statement q(db, kFixedCostSql);
+      q.bindNoCopy(1, query.journey);
+      q.bind(2, static_cast<int64_t>(query.from));
+      q.bind(3, static_cast<int64_t>(query.to));
+      q.executeStep();
+      d.fixed_cost = q.getColumn(0).getDouble();
+    }
+    {
+      SQLite::Statement q(db, kEntryCountsSql);
+      q.bindNoCopy(1, query.journey);
+      q.bind(2, static_cast<int64_t>(query.from));
+      q.bind(3, static_cast<int64_t>(query.to));
+      q.executeStep();
+      d.entries = q.getColumn(0).getInt64();
+      d.washout_entries = static_cast<int64_t>(q.getColumn(1).getDouble());
+    }
+    {
+      SQLite::Statement q(db, kContaminationSql);
+      q.bindNoCopy(1, query.journey);
+      q.bind(2, static_cast<int64_t>(query.from));
+      q.bind(3, static_cast<int64_t>(query.to));
+      q.bind(4, static_cast<int64_t>(query.period_us));
+      q.bind(5, static_cast<int64_t>(query.epoch_us));
+      q.bind(6, std::numeric_limits<int64_t>::min());
+      q.bind(7, std::numeric_limits<int64_t>::max());
+      q.executeStep();
+      d.contaminated_entries = q.getColumn(0).getInt64();
+      d.contaminated_sends = static_cast<int64_t>(q.getColumn(1).getDouble());
+      d.contaminated_cost = q.getColumn(2).getDouble();
+    }
+  } catch (...) {
+    return StatusFromCurrentException("reading journey diagnostics");
+  }
+  return d;
+}
+
+absl::StatusOr<int64_t> SqliteStore::CountOrphanRefunds(UnixMicros from, UnixMicros to) {
+  if (from > to) return absl::InvalidArgumentError("orphan refund range has from > to");
+  HF_ASSIGN_OR_RETURN(ReadSession session, ReadSession::Begin(impl_.get()));
+  try {
+    SQLite::Statement q(session.db(), kOrphanRefundsSql);
+    q.bind(1, static_cast<int64_t>(from));
+    q.bind(2, static_cast<int64_t>(to));
+    q.executeStep();
+    return q.getColumn(0).getInt64();
+  } catch (...) {
+    return StatusFromCurrentException("counting orphan refunds");
+  }
+}
+
+}  // namespace holdfast

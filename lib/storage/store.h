@@ -1,0 +1,89 @@
+// The durable store behind the server: idempotent writes of entries, sends,
+// outcomes and fixed costs; config history; and the analysis reads the
+// report builder needs. Abstract so another backend can follow SqliteStore.
+//
+// Example:
+//   HF_ASSIGN_OR_RETURN(std::unique_ptr<SqliteStore> store,
+//                       SqliteStore::Open("/var/lib/holdfast/holdfast.db", {}));
+//   HF_ASSIGN_OR_RETURN(WriteSummary s, store->RecordSends(sends));
+//
+// Contract shared by all Record* calls:
+//   - Returns only after the batch is committed (durable per the backend's
+//     documented guarantee), or with an error after nothing of it is stored.
+//   - A batch is atomic: all of its records are stored, or none.
+//   - Idempotent per record key; the first write of a key wins.
+//   - Errors: INVALID_ARGUMENT (a malformed row; nothing stored),
+//     RESOURCE_EXHAUSTED (write queue full: retry later; nothing stored),
+//     UNAVAILABLE (database busy or I/O trouble; retry), others as mapped in
+//     docs/storage.md.
+//   - The rows are only read during the call; the caller keeps ownership.
+//
+// Thread-safety: all methods are safe to call concurrently.
+#ifndef HOLDFAST_LIB_STORAGE_STORE_H_
+#define HOLDFAST_LIB_STORAGE_STORE_H_
+
+#include <cstdint>
+#include <functional>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/types/span.h"
+#include "lib/storage/analysis.h"
+#include "lib/storage/records.h"
+
+namespace holdfast {
+
+class Store {
+ public:
+  virtual ~Store() = default;
+
+  // Records entries. A row whose (journey, unit, period) is already stored
+  // creates nothing; EntryWriteResult::inserted says which rows were new.
+  [[nodiscard]] virtual absl::StatusOr<EntryWriteResult> RecordEntries(
+      absl::Span<const EntryRow> rows) = 0;
+
+  // Records sends, keyed by send_id.
+  [[nodiscard]] virtual absl::StatusOr<WriteSummary> RecordSends(
+      absl::Span<const SendRow> rows) = 0;
+
+  // Records outcomes, keyed by outcome_id. Refund amounts are stored
+  // negative; refunds of unknown orders are stored and counted.
+  [[nodiscard]] virtual absl::StatusOr<WriteSummary> RecordOutcomes(
+      absl::Span<const OutcomeRow> rows) = 0;
+
+  // Records fixed costs, keyed by cost_id.
+  [[nodiscard]] virtual absl::StatusOr<WriteSummary> RecordFixedCosts(
+      absl::Span<const FixedCostRow> rows) = 0;
+
+  // Appends one config load to the history.
+  [[nodiscard]] virtual absl::Status AppendConfigVersion(const ConfigVersionRow& row) = 0;
+
+  // Returns up to `limit` (> 0) config loads, newest first.
+  [[nodiscard]] virtual absl::StatusOr<std::vector<ConfigVersionRow>> ListConfigVersions(
+      int limit) = 0;
+
+  // Called once per entry; a non-OK return stops the stream and is returned.
+  using AnalysisEntryFn = std::function<absl::Status(const AnalysisEntry&)>;
+
+  // Streams one AnalysisEntry per stored entry of the query's journeys with
+  // from <= t0 < to, journey by journey in query order (order within a
+  // journey unspecified). Reads one consistent snapshot; concurrent writes
+  // are not seen. INVALID_ARGUMENT for a malformed query.
+  [[nodiscard]] virtual absl::Status ForEachAnalysisEntry(const AnalysisQuery& query,
+                                                          const AnalysisEntryFn& fn) = 0;
+
+  // Fixed cost, washout and contamination facts for one journey.
+  [[nodiscard]] virtual absl::StatusOr<JourneyDiagnostics> GetJourneyDiagnostics(
+      const JourneyDiagnosticsQuery& query) = 0;
+
+  // Number of stored refunds with from <= at < to whose order_id names no
+  // stored outcome (as of now, so an order that arrived after its refund no
+  // longer makes it an orphan).
+  [[nodiscard]] virtual absl::StatusOr<int64_t> CountOrphanRefunds(UnixMicros from,
+                                                                   UnixMicros to) = 0;
+};
+
+}  // namespace holdfast
+
+#endif  // HOLDFAST_LIB_STORAGE_STORE_H_

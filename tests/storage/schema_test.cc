@@ -1,0 +1,105 @@
+// Schema migrations: from an empty file, from a hand-built version 1 file
+// with data in it, and refusal of a file newer than this build.
+#include "lib/storage/internal/schema.h"
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <SQLiteCpp/Database.h>
+#include <SQLiteCpp/Statement.h>
+
+#include "gtest/gtest.h"
+#include "lib/storage/sqlite_store.h"
+#include "tests/storage/temp_dir.h"
+
+namespace holdfast {
+namespace {
+
+using ::holdfast::testing::TempDir;
+
+int UserVersion(const std::string& path) {
+  SQLite::Database db(path, SQLite::OPEN_READONLY);
+  SQLite::Statement q(db, "PRAGMA user_version");
+  q.executeStep();
+  return q.getColumn(0).getInt();
+}
+
+bool HasSchemaObject(const std::string& path, const std::string& name) {
+  SQLite::Database db(path, SQLite::OPEN_READONLY);
+  SQLite::Statement q(db, "SELECT 1 FROM sqlite_master WHERE name = ?");
+  q.bind(1, name);
+  return q.executeStep();
+}
+
+TEST(SchemaTest, EmptyFileMigratesToLatest) {
+  TempDir dir;
+  const std::string path = dir.File("db");
+  {
+    absl::StatusOr<std::unique_ptr<SqliteStore>> store = SqliteStore::Open(path);
+    ASSERT_TRUE(store.ok()) << store.status();
+    EXPECT_EQ((*store)->schema_version_at_open(), 0);
+  }
+  EXPECT_EQ(UserVersion(path), storage_internal::kLatestSchemaVersion);
+  for (const char* name : {"entries", "sends", "outcomes", "fixed_costs", "config_versions",
+                           "sends_by_unit", "outcomes_by_unit", "refunds_by_at"}) {
+    EXPECT_TRUE(HasSchemaObject(path, name)) << name;
+  }
+  // Reopening a current file migrates nothing.
+  absl::StatusOr<std::unique_ptr<SqliteStore>> again = SqliteStore::Open(path);
+  ASSERT_TRUE(again.ok()) << again.status();
+  EXPECT_EQ((*again)->schema_version_at_open(), storage_internal::kLatestSchemaVersion);
+}
+
+TEST(SchemaTest, VersionOneFileWithDataMigratesAndKeepsRows) {
+  TempDir dir;
+  const std::string path = dir.File("db");
+  {
+    // A file exactly as the version 1 build left it, with rows in it.
+    SQLite::Database db(path, SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE);
+    db.exec(storage_internal::MigrationScripts()[0]);
+    db.exec("PRAGMA user_version = 1");
+    db.exec(
+        "INSERT INTO sends VALUES ('s1', 'u1', 'j', 'email', 10, 0.5);"
+        "INSERT INTO outcomes VALUES ('r1', 'u1', 20, 3, -5.0, -1.0, 'missing-order');");
+  }
+  ASSERT_FALSE(HasSchemaObject(path, "config_versions"));
+  absl::StatusOr<std::unique_ptr<SqliteStore>> store = SqliteStore::Open(path);
+  ASSERT_TRUE(store.ok()) << store.status();
+  EXPECT_EQ((*store)->schema_version_at_open(), 1);
+  // Old rows are there and idempotency still holds across the migration.
+  std::vector<SendRow> again = {{"s1", "u1", "j", "email", 10, 0.5}};
+  absl::StatusOr<WriteSummary> s = (*store)->RecordSends(again);
+  ASSERT_TRUE(s.ok()) << s.status();
+  EXPECT_EQ(s->duplicates, 1);
+  // What version 2 added works: config history and the refund index.
+  ASSERT_TRUE((*store)->AppendConfigVersion({"cfg-2", 5, "a.textproto", ""}).ok());
+  absl::StatusOr<std::vector<ConfigVersionRow>> history = (*store)->ListConfigVersions(5);
+  ASSERT_TRUE(history.ok()) << history.status();
+  EXPECT_EQ(history->size(), 1u);
+  absl::StatusOr<int64_t> orphans = (*store)->CountOrphanRefunds(0, 100);
+  ASSERT_TRUE(orphans.ok()) << orphans.status();
+  EXPECT_EQ(*orphans, 1);
+  store->reset();
+  EXPECT_EQ(UserVersion(path), 2);
+  EXPECT_TRUE(HasSchemaObject(path, "refunds_by_at"));
+}
+
+TEST(SchemaTest, NewerFileIsRefused) {
+  TempDir dir;
+  const std::string path = dir.File("db");
+  {
+    SQLite::Database db(path, SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE);
+    db.exec("PRAGMA user_version = 99");
+  }
+  absl::StatusOr<std::unique_ptr<SqliteStore>> store = SqliteStore::Open(path);
+  EXPECT_EQ(store.status().code(), absl::StatusCode::kFailedPrecondition) << store.status();
+}
+
+TEST(SchemaTest, EveryMigrationStepIsPresent) {
+  EXPECT_EQ(static_cast<int>(storage_internal::MigrationScripts().size()),
+            storage_internal::kLatestSchemaVersion);
+}
+
+}  // namespace
+}  // namespace holdfast
