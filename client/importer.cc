@@ -259,8 +259,8 @@ class Importer::State {
   }
 
   absl::Status Describe(const grpc::Status& status, const RecordBatch& b) {
-    const std::string where =
-        absl::StrCat("lines ", b.lines.front(), "-", b.lines.back());
+    const std::string where = b.size() == 1 ? absl::StrCat("line ", b.lines.front())
+                                            : absl::StrCat("lines ", b.lines.front(), "-", b.lines.back());
     if (status.error_code() == grpc::StatusCode::UNIMPLEMENTED) {
       return absl::UnimplementedError(absl::StrCat(
           where, ": the server does not implement EventService for ", ImportKindName(kind_),
