@@ -5,6 +5,7 @@
 #include "absl/strings/str_cat.h"
 #include "lib/base/status_macros.h"
 #include "lib/config/config.h"
+#include "lib/config/diff.h"
 #include "server/request_validation.h"
 
 namespace holdfast::server {
@@ -62,7 +63,8 @@ absl::StatusOr<holdfast::v1::ReloadConfigResponse> ConfigManagerImpl::Reload(con
     *response.mutable_serving() = MakeRecord(*current, "");
     return response;
   }
-  const std::string diff = absl::StrCat("replaces ", current->version());
+  const std::string diff = absl::StrCat("replaces ", current->version(), "\n",
+                                        config::DiffSummary(current->effective, next->effective));
   holdfast::v1::ConfigVersion record = MakeRecord(*next, diff);
   HF_RETURN_IF_ERROR(Append(record));
   holder_->Set(next);

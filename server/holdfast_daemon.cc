@@ -2,10 +2,37 @@
 
 #include "absl/strings/str_cat.h"
 #include "lib/base/status_macros.h"
+#include "lib/storage/sqlite_store.h"
+#include "server/event_service.h"
+#include "server/request_validation.h"
+#include "server/store_entry_recorder.h"
+#include "server/work_pool.h"
 
 namespace holdfast::server {
+namespace {
 
-struct HoldfastDaemon::Impl {};
+// Threads that wait for group commits on behalf of RPCs. Each waits for one
+// batch; the store's writer commits all waiting batches together, so more
+// threads mean larger group commits, not more fsyncs.
+constexpr int kWriteThreads = 32;
+constexpr size_t kMaxQueuedWrites = 4096;
+
+holdfast::v1::ConfigVersion ToProto(const ConfigVersionRow& row) {
+  holdfast::v1::ConfigVersion v;
+  v.set_version(row.version);
+  MicrosToTimestamp(row.loaded_at, v.mutable_loaded_at());
+  v.set_source_path(row.source_path);
+  v.set_diff_summary(row.diff_summary);
+  return v;
+}
+
+}  // namespace
+
+struct HoldfastDaemon::Impl {
+  std::unique_ptr<SqliteStore> store;
+  std::unique_ptr<WorkPool> pool;
+  std::unique_ptr<StoreEntryRecorder> recorder;
+};
 
 absl::StatusOr<std::unique_ptr<HoldfastDaemon>> HoldfastDaemon::Start(const DaemonOptions& options) {
   std::unique_ptr<HoldfastDaemon> d(new HoldfastDaemon());
@@ -15,7 +42,32 @@ absl::StatusOr<std::unique_ptr<HoldfastDaemon>> HoldfastDaemon::Start(const Daem
   HF_ASSIGN_OR_RETURN(std::shared_ptr<const ServingConfig> initial,
                       LoadServingConfig(options.config_path, clock->NowMicros()));
   d->configs_ = std::make_unique<ConfigHolder>(std::move(initial));
-  d->config_manager_ = std::make_unique<ConfigManagerImpl>(d->configs_.get(), clock);
+
+  SqliteStoreOptions store_options;
+  store_options.synchronous =
+      options.sync_full ? SqliteStoreOptions::Synchronous::kFull : SqliteStoreOptions::Synchronous::kNormal;
+  store_options.max_queued_records = options.max_pending_records;
+  HF_ASSIGN_OR_RETURN(d->impl_->store, SqliteStore::Open(options.db_path, store_options));
+  Store* store = d->impl_->store.get();
+  d->impl_->pool = std::make_unique<WorkPool>(kWriteThreads, kMaxQueuedWrites);
+  d->impl_->recorder = std::make_unique<StoreEntryRecorder>(store, d->impl_->pool.get());
+
+  // Config history lives in the store, so it survives restarts.
+  auto sink = [store](const holdfast::v1::ConfigVersion& v) {
+    ConfigVersionRow row;
+    row.version = v.version();
+    row.loaded_at = v.loaded_at().seconds() * 1000000 + v.loaded_at().nanos() / 1000;
+    row.source_path = v.source_path();
+    row.diff_summary = v.diff_summary();
+    return store->AppendConfigVersion(row);
+  };
+  auto source = [store](int limit) -> absl::StatusOr<std::vector<holdfast::v1::ConfigVersion>> {
+    HF_ASSIGN_OR_RETURN(std::vector<ConfigVersionRow> rows, store->ListConfigVersions(limit));
+    std::vector<holdfast::v1::ConfigVersion> out;
+    for (const auto& r : rows) out.push_back(ToProto(r));
+    return out;
+  };
+  d->config_manager_ = std::make_unique<ConfigManagerImpl>(d->configs_.get(), clock, sink, source);
   HF_RETURN_IF_ERROR(d->config_manager_->RecordInitial());
 
   HoldfastServer::Options server_options;
@@ -24,6 +76,9 @@ absl::StatusOr<std::unique_ptr<HoldfastDaemon>> HoldfastDaemon::Start(const Daem
   deps.configs = d->configs_.get();
   deps.clock = clock;
   deps.config_manager = d->config_manager_.get();
+  deps.entries = d->impl_->recorder.get();
+  deps.extra_services.push_back(
+      std::make_unique<EventServiceImpl>(d->configs_.get(), store, d->impl_->pool.get()));
   HF_ASSIGN_OR_RETURN(d->server_, HoldfastServer::BuildAndStart(server_options, std::move(deps)));
   return d;
 }
@@ -42,6 +97,8 @@ absl::StatusOr<std::string> HoldfastDaemon::ReloadFromSignal() {
 }
 
 void HoldfastDaemon::Shutdown() {
+  // Stop taking calls first; in-flight writes finish (the pool drains, the
+  // store commits its queue) before the store closes in the destructor.
   if (server_ != nullptr) server_->Shutdown();
 }
 

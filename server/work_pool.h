@@ -1,0 +1,42 @@
+// A fixed set of threads for work that blocks (store writes waiting for their
+// group commit), so gRPC's callback threads never do. The queue is bounded:
+// when it is full, TrySubmit refuses at once and the caller answers
+// RESOURCE_EXHAUSTED instead of growing memory.
+//
+// Thread-safety: TrySubmit may be called from any thread.
+#ifndef HOLDFAST_SERVER_WORK_POOL_H_
+#define HOLDFAST_SERVER_WORK_POOL_H_
+
+#include <condition_variable>
+#include <deque>
+#include <functional>
+#include <mutex>
+#include <thread>
+#include <vector>
+
+namespace holdfast::server {
+
+class WorkPool {
+ public:
+  // `threads` workers; at most `max_queued` tasks waiting.
+  WorkPool(int threads, size_t max_queued);
+  // Runs every queued task, then joins the workers.
+  ~WorkPool();
+
+  // Queues `task`; false when the queue is full (the task is not run).
+  [[nodiscard]] bool TrySubmit(std::function<void()> task);
+
+ private:
+  void Work();
+
+  const size_t max_queued_;
+  std::mutex mu_;
+  std::condition_variable cv_;
+  std::deque<std::function<void()>> queue_;
+  bool stopping_ = false;
+  std::vector<std::thread> workers_;
+};
+
+}  // namespace holdfast::server
+
+#endif  // HOLDFAST_SERVER_WORK_POOL_H_
