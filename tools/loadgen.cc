@@ -3,8 +3,8 @@
 // modes in one invocation so each is compared with the empty Ping measured
 // on the same server in the same run (the machines are shared and noisy).
 //
-//   holdfast_loadgen --server 127.0.0.1:50051 --journey cart_abandon \
-//       --seconds 5 --concurrency 64 --modes ping,assign,assign_record,batch
+//   holdfast_loadgen --server=127.0.0.1:50051 --journey=cart_abandon
+//       --seconds=5 --concurrency=64 --modes=ping,assign,assign_record,batch
 //
 // Bounded: every mode stops after --seconds; only loopback addresses are
 // accepted.
