@@ -138,7 +138,7 @@ bool ParseIntFlag(const ParsedFlags& flags, const std::string& name, int lo, int
 void PrintSummary(ImportKind kind, const ImportSummary& s, bool verbose) {
   const double seconds = s.elapsed_micros / 1e6;
   const double rate = seconds > 0 ? (s.rows - s.not_sent) / seconds : 0;
-  std::cerr << ImportKindName(kind) << ": " << Grouped(s.rows) << " rows, " << Grouped(s.inserted)
+  std::cerr << ImportKindName(kind) << ": " << Grouped(s.rows) << (s.rows == 1 ? " row, " : " rows, ") << Grouped(s.inserted)
             << " inserted, " << Grouped(s.duplicates) << " duplicates, " << Grouped(s.rejected)
             << " rejected";
   if (s.not_sent > 0) std::cerr << ", " << Grouped(s.not_sent) << " not sent";
