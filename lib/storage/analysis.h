@@ -89,6 +89,50 @@ struct JourneyDiagnostics {
   int64_t contaminated_entries = 0;
 };
 
+// Program level (global holdout vs everyone else). The global holdout is
+// drawn per unit, and one unit's entries into several journeys have
+// overlapping windows, so summing per-entry rows across journeys would count
+// the same order several times and weight units by how many journeys they
+// entered. The program stream therefore has one row per unit.
+struct ProgramQuery {
+  // Journeys whose entries count; empty = every journey in the store.
+  std::vector<std::string> journeys;
+  // Units with at least one such entry with from <= t0 < to.
+  UnixMicros from = 0;
+  UnixMicros to = 0;
+  // Windows measured from the unit's first entry in the range, t_first:
+  // outcomes/sends in [t_first, t_first + window), pre-period revenue in
+  // [t_first - pre_period, t_first).
+  int64_t window_us = 0;      // >= 0
+  int64_t pre_period_us = 0;  // >= 0
+  // Attribute of the first entry reported as the segment ("" if absent).
+  std::string segment_by;
+};
+
+struct ProgramUnitRow {
+  std::string unit;
+  // Group of the unit's first entry in the range (ties in t0: any of them).
+  EntryGroup first_group = EntryGroup::kTreatment;
+  UnixMicros t_first = 0;
+  // Entries of the unit in the range, and how many of them say
+  // GLOBAL_HOLDOUT. 0 < global_holdout_entries < entries means the unit
+  // changed sides (a rotating global holdout, or a config change): the report
+  // should count and flag such units.
+  int64_t entries = 0;
+  int64_t global_holdout_entries = 0;
+  std::string segment;
+  // Outcome sums in [t_first, t_first + window), any journey.
+  double y = 0;
+  double m = 0;
+  int x = 0;
+  // Costs and count of sends in any journey in [t_first, t_first + window):
+  // for global holdout units these are contamination.
+  double c = 0;
+  int64_t sends = 0;
+  // Revenue in [t_first - pre_period, t_first).
+  double z = 0;
+};
+
 }  // namespace holdfast
 
 #endif  // HOLDFAST_LIB_STORAGE_ANALYSIS_H_

@@ -123,6 +123,7 @@ class SqliteStore final : public Store {
   absl::Status AppendConfigVersion(const ConfigVersionRow& row) override;
   absl::StatusOr<std::vector<ConfigVersionRow>> ListConfigVersions(int limit) override;
   absl::Status ForEachAnalysisEntry(const AnalysisQuery& query, const AnalysisEntryFn& fn) override;
+  absl::Status ForEachProgramUnit(const ProgramQuery& query, const ProgramUnitFn& fn) override;
   absl::StatusOr<JourneyDiagnostics> GetJourneyDiagnostics(
       const JourneyDiagnosticsQuery& query) override;
   absl::StatusOr<int64_t> CountOrphanRefunds(UnixMicros from, UnixMicros to) override;

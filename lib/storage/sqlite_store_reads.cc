@@ -49,6 +49,33 @@ WHERE e.journey = ?1 AND e.t0 >= ?2 AND e.t0 < ?3
 GROUP BY e.unit, e.period
 )sql";
 
+// One row per unit with an entry in the journey list (built at run time:
+// "journey IN (?, ...)" or no filter) with ?1 <= t0 < ?2; ?3 = window, ?4 =
+// pre-period. The inner GROUP BY unit has exactly one min(), so SQLite takes
+// the bare columns grp and attributes from the unit's first entry (documented
+// SQLite behaviour for min/max aggregates).
+constexpr const char kProgramSqlHead[] = R"sql(
+SELECT u.unit, u.grp, u.t_first, u.n_entries, u.n_global, u.attributes,
+  total(CASE WHEN o.at >= u.t_first THEN o.revenue END) AS y,
+  total(CASE WHEN o.at >= u.t_first THEN o.margin END) AS m,
+  max(CASE WHEN o.at >= u.t_first AND o.type IN (1, 2) THEN 1 ELSE 0 END) AS x,
+  total(CASE WHEN o.at < u.t_first THEN o.revenue END) AS z,
+  (SELECT total(s.cost) FROM sends s
+     WHERE s.unit = u.unit AND s.at >= u.t_first AND s.at < u.t_first + ?3) AS c,
+  (SELECT count(*) FROM sends s
+     WHERE s.unit = u.unit AND s.at >= u.t_first AND s.at < u.t_first + ?3) AS n
+FROM (
+  SELECT unit, min(t0) AS t_first, grp, attributes, count(*) AS n_entries,
+         total(grp = 3) AS n_global
+  FROM entries
+  WHERE t0 >= ?1 AND t0 < ?2 )sql";
+constexpr const char kProgramSqlTail[] = R"sql(
+  GROUP BY unit) u
+LEFT JOIN outcomes o
+  ON o.unit = u.unit AND o.at >= u.t_first - ?4 AND o.at < u.t_first + ?3
+GROUP BY u.unit
+)sql";
+
 // Fixed cost of journey ?1 pro-rated to [?2, ?3).
 constexpr const char kFixedCostSql[] = R"sql(
 SELECT total(amount * (CAST(min("end", ?3) - max(start, ?2) AS REAL) / ("end" - start)))
@@ -131,7 +158,8 @@ absl::StatusOr<std::unique_ptr<SQLite::Database>> SqliteStore::Impl::AcquireRead
         path, SQLite::OPEN_READWRITE | SQLite::OPEN_NOMUTEX, options.busy_timeout_ms);
     db->exec(absl::StrCat("PRAGMA cache_size = -", options.reader_cache_kib));
     db->exec("PRAGMA query_only = 1");
-    db->exec("PRAGMA temp_store = MEMORY");
+    // temp_store stays at its default (files): the program query sorts all
+    // entries of the range, which must be able to spill to disk.
     return db;
   } catch (...) {
     return StatusFromCurrentException("opening read connection");
@@ -210,6 +238,60 @@ absl::Status SqliteStore::ForEachAnalysisEntry(const AnalysisQuery& query,
     }
   } catch (...) {
     return StatusFromCurrentException("streaming analysis entries");
+  }
+  return absl::OkStatus();
+}
+
+absl::Status SqliteStore::ForEachProgramUnit(const ProgramQuery& query,
+                                             const ProgramUnitFn& fn) {
+  HF_RETURN_IF_ERROR(storage_internal::ValidateProgramQuery(query));
+  std::string sql = kProgramSqlHead;
+  if (!query.journeys.empty()) {
+    sql += "AND journey IN (";
+    // Explicit numbers: a bare "?" would take the number after the largest
+    // one seen so far in the text, colliding with ?4 further down.
+    for (size_t i = 0; i < query.journeys.size(); ++i) {
+      absl::StrAppend(&sql, i == 0 ? "?" : ", ?", 5 + i);
+    }
+    sql += ")";
+  }
+  sql += kProgramSqlTail;
+  HF_ASSIGN_OR_RETURN(ReadSession session, ReadSession::Begin(impl_.get()));
+  try {
+    SQLite::Statement q(session.db(), sql);
+    q.bind(1, static_cast<int64_t>(query.from));
+    q.bind(2, static_cast<int64_t>(query.to));
+    q.bind(3, static_cast<int64_t>(query.window_us));
+    q.bind(4, static_cast<int64_t>(query.pre_period_us));
+    for (size_t i = 0; i < query.journeys.size(); ++i) {
+      q.bindNoCopy(static_cast<int>(5 + i), query.journeys[i]);
+    }
+    ProgramUnitRow row;
+    while (q.executeStep()) {
+      row.unit = q.getColumn(0).getString();
+      row.first_group = static_cast<EntryGroup>(q.getColumn(1).getInt());
+      row.t_first = q.getColumn(2).getInt64();
+      row.entries = q.getColumn(3).getInt64();
+      row.global_holdout_entries = static_cast<int64_t>(q.getColumn(4).getDouble());
+      row.segment.clear();
+      if (!query.segment_by.empty()) {
+        SQLite::Column attrs = q.getColumn(5);
+        absl::string_view encoded(static_cast<const char*>(attrs.getBlob()),
+                                  static_cast<size_t>(attrs.getBytes()));
+        std::optional<absl::string_view> v =
+            storage_internal::FindAttribute(encoded, query.segment_by);
+        if (v.has_value()) row.segment.assign(v->data(), v->size());
+      }
+      row.y = q.getColumn(6).getDouble();
+      row.m = q.getColumn(7).getDouble();
+      row.x = q.getColumn(8).getInt();
+      row.z = q.getColumn(9).getDouble();
+      row.c = q.getColumn(10).getDouble();
+      row.sends = q.getColumn(11).getInt64();
+      HF_RETURN_IF_ERROR(fn(row));
+    }
+  } catch (...) {
+    return StatusFromCurrentException("streaming program units");
   }
   return absl::OkStatus();
 }

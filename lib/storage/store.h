@@ -73,6 +73,14 @@ class Store {
   [[nodiscard]] virtual absl::Status ForEachAnalysisEntry(const AnalysisQuery& query,
                                                           const AnalysisEntryFn& fn) = 0;
 
+  using ProgramUnitFn = std::function<absl::Status(const ProgramUnitRow&)>;
+
+  // Streams one ProgramUnitRow per unit with an entry in the query's
+  // journeys and range (order unspecified), from one snapshot. Sorts the
+  // range's entries by unit (SQLite temp storage, spilling to disk).
+  [[nodiscard]] virtual absl::Status ForEachProgramUnit(const ProgramQuery& query,
+                                                        const ProgramUnitFn& fn) = 0;
+
   // Fixed cost, washout and contamination facts for one journey.
   [[nodiscard]] virtual absl::StatusOr<JourneyDiagnostics> GetJourneyDiagnostics(
       const JourneyDiagnosticsQuery& query) = 0;

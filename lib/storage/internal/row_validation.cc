@@ -125,6 +125,18 @@ absl::Status ValidateAnalysisQuery(const AnalysisQuery& query) {
   return absl::OkStatus();
 }
 
+absl::Status ValidateProgramQuery(const ProgramQuery& query) {
+  if (query.from > query.to) return absl::InvalidArgumentError("program range has from > to");
+  if (query.window_us < 0 || query.window_us > kMaxTimeMicros || query.pre_period_us < 0 ||
+      query.pre_period_us > kMaxTimeMicros) {
+    return absl::InvalidArgumentError("program windows must be in [0, max time] us");
+  }
+  for (const std::string& j : query.journeys) {
+    if (j.empty()) return absl::InvalidArgumentError("program journey id is empty");
+  }
+  return absl::OkStatus();
+}
+
 absl::Status ValidateDiagnosticsQuery(const JourneyDiagnosticsQuery& query) {
   if (query.journey.empty()) return absl::InvalidArgumentError("diagnostics journey id is empty");
   if (query.from > query.to) return absl::InvalidArgumentError("diagnostics range has from > to");

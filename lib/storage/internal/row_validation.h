@@ -19,6 +19,7 @@ namespace holdfast::storage_internal {
 [[nodiscard]] absl::Status ValidateFixedCosts(absl::Span<const FixedCostRow> rows);
 [[nodiscard]] absl::Status ValidateConfigVersion(const ConfigVersionRow& row);
 [[nodiscard]] absl::Status ValidateAnalysisQuery(const AnalysisQuery& query);
+[[nodiscard]] absl::Status ValidateProgramQuery(const ProgramQuery& query);
 [[nodiscard]] absl::Status ValidateDiagnosticsQuery(const JourneyDiagnosticsQuery& query);
 
 }  // namespace holdfast::storage_internal
