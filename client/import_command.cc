@@ -1,5 +1,7 @@
 // `holdfast import entries|sends|outcomes|costs FILE.csv`: bulk import with a
 // progress bar on a terminal, a closing summary, and safe re-runs.
+#include <pthread.h>
+#include <signal.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -7,6 +9,7 @@
 #include <chrono>
 #include <condition_variable>
 #include <cstdio>
+#include <cstdlib>
 #include <fstream>
 #include <iostream>
 #include <memory>
@@ -121,6 +124,50 @@ class ProgressBar {
   std::thread thread_;
 };
 
+// Ctrl-C or SIGTERM stops the import cleanly (calls in flight finish, the
+// summary and the re-run advice are printed); a second one exits at once.
+// SIGINT/SIGTERM are blocked in every thread and taken by sigtimedwait here,
+// so the signal mask must be set before gRPC starts its threads: construct
+// this before connecting, then Watch().
+class InterruptWatcher {
+ public:
+  InterruptWatcher() {
+    sigemptyset(&set_);
+    sigaddset(&set_, SIGINT);
+    sigaddset(&set_, SIGTERM);
+    pthread_sigmask(SIG_BLOCK, &set_, &old_);
+  }
+  ~InterruptWatcher() {
+    Stop();
+    pthread_sigmask(SIG_SETMASK, &old_, nullptr);
+  }
+  // Stops watching (before the importer goes away).
+  void Stop() {
+    done_.store(true);
+    if (thread_.joinable()) thread_.join();
+  }
+  void Watch(Importer* importer) {
+    thread_ = std::thread([this, importer] {
+      const timespec tick{0, 200 * 1000 * 1000};
+      int seen = 0;
+      while (!done_.load()) {
+        const int sig = sigtimedwait(&set_, nullptr, &tick);
+        if (sig != SIGINT && sig != SIGTERM) continue;
+        if (++seen > 1) std::_Exit(130);
+        std::cerr << "\nholdfast import: interrupted, finishing the calls in flight "
+                     "(again to quit at once)\n";
+        importer->Cancel();
+      }
+    });
+  }
+
+ private:
+  sigset_t set_;
+  sigset_t old_;
+  std::atomic<bool> done_{false};
+  std::thread thread_;
+};
+
 bool ParseIntFlag(const ParsedFlags& flags, const std::string& name, int lo, int hi, int* out) {
   std::optional<std::string> v = flags.Get(name);
   if (!v) return true;
@@ -223,8 +270,10 @@ int RunImportCommand(int argc, char** argv) {
     };
   }
 
+  InterruptWatcher interrupts;
   auto client = holdfast::client::HoldfastClient::Connect(ServerAddress(*flags));
   Importer importer(client->events(), options);
+  interrupts.Watch(&importer);
   CsvReader reader(in);
   absl::StatusOr<ImportSummary> summary;
   {
@@ -234,6 +283,7 @@ int RunImportCommand(int argc, char** argv) {
     }
     summary = importer.Run(*kind, &reader);
   }
+  interrupts.Stop();
   if (!summary.ok()) return ReportError("import", absl::Status(summary.status().code(),
                                                                absl::StrCat(path, ": ", summary.status().message())),
                                         true);

@@ -332,6 +332,12 @@ Importer::Importer(holdfast::v1::EventService::StubInterface* stub, ImportOption
 
 Importer::~Importer() = default;
 
+void Importer::Cancel() {
+  std::lock_guard<std::mutex> lock(state_mu_);
+  cancelled_ = true;
+  if (state_ != nullptr) state_->Stop(absl::CancelledError("interrupted"));
+}
+
 ImportProgress Importer::progress() const {
   return {rows_read_.load(std::memory_order_relaxed), rows_done_.load(std::memory_order_relaxed),
           bytes_read_.load(std::memory_order_relaxed)};
@@ -365,6 +371,11 @@ absl::StatusOr<ImportSummary> Importer::Run(ImportKind kind, CsvReader* reader) 
   }
 
   State state(this, kind);
+  {
+    std::lock_guard<std::mutex> lock(state_mu_);
+    state_ = &state;
+    if (cancelled_) state.Stop(absl::CancelledError("interrupted"));
+  }
   std::vector<std::thread> senders;
   for (int i = 0; i < options_.parallelism; ++i) senders.emplace_back([&state] { state.SenderLoop(); });
 
@@ -397,6 +408,10 @@ absl::StatusOr<ImportSummary> Importer::Run(ImportKind kind, CsvReader* reader) 
   if (batch.size() > 0) state.queue().Push(std::move(batch));
   state.queue().Close();
   for (std::thread& t : senders) t.join();
+  {
+    std::lock_guard<std::mutex> lock(state_mu_);
+    state_ = nullptr;
+  }
 
   ImportSummary summary = state.Finish(rows, last_line);
   summary.elapsed_micros = options_.clock->NowMicros() - start;

@@ -9,6 +9,8 @@
 #include <mutex>
 #include <set>
 #include <sstream>
+#include <thread>
+#include <chrono>
 #include <string>
 #include <vector>
 
@@ -263,6 +265,39 @@ TEST_F(ImporterTest, HeaderProblemsFailBeforeAnyCall) {
     EXPECT_EQ(s.status().code(), absl::StatusCode::kInvalidArgument) << csv;
   }
   EXPECT_EQ(service_.calls(), 0);
+}
+
+TEST_F(ImporterTest, CancelStopsTheImport) {
+  std::istringstream in(Sends(1000));
+  CsvReader reader(&in);
+  Importer importer(stub_.get(), Options());
+  importer.Cancel();
+  absl::StatusOr<ImportSummary> s = importer.Run(ImportKind::kSends, &reader);
+  ASSERT_TRUE(s.ok()) << s.status();
+  EXPECT_EQ(s->stopped.code(), absl::StatusCode::kCancelled);
+  EXPECT_EQ(s->inserted, 0);
+  EXPECT_EQ(s->inserted + s->not_sent, s->rows);
+  EXPECT_EQ(service_.calls(), 0);
+}
+
+TEST_F(ImporterTest, CancelDuringRetriesStopsPromptly) {
+  service_.FailNext(-1);  // the server never recovers
+  ImportOptions o = Options();
+  o.max_attempts = 1000;
+  o.on_reject = nullptr;
+  std::istringstream in(Sends(1000));
+  CsvReader reader(&in);
+  Importer importer(stub_.get(), o);
+  std::thread canceller([&] {
+    while (service_.calls() < 20) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    importer.Cancel();
+  });
+  absl::StatusOr<ImportSummary> s = importer.Run(ImportKind::kSends, &reader);
+  canceller.join();
+  ASSERT_TRUE(s.ok());
+  EXPECT_EQ(s->stopped.code(), absl::StatusCode::kCancelled);
+  EXPECT_EQ(s->inserted, 0);
+  EXPECT_EQ(s->not_sent, s->rows);
 }
 
 TEST(ParseRecordIndexTest, SplitsIndexAndReason) {
