@@ -223,42 +223,67 @@ void SqliteStore::Impl::WriterLoop() {
   }
 }
 
+namespace {
+
+// Rolls back whatever transaction is open; errors are moot at this point.
+void RollbackQuietly(SQLite::Database& db) {
+  try {
+    if (!sqlite3_get_autocommit(db.getHandle())) db.exec("ROLLBACK");
+  } catch (...) {
+  }
+}
+
+}  // namespace
+
 void SqliteStore::Impl::CommitGroup(const std::vector<WriteBatch*>& group) {
+  // Fast path: all batches in one plain transaction. Savepoints would make
+  // SQLite copy every page a batch first touches into a sub-journal, which
+  // measured ~35% of ingest throughput; and SQLite rejects a validated row
+  // only rarely. If any batch fails, roll everything back and redo the group
+  // with one savepoint per batch, so only the failing batches fail.
+  // A lone batch needs no retry: its failure already failed only itself.
+  if (CommitGroupOnce(group, /*savepoints=*/false) || group.size() == 1) return;
+  CommitGroupOnce(group, /*savepoints=*/true);
+}
+
+bool SqliteStore::Impl::CommitGroupOnce(const std::vector<WriteBatch*>& group, bool savepoints) {
   SQLite::Database& db = *writer_db;
+  auto fail_all = [&](const absl::Status& s) {
+    for (WriteBatch* b : group) {
+      if (b->status.ok()) b->status = s;
+    }
+  };
+  for (WriteBatch* b : group) b->status = absl::OkStatus();
   try {
     db.exec("BEGIN IMMEDIATE");
   } catch (...) {
-    absl::Status s = StatusFromCurrentException("beginning write transaction");
-    for (WriteBatch* b : group) b->status = s;
-    return;
+    fail_all(StatusFromCurrentException("beginning write transaction"));
+    return true;  // nothing to retry differently
   }
   bool any_ok = false;
   for (WriteBatch* b : group) {
     try {
-      db.exec("SAVEPOINT batch");
+      if (savepoints) db.exec("SAVEPOINT batch");
       ApplyBatch(*b);
-      db.exec("RELEASE batch");
-      b->status = absl::OkStatus();
+      if (savepoints) db.exec("RELEASE batch");
       any_ok = true;
     } catch (...) {
       b->status = StatusFromCurrentException("writing batch");
       b->summary = WriteSummary{};
       b->entry_inserted.clear();
+      if (!savepoints) {
+        RollbackQuietly(db);
+        return false;  // the caller may retry the group with savepoints
+      }
       try {
         db.exec("ROLLBACK TO batch");
         db.exec("RELEASE batch");
       } catch (...) {
         // The transaction itself is gone (e.g. SQLite rolled it back on an
         // I/O error): nothing of this group can commit.
-        absl::Status s = StatusFromCurrentException("rolling back batch");
-        for (WriteBatch* other : group) {
-          if (other->status.ok()) other->status = s;
-        }
-        try {
-          if (!db.getHandle() || !sqlite3_get_autocommit(db.getHandle())) db.exec("ROLLBACK");
-        } catch (...) {
-        }
-        return;
+        fail_all(StatusFromCurrentException("rolling back batch"));
+        RollbackQuietly(db);
+        return true;
       }
     }
   }
@@ -271,15 +296,10 @@ void SqliteStore::Impl::CommitGroup(const std::vector<WriteBatch*>& group) {
       db.exec("ROLLBACK");
     }
   } catch (...) {
-    absl::Status s = StatusFromCurrentException("committing");
-    for (WriteBatch* b : group) {
-      if (b->status.ok()) b->status = s;
-    }
-    try {
-      if (!sqlite3_get_autocommit(db.getHandle())) db.exec("ROLLBACK");
-    } catch (...) {
-    }
+    fail_all(StatusFromCurrentException("committing"));
+    RollbackQuietly(db);
   }
+  return true;
 }
 
 void SqliteStore::Impl::ApplyBatch(WriteBatch& b) {

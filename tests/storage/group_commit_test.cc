@@ -118,6 +118,28 @@ TEST(GroupCommitTest, FailingBatchRollsBackAloneInsideSharedCommit) {
   EXPECT_EQ(StoredSendIds(path), (std::set<std::string>{"a1", "b1", "b2", "c1"}));
 }
 
+TEST(GroupCommitTest, LoneFailingBatchStoresNothing) {
+  TempDir dir;
+  const std::string path = dir.File("db");
+  ASSERT_NE(OpenStore(path, SqliteStoreOptions{}), nullptr);
+  {
+    SQLite::Database db(path, SQLite::OPEN_READWRITE);
+    db.exec(
+        "CREATE TRIGGER poison BEFORE INSERT ON sends WHEN NEW.send_id = 'poison' "
+        "BEGIN SELECT RAISE(ABORT, 'poisoned row'); END");
+  }
+  auto store = OpenStore(path, SqliteStoreOptions{});
+  ASSERT_NE(store, nullptr);
+  std::vector<SendRow> bad = Sends({"x1", "poison", "x2"});
+  EXPECT_EQ(store->RecordSends(bad).status().code(), absl::StatusCode::kInvalidArgument);
+  // x1 was written before the failing row, and rolled back with the batch.
+  std::vector<SendRow> good = Sends({"x1", "x2"});
+  absl::StatusOr<WriteSummary> s = store->RecordSends(good);
+  ASSERT_TRUE(s.ok()) << s.status();
+  EXPECT_EQ(s->inserted, 2);
+  EXPECT_EQ(store->GetStats().batches_failed, 1);
+}
+
 TEST(GroupCommitTest, FullQueueFailsFastWithResourceExhausted) {
   TempDir dir;
   const std::string path = dir.File("db");

@@ -74,7 +74,13 @@ struct SqliteStore::Impl {
   // status (admission errors without enqueueing).
   absl::Status Submit(WriteBatch& batch);
   void WriterLoop();
+  // Commits `group` in one transaction and sets every batch's status.
   void CommitGroup(const std::vector<WriteBatch*>& group);
+  // One attempt. Without savepoints, returns false as soon as a batch fails,
+  // after setting that batch's status and rolling back (nothing of the group
+  // is stored), so the caller can retry with savepoints; with them, always
+  // completes, sets every status, and returns true.
+  bool CommitGroupOnce(const std::vector<WriteBatch*>& group, bool savepoints);
   // Applies one batch inside the current transaction; throws on SQLite error.
   void ApplyBatch(WriteBatch& batch);
 
