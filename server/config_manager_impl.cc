@@ -6,6 +6,7 @@
 #include "lib/base/status_macros.h"
 #include "lib/config/config.h"
 #include "lib/config/diff.h"
+#include "lib/config/share_transition.h"
 #include "server/request_validation.h"
 
 namespace holdfast::server {
@@ -36,6 +37,18 @@ absl::Status ConfigManagerImpl::Append(const holdfast::v1::ConfigVersion& record
   return absl::OkStatus();
 }
 
+namespace {
+
+// `config` with `transitions` applied (and its version recomputed).
+std::shared_ptr<const ServingConfig> WithTransitions(const ServingConfig& config,
+                                                     const std::vector<config::ShareTransition>& transitions) {
+  auto compiled = std::make_shared<AssignmentConfig>(*config.compiled);
+  config::ApplyShareTransitions(transitions, compiled.get());
+  return std::make_shared<const ServingConfig>(compiled, config.effective, config.source_path, config.loaded_at);
+}
+
+}  // namespace
+
 absl::Status ConfigManagerImpl::RecordInitial() {
   std::lock_guard<std::mutex> lock(mu_);
   std::shared_ptr<const ServingConfig> current = holder_->Get();
@@ -44,6 +57,16 @@ absl::Status ConfigManagerImpl::RecordInitial() {
     HF_ASSIGN_OR_RETURN(auto persisted, source_(1));
     if (!persisted.empty()) {
       if (persisted[0].version() == current->version()) return absl::OkStatus();  // restart, same config
+      // The same file with share changes still pending at the last stop:
+      // restore them, so a restart does not move units mid-period.
+      std::vector<config::ShareTransition> pending = config::ParseShareTransitions(persisted[0].diff_summary());
+      if (!pending.empty()) {
+        std::shared_ptr<const ServingConfig> restored = WithTransitions(*current, pending);
+        if (restored->version() == persisted[0].version()) {
+          holder_->Set(restored);
+          return absl::OkStatus();
+        }
+      }
       diff = absl::StrCat("replaces ", persisted[0].version(), " (server restart)");
     }
   }
@@ -55,8 +78,12 @@ absl::StatusOr<holdfast::v1::ReloadConfigResponse> ConfigManagerImpl::Reload(con
   std::shared_ptr<const ServingConfig> current = holder_->Get();
   const std::string source = path.empty() ? current->source_path : path;
   // Load fully before touching the holder: a bad config leaves the old one serving.
-  HF_ASSIGN_OR_RETURN(std::shared_ptr<const ServingConfig> next,
-                      LoadServingConfig(source, clock_->NowMicros()));
+  const UnixMicros now = clock_->NowMicros();
+  HF_ASSIGN_OR_RETURN(std::shared_ptr<const ServingConfig> next, LoadServingConfig(source, now));
+  // Share changes made mid-period wait for the next period boundary.
+  const std::vector<config::ShareTransition> transitions =
+      config::PlanShareTransitions(*current->compiled, *next->compiled, now);
+  if (!transitions.empty()) next = WithTransitions(*next, transitions);
   holdfast::v1::ReloadConfigResponse response;
   if (next->version() == current->version()) {
     response.set_changed(false);
@@ -64,7 +91,8 @@ absl::StatusOr<holdfast::v1::ReloadConfigResponse> ConfigManagerImpl::Reload(con
     return response;
   }
   const std::string diff = absl::StrCat("replaces ", current->version(), "\n",
-                                        config::DiffSummary(current->effective, next->effective));
+                                        config::DiffSummary(current->effective, next->effective), "\n",
+                                        config::FormatShareTransitions(transitions, *next->compiled));
   holdfast::v1::ConfigVersion record = MakeRecord(*next, diff);
   HF_RETURN_IF_ERROR(Append(record));
   holder_->Set(next);

@@ -31,11 +31,12 @@ UnixMicros PeriodStart(const RotationSpec& rotation, int64_t k) {
 }
 
 bool InHoldout(const HoldoutSpec& spec, absl::string_view unit, int64_t k) {
-  if (spec.share_ppm == 0) return false;
+  const uint32_t share = spec.ShareAt(k);
+  if (share == 0) return false;
   switch (spec.rotation.scheme) {
     case RotationScheme::kNone: {
       const uint64_t pos = ScaleToRange(HashV1({spec.seed, unit}), kShareScale);
-      return pos < spec.share_ppm;
+      return pos < share;
     }
     case RotationScheme::kSliding: {
       // Window [start, start + share) on the circle of kShareScale positions,
@@ -43,9 +44,9 @@ bool InHoldout(const HoldoutSpec& spec, absl::string_view unit, int64_t k) {
       const uint64_t pos = ScaleToRange(HashV1({spec.seed, unit}), kShareScale);
       int64_t k_mod = k % static_cast<int64_t>(kShareScale);
       if (k_mod < 0) k_mod += kShareScale;
-      const uint64_t start = (static_cast<uint64_t>(k_mod) * spec.rotation.stride_ppm) % kShareScale;
+      const uint64_t start = (static_cast<uint64_t>(k_mod) * spec.StrideAt(k)) % kShareScale;
       const uint64_t offset = (pos + kShareScale - start) % kShareScale;
-      return offset < spec.share_ppm;
+      return offset < share;
     }
     case RotationScheme::kResalt: {
       // Per-period seed: the period index in decimal ASCII is its own field.
@@ -53,7 +54,7 @@ bool InHoldout(const HoldoutSpec& spec, absl::string_view unit, int64_t k) {
       char* end = absl::numbers_internal::FastIntToBuffer(k, buf);
       const absl::string_view period(buf, end - buf);
       const uint64_t pos = ScaleToRange(HashV1({spec.seed, period, unit}), kShareScale);
-      return pos < spec.share_ppm;
+      return pos < share;
     }
   }
   return false;
@@ -87,7 +88,7 @@ Decision Assigner::AssignValidated(const JourneySpec& journey, absl::string_view
     d.in_washout = (t - PeriodStart(rot, d.period)) < rot.washout_us;
   }
   const HoldoutSpec& global = config_->global_holdout;
-  if (global.share_ppm > 0 && InHoldout(global, unit, PeriodIndex(global.rotation, t))) {
+  if (InHoldout(global, unit, PeriodIndex(global.rotation, t))) {
     d.group = AssignedGroup::kGlobalHoldout;
     return d;
   }

@@ -8,6 +8,7 @@
 #define HOLDFAST_LIB_ASSIGN_ASSIGNMENT_CONFIG_H_
 
 #include <cstdint>
+#include <limits>
 #include <map>
 #include <string>
 #include <vector>
@@ -40,6 +41,22 @@ struct HoldoutSpec {
   std::string seed;
   uint32_t hash_version = 1;
   RotationSpec rotation;
+
+  // A share (or stride) change loaded in the middle of a period takes effect
+  // at the next period boundary (DESIGN.md): periods k < share_change_period
+  // still use previous_share_ppm and previous_stride_ppm. Set only by a
+  // reload (lib/config/share_transition.h); kNoShareChange otherwise.
+  int64_t share_change_period = kNoShareChange;
+  uint32_t previous_share_ppm = 0;
+  uint32_t previous_stride_ppm = 0;
+
+  static constexpr int64_t kNoShareChange = std::numeric_limits<int64_t>::min();
+
+  // Share and stride in force in period k.
+  uint32_t ShareAt(int64_t k) const { return k < share_change_period ? previous_share_ppm : share_ppm; }
+  uint32_t StrideAt(int64_t k) const {
+    return k < share_change_period ? previous_stride_ppm : rotation.stride_ppm;
+  }
 };
 
 struct ArmSpec {

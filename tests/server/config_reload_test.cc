@@ -118,5 +118,56 @@ TEST(ConfigReloadTest, ConcurrentAssignsSeeWholeConfigsAndBadReloadKeepsOld) {
   EXPECT_EQ(history->versions(0).version(), before);
 }
 
+TEST(ConfigReloadTest, MidPeriodShareChangeWaitsForBoundaryAcrossRestart) {
+  testing::TempDir dir;
+  const std::string path = dir.File("c.textproto");
+  auto write = [&](double share) {
+    WriteFile(path, absl::StrCat(R"pb(journeys { id: "winback" holdout_share: )pb", share,
+                                 R"pb( rotation { scheme: RESALT period { seconds: 2419200 } } })pb"));
+  };
+  // Mid-period: 10 days into a 28-day period.
+  FakeClock clock((2419200LL * 700 + 864000) * 1000000);
+  std::vector<holdfast::v1::ConfigVersion> persisted;  // newest last
+  auto sink = [&](const holdfast::v1::ConfigVersion& v) {
+    persisted.push_back(v);
+    return absl::OkStatus();
+  };
+  auto source = [&](int limit) -> absl::StatusOr<std::vector<holdfast::v1::ConfigVersion>> {
+    std::vector<holdfast::v1::ConfigVersion> out(persisted.rbegin(), persisted.rend());
+    if (static_cast<int>(out.size()) > limit) out.resize(limit);
+    return out;
+  };
+  write(0.15);
+  auto first = LoadServingConfig(path, clock.NowMicros());
+  ASSERT_TRUE(first.ok());
+  ConfigHolder holder(*first);
+  ConfigManagerImpl manager(&holder, &clock, sink, source);
+  ASSERT_TRUE(manager.RecordInitial().ok());
+
+  write(0.10);
+  auto plain = LoadServingConfig(path, clock.NowMicros());
+  auto reloaded = manager.Reload("");
+  ASSERT_TRUE(reloaded.ok()) << reloaded.status();
+  EXPECT_NE(reloaded->serving().version(), (*plain)->version());  // the pending change is part of the version
+  EXPECT_TRUE(absl::StrContains(reloaded->serving().diff_summary(), "pending: holdout=winback period=701"))
+      << reloaded->serving().diff_summary();
+  const std::string serving = holder.Get()->version();
+  // Until the boundary, every unit keeps the old answer.
+  for (int i = 0; i < 2000; ++i) {
+    const std::string unit = "u" + std::to_string(i);
+    EXPECT_EQ((*first)->assigner.Assign("winback", unit, clock.NowMicros())->group,
+              holder.Get()->assigner.Assign("winback", unit, clock.NowMicros())->group);
+  }
+
+  // Restart on the same file: the pending change is restored, same version, no new history row.
+  auto cold = LoadServingConfig(path, clock.NowMicros());
+  ConfigHolder restarted(*cold);
+  ConfigManagerImpl manager2(&restarted, &clock, sink, source);
+  const size_t rows = persisted.size();
+  ASSERT_TRUE(manager2.RecordInitial().ok());
+  EXPECT_EQ(restarted.Get()->version(), serving);
+  EXPECT_EQ(persisted.size(), rows);
+}
+
 }  // namespace
 }  // namespace holdfast::server
