@@ -7,6 +7,7 @@
 
 #include "holdfast/v1/assignment_service.grpc.pb.h"
 #include "lib/base/clock.h"
+#include "server/arena_message_allocator.h"
 #include "server/config_holder.h"
 #include "server/entry_recorder.h"
 
@@ -16,7 +17,10 @@ class AssignmentServiceImpl final : public holdfast::v1::AssignmentService::Call
  public:
   // `recorder` may be null: then nothing is recorded (as if every call were dry_run).
   AssignmentServiceImpl(const ConfigHolder* configs, EntryRecorder* recorder, const Clock* clock)
-      : configs_(configs), recorder_(recorder), clock_(clock) {}
+      : configs_(configs), recorder_(recorder), clock_(clock) {
+    SetMessageAllocatorFor_Assign(&assign_allocator_);
+    SetMessageAllocatorFor_BatchAssign(&batch_allocator_);
+  }
 
   grpc::ServerUnaryReactor* Assign(grpc::CallbackServerContext* context,
                                    const holdfast::v1::AssignRequest* request,
@@ -35,6 +39,8 @@ class AssignmentServiceImpl final : public holdfast::v1::AssignmentService::Call
   const ConfigHolder* configs_;
   EntryRecorder* recorder_;
   const Clock* clock_;
+  ArenaMessageAllocator<holdfast::v1::AssignRequest, holdfast::v1::AssignResponse> assign_allocator_;
+  ArenaMessageAllocator<holdfast::v1::BatchAssignRequest, holdfast::v1::BatchAssignResponse> batch_allocator_;
 };
 
 }  // namespace holdfast::server
