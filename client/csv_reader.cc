@@ -4,8 +4,8 @@
 
 namespace holdfast::cli {
 
-CsvReader::CsvReader(std::istream* in, size_t buffer_bytes)
-    : in_(in), buffer_(buffer_bytes > 0 ? buffer_bytes : 1, '\0') {}
+CsvReader::CsvReader(std::istream* in, size_t buffer_bytes, size_t max_record_bytes)
+    : in_(in), buffer_(buffer_bytes > 0 ? buffer_bytes : 1, '\0'), max_record_bytes_(max_record_bytes) {}
 
 bool CsvReader::Refill() {
   if (eof_) return false;
@@ -76,6 +76,7 @@ absl::StatusOr<bool> CsvReader::Next(std::vector<std::string>* fields) {
   };
   std::string* field = &next_field();
   if (leading_cr) field->push_back('\r');
+  size_t record_bytes = 0;
   auto error = [&](absl::string_view what) -> absl::Status {
     fields->resize(n);
     return absl::InvalidArgumentError(absl::StrCat("malformed CSV: ", what));
@@ -90,6 +91,11 @@ absl::StatusOr<bool> CsvReader::Next(std::vector<std::string>* fields) {
         if (c == '"') {
           if (Peek() != '"') break;
           Get();
+        }
+        if (++record_bytes > max_record_bytes_) {
+          SkipLine();
+          return error(absl::StrCat("record longer than ", max_record_bytes_,
+                                    " bytes (a quote never closed?)"));
         }
         field->push_back(static_cast<char>(c));
       }
@@ -125,6 +131,10 @@ absl::StatusOr<bool> CsvReader::Next(std::vector<std::string>* fields) {
       if (c == '"') {
         SkipLine();
         return error("quote inside an unquoted field (quote the whole field and double the quote)");
+      }
+      if (++record_bytes > max_record_bytes_) {
+        SkipLine();
+        return error(absl::StrCat("record longer than ", max_record_bytes_, " bytes"));
       }
       field->push_back(static_cast<char>(c));
     }

@@ -33,8 +33,12 @@ namespace holdfast::cli {
 
 class CsvReader {
  public:
-  // `in` must outlive the reader; open files in binary mode.
-  explicit CsvReader(std::istream* in, size_t buffer_bytes = 1 << 20);
+  // `in` must outlive the reader; open files in binary mode. A record longer
+  // than `max_record_bytes` (e.g. an unclosed quote in a huge file) is an
+  // error, skipped to the end of the line where the limit was hit, so memory
+  // stays bounded whatever the input.
+  explicit CsvReader(std::istream* in, size_t buffer_bytes = 1 << 20,
+                     size_t max_record_bytes = 1 << 20);
 
   // Reads the next record into `fields` (cleared first). Returns true when a
   // record was read, false at end of input, INVALID_ARGUMENT for a malformed
@@ -56,6 +60,7 @@ class CsvReader {
 
   std::istream* in_;
   std::string buffer_;
+  size_t max_record_bytes_;
   size_t pos_ = 0;
   size_t end_ = 0;
   bool eof_ = false;

@@ -99,6 +99,23 @@ TEST(CsvReaderTest, UnclosedQuoteAtEndOfFile) {
   EXPECT_THAT(r[1].error, HasSubstr("not closed before end of file"));
 }
 
+TEST(CsvReaderTest, OverlongRecordIsAnErrorAndMemoryStaysBounded) {
+  const std::string text = "a,b\n1,\"" + std::string(5000, 'x') + "\nstill open\n" + std::string(5000, 'y') +
+                           "\n" + std::string(50, 'z') + ",2\n";
+  std::istringstream in(text);
+  CsvReader reader(&in, 64, /*max_record_bytes=*/1000);
+  std::vector<std::string> fields;
+  ASSERT_TRUE(*reader.Next(&fields));
+  absl::StatusOr<bool> r = reader.Next(&fields);
+  ASSERT_FALSE(r.ok());
+  EXPECT_THAT(r.status().message(), HasSubstr("record longer than 1000 bytes"));
+  EXPECT_EQ(reader.record_line(), 2);
+  // Reading resumes after the line where the limit was hit.
+  absl::StatusOr<bool> next = reader.Next(&fields);
+  ASSERT_TRUE(next.ok() && *next);
+  EXPECT_THAT(fields, ElementsAre("still open"));
+}
+
 TEST(CsvReaderTest, ShortRowsAreReturnedAsIs) {
   // Field-count checks belong to the caller, which knows the header.
   std::vector<Record> r = ReadAll("a,b,c\n1\n1,2,3,4\n");
