@@ -24,9 +24,11 @@
 #include "absl/flags/flag.h"
 #include "absl/flags/parse.h"
 #include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "holdfast/v1/admin_service.grpc.pb.h"
 #include "holdfast/v1/assignment_service.grpc.pb.h"
+#include "holdfast/v1/event_service.grpc.pb.h"
 
 ABSL_FLAG(std::string, server, "127.0.0.1:50051", "Server (loopback only).");
 ABSL_FLAG(std::string, journey, "cart_abandon", "Journey to assign in.");
@@ -34,9 +36,11 @@ ABSL_FLAG(double, seconds, 5.0, "Duration of each mode.");
 ABSL_FLAG(int, concurrency, 64, "Calls in flight.");
 ABSL_FLAG(int, batch_size, 1000, "Units per BatchAssign call.");
 ABSL_FLAG(int, channels, 2, "Client channels (connections).");
+ABSL_FLAG(int64_t, max_calls, 0, "Stop each mode after this many calls (0: only --seconds bounds it).");
 ABSL_FLAG(std::string, modes, "ping,assign,ping_batch,batch",
           "Comma-separated, in order: ping, ping_batch (echo of --batch_size ids), assign (dry run),\n"
-          "assign_record, batch (dry run), batch_record. Put each baseline before what it is compared with.");
+          "assign_record, batch (dry run), batch_record, sends (RecordSends of --batch_size new sends).\n"
+          "Put each baseline before what it is compared with.");
 
 namespace {
 
@@ -60,6 +64,7 @@ class Loop {
        int batch_size)
       : mode_(std::move(mode)), journey_(std::move(journey)), batch_size_(batch_size) {
     for (auto& ch : channels) {
+      events_.push_back(holdfast::v1::EventService::NewStub(ch));
       assign_.push_back(holdfast::v1::AssignmentService::NewStub(ch));
       admin_.push_back(holdfast::v1::AdminService::NewStub(ch));
     }
@@ -86,12 +91,15 @@ class Loop {
     holdfast::v1::AssignResponse assign_resp;
     holdfast::v1::BatchAssignRequest batch_req;
     holdfast::v1::BatchAssignResponse batch_resp;
+    holdfast::v1::RecordSendsRequest sends_req;
+    holdfast::v1::WriteSummary write_resp;
     Clock::time_point started;
   };
 
   void Issue(int slot) {
     const auto now = Clock::now();
-    if (now >= deadline_) {
+    const int64_t max_calls = absl::GetFlag(FLAGS_max_calls);
+    if (now >= deadline_ || (max_calls > 0 && static_cast<int64_t>(issued_.fetch_add(1)) >= max_calls)) {
       std::lock_guard<std::mutex> lock(mu_);
       end_ = std::max(end_, now);
       if (--in_flight_ == 0) done_cv_.notify_all();
@@ -109,6 +117,18 @@ class Loop {
         }
       }
       admin_[ch]->async()->Ping(&call->context, &call->ping_req, &call->ping_resp, done);
+    } else if (mode_ == "sends") {
+      // New random-looking ids every call: the worst case for the store's B-tree.
+      for (int i = 0; i < batch_size_; ++i) {
+        auto* send = call->sends_req.add_sends();
+        send->set_send_id(absl::StrCat(absl::Hex(seq * 0x9E3779B97F4A7C15ULL + i * 0xBF58476D1CE4E5B9ULL), "-", i));
+        send->set_unit(absl::StrCat("unit-", (seq * 7919 + i) % 1000000));
+        send->set_journey(journey_);
+        send->set_channel("email");
+        send->mutable_at()->set_seconds(1790000000 + (seq % 86400));
+        send->set_cost(0.001);
+      }
+      events_[ch]->async()->RecordSends(&call->context, &call->sends_req, &call->write_resp, done);
     } else if (mode_ == "assign" || mode_ == "assign_record") {
       call->assign_req.set_journey(journey_);
       call->assign_req.set_unit("load-" + std::to_string(seq));
@@ -130,7 +150,8 @@ class Loop {
       std::lock_guard<std::mutex> lock(mu_);
       if (s.ok()) {
         ++result_.calls;
-        result_.ids += (mode_ == "batch" || mode_ == "batch_record" || mode_ == "ping_batch") ? batch_size_ : 1;
+        result_.ids += (mode_ == "batch" || mode_ == "batch_record" || mode_ == "ping_batch" || mode_ == "sends")
+                          ? batch_size_ : 1;
         result_.latencies_us.push_back(us);
       } else {
         if (result_.errors++ == 0) result_.first_error = s.error_message();
@@ -144,7 +165,9 @@ class Loop {
   int batch_size_;
   std::vector<std::unique_ptr<holdfast::v1::AssignmentService::Stub>> assign_;
   std::vector<std::unique_ptr<holdfast::v1::AdminService::Stub>> admin_;
+  std::vector<std::unique_ptr<holdfast::v1::EventService::Stub>> events_;
   std::atomic<uint64_t> next_id_{0};
+  std::atomic<uint64_t> issued_{0};
   Clock::time_point start_, deadline_, end_;
   std::mutex mu_;
   std::condition_variable done_cv_;
@@ -191,7 +214,9 @@ int main(int argc, char** argv) {
     const double qps = r.calls / r.seconds;
     if (mode == "ping") ping_qps = qps;
     if (mode == "ping_batch") ping_batch_qps = qps;
-    const double base = (mode == "batch" || mode == "batch_record") ? ping_batch_qps : ping_qps;
+    const double base = (mode == "batch" || mode == "batch_record") ? ping_batch_qps
+                        : (mode == "sends")                         ? 0
+                                                                     : ping_qps;
     std::printf("%-14s %10.0f %12.0f %12s %10.0f %10.0f %8lld %s\n", r.mode.c_str(), qps, r.ids / r.seconds,
                 base > 0 ? (std::to_string(qps / base).substr(0, 5) + "x").c_str() : "-",
                 Percentile(r.latencies_us, 0.5), Percentile(r.latencies_us, 0.99),
