@@ -19,6 +19,7 @@ constexpr Command kCommands[] = {
     {"lint", holdfast::cli::RunLintCommand, "check config files (no server needed)"},
     {"power", holdfast::cli::RunPowerCommand, "entries and periods a journey needs"},
     {"import", holdfast::cli::RunImportCommand, "bulk import entries|sends|outcomes|costs from CSV"},
+    {"report", holdfast::cli::RunReportCommand, "lift / iROAS report, or --program for the whole CRM program"},
     {"ping", holdfast::cli::RunPingCommand, "check that the server answers"},
 };
 

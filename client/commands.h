@@ -13,6 +13,7 @@ int RunConfigCommand(int argc, char** argv);
 int RunImportCommand(int argc, char** argv);
 int RunLintCommand(int argc, char** argv);
 int RunPowerCommand(int argc, char** argv);
+int RunReportCommand(int argc, char** argv);
 
 }  // namespace holdfast::cli
 

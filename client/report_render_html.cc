@@ -1,0 +1,341 @@
+// The HTML report: one self-contained file (inline CSS, inline SVG, no
+// scripts, no external references) with the warnings first, a forest plot
+// of lift and iROAS intervals, then the tables.
+#include <algorithm>
+#include <cmath>
+#include <string>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "client/report_render.h"
+#include "client/report_render_util.h"
+#include "google/protobuf/util/time_util.h"
+
+namespace holdfast::cli {
+namespace {
+
+using holdfast::v1::Estimate;
+using holdfast::v1::LiftReport;
+using holdfast::v1::LiftRow;
+using holdfast::v1::ProgramReport;
+using holdfast::v1::ProgramRow;
+using holdfast::v1::Warning;
+using namespace render;  // NOLINT: the renderers' own helpers
+
+constexpr char kStyle[] = R"css(
+body{font-family:-apple-system,"Segoe UI",Helvetica,Arial,sans-serif;margin:24px;color:#1f2328;max-width:1400px}
+h1{font-size:22px;margin:0 0 4px}h2{font-size:17px;margin:28px 0 8px}
+.meta{color:#57606a;font-size:13px;margin-bottom:16px}
+.warnings{border:1px solid #d0d7de;border-radius:6px;padding:8px 12px;margin-bottom:16px}
+.warning{padding:6px 8px;margin:4px 0;border-left:4px solid #999;font-size:14px}
+.warning.critical{border-color:#cf222e;background:#ffebe9}
+.warning.caution{border-color:#bf8700;background:#fff8c5}
+.warning.info{border-color:#0969da;background:#ddf4ff}
+.warning .sev{font-weight:600;margin-right:6px}.warning .where{font-family:monospace;margin-right:6px}
+.ok{color:#1a7f37}
+table{border-collapse:collapse;font-size:13px;margin-bottom:12px}
+th,td{border:1px solid #d0d7de;padding:4px 8px;text-align:right;white-space:nowrap}
+th{background:#f6f8fa}td.l,th.l{text-align:left}
+tr.pooled td{font-weight:600}
+svg text{font-family:-apple-system,"Segoe UI",Helvetica,Arial,sans-serif}
+.note{color:#57606a;font-size:12px}
+)css";
+
+std::string Time(const google::protobuf::Timestamp& ts) {
+  return google::protobuf::util::TimeUtil::ToString(ts);
+}
+
+// One interval of one forest row.
+struct Bar {
+  bool defined = false;
+  double value = 0, lower = 0, upper = 0;
+};
+
+Bar ToBar(const Estimate& e, double scale = 1.0) {
+  Bar b;
+  if (!e.defined() || !std::isfinite(e.value())) return b;
+  b.defined = true;
+  b.value = e.value() * scale;
+  b.lower = e.lower() * scale;
+  b.upper = e.upper() * scale;
+  return b;
+}
+
+struct Panel {
+  std::string title;
+  // Vertical reference lines (0 = no effect, 1 = break-even).
+  std::vector<double> refs;
+  // The line that decides the colour of a bar (interval entirely above: good).
+  double decision_ref = 0.0;
+  std::vector<Bar> bars;
+};
+
+// Tick step near range / 5 from {1, 2, 5} x 10^k.
+double NiceStep(double range) {
+  const double raw = range / 5.0;
+  const double mag = std::pow(10.0, std::floor(std::log10(raw)));
+  for (double m : {1.0, 2.0, 5.0, 10.0}) {
+    if (m * mag >= raw) return m * mag;
+  }
+  return 10.0 * mag;
+}
+
+std::string ForestSvg(const std::vector<std::string>& labels, const std::vector<bool>& bold,
+                      const std::vector<Panel>& panels) {
+  const int label_w = 260, panel_w = 400, gap = 30, row_h = 26, top = 44, bottom = 36;
+  const int n = static_cast<int>(labels.size());
+  const int width = label_w + static_cast<int>(panels.size()) * (panel_w + gap);
+  const int height = top + n * row_h + bottom;
+  std::string svg = absl::StrFormat(
+      "<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"forest\" width=\"%d\" height=\"%d\" "
+      "viewBox=\"0 0 %d %d\" role=\"img\">\n<rect width=\"100%%\" height=\"100%%\" fill=\"#fff\"/>\n",
+      width, height, width, height);
+  for (int i = 0; i < n; ++i) {
+    const int y = top + i * row_h + row_h / 2;
+    if (i % 2 == 1) {
+      absl::StrAppend(&svg, absl::StrFormat("<rect x=\"0\" y=\"%d\" width=\"%d\" height=\"%d\" fill=\"#f6f8fa\"/>\n",
+                                            top + i * row_h, width, row_h));
+    }
+    absl::StrAppend(&svg, absl::StrFormat(
+                              "<text class=\"row-label\" x=\"8\" y=\"%d\" font-size=\"13\" "
+                              "dominant-baseline=\"middle\"%s>%s</text>\n",
+                              y, bold[i] ? " font-weight=\"600\"" : "", HtmlEscape(labels[i])));
+  }
+  for (size_t p = 0; p < panels.size(); ++p) {
+    const Panel& panel = panels[p];
+    const int x0 = label_w + static_cast<int>(p) * (panel_w + gap);
+    // Domain: every finite bound and the reference lines, padded 5 %.
+    double lo = panel.refs.empty() ? 0.0 : panel.refs[0], hi = lo;
+    for (double r : panel.refs) lo = std::min(lo, r), hi = std::max(hi, r);
+    for (const Bar& b : panel.bars) {
+      if (!b.defined) continue;
+      for (double v : {b.lower, b.upper, b.value}) {
+        if (std::isfinite(v)) lo = std::min(lo, v), hi = std::max(hi, v);
+      }
+    }
+    if (hi - lo < 1e-12) lo -= 1.0, hi += 1.0;
+    const double pad = 0.05 * (hi - lo);
+    lo -= pad;
+    hi += pad;
+    auto sx = [&](double v) {
+      v = std::clamp(v, lo, hi);
+      return x0 + (v - lo) / (hi - lo) * panel_w;
+    };
+    absl::StrAppend(&svg, absl::StrFormat(
+                              "<text x=\"%d\" y=\"18\" font-size=\"14\" font-weight=\"600\">%s</text>\n",
+                              x0, HtmlEscape(panel.title)));
+    // Axis with ticks.
+    const int axis_y = top + n * row_h + 4;
+    absl::StrAppend(&svg, absl::StrFormat("<line x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\" stroke=\"#8c959f\"/>\n",
+                                          x0, axis_y, x0 + panel_w, axis_y));
+    const double step = NiceStep(hi - lo);
+    for (double t = std::ceil(lo / step) * step; t <= hi + 1e-9 * step; t += step) {
+      const double x = sx(t);
+      absl::StrAppend(&svg, absl::StrFormat(
+                                "<line x1=\"%.1f\" y1=\"%d\" x2=\"%.1f\" y2=\"%d\" stroke=\"#eaeef2\"/>"
+                                "<text x=\"%.1f\" y=\"%d\" font-size=\"11\" text-anchor=\"middle\" "
+                                "fill=\"#57606a\">%s</text>\n",
+                                x, top, x, axis_y, x, axis_y + 16, Num(std::fabs(t) < 1e-12 ? 0.0 : t)));
+    }
+    for (double r : panel.refs) {
+      const bool decision = r == panel.decision_ref;
+      absl::StrAppend(&svg, absl::StrFormat(
+                                "<line class=\"ref\" x1=\"%.1f\" y1=\"%d\" x2=\"%.1f\" y2=\"%d\" "
+                                "stroke=\"%s\" stroke-width=\"1.5\"%s/>\n",
+                                sx(r), top - 6, sx(r), axis_y, decision ? "#57606a" : "#bf8700",
+                                decision ? " stroke-dasharray=\"4 3\"" : ""));
+    }
+    for (int i = 0; i < n && i < static_cast<int>(panel.bars.size()); ++i) {
+      const Bar& b = panel.bars[i];
+      const int y = top + i * row_h + row_h / 2;
+      if (!b.defined) {
+        absl::StrAppend(&svg, absl::StrFormat(
+                                  "<text x=\"%d\" y=\"%d\" font-size=\"12\" fill=\"#8c959f\" "
+                                  "dominant-baseline=\"middle\">n/a</text>\n",
+                                  x0 + 4, y));
+        continue;
+      }
+      const char* colour = b.lower > panel.decision_ref   ? "#1a7f37"
+                           : b.upper < panel.decision_ref ? "#cf222e"
+                                                          : "#57606a";
+      absl::StrAppend(&svg, absl::StrFormat(
+                                "<g class=\"forest-row\"><line x1=\"%.1f\" y1=\"%d\" x2=\"%.1f\" "
+                                "y2=\"%d\" stroke=\"%s\" stroke-width=\"2\"/>"
+                                "<rect x=\"%.1f\" y=\"%d\" width=\"8\" height=\"8\" fill=\"%s\"/>",
+                                sx(b.lower), y, sx(b.upper), y, colour, sx(b.value) - 4, y - 4,
+                                colour));
+      // Arrow heads where the interval runs past the axis.
+      if (!(b.lower >= lo)) {
+        absl::StrAppend(&svg, absl::StrFormat("<path d=\"M%d %d l8 -5 v10 z\" fill=\"%s\"/>", x0,
+                                              y, colour));
+      }
+      if (!(b.upper <= hi)) {
+        absl::StrAppend(&svg, absl::StrFormat("<path d=\"M%d %d l-8 -5 v10 z\" fill=\"%s\"/>",
+                                              x0 + panel_w, y, colour));
+      }
+      absl::StrAppend(&svg, "</g>\n");
+    }
+  }
+  absl::StrAppend(&svg, "</svg>\n");
+  return svg;
+}
+
+std::string WarningsHtml(const google::protobuf::RepeatedPtrField<Warning>& warnings) {
+  std::string out = "<section class=\"warnings\" id=\"warnings\">\n<h2>Warnings</h2>\n";
+  if (warnings.empty()) {
+    absl::StrAppend(&out, "<p class=\"ok\">No warnings: the checks below found nothing that "
+                          "undermines these estimates.</p>\n");
+  }
+  for (const Warning& w : warnings) {
+    std::string sev = SeverityName(w.severity());
+    std::string cls = sev;
+    std::transform(cls.begin(), cls.end(), cls.begin(), ::tolower);
+    std::string where = w.journey();
+    if (!w.arm().empty()) absl::StrAppend(&where, where.empty() ? "" : " / ", w.arm());
+    if (!w.segment().empty()) absl::StrAppend(&where, where.empty() ? "" : " / ", w.segment());
+    absl::StrAppend(&out, "<div class=\"warning ", cls, "\"><span class=\"sev\">", sev, " ",
+                    holdfast::v1::Warning::Kind_Name(w.kind()), "</span>",
+                    where.empty() ? "" : "<span class=\"where\">" + HtmlEscape(where) + "</span>",
+                    HtmlEscape(w.message()), "</div>\n");
+  }
+  absl::StrAppend(&out, "</section>\n");
+  return out;
+}
+
+std::string Cell(const std::string& s, bool left = false) {
+  return absl::StrCat(left ? "<td class=\"l\">" : "<td>", HtmlEscape(s), "</td>");
+}
+
+std::string HeaderRow(const std::vector<std::string>& h) {
+  std::string out = "<tr>";
+  for (size_t i = 0; i < h.size(); ++i) {
+    absl::StrAppend(&out, i == 0 ? "<th class=\"l\">" : "<th>", HtmlEscape(h[i]), "</th>");
+  }
+  return out + "</tr>\n";
+}
+
+std::string Page(const std::string& title, const std::string& body) {
+  return absl::StrCat("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<title>",
+                      HtmlEscape(title), "</title>\n<style>", kStyle, "</style>\n</head>\n<body>\n",
+                      body, "</body>\n</html>\n");
+}
+
+}  // namespace
+
+std::string RenderLiftHtml(const LiftReport& r) {
+  std::string body = absl::StrCat(
+      "<h1>Holdfast lift report</h1>\n<div class=\"meta\">config ", HtmlEscape(r.config_version()),
+      " &middot; generated ", Time(r.generated_at()), " &middot; range ",
+      r.has_from() ? Time(r.from()) : "(start)", " to ", r.has_to() ? Time(r.to()) : "(now)",
+      " &middot; ", Pct(r.confidence()), " intervals</div>\n");
+  absl::StrAppend(&body, WarningsHtml(r.warnings()));
+
+  // Forest plot: one row per journey x arm over everyone (segment rows stay
+  // in the table; a plot of every segment would be unreadable).
+  std::vector<std::string> labels;
+  std::vector<bool> bold;
+  Panel lift{"Relative revenue lift per entry (%)", {0.0}, 0.0, {}};
+  Panel roas{"Incremental ROAS (revenue / cost)", {0.0, 1.0}, 1.0, {}};
+  for (const LiftRow& row : r.rows()) {
+    if (!row.segment().empty()) continue;
+    labels.push_back(row.arm() == "*" ? row.journey() + " (all arms)" : row.journey() + " / " + row.arm());
+    bold.push_back(row.arm() == "*");
+    lift.bars.push_back(ToBar(row.relative_revenue_lift(), 100.0));
+    roas.bars.push_back(ToBar(row.iroas()));
+  }
+  absl::StrAppend(&body, "<h2>Lift and iROAS by journey and arm</h2>\n",
+                  ForestSvg(labels, bold, {lift, roas}),
+                  "<p class=\"note\">Squares are estimates, lines their intervals. Green: the "
+                  "interval lies above no effect (lift) or above break-even (iROAS = 1, the "
+                  "orange line); red: below; grey: undecided. Arrows: the interval continues "
+                  "past the axis. n/a: undefined (see warnings).</p>\n");
+
+  std::string t1 = HeaderRow({"row", "n_T", "n_C", "conv_T", "conv_C", "conv lift (pp)",
+                              "rev/entry T", "rev/entry C", "revenue lift", "relative lift", "p",
+                              "p Holm", "p BH"});
+  std::string t2 = HeaderRow({"row", "incremental revenue", "incr conversions", "cost K",
+                              "fixed F", "iROAS", "margin iROAS", "attributed ROAS",
+                              "cost / incr conv", "p(iROAS=1)"});
+  std::vector<std::string> h3 = {"row", "SRM p", "arms SRM p", "MDE rev", "MDE conv (pp)",
+                                 "washout excluded", "contaminated sends", "lift skewness",
+                                 "skew-corrected lift"};
+  if (r.cuped()) h3.insert(h3.end(), {"CUPED revenue lift", "CUPED var reduction"});
+  if (r.sequential()) h3.push_back("always-valid revenue lift");
+  std::string t3 = HeaderRow(h3);
+  for (const LiftRow& row : r.rows()) {
+    const std::string tr = row.arm() == "*" ? "<tr class=\"pooled\">" : "<tr>";
+    const std::string label = RowLabel(row);
+    absl::StrAppend(
+        &t1, tr, Cell(label, true), Cell(absl::StrCat(row.treatment().entries())),
+        Cell(absl::StrCat(row.holdout().entries())), Cell(Pct(row.treatment().conversion_rate())),
+        Cell(Pct(row.holdout().conversion_rate())), Cell(WithInterval(row.conversion_lift(), 100)),
+        Cell(Num(row.treatment().revenue_per_entry())), Cell(Num(row.holdout().revenue_per_entry())),
+        Cell(WithInterval(row.revenue_lift())), Cell(WithInterval(row.relative_revenue_lift(), 100, "%")),
+        Cell(PValue(row.revenue_lift().defined() ? row.revenue_lift().p_value() : NAN)),
+        Cell(PValue(row.p_value_holm())), Cell(PValue(row.p_value_bh())), "</tr>\n");
+    absl::StrAppend(
+        &t2, tr, Cell(label, true), Cell(WithInterval(row.incremental_revenue())),
+        Cell(row.incremental_conversions().defined() ? Num(row.incremental_conversions().value()) : "n/a"),
+        Cell(Money(row.treatment_cost())), Cell(Money(row.fixed_cost())), Cell(WithInterval(row.iroas())),
+        Cell(WithInterval(row.margin_iroas())), Cell(Num(row.attributed_roas())),
+        Cell(row.cost_per_incremental_conversion().defined() ? Money(row.cost_per_incremental_conversion().value()) : "n/a"),
+        Cell(PValue(row.iroas_breakeven_p_value())), "</tr>\n");
+    absl::StrAppend(&t3, tr, Cell(label, true), Cell(PValue(row.srm_p_value())),
+                    Cell(PValue(row.srm_arms_p_value())), Cell(Num(row.mde_revenue())),
+                    Cell(Num(100 * row.mde_conversion())), Cell(absl::StrCat(row.washout_excluded())),
+                    Cell(absl::StrCat(row.contaminated_sends())), Cell(Num(row.revenue_lift_skewness())),
+                    Cell(WithInterval(row.revenue_lift_skew_corrected())));
+    if (r.cuped()) {
+      absl::StrAppend(&t3, Cell(WithInterval(row.cuped_revenue_lift())),
+                      Cell(Pct(row.cuped_variance_reduction())));
+    }
+    if (r.sequential()) absl::StrAppend(&t3, Cell(WithInterval(row.sequential_revenue_lift())));
+    absl::StrAppend(&t3, "</tr>\n");
+  }
+  absl::StrAppend(&body, "<h2>Lift (treatment vs holdout, per entry)</h2>\n<table id=\"lift\">\n", t1,
+                  "</table>\n<h2>Return (K = send cost + fixed cost F)</h2>\n<table id=\"return\">\n",
+                  t2, "</table>\n<h2>Checks (MDE at 80% power)</h2>\n<table id=\"checks\">\n", t3,
+                  "</table>\n<p class=\"note\">Column definitions: docs/report.md; formulas: "
+                  "docs/statistics.md.</p>\n");
+  return Page("Holdfast lift report", body);
+}
+
+std::string RenderProgramHtml(const ProgramReport& r) {
+  std::string body = absl::StrCat(
+      "<h1>Holdfast program report</h1>\n<div class=\"meta\">global holdout vs everyone else "
+      "&middot; config ",
+      HtmlEscape(r.config_version()), " &middot; generated ", Time(r.generated_at()),
+      " &middot; ", Pct(r.confidence()), " intervals &middot; one customer per global period, "
+      "outcomes counted once (", r.multi_journey_units(),
+      " customers entered several journeys)</div>\n");
+  absl::StrAppend(&body, WarningsHtml(r.warnings()));
+  std::vector<std::string> labels;
+  std::vector<bool> bold;
+  Panel lift{"Revenue lift per customer", {0.0}, 0.0, {}};
+  Panel roas{"Program iROAS (revenue / cost)", {0.0, 1.0}, 1.0, {}};
+  std::string table = HeaderRow({"period", "n exposed", "n global holdout", "rev/customer exposed",
+                                 "rev/customer holdout", "revenue lift", "incremental revenue",
+                                 "program cost", "iROAS", "attributed ROAS", "p(iROAS=1)", "SRM p"});
+  for (const ProgramRow& row : r.rows()) {
+    const std::string label = row.period() < 0 ? "all periods" : absl::StrCat("period ", row.period());
+    labels.push_back(label);
+    bold.push_back(row.period() < 0);
+    lift.bars.push_back(ToBar(row.revenue_lift()));
+    roas.bars.push_back(ToBar(row.iroas()));
+    absl::StrAppend(&table, row.period() < 0 ? "<tr class=\"pooled\">" : "<tr>", Cell(label, true),
+                    Cell(absl::StrCat(row.exposed().entries())),
+                    Cell(absl::StrCat(row.global_holdout().entries())),
+                    Cell(Num(row.exposed().revenue_per_entry())),
+                    Cell(Num(row.global_holdout().revenue_per_entry())),
+                    Cell(WithInterval(row.revenue_lift())), Cell(WithInterval(row.incremental_revenue())),
+                    Cell(Money(row.program_cost())), Cell(WithInterval(row.iroas())),
+                    Cell(Num(row.attributed_roas())), Cell(PValue(row.iroas_breakeven_p_value())),
+                    Cell(PValue(row.srm_p_value())), "</tr>\n");
+  }
+  absl::StrAppend(&body, "<h2>Program lift and iROAS by period</h2>\n", ForestSvg(labels, bold, {lift, roas}),
+                  "<h2>Table</h2>\n<table id=\"program\">\n", table, "</table>\n");
+  return Page("Holdfast program report", body);
+}
+
+}  // namespace holdfast::cli

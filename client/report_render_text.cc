@@ -1,0 +1,310 @@
+// Table, CSV and JSON renderers, and the format dispatch.
+#include <cmath>
+#include <string>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "client/report_render.h"
+#include "client/report_render_util.h"
+#include "google/protobuf/util/json_util.h"
+#include "google/protobuf/util/time_util.h"
+
+namespace holdfast::cli {
+namespace {
+
+using holdfast::v1::Estimate;
+using holdfast::v1::LiftReport;
+using holdfast::v1::LiftRow;
+using holdfast::v1::ProgramReport;
+using holdfast::v1::ProgramRow;
+using holdfast::v1::Warning;
+using namespace render;  // NOLINT: the renderers' own helpers
+
+std::string Time(const google::protobuf::Timestamp& ts) {
+  return google::protobuf::util::TimeUtil::ToString(ts);
+}
+
+std::string RangeText(bool has_from, const google::protobuf::Timestamp& from, bool has_to,
+                      const google::protobuf::Timestamp& to) {
+  return absl::StrCat(has_from ? Time(from) : "(start)", " to ", has_to ? Time(to) : "(now)");
+}
+
+std::string WarningsText(const google::protobuf::RepeatedPtrField<Warning>& warnings) {
+  if (warnings.empty()) return "No warnings.\n";
+  std::string out = absl::StrCat("WARNINGS (", warnings.size(), ")\n");
+  for (const Warning& w : warnings) {
+    std::string where = w.journey();
+    if (!w.arm().empty()) absl::StrAppend(&where, where.empty() ? "" : " / ", w.arm());
+    if (!w.segment().empty()) absl::StrAppend(&where, where.empty() ? "" : " / ", w.segment());
+    absl::StrAppend(&out, "  ", SeverityName(w.severity()), " ",
+                    holdfast::v1::Warning::Kind_Name(w.kind()), where.empty() ? "" : " [",
+                    where, where.empty() ? "" : "]", ": ", w.message(), "\n");
+  }
+  return out;
+}
+
+// CSV columns for one estimate: value, lower, upper, p-value.
+void AppendEstimateHeader(std::vector<std::string>& h, const std::string& name) {
+  for (const char* s : {"", "_lower", "_upper", "_p"}) h.push_back(name + s);
+}
+void AppendEstimate(std::vector<std::string>& cells, const Estimate& e) {
+  if (!e.defined()) {
+    cells.insert(cells.end(), 4, "");
+    return;
+  }
+  for (double v : {e.value(), e.lower(), e.upper(), e.p_value()}) cells.push_back(Exact(v));
+}
+
+void AppendGroupHeader(std::vector<std::string>& h, const std::string& g) {
+  for (const char* s : {"_entries", "_conversions", "_conversion_rate", "_revenue",
+                        "_revenue_per_entry", "_margin", "_send_cost", "_sends"}) {
+    h.push_back(g + s);
+  }
+}
+void AppendGroup(std::vector<std::string>& cells, const holdfast::v1::GroupSummary& g) {
+  cells.push_back(absl::StrCat(g.entries()));
+  cells.push_back(absl::StrCat(g.conversions()));
+  cells.push_back(Exact(g.conversion_rate()));
+  cells.push_back(Exact(g.revenue()));
+  cells.push_back(Exact(g.revenue_per_entry()));
+  cells.push_back(Exact(g.margin()));
+  cells.push_back(Exact(g.send_cost()));
+  cells.push_back(absl::StrCat(g.sends()));
+}
+
+std::string CsvLine(const std::vector<std::string>& cells) {
+  std::vector<std::string> quoted;
+  quoted.reserve(cells.size());
+  for (const std::string& c : cells) quoted.push_back(CsvField(c));
+  return absl::StrCat(absl::StrJoin(quoted, ","), "\n");
+}
+
+}  // namespace
+
+absl::StatusOr<ReportFormat> ParseReportFormat(absl::string_view name) {
+  if (name == "table") return ReportFormat::kTable;
+  if (name == "json") return ReportFormat::kJson;
+  if (name == "csv") return ReportFormat::kCsv;
+  if (name == "html") return ReportFormat::kHtml;
+  return absl::InvalidArgumentError(
+      absl::StrCat("--format: '", name, "' is not one of table, json, csv, html"));
+}
+
+std::string RenderJson(const google::protobuf::Message& report) {
+  google::protobuf::util::JsonPrintOptions options;
+  options.add_whitespace = true;
+  options.always_print_primitive_fields = true;
+  options.preserve_proto_field_names = true;
+  std::string out;
+  // Serialization of a valid message cannot fail.
+  (void)google::protobuf::util::MessageToJsonString(report, &out, options);
+  return out;
+}
+
+std::string RenderLiftTable(const LiftReport& r) {
+  std::string out = absl::StrCat(
+      "Lift report  config ", r.config_version(), "  generated ", Time(r.generated_at()), "\n",
+      "Range ", RangeText(r.has_from(), r.from(), r.has_to(), r.to()), "  confidence ",
+      Pct(r.confidence()), "  intervals [lower, upper]\n\n");
+  absl::StrAppend(&out, WarningsText(r.warnings()), "\n");
+
+  std::vector<std::vector<std::string>> lift, roi, checks;
+  for (const LiftRow& row : r.rows()) {
+    const std::string label = RowLabel(row);
+    lift.push_back({label, absl::StrCat(row.treatment().entries()),
+                    absl::StrCat(row.holdout().entries()), Pct(row.treatment().conversion_rate()),
+                    Pct(row.holdout().conversion_rate()), WithInterval(row.conversion_lift(), 100, "pp"),
+                    Num(row.treatment().revenue_per_entry()), Num(row.holdout().revenue_per_entry()),
+                    WithInterval(row.revenue_lift()), WithInterval(row.relative_revenue_lift(), 100, "%"),
+                    PValue(row.revenue_lift().defined() ? row.revenue_lift().p_value() : NAN),
+                    PValue(row.p_value_holm()), PValue(row.p_value_bh())});
+    roi.push_back({label, WithInterval(row.incremental_revenue()),
+                   row.incremental_conversions().defined() ? Num(row.incremental_conversions().value()) : "n/a",
+                   Money(row.treatment_cost()), Money(row.fixed_cost()), WithInterval(row.iroas()),
+                   WithInterval(row.margin_iroas()), Num(row.attributed_roas()),
+                   row.cost_per_incremental_conversion().defined()
+                       ? Money(row.cost_per_incremental_conversion().value())
+                       : "n/a",
+                   PValue(row.iroas_breakeven_p_value())});
+    std::vector<std::string> c = {label, PValue(row.srm_p_value()), PValue(row.srm_arms_p_value()),
+                                  Num(row.mde_revenue()), Pct(row.mde_revenue_relative()),
+                                  absl::StrCat(Num(100 * row.mde_conversion()), "pp"),
+                                  absl::StrCat(row.washout_excluded()),
+                                  absl::StrCat(row.contaminated_sends()),
+                                  Num(row.revenue_lift_skewness())};
+    if (r.cuped()) {
+      c.push_back(WithInterval(row.cuped_revenue_lift()));
+      c.push_back(Pct(row.cuped_variance_reduction()));
+    }
+    if (r.sequential()) c.push_back(WithInterval(row.sequential_revenue_lift()));
+    checks.push_back(std::move(c));
+  }
+  absl::StrAppend(&out, "LIFT (treatment vs holdout, per entry)\n",
+                  TextTable({"row", "n_T", "n_C", "conv_T", "conv_C", "conv lift", "rev/entry_T",
+                             "rev/entry_C", "revenue lift", "relative lift", "p", "p_holm", "p_bh"},
+                            lift),
+                  "\n");
+  absl::StrAppend(&out, "RETURN (K = send cost + fixed cost F)\n",
+                  TextTable({"row", "incremental revenue", "incr conv", "cost K", "F", "iROAS",
+                             "margin iROAS", "attributed ROAS", "cost/incr conv", "p(iROAS=1)"},
+                            roi),
+                  "\n");
+  std::vector<std::string> check_header = {"row", "SRM p", "arms SRM p", "MDE rev", "MDE rev %",
+                                           "MDE conv", "washout excl", "contaminated sends",
+                                           "lift skewness"};
+  if (r.cuped()) {
+    check_header.push_back("CUPED revenue lift");
+    check_header.push_back("CUPED var reduction");
+  }
+  if (r.sequential()) check_header.push_back("always-valid revenue lift");
+  absl::StrAppend(&out, "CHECKS (MDE at 80% power)\n", TextTable(check_header, checks));
+  return out;
+}
+
+std::string RenderLiftCsv(const LiftReport& r) {
+  std::vector<std::string> h = {"journey", "arm", "segment"};
+  AppendGroupHeader(h, "treatment");
+  AppendGroupHeader(h, "holdout");
+  AppendEstimateHeader(h, "conversion_lift");
+  AppendEstimateHeader(h, "relative_conversion_lift");
+  AppendEstimateHeader(h, "revenue_lift");
+  AppendEstimateHeader(h, "relative_revenue_lift");
+  AppendEstimateHeader(h, "incremental_revenue");
+  AppendEstimateHeader(h, "incremental_conversions");
+  h.push_back("treatment_cost");
+  h.push_back("fixed_cost");
+  AppendEstimateHeader(h, "iroas");
+  h.push_back("iroas_breakeven_p");
+  AppendEstimateHeader(h, "margin_iroas");
+  h.push_back("attributed_roas");
+  h.push_back("cost_per_incremental_conversion");
+  AppendEstimateHeader(h, "cuped_revenue_lift");
+  h.push_back("cuped_variance_reduction");
+  AppendEstimateHeader(h, "sequential_revenue_lift");
+  AppendEstimateHeader(h, "revenue_lift_skew_corrected");
+  for (const char* s : {"p_value_holm", "p_value_bh", "mde_revenue", "mde_conversion",
+                        "srm_p_value", "srm_arms_p_value", "contaminated_sends",
+                        "contaminated_cost", "washout_excluded"}) {
+    h.push_back(s);
+  }
+  std::string out = CsvLine(h);
+  for (const LiftRow& row : r.rows()) {
+    std::vector<std::string> c = {row.journey(), row.arm(), row.segment()};
+    AppendGroup(c, row.treatment());
+    AppendGroup(c, row.holdout());
+    AppendEstimate(c, row.conversion_lift());
+    AppendEstimate(c, row.relative_conversion_lift());
+    AppendEstimate(c, row.revenue_lift());
+    AppendEstimate(c, row.relative_revenue_lift());
+    AppendEstimate(c, row.incremental_revenue());
+    AppendEstimate(c, row.incremental_conversions());
+    c.push_back(Exact(row.treatment_cost()));
+    c.push_back(Exact(row.fixed_cost()));
+    AppendEstimate(c, row.iroas());
+    c.push_back(Exact(row.iroas_breakeven_p_value()));
+    AppendEstimate(c, row.margin_iroas());
+    c.push_back(Exact(row.attributed_roas()));
+    c.push_back(row.cost_per_incremental_conversion().defined()
+                    ? Exact(row.cost_per_incremental_conversion().value())
+                    : "");
+    AppendEstimate(c, row.cuped_revenue_lift());
+    c.push_back(r.cuped() ? Exact(row.cuped_variance_reduction()) : "");
+    AppendEstimate(c, row.sequential_revenue_lift());
+    AppendEstimate(c, row.revenue_lift_skew_corrected());
+    for (double v : {row.p_value_holm(), row.p_value_bh(), row.mde_revenue(), row.mde_conversion(),
+                     row.srm_p_value(), row.srm_arms_p_value()}) {
+      c.push_back(Exact(v));
+    }
+    c.push_back(absl::StrCat(row.contaminated_sends()));
+    c.push_back(Exact(row.contaminated_cost()));
+    c.push_back(absl::StrCat(row.washout_excluded()));
+    absl::StrAppend(&out, CsvLine(c));
+  }
+  return out;
+}
+
+std::string RenderProgramTable(const ProgramReport& r) {
+  std::string out = absl::StrCat(
+      "Program report (global holdout vs everyone else)  config ", r.config_version(),
+      "  generated ", Time(r.generated_at()), "\n", "Range ",
+      RangeText(r.has_from(), r.from(), r.has_to(), r.to()), "  confidence ", Pct(r.confidence()),
+      "\nUnit: one customer per global period, outcomes counted once (",
+      r.multi_journey_units(), " customers entered several journeys)\n\n");
+  absl::StrAppend(&out, WarningsText(r.warnings()), "\n");
+  std::vector<std::vector<std::string>> rows;
+  for (const ProgramRow& row : r.rows()) {
+    rows.push_back({row.period() < 0 ? "all" : absl::StrCat(row.period()),
+                    absl::StrCat(row.exposed().entries()),
+                    absl::StrCat(row.global_holdout().entries()),
+                    Num(row.exposed().revenue_per_entry()),
+                    Num(row.global_holdout().revenue_per_entry()), WithInterval(row.revenue_lift()),
+                    WithInterval(row.incremental_revenue()), Money(row.program_cost()),
+                    WithInterval(row.iroas()), Num(row.attributed_roas()),
+                    PValue(row.iroas_breakeven_p_value()), PValue(row.srm_p_value())});
+  }
+  absl::StrAppend(&out,
+                  TextTable({"period", "n_exposed", "n_global_holdout", "rev/unit_exposed",
+                             "rev/unit_holdout", "revenue lift", "incremental revenue",
+                             "program cost", "iROAS", "attributed ROAS", "p(iROAS=1)", "SRM p"},
+                            rows));
+  return out;
+}
+
+std::string RenderProgramCsv(const ProgramReport& r) {
+  std::vector<std::string> h = {"period"};
+  AppendGroupHeader(h, "exposed");
+  AppendGroupHeader(h, "global_holdout");
+  AppendEstimateHeader(h, "revenue_lift");
+  AppendEstimateHeader(h, "relative_revenue_lift");
+  AppendEstimateHeader(h, "conversion_lift");
+  AppendEstimateHeader(h, "incremental_revenue");
+  h.push_back("program_cost");
+  h.push_back("fixed_cost");
+  AppendEstimateHeader(h, "iroas");
+  h.push_back("iroas_breakeven_p");
+  AppendEstimateHeader(h, "margin_iroas");
+  h.push_back("attributed_roas");
+  h.push_back("srm_p_value");
+  std::string out = CsvLine(h);
+  for (const ProgramRow& row : r.rows()) {
+    std::vector<std::string> c = {row.period() < 0 ? "all" : absl::StrCat(row.period())};
+    AppendGroup(c, row.exposed());
+    AppendGroup(c, row.global_holdout());
+    AppendEstimate(c, row.revenue_lift());
+    AppendEstimate(c, row.relative_revenue_lift());
+    AppendEstimate(c, row.conversion_lift());
+    AppendEstimate(c, row.incremental_revenue());
+    c.push_back(Exact(row.program_cost()));
+    c.push_back(Exact(row.fixed_cost()));
+    AppendEstimate(c, row.iroas());
+    c.push_back(Exact(row.iroas_breakeven_p_value()));
+    AppendEstimate(c, row.margin_iroas());
+    c.push_back(Exact(row.attributed_roas()));
+    c.push_back(Exact(row.srm_p_value()));
+    absl::StrAppend(&out, CsvLine(c));
+  }
+  return out;
+}
+
+std::string RenderLiftReport(const LiftReport& report, ReportFormat format) {
+  switch (format) {
+    case ReportFormat::kTable: return RenderLiftTable(report);
+    case ReportFormat::kJson: return RenderJson(report);
+    case ReportFormat::kCsv: return RenderLiftCsv(report);
+    case ReportFormat::kHtml: return RenderLiftHtml(report);
+  }
+  return "";
+}
+
+std::string RenderProgramReport(const ProgramReport& report, ReportFormat format) {
+  switch (format) {
+    case ReportFormat::kTable: return RenderProgramTable(report);
+    case ReportFormat::kJson: return RenderJson(report);
+    case ReportFormat::kCsv: return RenderProgramCsv(report);
+    case ReportFormat::kHtml: return RenderProgramHtml(report);
+  }
+  return "";
+}
+
+}  // namespace holdfast::cli

@@ -1,0 +1,134 @@
+#include "client/report_render_util.h"
+
+#include <algorithm>
+#include <cmath>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "absl/strings/str_join.h"
+
+namespace holdfast::cli::render {
+
+std::string Num(double v) {
+  if (std::isnan(v)) return "n/a";
+  if (std::isinf(v)) return v > 0 ? "inf" : "-inf";
+  if (v == 0.0) return "0";
+  return absl::StrFormat("%.4g", v);
+}
+
+std::string Money(double v) {
+  if (!std::isfinite(v)) return Num(v);
+  if (std::fabs(v) < 1000.0) return absl::StrFormat("%.2f", v);
+  // Thousands separators on the rounded integer.
+  const long long n = std::llround(std::fabs(v));
+  std::string digits = absl::StrCat(n);
+  std::string out;
+  for (size_t i = 0; i < digits.size(); ++i) {
+    if (i > 0 && (digits.size() - i) % 3 == 0) out.push_back(',');
+    out.push_back(digits[i]);
+  }
+  return v < 0 ? "-" + out : out;
+}
+
+std::string Pct(double v) {
+  if (std::isnan(v)) return "n/a";
+  if (std::isinf(v)) return v > 0 ? "inf" : "-inf";
+  return absl::StrFormat("%.1f%%", 100.0 * v);
+}
+
+std::string PValue(double p) {
+  if (std::isnan(p)) return "n/a";
+  if (p < 1e-4) return "<0.0001";
+  return absl::StrFormat("%.2g", p);
+}
+
+std::string WithInterval(const holdfast::v1::Estimate& e, double scale, absl::string_view suffix) {
+  if (!e.defined()) return "n/a";
+  return absl::StrCat(Num(e.value() * scale), suffix, " [", Num(e.lower() * scale), suffix, ", ",
+                      Num(e.upper() * scale), suffix, "]");
+}
+
+std::string Exact(double v) {
+  if (std::isnan(v)) return "";
+  if (std::isinf(v)) return v > 0 ? "inf" : "-inf";
+  return absl::StrFormat("%.10g", v);
+}
+
+std::string RowLabel(const holdfast::v1::LiftRow& row) {
+  std::string label = row.journey();
+  if (row.arm() != "*") absl::StrAppend(&label, " / ", row.arm());
+  if (!row.segment().empty()) absl::StrAppend(&label, row.arm() == "*" ? " / * / " : " / ", row.segment());
+  return label;
+}
+
+std::string SeverityName(holdfast::v1::Warning::Severity s) {
+  switch (s) {
+    case holdfast::v1::Warning::CRITICAL: return "CRITICAL";
+    case holdfast::v1::Warning::CAUTION: return "CAUTION";
+    case holdfast::v1::Warning::INFO: return "INFO";
+    default: return "WARNING";
+  }
+}
+
+namespace {
+bool LooksNumeric(const std::string& s) {
+  return !s.empty() && (std::isdigit(static_cast<unsigned char>(s[0])) || s[0] == '-' ||
+                        s[0] == '+' || s[0] == '<' || s == "n/a" || s == "inf");
+}
+}  // namespace
+
+std::string TextTable(const std::vector<std::string>& header,
+                      const std::vector<std::vector<std::string>>& rows) {
+  std::vector<size_t> width(header.size(), 0);
+  for (size_t c = 0; c < header.size(); ++c) width[c] = header[c].size();
+  for (const auto& r : rows) {
+    for (size_t c = 0; c < r.size() && c < width.size(); ++c) width[c] = std::max(width[c], r[c].size());
+  }
+  std::string out;
+  auto line = [&](const std::vector<std::string>& cells, bool is_header) {
+    std::string l;
+    for (size_t c = 0; c < width.size(); ++c) {
+      const std::string cell = c < cells.size() ? cells[c] : "";
+      const std::string pad(width[c] - cell.size(), ' ');
+      if (c > 0) l += "  ";
+      l += (!is_header && c > 0 && LooksNumeric(cell)) ? pad + cell : cell + pad;
+    }
+    while (!l.empty() && l.back() == ' ') l.pop_back();
+    absl::StrAppend(&out, l, "\n");
+  };
+  line(header, true);
+  std::vector<std::string> rule;
+  for (size_t w : width) rule.push_back(std::string(w, '-'));
+  line(rule, true);
+  for (const auto& r : rows) line(r, false);
+  return out;
+}
+
+std::string HtmlEscape(absl::string_view s) {
+  std::string out;
+  out.reserve(s.size());
+  for (char ch : s) {
+    switch (ch) {
+      case '&': out += "&amp;"; break;
+      case '<': out += "&lt;"; break;
+      case '>': out += "&gt;"; break;
+      case '"': out += "&quot;"; break;
+      case '\'': out += "&#39;"; break;
+      default: out.push_back(ch);
+    }
+  }
+  return out;
+}
+
+std::string CsvField(absl::string_view s) {
+  if (s.find_first_of(",\"\n\r") == absl::string_view::npos) return std::string(s);
+  std::string out = "\"";
+  for (char ch : s) {
+    if (ch == '"') out += "\"\"";
+    else out.push_back(ch);
+  }
+  out += "\"";
+  return out;
+}
+
+}  // namespace holdfast::cli::render

@@ -1,0 +1,65 @@
+#include "lib/report/in_memory_source.h"
+
+#include <algorithm>
+#include <set>
+
+namespace holdfast::report {
+
+double ProRatedAmount(double amount, UnixMicros start, UnixMicros end, const TimeRange& range) {
+  if (end <= start) return 0.0;
+  const UnixMicros lo = std::max(start, range.from);
+  const UnixMicros hi = std::min(end, range.to);
+  if (hi <= lo) return 0.0;
+  // Divide in double: spans of years in microseconds overflow nothing here.
+  return amount * (static_cast<double>(hi - lo) / static_cast<double>(end - start));
+}
+
+absl::Status InMemoryAnalysisSource::ForEachEntry(
+    const AnalysisQuery& query, absl::FunctionRef<void(const AnalysisEntry&)> fn) {
+  std::set<std::string> wanted;
+  for (const JourneyWindows& j : query.journeys) wanted.insert(j.journey);
+  for (const StoredEntry& s : entries_) {
+    if (!wanted.empty() && wanted.count(s.journey) == 0) continue;
+    if (!query.range.Contains(s.t0)) continue;
+    AnalysisEntry e;
+    e.journey = s.journey;
+    e.unit = s.unit;
+    e.group = s.group;
+    e.arm = s.arm;
+    e.period = s.period;
+    e.t0 = s.t0;
+    e.in_washout = s.in_washout;
+    if (!query.segment_key.empty()) {
+      auto it = s.attributes.find(query.segment_key);
+      if (it != s.attributes.end()) e.segment = it->second;
+    }
+    e.values = s.values;
+    e.sends = s.sends;
+    fn(e);
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<JourneyTotals> InMemoryAnalysisSource::GetJourneyTotals(
+    const JourneySpec& journey, const TimeRange& range) {
+  JourneyTotals t;
+  for (const StoredFixedCost& f : fixed_costs_) {
+    if (f.journey == journey.id) t.fixed_cost += ProRatedAmount(f.amount, f.start, f.end, range);
+  }
+  std::set<std::string> units;
+  for (const StoredContaminatedSend& s : contaminated_) {
+    if (s.journey != journey.id || !range.Contains(s.at)) continue;
+    ++t.contaminated_sends;
+    t.contaminated_cost += s.cost;
+    units.insert(s.unit);
+  }
+  t.contaminated_entries = static_cast<int64_t>(units.size());
+  return t;
+}
+
+absl::StatusOr<int64_t> InMemoryAnalysisSource::OrphanRefunds(const TimeRange& range) {
+  return static_cast<int64_t>(std::count_if(orphan_refunds_.begin(), orphan_refunds_.end(),
+                                            [&](UnixMicros t) { return range.Contains(t); }));
+}
+
+}  // namespace holdfast::report

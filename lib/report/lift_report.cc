@@ -1,0 +1,421 @@
+#include "lib/report/lift_report.h"
+
+#include <algorithm>
+#include <cmath>
+#include <map>
+#include <memory>
+#include <utility>
+
+#include "absl/container/flat_hash_map.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "lib/assign/assigner.h"
+#include "lib/base/status_macros.h"
+#include "lib/report/report_text.h"
+#include "lib/stats/multiple_testing.h"
+#include "lib/stats/srm.h"
+
+namespace holdfast::report {
+namespace {
+
+using stats::GroupMoments;
+
+// One group of one (journey, segment): its moments, sends and the washout
+// entries left out of them.
+struct Cell {
+  GroupMoments moments;
+  int64_t sends = 0;
+  int64_t washout = 0;
+
+  void Merge(const Cell& o) {
+    moments.Merge(o.moments);
+    sends += o.sends;
+    washout += o.washout;
+  }
+};
+
+struct SegmentAcc {
+  std::vector<Cell> arms;  // parallel to JourneyAcc::arm_names
+  Cell holdout;
+};
+
+struct JourneyAcc {
+  const JourneySpec* spec = nullptr;
+  // Configured arms first (config order), then arm names seen in the data
+  // but no longer configured.
+  std::vector<std::string> arm_names;
+  size_t configured_arms = 0;
+  absl::flat_hash_map<std::string, SegmentAcc> segments;
+  int64_t global_excluded = 0;
+
+  int ArmIndex(absl::string_view name) {
+    for (size_t i = 0; i < arm_names.size(); ++i) {
+      if (arm_names[i] == name) return static_cast<int>(i);
+    }
+    arm_names.emplace_back(name);
+    for (auto& [_, seg] : segments) seg.arms.resize(arm_names.size());
+    return static_cast<int>(arm_names.size() - 1);
+  }
+  SegmentAcc& Segment(absl::string_view value) {
+    auto it = segments.find(value);
+    if (it == segments.end()) {
+      it = segments.emplace(std::string(value), SegmentAcc{}).first;
+      it->second.arms.resize(arm_names.size());
+    }
+    return it->second;
+  }
+};
+
+// The report range narrowed to the journey's period bounds, for fixed cost
+// and contamination (entries are filtered by period index directly).
+TimeRange EffectiveRange(const JourneySpec& spec, const LiftReportOptions& o) {
+  TimeRange r = o.range;
+  const RotationSpec& rot = spec.holdout.rotation;
+  if (rot.scheme == RotationScheme::kNone) return r;
+  if (o.first_period) r.from = std::max(r.from, PeriodStart(rot, *o.first_period));
+  if (o.last_period) r.to = std::min(r.to, PeriodStart(rot, *o.last_period + 1));
+  return r;
+}
+
+bool PeriodSelected(int64_t period, const LiftReportOptions& o) {
+  if (o.first_period && period < *o.first_period) return false;
+  if (o.last_period && period > *o.last_period) return false;
+  return true;
+}
+
+// Configured share of treatment (or of one arm) among arm + holdout entries;
+// NaN when there is nothing to test (no holdout, unknown arm weight).
+double ExpectedTreatmentShare(const JourneySpec& spec, int arm_index) {
+  const double h = static_cast<double>(spec.holdout.share_ppm) / kShareScale;
+  if (h <= 0.0) return stats::kNaN;
+  if (arm_index < 0) return 1.0 - h;
+  if (static_cast<size_t>(arm_index) >= spec.arms.size()) return stats::kNaN;
+  double total_weight = 0.0;
+  for (const ArmSpec& a : spec.arms) total_weight += a.weight;
+  const double q = (1.0 - h) * spec.arms[arm_index].weight / total_weight;
+  return q / (q + h);
+}
+
+ReportWarning MakeWarning(WarningKind kind, Severity severity, const LiftRowResult& row,
+                          std::string message) {
+  return ReportWarning{kind, severity, row.journey, row.arm, row.segment, std::move(message)};
+}
+
+// Turns a row's statistical flags into sentences with its numbers.
+void AddRowWarnings(const LiftRowResult& row, const JourneySpec& spec,
+                    const stats::LiftOptions& lift_options, double confidence,
+                    std::vector<ReportWarning>& out) {
+  const stats::LiftResult& l = row.lift;
+  const stats::LiftWarnings& w = l.warnings;
+  if (w.srm && l.srm.has_value()) {
+    out.push_back(MakeWarning(
+        WarningKind::kSampleRatioMismatch, Severity::kCritical, row,
+        absl::StrFormat("sample ratio mismatch: %d treatment vs %d holdout entries where the "
+                        "configured split expects %.4g%% treatment (chi-squared %.2f, p = %.3g < "
+                        "0.001); assignment or entry logging is broken, do not decide on this row",
+                        l.treatment.entries, l.holdout.entries,
+                        100.0 * lift_options.expected_treatment_share, l.srm->chi_square,
+                        l.srm->p_value)));
+  }
+  if (w.too_few_entries) {
+    out.push_back(MakeWarning(
+        WarningKind::kTooFewEntries, Severity::kCaution, row,
+        absl::StrFormat("too few entries: treatment %d entries / %.0f conversions, holdout %d "
+                        "entries / %.0f conversions; intervals need at least %d entries and %d "
+                        "conversions and non-conversions per group",
+                        l.treatment.entries, l.treatment.conversions, l.holdout.entries,
+                        l.holdout.conversions, lift_options.min_entries_per_group,
+                        lift_options.min_conversions_per_group)));
+  }
+  if (w.heavy_tail) {
+    const stats::Estimate& sc = l.revenue_per_entry_lift_skew_corrected;
+    out.push_back(MakeWarning(
+        WarningKind::kHeavyTail, Severity::kCaution, row,
+        absl::StrFormat(
+            "heavy-tailed revenue: skewness of the lift estimate %.3g exceeds 1/sqrt(355) = "
+            "0.053 (holdout revenue skewness %.3g); the %s Welch interval %s under-covers and "
+            "misses on one side. Remedy: the skewness-corrected interval %s "
+            "(revenue_lift_skew_corrected), or more entries",
+            l.revenue_lift_skewness, l.holdout.revenue_skewness, FormatPercent(confidence),
+            FormatInterval(l.revenue_per_entry_lift.lower, l.revenue_per_entry_lift.upper),
+            FormatInterval(sc.lower, sc.upper))));
+  }
+  if (w.revenue_relative_unreliable && l.holdout.entries > 0) {
+    out.push_back(MakeWarning(
+        WarningKind::kUnreliableRelativeInterval, Severity::kCaution, row,
+        absl::StrFormat("holdout revenue per entry %.4g is not significantly different from 0: "
+                        "the relative revenue lift and its delta interval are unreliable; "
+                        "Fieller's set is %s. Use the absolute lift",
+                        l.holdout.revenue_per_entry,
+                        FormatFieller(l.revenue_per_entry_relative_lift.fieller))));
+  }
+  if (w.conversion_relative_unreliable && l.holdout.entries > 0) {
+    out.push_back(MakeWarning(
+        WarningKind::kUnreliableRelativeInterval, Severity::kCaution, row,
+        absl::StrFormat("holdout conversion rate %.4g is not significantly above 0: the "
+                        "relative conversion lift interval is unreliable; Fieller's set is %s",
+                        l.holdout.conversion_rate,
+                        FormatFieller(l.conversion_rate_relative_lift.fieller))));
+  }
+  (void)spec;
+}
+
+}  // namespace
+
+std::string SegmentLabel(absl::string_view key, absl::string_view value) {
+  if (key.empty()) return "";
+  return absl::StrCat(key, "=", value.empty() ? "(none)" : value);
+}
+
+absl::StatusOr<LiftReportResult> BuildLiftReport(const AssignmentConfig& config,
+                                                 AnalysisSource& source,
+                                                 const LiftReportOptions& options) {
+  if (!(options.confidence > 0.0 && options.confidence < 1.0)) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("confidence: must be in (0, 1), got ", options.confidence));
+  }
+  if (options.range.from >= options.range.to) {
+    return absl::InvalidArgumentError("range: 'from' must be before 'to'");
+  }
+  if (options.first_period && options.last_period && *options.first_period > *options.last_period) {
+    return absl::InvalidArgumentError("periods: first_period must be <= last_period");
+  }
+  if (!(options.sequential_tuning_entries > 0.0)) {
+    return absl::InvalidArgumentError("sequential_tuning_entries: must be > 0");
+  }
+
+  // Journeys in config order (sorted by id).
+  std::vector<const JourneySpec*> specs;
+  if (options.journeys.empty()) {
+    for (const JourneySpec& j : config.journeys) specs.push_back(&j);
+  } else {
+    for (const std::string& id : options.journeys) {
+      const JourneySpec* j = config.FindJourney(id);
+      if (j == nullptr) {
+        return absl::NotFoundError(absl::StrCat("journey: '", id, "' is not configured"));
+      }
+      if (std::find(specs.begin(), specs.end(), j) == specs.end()) specs.push_back(j);
+    }
+    std::sort(specs.begin(), specs.end(),
+              [](const JourneySpec* a, const JourneySpec* b) { return a->id < b->id; });
+  }
+
+  std::vector<std::unique_ptr<JourneyAcc>> accs;
+  absl::flat_hash_map<std::string, JourneyAcc*> by_id;
+  AnalysisQuery query;
+  query.range = options.range;
+  query.segment_key = options.segment_by;
+  for (const JourneySpec* j : specs) {
+    auto acc = std::make_unique<JourneyAcc>();
+    acc->spec = j;
+    for (const ArmSpec& a : j->arms) acc->arm_names.push_back(a.name);
+    acc->configured_arms = acc->arm_names.size();
+    by_id[j->id] = acc.get();
+    query.journeys.push_back({j->id, j->attribution_window_us, j->pre_period_us});
+    accs.push_back(std::move(acc));
+  }
+
+  // One pass over the entries; each lands in exactly one cell. The last
+  // journey and segment are cached: the store streams entries grouped by
+  // journey, and hashing a string per entry is the dominant cost otherwise.
+  JourneyAcc* last_journey = nullptr;
+  std::string last_journey_id;
+  SegmentAcc* last_segment = nullptr;
+  std::string last_segment_value;
+  HF_RETURN_IF_ERROR(source.ForEachEntry(query, [&](const AnalysisEntry& e) {
+    if (last_journey == nullptr || e.journey != last_journey_id) {
+      auto it = by_id.find(e.journey);
+      if (it == by_id.end()) return;  // a source that ignores the journey filter
+      last_journey = it->second;
+      last_journey_id.assign(e.journey.data(), e.journey.size());
+      last_segment = nullptr;
+    }
+    JourneyAcc& j = *last_journey;
+    if (e.group == EntryGroup::kGlobalHoldout) {
+      ++j.global_excluded;
+      return;
+    }
+    if (!PeriodSelected(e.period, options)) return;
+    if (last_segment == nullptr || e.segment != last_segment_value) {
+      last_segment = &j.Segment(e.segment);
+      last_segment_value.assign(e.segment.data(), e.segment.size());
+    }
+    Cell* cell;
+    if (e.group == EntryGroup::kHoldout) {
+      cell = &last_segment->holdout;
+    } else {
+      const int arm = j.ArmIndex(e.arm);
+      cell = &last_segment->arms[arm];
+    }
+    if (e.in_washout) {
+      ++cell->washout;
+      return;
+    }
+    cell->moments.Add(e.values);
+    cell->sends += e.sends;
+  }));
+
+  LiftReportResult result;
+  result.config_version = config.version;
+  result.confidence = options.confidence;
+  HF_ASSIGN_OR_RETURN(result.orphan_refunds, source.OrphanRefunds(options.range));
+  if (result.orphan_refunds > 0) {
+    result.warnings.push_back(ReportWarning{
+        WarningKind::kOrphanRefunds, Severity::kInfo, "", "", "",
+        absl::StrFormat("%d refunds in the range name an order the store never saw; their "
+                        "negative revenue is not attributed to any entry",
+                        result.orphan_refunds)});
+  }
+
+  for (const std::unique_ptr<JourneyAcc>& acc_ptr : accs) {
+    JourneyAcc& acc = *acc_ptr;
+    const JourneySpec& spec = *acc.spec;
+    result.global_holdout_entries_excluded += acc.global_excluded;
+    const TimeRange cost_range = EffectiveRange(spec, options);
+    HF_ASSIGN_OR_RETURN(const JourneyTotals totals, source.GetJourneyTotals(spec, cost_range));
+    const double journey_fixed_cost = totals.fixed_cost;
+
+    // Segments: everyone ("" key) first, then values by name.
+    std::vector<std::pair<std::string, SegmentAcc>> segments;
+    {
+      SegmentAcc everyone;
+      everyone.arms.resize(acc.arm_names.size());
+      std::map<std::string, const SegmentAcc*> sorted;
+      for (auto& [value, seg] : acc.segments) {
+        seg.arms.resize(acc.arm_names.size());
+        sorted[value] = &seg;
+      }
+      for (const auto& [value, seg] : sorted) {
+        for (size_t a = 0; a < seg->arms.size(); ++a) everyone.arms[a].Merge(seg->arms[a]);
+        everyone.holdout.Merge(seg->holdout);
+      }
+      segments.emplace_back("", std::move(everyone));
+      if (!options.segment_by.empty()) {
+        for (const auto& [value, seg] : sorted) {
+          segments.emplace_back(SegmentLabel(options.segment_by, value), *seg);
+        }
+      }
+    }
+    int64_t journey_treatment_entries = 0;
+    for (const Cell& c : segments[0].second.arms) journey_treatment_entries += c.moments.count();
+
+    // Journey-level warnings.
+    {
+      const SegmentAcc& everyone = segments[0].second;
+      int64_t washout_t = 0;
+      for (const Cell& c : everyone.arms) washout_t += c.washout;
+      const int64_t washout_c = everyone.holdout.washout;
+      if (washout_t + washout_c > 0) {
+        result.warnings.push_back(ReportWarning{
+            WarningKind::kWashoutExcluded, Severity::kInfo, spec.id, "", "",
+            absl::StrFormat("%d entries in the washout at the start of a rotation period were "
+                            "excluded (%d treatment, %d holdout): units that just changed group "
+                            "still carry the other group's effect",
+                            washout_t + washout_c, washout_t, washout_c)});
+      }
+      int64_t in_window_sends = everyone.holdout.sends;
+      double in_window_cost = everyone.holdout.moments.Sum(stats::Metric::kCost);
+      if (totals.contaminated_sends > 0 || in_window_sends > 0) {
+        result.warnings.push_back(ReportWarning{
+            WarningKind::kContamination, Severity::kCritical, spec.id, "", "",
+            absl::StrFormat(
+                "holdout contamination: the store saw %d sends costing %.2f reach %d held-out "
+                "entries in the range, and %d sends costing %.2f fall inside holdout entries' "
+                "attribution windows; the holdout was partly treated, so the lift is biased "
+                "toward 0. Fix the journey engine's suppression before trusting this journey",
+                totals.contaminated_sends, totals.contaminated_cost, totals.contaminated_entries,
+                in_window_sends, in_window_cost)});
+      }
+    }
+
+    const bool pooled_only = acc.arm_names.size() <= 1;
+    for (const auto& [label, seg] : segments) {
+      // Arms-within-treatment SRM for this segment.
+      double srm_arms = stats::kNaN;
+      const bool extra_arms_seen = [&] {
+        for (size_t a = acc.configured_arms; a < seg.arms.size(); ++a) {
+          if (seg.arms[a].moments.count() > 0) return true;
+        }
+        return false;
+      }();
+      if (acc.configured_arms >= 2 && !extra_arms_seen) {
+        std::vector<int64_t> counts;
+        std::vector<double> weights;
+        for (size_t a = 0; a < acc.configured_arms; ++a) {
+          counts.push_back(seg.arms[a].moments.count());
+          weights.push_back(spec.arms[a].weight);
+        }
+        absl::StatusOr<stats::SrmResult> srm = stats::SrmTest(counts, weights);
+        if (srm.ok()) {
+          srm_arms = srm->p_value;
+          if (srm->flagged) {
+            std::string detail;
+            for (size_t a = 0; a < counts.size(); ++a) {
+              absl::StrAppend(&detail, a ? ", " : "", spec.arms[a].name, " ", counts[a],
+                              " (weight ", spec.arms[a].weight, ")");
+            }
+            result.warnings.push_back(ReportWarning{
+                WarningKind::kSampleRatioMismatch, Severity::kCritical, spec.id, "", label,
+                absl::StrFormat("sample ratio mismatch between arms: %s; chi-squared %.2f, p = "
+                                "%.3g < 0.001; arm assignment or logging is broken, do not "
+                                "compare these arms",
+                                detail, srm->chi_square, srm->p_value)});
+          }
+        }
+      }
+
+      Cell pooled;
+      for (const Cell& c : seg.arms) pooled.Merge(c);
+      const int n_arm_rows = pooled_only ? 0 : static_cast<int>(seg.arms.size());
+      for (int a = -1; a < n_arm_rows; ++a) {
+        if (a >= 0 && seg.arms[a].moments.count() == 0 && seg.arms[a].washout == 0 &&
+            static_cast<size_t>(a) >= acc.configured_arms) {
+          continue;  // an unconfigured arm not present in this segment
+        }
+        const Cell& t = a < 0 ? pooled : seg.arms[a];
+        LiftRowResult row;
+        row.journey = spec.id;
+        row.arm = a < 0 ? kPooledArm : acc.arm_names[a];
+        row.segment = label;
+        if (label.empty() && a < 0) {
+          row.fixed_cost = journey_fixed_cost;
+        } else if (journey_treatment_entries > 0) {
+          row.fixed_cost = journey_fixed_cost * static_cast<double>(t.moments.count()) /
+                           static_cast<double>(journey_treatment_entries);
+        }
+        stats::LiftOptions lo;
+        lo.confidence = options.confidence;
+        lo.sequential = options.sequential;
+        lo.sequential_tuning_entries = options.sequential_tuning_entries;
+        lo.expected_treatment_share = ExpectedTreatmentShare(spec, a);
+        HF_ASSIGN_OR_RETURN(row.lift,
+                            stats::ComputeLift(t.moments, seg.holdout.moments, row.fixed_cost, lo));
+        row.treatment_sends = t.sends;
+        row.holdout_sends = seg.holdout.sends;
+        row.holdout_send_cost = seg.holdout.moments.Sum(stats::Metric::kCost);
+        row.washout_excluded = t.washout + seg.holdout.washout;
+        row.srm_arms_p_value = srm_arms;
+        AddRowWarnings(row, spec, lo, options.confidence, result.warnings);
+        result.rows.push_back(std::move(row));
+      }
+    }
+  }
+
+  // One family: the revenue-lift test of every row.
+  std::vector<double> p;
+  p.reserve(result.rows.size());
+  for (const LiftRowResult& r : result.rows) {
+    const stats::Estimate& e = r.lift.revenue_per_entry_lift;
+    p.push_back(e.defined && std::isfinite(e.p_value) ? e.p_value : stats::kNaN);
+  }
+  HF_ASSIGN_OR_RETURN(std::vector<double> holm, stats::HolmAdjust(p));
+  HF_ASSIGN_OR_RETURN(std::vector<double> bh, stats::BenjaminiHochbergAdjust(p));
+  for (size_t i = 0; i < result.rows.size(); ++i) {
+    result.rows[i].p_value_holm = holm[i];
+    result.rows[i].p_value_bh = bh[i];
+  }
+  SortWarnings(result.warnings);
+  return result;
+}
+
+}  // namespace holdfast::report

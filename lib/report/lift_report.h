@@ -1,0 +1,107 @@
+// The journey lift / iROAS report: streams analysis entries once, keeps one
+// GroupMoments per (journey, segment, group, arm), and turns them into rows
+// with lib/stats. Every row compares treatment (one arm, or all arms pooled
+// as arm "*") with the journey holdout over the same entries' range.
+//
+// What is excluded, and counted:
+//   - global-holdout entries (they belong to the program report);
+//   - washout entries (both groups), per row and in a WASHOUT_EXCLUDED warning;
+//   - entries outside [first_period, last_period] when a period range is set.
+// Fixed cost F of a journey over the range is pro-rated to a row by the row's
+// share of the journey's analysed treatment entries (the pooled row of
+// everyone gets F exactly). Holm and Benjamini-Hochberg adjust the rows'
+// revenue-lift p-values as one family.
+//
+// Example:
+//   LiftReportOptions options;
+//   options.segment_by = "country";
+//   absl::StatusOr<LiftReportResult> r = BuildLiftReport(*config, source, options);
+//
+// Thread-safety: BuildLiftReport is reentrant; the source must allow
+// concurrent reads if called concurrently.
+#ifndef HOLDFAST_LIB_REPORT_LIFT_REPORT_H_
+#define HOLDFAST_LIB_REPORT_LIFT_REPORT_H_
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "lib/assign/assignment_config.h"
+#include "lib/report/analysis_source.h"
+#include "lib/report/report_warning.h"
+#include "lib/stats/lift.h"
+
+namespace holdfast::report {
+
+// The pooled-arm name.
+inline constexpr char kPooledArm[] = "*";
+
+struct LiftReportOptions {
+  // Journeys to report; empty = every configured journey. Unknown = NOT_FOUND.
+  std::vector<std::string> journeys;
+  // Entries with t0 in range. Default: everything.
+  TimeRange range;
+  // Journey period bounds (inclusive), each optional.
+  std::optional<int64_t> first_period;
+  std::optional<int64_t> last_period;
+  // Entry attribute to break rows down by; "" = no segment rows.
+  std::string segment_by;
+  // Confidence of every interval, in (0, 1). Default 0.95.
+  double confidence = 0.95;
+  // Compute always-valid intervals. Default false.
+  bool sequential = false;
+  // Tuning size of the always-valid interval (> 0). Default 5,000.
+  double sequential_tuning_entries = 5000.0;
+};
+
+struct LiftRowResult {
+  std::string journey;
+  std::string arm;      // arm name or kPooledArm
+  std::string segment;  // "key=value" or ""
+  stats::LiftResult lift;
+  // F pro-rated to this row (see file comment).
+  double fixed_cost = 0.0;
+  int64_t treatment_sends = 0;
+  // Sends to this row's holdout entries within their windows (contamination).
+  int64_t holdout_sends = 0;
+  double holdout_send_cost = 0.0;
+  // Washout entries of this row's treatment (arm or all arms) + holdout.
+  int64_t washout_excluded = 0;
+  // SRM of the arms against their weights inside treatment (journey x
+  // segment); NaN with one arm.
+  double srm_arms_p_value = stats::kNaN;
+  // Adjusted revenue-lift p-values across the report's rows (NaN when the
+  // row's test is undefined).
+  double p_value_holm = stats::kNaN;
+  double p_value_bh = stats::kNaN;
+};
+
+struct LiftReportResult {
+  std::string config_version;
+  double confidence = 0.95;
+  // Order: journey (config order = by id), segment ("" first, then values by
+  // name), arm (kPooledArm first, then config order; a single-arm journey has
+  // only kPooledArm).
+  std::vector<LiftRowResult> rows;
+  // Most severe first (SortWarnings).
+  std::vector<ReportWarning> warnings;
+  int64_t global_holdout_entries_excluded = 0;
+  int64_t orphan_refunds = 0;
+};
+
+// Builds the report. INVALID_ARGUMENT for a confidence outside (0, 1), an
+// empty range, or first_period > last_period; NOT_FOUND for an unknown
+// journey; source errors pass through.
+[[nodiscard]] absl::StatusOr<LiftReportResult> BuildLiftReport(const AssignmentConfig& config,
+                                                               AnalysisSource& source,
+                                                               const LiftReportOptions& options);
+
+// The segment label of a row: "key=value", "key=(none)" for entries without
+// the attribute, "" when key is "".
+std::string SegmentLabel(absl::string_view key, absl::string_view value);
+
+}  // namespace holdfast::report
+
+#endif  // HOLDFAST_LIB_REPORT_LIFT_REPORT_H_

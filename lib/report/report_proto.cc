@@ -1,0 +1,190 @@
+#include "lib/report/report_proto.h"
+
+#include <cmath>
+
+namespace holdfast::report {
+namespace {
+
+namespace v1 = ::holdfast::v1;
+
+v1::Estimate ToProtoRatio(const stats::RatioEstimate& r) {
+  v1::Estimate out;
+  if (!r.defined) return out;
+  out.set_value(r.value);
+  out.set_lower(r.lower);
+  out.set_upper(r.upper);
+  out.set_std_error(r.std_error);
+  out.set_p_value(r.p_value);
+  out.set_df(r.df);
+  out.set_defined(true);
+  return out;
+}
+
+v1::FiellerInterval ToProto(const stats::FiellerSet& f) {
+  v1::FiellerInterval out;
+  switch (f.shape) {
+    case stats::FiellerShape::kBounded: out.set_shape(v1::FiellerInterval::BOUNDED); break;
+    case stats::FiellerShape::kExclusive: out.set_shape(v1::FiellerInterval::EXCLUSIVE); break;
+    case stats::FiellerShape::kWholeLine: out.set_shape(v1::FiellerInterval::WHOLE_LINE); return out;
+    case stats::FiellerShape::kUndefined: return out;
+  }
+  out.set_lower(f.lower);
+  out.set_upper(f.upper);
+  return out;
+}
+
+v1::GroupSummary ToProto(const stats::GroupSummary& g, int64_t sends) {
+  v1::GroupSummary out;
+  out.set_entries(g.entries);
+  out.set_conversions(static_cast<int64_t>(std::llround(g.conversions)));
+  out.set_conversion_rate(g.entries > 0 ? g.conversion_rate : 0.0);
+  out.set_revenue(g.total_revenue);
+  out.set_revenue_per_entry(g.entries > 0 ? g.revenue_per_entry : 0.0);
+  out.set_margin(g.total_margin);
+  out.set_margin_per_entry(g.entries > 0 ? g.margin_per_entry : 0.0);
+  out.set_send_cost(g.total_cost);
+  out.set_sends(sends);
+  out.set_revenue_skewness(g.revenue_skewness);
+  out.set_revenue_sd(g.revenue_sd);
+  return out;
+}
+
+v1::Warning ToProto(const ReportWarning& w) {
+  v1::Warning out;
+  out.set_kind(static_cast<v1::Warning::Kind>(static_cast<int>(w.kind)));
+  out.set_severity(static_cast<v1::Warning::Severity>(static_cast<int>(w.severity)));
+  out.set_journey(w.journey);
+  out.set_arm(w.arm);
+  out.set_segment(w.segment);
+  out.set_message(w.message);
+  return out;
+}
+
+double SrmP(const stats::LiftResult& l) { return l.srm.has_value() ? l.srm->p_value : stats::kNaN; }
+
+}  // namespace
+
+google::protobuf::Timestamp ToTimestamp(UnixMicros t) {
+  google::protobuf::Timestamp ts;
+  int64_t seconds = t / 1000000;
+  int64_t micros = t % 1000000;
+  if (micros < 0) {
+    micros += 1000000;
+    --seconds;
+  }
+  ts.set_seconds(seconds);
+  ts.set_nanos(static_cast<int32_t>(micros * 1000));
+  return ts;
+}
+
+UnixMicros FromTimestamp(const google::protobuf::Timestamp& ts) {
+  return ts.seconds() * 1000000 + ts.nanos() / 1000;
+}
+
+v1::Estimate ToProto(const stats::Estimate& e) {
+  v1::Estimate out;
+  if (!e.defined) return out;
+  out.set_value(e.value);
+  out.set_lower(e.lower);
+  out.set_upper(e.upper);
+  out.set_std_error(e.std_error);
+  out.set_p_value(e.p_value);
+  out.set_df(e.df);
+  out.set_defined(true);
+  return out;
+}
+
+v1::LiftReport ToProto(const LiftReportResult& result, const LiftProtoContext& ctx) {
+  v1::LiftReport out;
+  out.set_config_version(result.config_version);
+  *out.mutable_generated_at() = ToTimestamp(ctx.generated_at);
+  out.set_confidence(result.confidence);
+  if (ctx.range.from != kMinTimeMicros) *out.mutable_from() = ToTimestamp(ctx.range.from);
+  if (ctx.range.to != kMaxTimeMicros) *out.mutable_to() = ToTimestamp(ctx.range.to);
+  out.set_global_holdout_entries_excluded(result.global_holdout_entries_excluded);
+  out.set_orphan_refunds(result.orphan_refunds);
+  out.set_cuped(ctx.cuped);
+  out.set_sequential(ctx.sequential);
+  for (const LiftRowResult& r : result.rows) {
+    const stats::LiftResult& l = r.lift;
+    v1::LiftRow* row = out.add_rows();
+    row->set_journey(r.journey);
+    row->set_arm(r.arm);
+    row->set_segment(r.segment);
+    *row->mutable_treatment() = ToProto(l.treatment, r.treatment_sends);
+    *row->mutable_holdout() = ToProto(l.holdout, r.holdout_sends);
+    *row->mutable_conversion_lift() = ToProto(l.conversion_rate_lift);
+    *row->mutable_relative_conversion_lift() = ToProtoRatio(l.conversion_rate_relative_lift);
+    *row->mutable_fieller_relative_conversion_lift() = ToProto(l.conversion_rate_relative_lift.fieller);
+    *row->mutable_revenue_lift() = ToProto(l.revenue_per_entry_lift);
+    *row->mutable_relative_revenue_lift() = ToProtoRatio(l.revenue_per_entry_relative_lift);
+    *row->mutable_fieller_relative_revenue_lift() = ToProto(l.revenue_per_entry_relative_lift.fieller);
+    *row->mutable_revenue_lift_skew_corrected() = ToProto(l.revenue_per_entry_lift_skew_corrected);
+    row->set_revenue_lift_skewness(l.revenue_lift_skewness);
+    *row->mutable_margin_lift() = ToProto(l.margin_per_entry_lift);
+    *row->mutable_incremental_revenue() = ToProto(l.incremental_revenue);
+    *row->mutable_incremental_conversions() = ToProto(l.incremental_conversions);
+    row->set_treatment_cost(l.treatment_cost);
+    row->set_fixed_cost(r.fixed_cost);
+    *row->mutable_iroas() = ToProtoRatio(l.iroas);
+    row->set_iroas_breakeven_p_value(l.iroas.break_even_p_value);
+    *row->mutable_iroas_skew_corrected() = ToProto(l.iroas_skew_corrected);
+    *row->mutable_margin_iroas() = ToProtoRatio(l.margin_iroas);
+    row->set_attributed_roas(l.attributed_roas);
+    *row->mutable_cost_per_incremental_conversion() = ToProto(l.cost_per_incremental_conversion);
+    if (ctx.cuped) {
+      *row->mutable_cuped_revenue_lift() = ToProto(l.cuped_revenue_lift.lift);
+      row->set_cuped_variance_reduction(l.cuped_revenue_lift.variance_reduction);
+      row->set_cuped_theta(l.cuped_revenue_lift.theta);
+    }
+    if (ctx.sequential) *row->mutable_sequential_revenue_lift() = ToProto(l.sequential_revenue_lift);
+    row->set_p_value_holm(r.p_value_holm);
+    row->set_p_value_bh(r.p_value_bh);
+    row->set_mde_revenue(l.mde.revenue_per_entry);
+    row->set_mde_revenue_relative(l.mde.revenue_per_entry_relative);
+    row->set_mde_conversion(l.mde.conversion_rate);
+    row->set_mde_conversion_relative(l.mde.conversion_rate_relative);
+    row->set_srm_p_value(SrmP(l));
+    row->set_srm_arms_p_value(r.srm_arms_p_value);
+    row->set_contaminated_sends(r.holdout_sends);
+    row->set_contaminated_cost(r.holdout_send_cost);
+    row->set_washout_excluded(r.washout_excluded);
+  }
+  for (const ReportWarning& w : result.warnings) *out.add_warnings() = ToProto(w);
+  return out;
+}
+
+v1::ProgramReport ToProto(const ProgramReportResult& result, UnixMicros generated_at,
+                          const TimeRange& range) {
+  v1::ProgramReport out;
+  out.set_config_version(result.config_version);
+  *out.mutable_generated_at() = ToTimestamp(generated_at);
+  out.set_confidence(result.confidence);
+  out.set_multi_journey_units(result.multi_journey_units);
+  out.set_washout_excluded(result.washout_excluded);
+  out.set_inconsistent_units(result.inconsistent_units);
+  if (range.from != kMinTimeMicros) *out.mutable_from() = ToTimestamp(range.from);
+  if (range.to != kMaxTimeMicros) *out.mutable_to() = ToTimestamp(range.to);
+  for (const ProgramRowResult& r : result.rows) {
+    const stats::LiftResult& l = r.lift;
+    v1::ProgramRow* row = out.add_rows();
+    row->set_period(r.period);
+    *row->mutable_exposed() = ToProto(l.treatment, r.exposed_sends);
+    *row->mutable_global_holdout() = ToProto(l.holdout, r.holdout_sends);
+    *row->mutable_revenue_lift() = ToProto(l.revenue_per_entry_lift);
+    *row->mutable_relative_revenue_lift() = ToProtoRatio(l.revenue_per_entry_relative_lift);
+    *row->mutable_conversion_lift() = ToProto(l.conversion_rate_lift);
+    *row->mutable_incremental_revenue() = ToProto(l.incremental_revenue);
+    row->set_program_cost(l.treatment_cost);
+    row->set_fixed_cost(r.fixed_cost);
+    *row->mutable_iroas() = ToProtoRatio(l.iroas);
+    row->set_iroas_breakeven_p_value(l.iroas.break_even_p_value);
+    *row->mutable_margin_iroas() = ToProtoRatio(l.margin_iroas);
+    row->set_attributed_roas(l.attributed_roas);
+    row->set_srm_p_value(SrmP(l));
+  }
+  for (const ReportWarning& w : result.warnings) *out.add_warnings() = ToProto(w);
+  return out;
+}
+
+}  // namespace holdfast::report

@@ -1,0 +1,34 @@
+#include "lib/report/report_text.h"
+
+#include <cmath>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+
+namespace holdfast::report {
+
+std::string FormatPercent(double fraction) { return absl::StrFormat("%g%%", 100.0 * fraction); }
+
+std::string FormatNumber(double v) {
+  if (std::isnan(v)) return "n/a";
+  if (std::isinf(v)) return v > 0 ? "inf" : "-inf";
+  return absl::StrFormat("%.4g", v);
+}
+
+std::string FormatInterval(double lower, double upper) {
+  return absl::StrCat("[", FormatNumber(lower), ", ", FormatNumber(upper), "]");
+}
+
+std::string FormatFieller(const stats::FiellerSet& set) {
+  switch (set.shape) {
+    case stats::FiellerShape::kBounded: return FormatInterval(set.lower, set.upper);
+    case stats::FiellerShape::kExclusive:
+      return absl::StrCat("(-inf, ", FormatNumber(set.lower), "] U [", FormatNumber(set.upper),
+                          ", +inf)");
+    case stats::FiellerShape::kWholeLine: return "the whole line";
+    case stats::FiellerShape::kUndefined: break;
+  }
+  return "undefined";
+}
+
+}  // namespace holdfast::report

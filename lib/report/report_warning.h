@@ -1,0 +1,44 @@
+// Warnings attached to a report: what could make an analyst take a wrong
+// decision from the numbers, with the numbers and the remedy in the message.
+// Kinds and severities mirror holdfast.v1.Warning (report.proto).
+#ifndef HOLDFAST_LIB_REPORT_REPORT_WARNING_H_
+#define HOLDFAST_LIB_REPORT_REPORT_WARNING_H_
+
+#include <string>
+#include <vector>
+
+namespace holdfast::report {
+
+enum class WarningKind : int {
+  kSampleRatioMismatch = 1,
+  kContamination = 2,
+  kTooFewEntries = 3,
+  kUnreliableRelativeInterval = 4,
+  kWashoutExcluded = 5,
+  kHeavyTail = 6,
+  kOrphanRefunds = 7,
+};
+
+enum class Severity : int {
+  kInfo = 1,      // context; the estimates stand
+  kCaution = 2,   // an interval or p-value is less reliable than stated
+  kCritical = 3,  // the comparison itself is compromised; do not decide on it
+};
+
+struct ReportWarning {
+  WarningKind kind = WarningKind::kTooFewEntries;
+  Severity severity = Severity::kCaution;
+  // Row the warning is about ("" = the whole report / journey / everyone).
+  std::string journey;
+  std::string arm;
+  std::string segment;
+  std::string message;
+};
+
+// Orders warnings most severe first, then by journey, segment, arm, kind
+// (stable for equal keys), so reports and snapshots are deterministic.
+void SortWarnings(std::vector<ReportWarning>& warnings);
+
+}  // namespace holdfast::report
+
+#endif  // HOLDFAST_LIB_REPORT_REPORT_WARNING_H_

@@ -1,0 +1,35 @@
+// AnalysisSource over a holdfast::Store (lib/storage): entries come from
+// Store::ForEachAnalysisEntry, fixed cost and contamination from
+// Store::GetJourneyDiagnostics, orphan refunds from Store::CountOrphanRefunds.
+//
+// Example:
+//   StoreAnalysisSource source(store.get());
+//   absl::StatusOr<LiftReportResult> r = BuildLiftReport(config, source, options);
+//
+// Thread-safety: as safe as the Store (SqliteStore: any number of threads).
+#ifndef HOLDFAST_LIB_REPORT_STORE_ANALYSIS_SOURCE_H_
+#define HOLDFAST_LIB_REPORT_STORE_ANALYSIS_SOURCE_H_
+
+#include "lib/report/analysis_source.h"
+#include "lib/storage/store.h"
+
+namespace holdfast::report {
+
+class StoreAnalysisSource final : public AnalysisSource {
+ public:
+  // `store` must outlive this object.
+  explicit StoreAnalysisSource(Store* store) : store_(store) {}
+
+  absl::Status ForEachEntry(const AnalysisQuery& query,
+                            absl::FunctionRef<void(const AnalysisEntry&)> fn) override;
+  absl::StatusOr<JourneyTotals> GetJourneyTotals(const JourneySpec& journey,
+                                                 const TimeRange& range) override;
+  absl::StatusOr<int64_t> OrphanRefunds(const TimeRange& range) override;
+
+ private:
+  Store* store_;
+};
+
+}  // namespace holdfast::report
+
+#endif  // HOLDFAST_LIB_REPORT_STORE_ANALYSIS_SOURCE_H_

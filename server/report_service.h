@@ -1,0 +1,37 @@
+// holdfast.v1.ReportService: maps report requests to lib/report, using the
+// config being served (journeys, split, arms, rotation) and an
+// AnalysisSource over the store.
+//
+// Thread-safety: safe for concurrent RPCs when the source is.
+#ifndef HOLDFAST_SERVER_REPORT_SERVICE_H_
+#define HOLDFAST_SERVER_REPORT_SERVICE_H_
+
+#include "holdfast/v1/report_service.grpc.pb.h"
+#include "lib/base/clock.h"
+#include "lib/report/analysis_source.h"
+#include "server/config_holder.h"
+
+namespace holdfast::server {
+
+class ReportServiceImpl final : public holdfast::v1::ReportService::CallbackService {
+ public:
+  // Pointers must outlive the service.
+  ReportServiceImpl(const ConfigHolder* configs, report::AnalysisSource* source, const Clock* clock)
+      : configs_(configs), source_(source), clock_(clock) {}
+
+  grpc::ServerUnaryReactor* GetLiftReport(grpc::CallbackServerContext* context,
+                                          const holdfast::v1::LiftReportRequest* request,
+                                          holdfast::v1::LiftReport* response) override;
+  grpc::ServerUnaryReactor* GetProgramReport(grpc::CallbackServerContext* context,
+                                             const holdfast::v1::ProgramReportRequest* request,
+                                             holdfast::v1::ProgramReport* response) override;
+
+ private:
+  const ConfigHolder* configs_;
+  report::AnalysisSource* source_;
+  const Clock* clock_;
+};
+
+}  // namespace holdfast::server
+
+#endif  // HOLDFAST_SERVER_REPORT_SERVICE_H_

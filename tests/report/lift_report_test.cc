@@ -1,0 +1,438 @@
+// BuildLiftReport over an in-memory source with hand-computed answers.
+#include "lib/report/lift_report.h"
+
+#include <cmath>
+#include <string>
+#include <vector>
+
+#include <gtest/gtest.h>
+
+#include "lib/report/in_memory_source.h"
+
+namespace holdfast::report {
+namespace {
+
+constexpr int64_t kDay = 86400LL * 1000000;
+
+// cart: 20 % holdout, arms A and B (1:1), weekly rotation with a 1-day
+// washout. winback: 10 % holdout, one arm. 2 % global holdout.
+AssignmentConfig TestConfig() {
+  AssignmentConfig config;
+  config.version = "cfg-report-test";
+  config.global_holdout.share_ppm = 20000;
+  JourneySpec cart;
+  cart.id = "cart";
+  cart.holdout.share_ppm = 200000;
+  cart.holdout.rotation.scheme = RotationScheme::kSliding;
+  cart.holdout.rotation.period_us = 7 * kDay;
+  cart.holdout.rotation.washout_us = kDay;
+  cart.holdout.rotation.stride_ppm = 200000;
+  cart.arms = {{"A", 1}, {"B", 1}};
+  JourneySpec winback;
+  winback.id = "winback";
+  winback.holdout.share_ppm = 100000;
+  winback.arms = {{"default", 1}};
+  config.journeys = {cart, winback};
+  return config;
+}
+
+StoredEntry Entry(const std::string& journey, EntryGroup group, const std::string& arm, double y,
+                  double c = 0.0, int64_t t0 = 2 * kDay) {
+  StoredEntry e;
+  e.journey = journey;
+  e.group = group;
+  e.arm = arm;
+  e.t0 = t0;
+  e.period = t0 / (7 * kDay);
+  e.values.y = y;
+  e.values.m = y / 2;
+  e.values.x = y > 0 ? 1.0 : 0.0;
+  e.values.c = c;
+  e.sends = c > 0 ? 1 : 0;
+  return e;
+}
+
+// cart: A = {10, 0, 20}, B = {5, 5}, holdout = {0, 10}.
+void AddCartBasics(InMemoryAnalysisSource& s) {
+  for (double y : {10.0, 0.0, 20.0}) s.AddEntry(Entry("cart", EntryGroup::kTreatment, "A", y, 1.0));
+  for (double y : {5.0, 5.0}) s.AddEntry(Entry("cart", EntryGroup::kTreatment, "B", y, 0.5));
+  for (double y : {0.0, 10.0}) s.AddEntry(Entry("cart", EntryGroup::kHoldout, "", y));
+}
+
+const LiftRowResult* FindRow(const LiftReportResult& r, const std::string& journey,
+                             const std::string& arm, const std::string& segment = "") {
+  for (const LiftRowResult& row : r.rows) {
+    if (row.journey == journey && row.arm == arm && row.segment == segment) return &row;
+  }
+  return nullptr;
+}
+
+int CountWarnings(const LiftReportResult& r, WarningKind kind) {
+  int n = 0;
+  for (const ReportWarning& w : r.warnings) n += w.kind == kind;
+  return n;
+}
+
+LiftReportOptions CartOnly() {
+  LiftReportOptions o;
+  o.journeys = {"cart"};
+  return o;
+}
+
+TEST(LiftReportTest, GroupsByArmWithPooledRowFirst) {
+  InMemoryAnalysisSource source;
+  AddCartBasics(source);
+  absl::StatusOr<LiftReportResult> r = BuildLiftReport(TestConfig(), source, CartOnly());
+  ASSERT_TRUE(r.ok()) << r.status();
+  ASSERT_EQ(r->rows.size(), 3u);
+  EXPECT_EQ(r->rows[0].arm, "*");
+  EXPECT_EQ(r->rows[1].arm, "A");
+  EXPECT_EQ(r->rows[2].arm, "B");
+  EXPECT_EQ(r->config_version, "cfg-report-test");
+
+  const stats::LiftResult& pooled = r->rows[0].lift;
+  EXPECT_EQ(pooled.treatment.entries, 5);
+  EXPECT_EQ(pooled.holdout.entries, 2);
+  EXPECT_DOUBLE_EQ(pooled.treatment.revenue_per_entry, 8.0);  // 40 / 5
+  EXPECT_DOUBLE_EQ(pooled.holdout.revenue_per_entry, 5.0);
+  EXPECT_NEAR(pooled.revenue_per_entry_lift.value, 3.0, 1e-12);
+  // Welch se: var_T = 230 / 4 = 57.5, var_C = 50 / 1; sqrt(57.5/5 + 50/2).
+  EXPECT_NEAR(pooled.revenue_per_entry_lift.std_error, std::sqrt(36.5), 1e-12);
+  EXPECT_NEAR(pooled.incremental_revenue.value, 15.0, 1e-12);  // 5 * 3
+  EXPECT_EQ(r->rows[0].treatment_sends, 5);
+
+  EXPECT_NEAR(r->rows[1].lift.revenue_per_entry_lift.value, 5.0, 1e-12);  // 10 - 5
+  EXPECT_NEAR(r->rows[2].lift.revenue_per_entry_lift.value, 0.0, 1e-12);  // 5 - 5
+  // Every arm row compares with the same holdout.
+  EXPECT_EQ(r->rows[1].lift.holdout.entries, 2);
+  EXPECT_EQ(r->rows[2].lift.holdout.entries, 2);
+}
+
+TEST(LiftReportTest, SingleArmJourneyHasOnlyPooledRow) {
+  InMemoryAnalysisSource source;
+  source.AddEntry(Entry("winback", EntryGroup::kTreatment, "default", 3.0));
+  source.AddEntry(Entry("winback", EntryGroup::kHoldout, "", 1.0));
+  absl::StatusOr<LiftReportResult> r = BuildLiftReport(TestConfig(), source, {});
+  ASSERT_TRUE(r.ok()) << r.status();
+  // Both journeys (cart has no data but still gets its rows), config order.
+  ASSERT_EQ(r->rows.size(), 4u);
+  EXPECT_EQ(r->rows[0].journey, "cart");
+  EXPECT_EQ(r->rows[3].journey, "winback");
+  EXPECT_EQ(r->rows[3].arm, "*");
+  EXPECT_FALSE(r->rows[0].lift.revenue_per_entry_lift.defined);
+}
+
+TEST(LiftReportTest, WashoutEntriesExcludedFromBothGroupsAndCounted) {
+  InMemoryAnalysisSource source;
+  AddCartBasics(source);
+  StoredEntry t = Entry("cart", EntryGroup::kTreatment, "A", 1000.0);
+  t.in_washout = true;
+  source.AddEntry(t);
+  source.AddEntry(t);
+  StoredEntry c = Entry("cart", EntryGroup::kHoldout, "", 1000.0);
+  c.in_washout = true;
+  source.AddEntry(c);
+  absl::StatusOr<LiftReportResult> r = BuildLiftReport(TestConfig(), source, CartOnly());
+  ASSERT_TRUE(r.ok()) << r.status();
+  EXPECT_DOUBLE_EQ(r->rows[0].lift.treatment.revenue_per_entry, 8.0);
+  EXPECT_DOUBLE_EQ(r->rows[0].lift.holdout.revenue_per_entry, 5.0);
+  EXPECT_EQ(r->rows[0].washout_excluded, 3);                 // 2 treatment + 1 holdout
+  EXPECT_EQ(FindRow(*r, "cart", "A")->washout_excluded, 3);  // both in arm A
+  EXPECT_EQ(FindRow(*r, "cart", "B")->washout_excluded, 1);  // holdout only
+  ASSERT_EQ(CountWarnings(*r, WarningKind::kWashoutExcluded), 1);
+  for (const ReportWarning& w : r->warnings) {
+    if (w.kind != WarningKind::kWashoutExcluded) continue;
+    EXPECT_EQ(w.severity, Severity::kInfo);
+    EXPECT_NE(w.message.find("3 entries"), std::string::npos) << w.message;
+    EXPECT_NE(w.message.find("2 treatment, 1 holdout"), std::string::npos) << w.message;
+  }
+}
+
+TEST(LiftReportTest, GlobalHoldoutEntriesExcludedFromJourneyRows) {
+  InMemoryAnalysisSource source;
+  AddCartBasics(source);
+  for (int i = 0; i < 4; ++i) source.AddEntry(Entry("cart", EntryGroup::kGlobalHoldout, "", 500.0));
+  absl::StatusOr<LiftReportResult> r = BuildLiftReport(TestConfig(), source, CartOnly());
+  ASSERT_TRUE(r.ok()) << r.status();
+  EXPECT_EQ(r->global_holdout_entries_excluded, 4);
+  EXPECT_EQ(r->rows[0].lift.holdout.entries, 2);
+  EXPECT_DOUBLE_EQ(r->rows[0].lift.holdout.revenue_per_entry, 5.0);
+}
+
+TEST(LiftReportTest, FixedCostProRatedOverRangeAndArms) {
+  InMemoryAnalysisSource source;
+  AddCartBasics(source);  // t0 = day 2
+  // 700 over [day 0, day 7): the range [day 0, day 3.5) gets half.
+  source.AddFixedCost({"cart", 0, 7 * kDay, 700.0});
+  source.AddFixedCost({"winback", 0, 7 * kDay, 10000.0});  // other journey: ignored
+  LiftReportOptions o = CartOnly();
+  o.range = {0, 7 * kDay / 2};
+  absl::StatusOr<LiftReportResult> r = BuildLiftReport(TestConfig(), source, o);
+  ASSERT_TRUE(r.ok()) << r.status();
+  const LiftRowResult& pooled = r->rows[0];
+  EXPECT_DOUBLE_EQ(pooled.fixed_cost, 350.0);
+  // K = sends (3 x 1.0 + 2 x 0.5) + F.
+  EXPECT_DOUBLE_EQ(pooled.lift.treatment_cost, 354.0);
+  // iROAS = n_T D / K = 5 * 3 / 354.
+  EXPECT_NEAR(pooled.lift.iroas.value, 15.0 / 354.0, 1e-12);
+  EXPECT_NEAR(pooled.lift.attributed_roas, 40.0 / 354.0, 1e-12);
+  // Arms get F by their share of treatment entries: 3/5 and 2/5.
+  EXPECT_DOUBLE_EQ(FindRow(*r, "cart", "A")->fixed_cost, 210.0);
+  EXPECT_DOUBLE_EQ(FindRow(*r, "cart", "B")->fixed_cost, 140.0);
+  EXPECT_DOUBLE_EQ(FindRow(*r, "cart", "A")->lift.treatment_cost, 213.0);
+}
+
+TEST(LiftReportTest, PeriodRangeFiltersEntriesAndNarrowsFixedCost) {
+  InMemoryAnalysisSource source;
+  AddCartBasics(source);  // period 0
+  source.AddEntry(Entry("cart", EntryGroup::kTreatment, "A", 99.0, 0.0, 9 * kDay));  // period 1
+  source.AddFixedCost({"cart", 0, 14 * kDay, 1400.0});
+  LiftReportOptions o = CartOnly();
+  o.first_period = 0;
+  o.last_period = 0;
+  absl::StatusOr<LiftReportResult> r = BuildLiftReport(TestConfig(), source, o);
+  ASSERT_TRUE(r.ok()) << r.status();
+  EXPECT_EQ(r->rows[0].lift.treatment.entries, 5);
+  EXPECT_DOUBLE_EQ(r->rows[0].fixed_cost, 700.0);  // period 0 = [day 0, day 7)
+
+  o.first_period = 2;
+  o.last_period = 1;
+  EXPECT_EQ(BuildLiftReport(TestConfig(), source, o).status().code(),
+            absl::StatusCode::kInvalidArgument);
+}
+
+TEST(LiftReportTest, ContaminationRaisesCriticalWarningWithCountAndCost) {
+  InMemoryAnalysisSource source;
+  AddCartBasics(source);
+  source.AddContaminatedSend({"cart", "u1", 2 * kDay, 0.5});
+  source.AddContaminatedSend({"cart", "u1", 3 * kDay, 0.5});
+  source.AddContaminatedSend({"cart", "u2", 3 * kDay, 0.25});
+  source.AddContaminatedSend({"winback", "u3", 3 * kDay, 9.0});  // other journey
+  absl::StatusOr<LiftReportResult> r = BuildLiftReport(TestConfig(), source, CartOnly());
+  ASSERT_TRUE(r.ok()) << r.status();
+  ASSERT_EQ(CountWarnings(*r, WarningKind::kContamination), 1);
+  const ReportWarning& w = r->warnings[0];  // critical first
+  EXPECT_EQ(w.kind, WarningKind::kContamination);
+  EXPECT_EQ(w.severity, Severity::kCritical);
+  EXPECT_EQ(w.journey, "cart");
+  EXPECT_NE(w.message.find("the store saw 3 sends costing 1.25 reach 2 held-out entries"), std::string::npos)
+      << w.message;
+}
+
+TEST(LiftReportTest, InWindowHoldoutSendsAreRowContamination) {
+  InMemoryAnalysisSource source;
+  AddCartBasics(source);
+  source.AddEntry(Entry("cart", EntryGroup::kHoldout, "", 0.0, /*c=*/2.0));
+  absl::StatusOr<LiftReportResult> r = BuildLiftReport(TestConfig(), source, CartOnly());
+  ASSERT_TRUE(r.ok()) << r.status();
+  EXPECT_EQ(r->rows[0].holdout_sends, 1);
+  EXPECT_DOUBLE_EQ(r->rows[0].holdout_send_cost, 2.0);
+  EXPECT_EQ(CountWarnings(*r, WarningKind::kContamination), 1);
+}
+
+TEST(LiftReportTest, SrmFlaggedOnSkewedHoldoutSplitOnly) {
+  // Configured 80/20. 1000 vs 400: expected 1120 / 280, chi2 = 64.3.
+  InMemoryAnalysisSource skewed;
+  for (int i = 0; i < 500; ++i) {
+    skewed.AddEntry(Entry("cart", EntryGroup::kTreatment, "A", i % 3));
+    skewed.AddEntry(Entry("cart", EntryGroup::kTreatment, "B", i % 3));
+  }
+  for (int i = 0; i < 400; ++i) skewed.AddEntry(Entry("cart", EntryGroup::kHoldout, "", i % 3));
+  absl::StatusOr<LiftReportResult> r = BuildLiftReport(TestConfig(), skewed, CartOnly());
+  ASSERT_TRUE(r.ok()) << r.status();
+  ASSERT_TRUE(r->rows[0].lift.srm.has_value());
+  EXPECT_NEAR(r->rows[0].lift.srm->chi_square, 120.0 * 120.0 / 1120 + 120.0 * 120.0 / 280, 1e-9);
+  EXPECT_LT(r->rows[0].lift.srm->p_value, 1e-6);
+  EXPECT_GE(CountWarnings(*r, WarningKind::kSampleRatioMismatch), 1);
+  EXPECT_EQ(r->warnings[0].kind, WarningKind::kSampleRatioMismatch);
+  EXPECT_EQ(r->warnings[0].severity, Severity::kCritical);
+  // Arm row: expected share of A among A + holdout = 0.4 / (0.4 + 0.2).
+  const LiftRowResult* a = FindRow(*r, "cart", "A");
+  ASSERT_TRUE(a->lift.srm.has_value());
+  const double e_a = 900.0 * 2 / 3, e_c = 900.0 / 3;  // 500 + 400 entries
+  EXPECT_NEAR(a->lift.srm->chi_square,
+              (500 - e_a) * (500 - e_a) / e_a + (400 - e_c) * (400 - e_c) / e_c, 1e-9);
+  // Arms are balanced: arm SRM p = 1.
+  EXPECT_NEAR(r->rows[0].srm_arms_p_value, 1.0, 1e-12);
+
+  // On-split counts (800 / 200) raise nothing.
+  InMemoryAnalysisSource balanced;
+  for (int i = 0; i < 400; ++i) {
+    balanced.AddEntry(Entry("cart", EntryGroup::kTreatment, "A", i % 3));
+    balanced.AddEntry(Entry("cart", EntryGroup::kTreatment, "B", i % 3));
+  }
+  for (int i = 0; i < 200; ++i) balanced.AddEntry(Entry("cart", EntryGroup::kHoldout, "", i % 3));
+  r = BuildLiftReport(TestConfig(), balanced, CartOnly());
+  ASSERT_TRUE(r.ok()) << r.status();
+  EXPECT_EQ(CountWarnings(*r, WarningKind::kSampleRatioMismatch), 0);
+  EXPECT_NEAR(r->rows[0].lift.srm->p_value, 1.0, 1e-12);
+}
+
+TEST(LiftReportTest, SrmFlaggedWhenArmsDepartFromWeights) {
+  InMemoryAnalysisSource source;
+  for (int i = 0; i < 560; ++i) source.AddEntry(Entry("cart", EntryGroup::kTreatment, "A", i % 2));
+  for (int i = 0; i < 240; ++i) source.AddEntry(Entry("cart", EntryGroup::kTreatment, "B", i % 2));
+  for (int i = 0; i < 200; ++i) source.AddEntry(Entry("cart", EntryGroup::kHoldout, "", i % 2));
+  absl::StatusOr<LiftReportResult> r = BuildLiftReport(TestConfig(), source, CartOnly());
+  ASSERT_TRUE(r.ok()) << r.status();
+  // 560 vs 240 against 1:1: chi2 = 2 * 160^2 / 400 = 128.
+  EXPECT_LT(r->rows[0].srm_arms_p_value, 1e-20);
+  EXPECT_GT(r->rows[0].lift.srm->p_value, 0.001);  // treatment vs holdout is on split
+  bool found = false;
+  for (const ReportWarning& w : r->warnings) {
+    if (w.kind == WarningKind::kSampleRatioMismatch && w.arm.empty()) {
+      found = true;
+      EXPECT_NE(w.message.find("A 560 (weight 1), B 240 (weight 1)"), std::string::npos)
+          << w.message;
+    }
+  }
+  EXPECT_TRUE(found);
+}
+
+TEST(LiftReportTest, HolmAndBenjaminiHochbergAcrossRows) {
+  InMemoryAnalysisSource source;
+  // Three rows with different evidence: A strong, B weak, pooled between.
+  for (int i = 0; i < 300; ++i) {
+    source.AddEntry(Entry("cart", EntryGroup::kTreatment, "A", 4.0 + (i % 5)));
+    source.AddEntry(Entry("cart", EntryGroup::kTreatment, "B", 2.2 + (i % 5)));
+    source.AddEntry(Entry("cart", EntryGroup::kHoldout, "", 2.0 + (i % 5)));
+  }
+  absl::StatusOr<LiftReportResult> r = BuildLiftReport(TestConfig(), source, CartOnly());
+  ASSERT_TRUE(r.ok()) << r.status();
+  ASSERT_EQ(r->rows.size(), 3u);
+  std::vector<double> p;
+  for (const LiftRowResult& row : r->rows) p.push_back(row.lift.revenue_per_entry_lift.p_value);
+  // Rank the three p-values and apply the definitions by hand.
+  std::vector<int> order = {0, 1, 2};
+  std::sort(order.begin(), order.end(), [&](int a, int b) { return p[a] < p[b]; });
+  double holm_running = 0.0;
+  for (int rank = 0; rank < 3; ++rank) {
+    holm_running = std::max(holm_running, std::min(1.0, (3 - rank) * p[order[rank]]));
+    EXPECT_NEAR(r->rows[order[rank]].p_value_holm, holm_running, 1e-15);
+  }
+  double bh_running = 1.0;
+  for (int rank = 2; rank >= 0; --rank) {
+    bh_running = std::min(bh_running, 3.0 * p[order[rank]] / (rank + 1));
+    EXPECT_NEAR(r->rows[order[rank]].p_value_bh, bh_running, 1e-15);
+  }
+  EXPECT_LT(p[1], p[2]);  // A stronger than B
+}
+
+TEST(LiftReportTest, SegmentRowsFollowEveryoneRows) {
+  InMemoryAnalysisSource source;
+  auto add = [&](EntryGroup g, const std::string& arm, double y, const std::string& country) {
+    StoredEntry e = Entry("winback", g, arm, y);
+    if (!country.empty()) e.attributes["country"] = country;
+    source.AddEntry(e);
+  };
+  add(EntryGroup::kTreatment, "default", 10, "FR");
+  add(EntryGroup::kTreatment, "default", 20, "DE");
+  add(EntryGroup::kTreatment, "default", 30, "DE");
+  add(EntryGroup::kTreatment, "default", 40, "");
+  add(EntryGroup::kHoldout, "", 1, "DE");
+  add(EntryGroup::kHoldout, "", 3, "FR");
+  LiftReportOptions o;
+  o.journeys = {"winback"};
+  o.segment_by = "country";
+  absl::StatusOr<LiftReportResult> r = BuildLiftReport(TestConfig(), source, o);
+  ASSERT_TRUE(r.ok()) << r.status();
+  ASSERT_EQ(r->rows.size(), 4u);
+  EXPECT_EQ(r->rows[0].segment, "");
+  EXPECT_EQ(r->rows[1].segment, "country=(none)");
+  EXPECT_EQ(r->rows[2].segment, "country=DE");
+  EXPECT_EQ(r->rows[3].segment, "country=FR");
+  EXPECT_EQ(r->rows[0].lift.treatment.entries, 4);
+  EXPECT_DOUBLE_EQ(r->rows[2].lift.treatment.revenue_per_entry, 25.0);
+  EXPECT_DOUBLE_EQ(r->rows[2].lift.holdout.revenue_per_entry, 1.0);
+  EXPECT_DOUBLE_EQ(r->rows[3].lift.treatment.revenue_per_entry, 10.0);
+  EXPECT_EQ(r->rows[1].lift.holdout.entries, 0);
+}
+
+TEST(LiftReportTest, TooFewEntriesAndUnreliableRelativeWarnings) {
+  InMemoryAnalysisSource source;
+  AddCartBasics(source);
+  absl::StatusOr<LiftReportResult> r = BuildLiftReport(TestConfig(), source, CartOnly());
+  ASSERT_TRUE(r.ok()) << r.status();
+  EXPECT_EQ(CountWarnings(*r, WarningKind::kTooFewEntries), 3);  // one per row
+  // Holdout mean 5 with se 5: not significantly different from 0.
+  EXPECT_GE(CountWarnings(*r, WarningKind::kUnreliableRelativeInterval), 3);
+  for (const ReportWarning& w : r->warnings) {
+    if (w.kind == WarningKind::kUnreliableRelativeInterval &&
+        w.message.find("revenue") != std::string::npos) {
+      EXPECT_NE(w.message.find("Fieller"), std::string::npos);
+    }
+  }
+}
+
+TEST(LiftReportTest, HeavyTailWarningNamesTheRemedy) {
+  InMemoryAnalysisSource source;
+  // Mostly zeros with rare large orders: strong right skew.
+  for (int i = 0; i < 2000; ++i) {
+    const double y = (i % 97 == 0) ? 500.0 + i : 0.0;
+    source.AddEntry(Entry("winback", EntryGroup::kTreatment, "default", y));
+    if (i < 300) source.AddEntry(Entry("winback", EntryGroup::kHoldout, "", (i % 150 == 0) ? 40.0 : 0.0));
+  }
+  LiftReportOptions o;
+  o.journeys = {"winback"};
+  absl::StatusOr<LiftReportResult> r = BuildLiftReport(TestConfig(), source, o);
+  ASSERT_TRUE(r.ok()) << r.status();
+  ASSERT_TRUE(r->rows[0].lift.warnings.heavy_tail);
+  bool found = false;
+  for (const ReportWarning& w : r->warnings) {
+    if (w.kind != WarningKind::kHeavyTail) continue;
+    found = true;
+    EXPECT_NE(w.message.find("skewness-corrected"), std::string::npos) << w.message;
+  }
+  EXPECT_TRUE(found);
+}
+
+TEST(LiftReportTest, SequentialIntervalOnlyWhenAskedAndWider) {
+  InMemoryAnalysisSource source;
+  for (int i = 0; i < 400; ++i) {
+    source.AddEntry(Entry("winback", EntryGroup::kTreatment, "default", 3.0 + (i % 7)));
+    source.AddEntry(Entry("winback", EntryGroup::kHoldout, "", 2.0 + (i % 7)));
+  }
+  LiftReportOptions o;
+  o.journeys = {"winback"};
+  absl::StatusOr<LiftReportResult> plain = BuildLiftReport(TestConfig(), source, o);
+  ASSERT_TRUE(plain.ok());
+  EXPECT_FALSE(plain->rows[0].lift.sequential_revenue_lift.defined);
+  o.sequential = true;
+  absl::StatusOr<LiftReportResult> seq = BuildLiftReport(TestConfig(), source, o);
+  ASSERT_TRUE(seq.ok());
+  const stats::Estimate& s = seq->rows[0].lift.sequential_revenue_lift;
+  const stats::Estimate& w = seq->rows[0].lift.revenue_per_entry_lift;
+  ASSERT_TRUE(s.defined);
+  EXPECT_LT(s.lower, w.lower);
+  EXPECT_GT(s.upper, w.upper);
+}
+
+TEST(LiftReportTest, RejectsBadArguments) {
+  InMemoryAnalysisSource source;
+  LiftReportOptions o;
+  o.journeys = {"nope"};
+  EXPECT_EQ(BuildLiftReport(TestConfig(), source, o).status().code(), absl::StatusCode::kNotFound);
+  o.journeys = {};
+  o.confidence = 1.0;
+  EXPECT_EQ(BuildLiftReport(TestConfig(), source, o).status().code(),
+            absl::StatusCode::kInvalidArgument);
+  o.confidence = 0.95;
+  o.range = {10, 10};
+  EXPECT_EQ(BuildLiftReport(TestConfig(), source, o).status().code(),
+            absl::StatusCode::kInvalidArgument);
+}
+
+TEST(LiftReportTest, OrphanRefundsInRangeAreReported) {
+  InMemoryAnalysisSource source;
+  source.AddOrphanRefund(kDay);
+  source.AddOrphanRefund(20 * kDay);  // out of range
+  LiftReportOptions o;
+  o.range = {0, 7 * kDay};
+  absl::StatusOr<LiftReportResult> r = BuildLiftReport(TestConfig(), source, o);
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(r->orphan_refunds, 1);
+  EXPECT_EQ(CountWarnings(*r, WarningKind::kOrphanRefunds), 1);
+}
+
+}  // namespace
+}  // namespace holdfast::report

@@ -1,0 +1,178 @@
+// The CLI renderers on a fixed report built from an in-memory source.
+#include "client/report_render.h"
+
+#include <algorithm>
+#include <string>
+#include <vector>
+
+#include <gtest/gtest.h>
+
+#include "absl/strings/str_split.h"
+#include "google/protobuf/util/json_util.h"
+#include "google/protobuf/util/message_differencer.h"
+#include "lib/report/in_memory_source.h"
+#include "lib/report/lift_report.h"
+#include "lib/report/program_report.h"
+#include "lib/report/report_proto.h"
+
+namespace holdfast::cli {
+namespace {
+
+using report::EntryGroup;
+using report::StoredEntry;
+
+constexpr int64_t kDay = 86400LL * 1000000;
+
+AssignmentConfig RenderConfig() {
+  AssignmentConfig config;
+  config.version = "cfg-render";
+  config.global_holdout.share_ppm = 50000;
+  JourneySpec cart;
+  cart.id = "cart";
+  cart.holdout.share_ppm = 200000;
+  cart.arms = {{"A", 1}, {"B", 1}};
+  JourneySpec odd;
+  odd.id = "win<back>";  // must be escaped in HTML
+  odd.holdout.share_ppm = 100000;
+  odd.arms = {{"only", 1}};
+  config.journeys = {cart, odd};
+  return config;
+}
+
+void Add(report::InMemoryAnalysisSource& s, const std::string& journey, EntryGroup g,
+         const std::string& arm, double y, const std::string& country, int i) {
+  StoredEntry e;
+  e.journey = journey;
+  e.unit = journey + arm + std::to_string(i);
+  e.group = g;
+  e.arm = arm;
+  e.t0 = kDay + i;
+  const bool treated = g == EntryGroup::kTreatment;
+  e.values = {y, y / 3, y > 0 ? 1.0 : 0.0, treated ? 0.1 : 0.0, 0.0};
+  e.sends = treated ? 1 : 0;
+  e.attributes["country"] = country;
+  s.AddEntry(e);
+}
+
+holdfast::v1::LiftReport FixedLiftReport() {
+  report::InMemoryAnalysisSource s;
+  for (int i = 0; i < 400; ++i) {
+    const std::string country = i % 2 ? "DE" : "FR";
+    Add(s, "cart", EntryGroup::kTreatment, "A", (i % 5) * 2.0, country, i);
+    Add(s, "cart", EntryGroup::kTreatment, "B", (i % 5) * 1.0, country, i);
+    if (i < 200) Add(s, "cart", EntryGroup::kHoldout, "", (i % 5) * 1.0, country, i);
+    Add(s, "win<back>", EntryGroup::kTreatment, "only", (i % 4) * 1.0, country, i);
+    if (i < 40) Add(s, "win<back>", EntryGroup::kHoldout, "", (i % 4) * 1.0, country, i);
+  }
+  s.AddContaminatedSend({"cart", "x", kDay, 0.5});
+  s.AddFixedCost({"cart", 0, 2 * kDay, 20.0});
+  report::LiftReportOptions o;
+  o.segment_by = "country";
+  absl::StatusOr<report::LiftReportResult> r = report::BuildLiftReport(RenderConfig(), s, o);
+  EXPECT_TRUE(r.ok()) << r.status();
+  report::LiftProtoContext ctx;
+  ctx.generated_at = 1767225600LL * 1000000;
+  return report::ToProto(*r, ctx);
+}
+
+size_t Count(const std::string& haystack, const std::string& needle) {
+  size_t n = 0;
+  for (size_t p = haystack.find(needle); p != std::string::npos; p = haystack.find(needle, p + 1)) ++n;
+  return n;
+}
+
+TEST(ReportRenderTest, ParsesFormats) {
+  EXPECT_EQ(*ParseReportFormat("html"), ReportFormat::kHtml);
+  EXPECT_EQ(*ParseReportFormat("csv"), ReportFormat::kCsv);
+  EXPECT_FALSE(ParseReportFormat("pdf").ok());
+}
+
+TEST(ReportRenderTest, TableShowsWarningsFirstThenSections) {
+  const holdfast::v1::LiftReport r = FixedLiftReport();
+  const std::string t = RenderLiftTable(r);
+  const size_t warnings = t.find("WARNINGS (");
+  const size_t lift = t.find("LIFT (");
+  const size_t ret = t.find("RETURN (");
+  const size_t checks = t.find("CHECKS (");
+  ASSERT_NE(warnings, std::string::npos) << t;
+  EXPECT_LT(warnings, lift);
+  EXPECT_LT(lift, ret);
+  EXPECT_LT(ret, checks);
+  EXPECT_NE(t.find("CRITICAL CONTAMINATION [cart]"), std::string::npos) << t;
+  EXPECT_NE(t.find("cart / A / country=DE"), std::string::npos);
+  EXPECT_NE(t.find("config cfg-render"), std::string::npos);
+  EXPECT_NE(t.find("generated 2026-01-01T00:00:00Z"), std::string::npos);
+}
+
+TEST(ReportRenderTest, JsonRoundTrips) {
+  const holdfast::v1::LiftReport r = FixedLiftReport();
+  const std::string json = RenderJson(r);
+  EXPECT_NE(json.find("\"p_value_holm\""), std::string::npos);  // proto field names
+  holdfast::v1::LiftReport back;
+  ASSERT_TRUE(google::protobuf::util::JsonStringToMessage(json, &back).ok());
+  // NaN fields compare unequal to themselves; compare the row count and a value.
+  ASSERT_EQ(back.rows_size(), r.rows_size());
+  EXPECT_DOUBLE_EQ(back.rows(0).revenue_lift().value(), r.rows(0).revenue_lift().value());
+  EXPECT_EQ(back.warnings_size(), r.warnings_size());
+}
+
+TEST(ReportRenderTest, CsvHasOneLinePerRowAndFixedColumns) {
+  const holdfast::v1::LiftReport r = FixedLiftReport();
+  const std::string csv = RenderLiftCsv(r);
+  std::vector<std::string> lines = absl::StrSplit(csv, '\n', absl::SkipEmpty());
+  ASSERT_EQ(lines.size(), static_cast<size_t>(r.rows_size()) + 1);
+  const size_t columns = Count(lines[0], ",") + 1;
+  // "win<back>" needs no quoting; no field here holds a comma.
+  for (const std::string& l : lines) EXPECT_EQ(Count(l, ",") + 1, columns) << l;
+  EXPECT_EQ(lines[0].rfind("journey,arm,segment,treatment_entries,", 0), 0u);
+  EXPECT_EQ(lines[1].substr(0, 8), "cart,*,,");
+}
+
+TEST(ReportRenderTest, HtmlIsSelfContainedWithWarningsThenForestThenTable) {
+  const holdfast::v1::LiftReport r = FixedLiftReport();
+  const std::string html = RenderLiftHtml(r);
+  EXPECT_EQ(html.rfind("<!DOCTYPE html>", 0), 0u);
+  const size_t warnings = html.find("id=\"warnings\"");
+  const size_t svg = html.find("<svg");
+  const size_t table = html.find("<table");
+  ASSERT_NE(warnings, std::string::npos);
+  ASSERT_NE(svg, std::string::npos);
+  ASSERT_NE(table, std::string::npos);
+  EXPECT_LT(warnings, svg);
+  EXPECT_LT(svg, table);
+  // Self-contained: no scripts, no external resources.
+  EXPECT_EQ(html.find("<script"), std::string::npos);
+  EXPECT_EQ(html.find("src="), std::string::npos);
+  EXPECT_EQ(html.find("href="), std::string::npos);
+  EXPECT_EQ(html.find("@import"), std::string::npos);
+  // One forest label per journey x arm over everyone: cart (*, A, B), win<back> (*).
+  EXPECT_EQ(Count(html, "class=\"row-label\""), 4u);
+  EXPECT_NE(html.find(">cart (all arms)</text>"), std::string::npos);
+  EXPECT_NE(html.find(">cart / A</text>"), std::string::npos);
+  EXPECT_NE(html.find("win&lt;back&gt; (all arms)"), std::string::npos);
+  EXPECT_EQ(html.find("win<back>"), std::string::npos);
+  EXPECT_EQ(Count(html, "class=\"warning critical\""), 1u) << RenderLiftTable(r);
+  EXPECT_EQ(Count(html, "</svg>"), 1u);
+}
+
+TEST(ReportRenderTest, ProgramRenderings) {
+  report::InMemoryAnalysisSource s;
+  for (int i = 0; i < 300; ++i) {
+    Add(s, "cart", i % 20 == 0 ? EntryGroup::kGlobalHoldout : EntryGroup::kTreatment,
+        i % 20 == 0 ? "" : "A", (i % 6) * 1.0, "DE", i);
+  }
+  absl::StatusOr<report::ProgramReportResult> r = report::BuildProgramReport(RenderConfig(), s, {});
+  ASSERT_TRUE(r.ok()) << r.status();
+  const holdfast::v1::ProgramReport p = report::ToProto(*r, 0, report::TimeRange{});
+  const std::string table = RenderProgramTable(p);
+  EXPECT_NE(table.find("all"), std::string::npos);
+  EXPECT_NE(table.find("one customer per global period"), std::string::npos);
+  const std::string html = RenderProgramHtml(p);
+  EXPECT_EQ(Count(html, "class=\"row-label\""), 2u);  // all periods + period 0
+  EXPECT_LT(html.find("id=\"warnings\""), html.find("<svg"));
+  std::vector<std::string> lines = absl::StrSplit(RenderProgramCsv(p), '\n', absl::SkipEmpty());
+  EXPECT_EQ(lines.size(), 3u);
+}
+
+}  // namespace
+}  // namespace holdfast::cli
