@@ -99,7 +99,8 @@ void ApplyStorePragmas(SQLite::Database& db, int64_t cache_kib) {
   db.exec("PRAGMA journal_mode = WAL");
   db.exec("PRAGMA synchronous = NORMAL");
   db.exec(absl::StrCat("PRAGMA cache_size = -", cache_kib));
-  db.exec("PRAGMA wal_autocheckpoint = 10000");
+  db.exec(absl::StrCat("PRAGMA wal_autocheckpoint = ",
+                       SqliteStoreOptions{}.wal_autocheckpoint_pages));
   db.exec("PRAGMA journal_size_limit = 67108864");
 }
 
