@@ -231,6 +231,33 @@ TEST(AssignmentPropertiesTest, SlidingWithStrideTiedToShareIsNotMonotone) {
   ExpectBinomial(moved_in, 10000, 0.10, kSigmas, "units moved in");
 }
 
+TEST(AssignmentPropertiesTest, PendingShareChangeAppliesFromItsPeriodOn) {
+  // A reload lowered the share 20 % -> 10 % (stride pinned at 20 %) in the
+  // middle of period 4: periods before 5 keep the old share and stride.
+  HoldoutSpec spec = RotatingHoldout(RotationScheme::kSliding, 100000, "holdout:t", kWeekUs,
+                                     kEpoch2026, 0, /*stride_ppm=*/200000);
+  spec.share_change_period = 5;
+  spec.previous_share_ppm = 200000;
+  spec.previous_stride_ppm = 200000;
+  HoldoutSpec before = spec;
+  before.share_change_period = HoldoutSpec::kNoShareChange;
+  before.share_ppm = 200000;
+  HoldoutSpec after = spec;
+  after.share_change_period = HoldoutSpec::kNoShareChange;
+  constexpr int64_t kN = 20000;
+  int64_t moved_in = 0, held_k5 = 0;
+  for (int64_t i = 0; i < kN; ++i) {
+    const std::string u = UnitId(i);
+    for (int64_t k : {-3, 0, 4}) ASSERT_EQ(InHoldout(spec, u, k), InHoldout(before, u, k)) << k;
+    for (int64_t k : {5, 6, 40}) ASSERT_EQ(InHoldout(spec, u, k), InHoldout(after, u, k)) << k;
+    // With the stride pinned, the change is a monotone ramp in every period.
+    moved_in += InHoldout(after, u, 5) && !InHoldout(before, u, 5);
+    held_k5 += InHoldout(spec, u, 5);
+  }
+  EXPECT_EQ(moved_in, 0);
+  ExpectBinomial(held_k5, kN, 0.1, kSigmas, "period 5 share");
+}
+
 TEST(AssignmentPropertiesTest, JourneyHoldoutsAreIndependent) {
   constexpr int64_t kN = 1000000;
   const HoldoutSpec cart = StaticHoldout(100000, "holdout:cart_abandon");
