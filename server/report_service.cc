@@ -90,6 +90,7 @@ grpc::ServerUnaryReactor* ReportServiceImpl::GetProgramReport(
     HF_ASSIGN_OR_RETURN(options.range, ToRange(request->has_from(), request->from(),
                                                request->has_to(), request->to()));
     HF_ASSIGN_OR_RETURN(options.confidence, ToConfidence(request->confidence()));
+    options.now = clock_->NowMicros();
     HF_ASSIGN_OR_RETURN(report::ProgramReportResult result,
                         report::BuildProgramReport(*config->compiled, *source_, options));
     *response = report::ToProto(result, clock_->NowMicros(), options.range);

@@ -62,4 +62,21 @@ absl::StatusOr<int64_t> InMemoryAnalysisSource::OrphanRefunds(const TimeRange& r
                                             [&](UnixMicros t) { return range.Contains(t); }));
 }
 
+absl::Status InMemoryAnalysisSource::ForEachProgramUnit(
+    const ProgramUnitQuery& query, absl::FunctionRef<void(const ProgramUnit&)> fn) {
+  for (const StoredProgramUnit& s : program_units_) {
+    if (!query.range.Contains(s.t_first)) continue;
+    ProgramUnit u;
+    u.unit = s.unit;
+    u.global_holdout = s.global_holdout;
+    u.t_first = s.t_first;
+    u.entries = s.entries;
+    u.global_holdout_entries = s.global_holdout_entries;
+    u.values = s.values;
+    u.sends = s.sends;
+    fn(u);
+  }
+  return absl::OkStatus();
+}
+
 }  // namespace holdfast::report

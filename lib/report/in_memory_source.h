@@ -47,24 +47,41 @@ struct StoredContaminatedSend {
   double cost = 0.0;
 };
 
+// An owned ProgramUnit (its t_first decides which range it falls in).
+struct StoredProgramUnit {
+  std::string unit;
+  bool global_holdout = false;
+  UnixMicros t_first = 0;
+  int64_t entries = 1;
+  int64_t global_holdout_entries = 0;
+  stats::EntryValues values;
+  int64_t sends = 0;
+};
+
 class InMemoryAnalysisSource final : public AnalysisSource {
  public:
   void AddEntry(StoredEntry e) { entries_.push_back(std::move(e)); }
   void AddFixedCost(StoredFixedCost f) { fixed_costs_.push_back(std::move(f)); }
   void AddContaminatedSend(StoredContaminatedSend s) { contaminated_.push_back(std::move(s)); }
   void AddOrphanRefund(UnixMicros at) { orphan_refunds_.push_back(at); }
+  // Program units are given whole (the store computes them from raw
+  // outcomes); ForEachProgramUnit returns those with t_first in range.
+  void AddProgramUnit(StoredProgramUnit u) { program_units_.push_back(std::move(u)); }
 
   absl::Status ForEachEntry(const AnalysisQuery& query,
                             absl::FunctionRef<void(const AnalysisEntry&)> fn) override;
   absl::StatusOr<JourneyTotals> GetJourneyTotals(const JourneySpec& journey,
                                                  const TimeRange& range) override;
   absl::StatusOr<int64_t> OrphanRefunds(const TimeRange& range) override;
+  absl::Status ForEachProgramUnit(const ProgramUnitQuery& query,
+                                  absl::FunctionRef<void(const ProgramUnit&)> fn) override;
 
  private:
   std::vector<StoredEntry> entries_;
   std::vector<StoredFixedCost> fixed_costs_;
   std::vector<StoredContaminatedSend> contaminated_;
   std::vector<UnixMicros> orphan_refunds_;
+  std::vector<StoredProgramUnit> program_units_;
 };
 
 // amount * |[start, end) ∩ range| / (end - start); 0 for an empty cost span.

@@ -1,7 +1,6 @@
 #include "lib/report/program_report.h"
 
 #include <algorithm>
-#include <cstring>
 #include <map>
 
 #include "absl/container/flat_hash_map.h"
@@ -13,19 +12,6 @@
 
 namespace holdfast::report {
 namespace {
-
-// One customer in one global period, while entries stream in.
-struct UnitAcc {
-  UnixMicros t0 = 0;
-  int64_t period = 0;
-  bool global_holdout = false;
-  bool inconsistent = false;
-  int journeys = 0;
-  std::string first_journey;
-  stats::EntryValues values;  // of the first entry, c summed over all
-  double cost = 0.0;
-  int64_t sends = 0;
-};
 
 struct PeriodAcc {
   stats::GroupMoments exposed;
@@ -49,14 +35,6 @@ std::string RowLabel(int64_t period) {
   return period == kAllPeriods ? "all periods" : absl::StrCat("period ", period);
 }
 
-// unit bytes + the period's 8 bytes: one flat key, no pair hashing.
-std::string UnitKey(absl::string_view unit, int64_t period) {
-  std::string key(unit.data(), unit.size());
-  char buf[sizeof(period)];
-  std::memcpy(buf, &period, sizeof(period));
-  key.append(buf, sizeof(buf));
-  return key;
-}
 
 }  // namespace
 
@@ -82,60 +60,72 @@ absl::StatusOr<ProgramReportResult> BuildProgramReport(const AssignmentConfig& c
   result.confidence = options.confidence;
   if (config.journeys.empty()) return result;
 
-  AnalysisQuery query;
-  query.range = options.range;
+  ProgramUnitQuery query;
   for (const JourneySpec& j : config.journeys) {
-    query.journeys.push_back({j.id, j.attribution_window_us, j.pre_period_us});
+    query.journeys.push_back(j.id);
+    query.window_us = std::max(query.window_us, j.attribution_window_us);
+    query.pre_period_us = std::max(query.pre_period_us, j.pre_period_us);
   }
-  absl::flat_hash_map<std::string, UnitAcc> units;
-  HF_RETURN_IF_ERROR(source.ForEachEntry(query, [&](const AnalysisEntry& e) {
-    const int64_t period = PeriodIndex(global.rotation, e.t0);
-    UnitAcc& u = units[UnitKey(e.unit, period)];
-    const bool held = e.group == EntryGroup::kGlobalHoldout;
-    if (u.journeys == 0) {
-      u.period = period;
-      u.global_holdout = held;
-    } else if (held != u.global_holdout) {
-      u.inconsistent = true;
+  result.window_us = query.window_us;
+
+  // The global periods to scan: one store query each, so a customer is
+  // counted once per period (and may be counted again in the next one).
+  const RotationSpec& rot = global.rotation;
+  struct Span {
+    int64_t period;
+    TimeRange range;
+  };
+  std::vector<Span> spans;
+  if (rot.scheme == RotationScheme::kNone) {
+    spans.push_back({0, options.range});
+  } else {
+    const UnixMicros lo = options.range.from == kMinTimeMicros ? std::max(rot.epoch_us, kMinTimeMicros)
+                                                               : options.range.from;
+    const UnixMicros hi = options.range.to == kMaxTimeMicros ? options.now : options.range.to - 1;
+    if (hi == kMaxTimeMicros) {
+      return absl::InvalidArgumentError(
+          "range: a rotating global holdout needs a bounded range (or the current time)");
     }
-    // The earliest entry gives the outcomes (ties: smaller journey id, so
-    // the result does not depend on stream order).
-    if (u.journeys == 0 || e.t0 < u.t0 || (e.t0 == u.t0 && e.journey < u.first_journey)) {
-      if (u.journeys > 0 && held != u.global_holdout) {
-        u.inconsistent = true;
-        u.global_holdout = held;  // membership follows the first entry
-      }
-      u.t0 = e.t0;
-      u.first_journey.assign(e.journey.data(), e.journey.size());
-      u.values = e.values;
+    const int64_t first = PeriodIndex(rot, lo), last = PeriodIndex(rot, hi);
+    if (last - first + 1 > kMaxProgramPeriods) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "range: spans ", last - first + 1, " global periods, at most ", kMaxProgramPeriods,
+          " per report; narrow it"));
     }
-    u.cost += e.values.c;
-    u.sends += e.sends;
-    ++u.journeys;
-  }));
+    for (int64_t k = first; k <= last; ++k) {
+      TimeRange r;
+      r.from = std::max(options.range.from, PeriodStart(rot, k));
+      r.to = std::min(options.range.to, PeriodStart(rot, k + 1));
+      if (r.from < r.to) spans.push_back({k, r});
+    }
+  }
 
   std::map<int64_t, PeriodAcc> periods;
-  const RotationSpec& rot = global.rotation;
-  for (auto& [key, u] : units) {
-    if (rot.scheme != RotationScheme::kNone && rot.washout_us > 0 &&
-        u.t0 - PeriodStart(rot, u.period) < rot.washout_us) {
-      ++result.washout_excluded;
-      continue;
-    }
-    if (u.journeys > 1) ++result.multi_journey_units;
-    if (u.inconsistent) ++result.inconsistent_units;
-    stats::EntryValues v = u.values;
-    v.c = u.cost;
-    PeriodAcc& p = periods[u.period];
-    if (u.global_holdout) {
-      p.holdout.Add(v);
-      p.holdout_sends += u.sends;
-    } else {
-      p.exposed.Add(v);
-      p.exposed_sends += u.sends;
-    }
+  for (const Span& span : spans) {
+    const UnixMicros period_start = rot.scheme == RotationScheme::kNone ? kMinTimeMicros
+                                                                       : PeriodStart(rot, span.period);
+    ProgramUnitQuery q = query;
+    q.range = span.range;
+    HF_RETURN_IF_ERROR(source.ForEachProgramUnit(q, [&](const ProgramUnit& u) {
+      if (rot.scheme != RotationScheme::kNone && rot.washout_us > 0 &&
+          u.t_first - period_start < rot.washout_us) {
+        ++result.washout_excluded;
+        return;
+      }
+      if (u.entries > 1) ++result.multi_journey_units;
+      if (u.global_holdout_entries > 0 && u.global_holdout_entries < u.entries) {
+        ++result.inconsistent_units;
+      }
+      PeriodAcc& p = periods[span.period];
+      if (u.global_holdout) {
+        p.holdout.Add(u.values);
+        p.holdout_sends += u.sends;
+      } else {
+        p.exposed.Add(u.values);
+        p.exposed_sends += u.sends;
+      }
+    }));
   }
-  units.clear();
 
   stats::LiftOptions lo;
   lo.confidence = options.confidence;
@@ -198,14 +188,22 @@ absl::StatusOr<ProgramReportResult> BuildProgramReport(const AssignmentConfig& c
     return absl::OkStatus();
   };
 
-  HF_RETURN_IF_ERROR(add_row(kAllPeriods, pooled, options.range));
-  for (const auto& [k, p] : periods) {
-    TimeRange r = options.range;
-    if (rot.scheme != RotationScheme::kNone) {
-      r.from = std::max(r.from, PeriodStart(rot, k));
-      r.to = std::min(r.to, PeriodStart(rot, k + 1));
-    }
-    HF_RETURN_IF_ERROR(add_row(k, p, r));
+  // The pooled row's fixed cost covers the scanned periods.
+  TimeRange pooled_range = options.range;
+  if (!spans.empty()) pooled_range = {spans.front().range.from, spans.back().range.to};
+  HF_RETURN_IF_ERROR(add_row(kAllPeriods, pooled, pooled_range));
+  for (const Span& span : spans) {
+    auto it = periods.find(span.period);
+    if (it == periods.end()) continue;  // no customers: nothing to compare
+    HF_RETURN_IF_ERROR(add_row(span.period, it->second, span.range));
+  }
+  if (result.inconsistent_units > 0) {
+    result.warnings.push_back(ReportWarning{
+        WarningKind::kSampleRatioMismatch, Severity::kCaution, "", "", "",
+        absl::StrFormat("%d customers have entries on both sides of the global holdout within "
+                        "one period (a config change mid-period); each is counted on the side "
+                        "of its first entry",
+                        result.inconsistent_units)});
   }
   if (result.washout_excluded > 0) {
     result.warnings.push_back(ReportWarning{

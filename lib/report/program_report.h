@@ -3,16 +3,17 @@
 // the whole CRM program earn, and does it pay for itself?"
 //
 // Unit of analysis (docs/report.md, "Program report"): one customer in one
-// global period in which they entered at least one journey (t0 in range).
-// The customer's first entry of that period sets t0 and gives the outcomes
-// (revenue, margin, conversion over that entry's attribution window, and the
-// pre-period revenue), counted once however many journeys they entered, so a
+// global period in which they entered at least one journey. The customer's
+// first entry in the period sets t_first and their side (global holdout or
+// exposed); their outcomes of any journey and the cost of sends of any
+// journey are summed once over [t_first, t_first + W), W the longest
+// attribution window in the config, however many journeys they entered, so a
 // customer in three journeys is not three customers and their order is not
-// three orders. Their cost is the sum of every entry's own sends (each
-// journey's sends in that entry's window): every send is paid for. Program
-// cost adds every journey's fixed cost over the period. Customers whose first
-// entry falls in the global rotation's washout are excluded and counted.
-// Journey holdouts count as exposed: the question is the whole program.
+// three orders. Journey holdouts count as exposed: the question is the whole
+// program. Program cost = exposed customers' send costs + every journey's
+// fixed cost over the period. Customers whose first entry falls in the
+// global rotation's washout are excluded and counted; customers whose
+// entries disagree on their side (a config change) are counted and flagged.
 //
 // Thread-safety: reentrant.
 #ifndef HOLDFAST_LIB_REPORT_PROGRAM_REPORT_H_
@@ -38,7 +39,14 @@ struct ProgramReportOptions {
   TimeRange range;
   // In (0, 1). Default 0.95.
   double confidence = 0.95;
+  // With a rotating global holdout and an open-ended range, periods up to
+  // the one containing `now` are reported (and from the rotation epoch when
+  // `from` is open). Default: the end of time, which needs a bounded range.
+  UnixMicros now = kMaxTimeMicros;
 };
+
+// Longest run of global periods one report scans (one store query each).
+inline constexpr int64_t kMaxProgramPeriods = 1000;
 
 struct ProgramRowResult {
   // Global period index, or kAllPeriods.
@@ -56,7 +64,10 @@ struct ProgramRowResult {
 struct ProgramReportResult {
   std::string config_version;
   double confidence = 0.95;
-  // Program units that entered more than one journey in their period.
+  // Window W from each customer's first entry, microseconds.
+  int64_t window_us = 0;
+  // Customers with more than one entry in their period (several journeys,
+  // or the same journey in several journey periods), counted once.
   int64_t multi_journey_units = 0;
   // Program units excluded because their first entry was in the global washout.
   int64_t washout_excluded = 0;
@@ -69,7 +80,8 @@ struct ProgramReportResult {
 };
 
 // FAILED_PRECONDITION when the config has no global holdout;
-// INVALID_ARGUMENT for a bad confidence or empty range.
+// INVALID_ARGUMENT for a bad confidence, an empty range, or more than
+// kMaxProgramPeriods global periods in it.
 [[nodiscard]] absl::StatusOr<ProgramReportResult> BuildProgramReport(
     const AssignmentConfig& config, AnalysisSource& source, const ProgramReportOptions& options);
 

@@ -160,6 +160,7 @@ v1::ProgramReport ToProto(const ProgramReportResult& result, UnixMicros generate
   out.set_config_version(result.config_version);
   *out.mutable_generated_at() = ToTimestamp(generated_at);
   out.set_confidence(result.confidence);
+  out.set_window_seconds(result.window_us / 1000000);
   out.set_multi_journey_units(result.multi_journey_units);
   out.set_washout_excluded(result.washout_excluded);
   out.set_inconsistent_units(result.inconsistent_units);

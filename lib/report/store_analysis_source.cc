@@ -54,4 +54,26 @@ absl::StatusOr<int64_t> StoreAnalysisSource::OrphanRefunds(const TimeRange& rang
   return store_->CountOrphanRefunds(range.from, range.to);
 }
 
+absl::Status StoreAnalysisSource::ForEachProgramUnit(
+    const ProgramUnitQuery& query, absl::FunctionRef<void(const ProgramUnit&)> fn) {
+  holdfast::ProgramQuery q;
+  q.journeys = query.journeys;
+  q.from = query.range.from;
+  q.to = query.range.to;
+  q.window_us = query.window_us;
+  q.pre_period_us = query.pre_period_us;
+  return store_->ForEachProgramUnit(q, [&fn](const holdfast::ProgramUnitRow& r) {
+    ProgramUnit u;
+    u.unit = r.unit;
+    u.global_holdout = r.first_group == holdfast::EntryGroup::kGlobalHoldout;
+    u.t_first = r.t_first;
+    u.entries = r.entries;
+    u.global_holdout_entries = r.global_holdout_entries;
+    u.values = {r.y, r.m, static_cast<double>(r.x), r.c, r.z};
+    u.sends = r.sends;
+    fn(u);
+    return absl::OkStatus();
+  });
+}
+
 }  // namespace holdfast::report

@@ -1,6 +1,7 @@
 // AnalysisSource over a holdfast::Store (lib/storage): entries come from
 // Store::ForEachAnalysisEntry, fixed cost and contamination from
-// Store::GetJourneyDiagnostics, orphan refunds from Store::CountOrphanRefunds.
+// Store::GetJourneyDiagnostics, orphan refunds from Store::CountOrphanRefunds,
+// program units from Store::ForEachProgramUnit.
 //
 // Example:
 //   StoreAnalysisSource source(store.get());
@@ -25,6 +26,8 @@ class StoreAnalysisSource final : public AnalysisSource {
   absl::StatusOr<JourneyTotals> GetJourneyTotals(const JourneySpec& journey,
                                                  const TimeRange& range) override;
   absl::StatusOr<int64_t> OrphanRefunds(const TimeRange& range) override;
+  absl::Status ForEachProgramUnit(const ProgramUnitQuery& query,
+                                  absl::FunctionRef<void(const ProgramUnit&)> fn) override;
 
  private:
   Store* store_;

@@ -26,68 +26,67 @@ AssignmentConfig ProgramConfig() {
   return config;
 }
 
-StoredEntry Entry(const std::string& journey, const std::string& unit, EntryGroup group,
-                  int64_t t0, double y, double c = 0.0) {
-  StoredEntry e;
-  e.journey = journey;
-  e.unit = unit;
-  e.group = group;
-  e.arm = group == EntryGroup::kTreatment ? "default" : "";
-  e.t0 = t0;
-  e.values.y = y;
-  e.values.m = y / 4;
-  e.values.x = y > 0;
-  e.values.c = c;
-  e.sends = c > 0 ? 1 : 0;
-  return e;
+StoredProgramUnit Unit(const std::string& unit, bool held, int64_t t_first, double y,
+                       double c = 0.0, int64_t entries = 1) {
+  StoredProgramUnit u;
+  u.unit = unit;
+  u.global_holdout = held;
+  u.t_first = t_first;
+  u.entries = entries;
+  u.global_holdout_entries = held ? entries : 0;
+  u.values.y = y;
+  u.values.m = y / 4;
+  u.values.x = y > 0;
+  u.values.c = c;
+  u.sends = c > 0 ? 1 : 0;
+  return u;
 }
 
-constexpr EntryGroup kT = EntryGroup::kTreatment;
-constexpr EntryGroup kH = EntryGroup::kHoldout;
-constexpr EntryGroup kG = EntryGroup::kGlobalHoldout;
-
-// Period 0: u1 enters cart (day 1) and winback (day 2) and both windows see
-// its one order of 10; u2 enters cart; g1 is globally held out. Period 1
-// (days 30-60): u1 again, g1 again, g2 new; u3 is in cart's own holdout and
-// counts as exposed.
+// Global periods of 30 days. Period 0: u1 (two journeys, counted once by the
+// store: y 10, cost 3), u2, g1 held out. Period 1: u1 again, g1, g2.
 void AddProgram(InMemoryAnalysisSource& s) {
-  s.AddEntry(Entry("cart", "u1", kT, 1 * kDay, 10, 1));
-  s.AddEntry(Entry("winback", "u1", kT, 2 * kDay, 10, 2));
-  s.AddEntry(Entry("cart", "u2", kT, 1 * kDay, 20, 1));
-  s.AddEntry(Entry("cart", "g1", kG, 1 * kDay, 5));
-  s.AddEntry(Entry("cart", "u1", kT, 31 * kDay, 30, 1));
-  s.AddEntry(Entry("cart", "g1", kG, 31 * kDay, 5));
-  s.AddEntry(Entry("winback", "g2", kG, 32 * kDay, 15));
-  s.AddEntry(Entry("cart", "u3", kH, 33 * kDay, 0));
+  s.AddProgramUnit(Unit("u1", false, 1 * kDay, 10, 3, /*entries=*/2));
+  s.AddProgramUnit(Unit("u2", false, 1 * kDay, 20, 1));
+  s.AddProgramUnit(Unit("g1", true, 1 * kDay, 5));
+  s.AddProgramUnit(Unit("u1", false, 31 * kDay, 30, 1));
+  s.AddProgramUnit(Unit("u3", false, 33 * kDay, 0));
+  s.AddProgramUnit(Unit("g1", true, 31 * kDay, 5));
+  s.AddProgramUnit(Unit("g2", true, 32 * kDay, 15));
   s.AddFixedCost({"cart", 0, 60 * kDay, 120.0});
   s.AddFixedCost({"winback", 0, 30 * kDay, 30.0});
 }
 
-TEST(ProgramReportTest, CountsEachCustomerOncePerPeriod) {
+ProgramReportOptions Until(int64_t now) {
+  ProgramReportOptions o;
+  o.now = now;
+  return o;
+}
+
+TEST(ProgramReportTest, OneRowPerGlobalPeriodPlusPooled) {
   InMemoryAnalysisSource source;
   AddProgram(source);
-  absl::StatusOr<ProgramReportResult> r = BuildProgramReport(ProgramConfig(), source, {});
+  absl::StatusOr<ProgramReportResult> r =
+      BuildProgramReport(ProgramConfig(), source, Until(59 * kDay));
   ASSERT_TRUE(r.ok()) << r.status();
-  EXPECT_EQ(r->multi_journey_units, 1);  // u1 in period 0
+  EXPECT_EQ(r->window_us, 14 * kDay);  // longest journey window
+  EXPECT_EQ(r->multi_journey_units, 1);
   ASSERT_EQ(r->rows.size(), 3u);
   EXPECT_EQ(r->rows[0].period, kAllPeriods);
   EXPECT_EQ(r->rows[1].period, 0);
   EXPECT_EQ(r->rows[2].period, 1);
 
-  // Period 0: exposed {u1: y 10 once, cost 1 + 2; u2: y 20, cost 1}, held {5}.
+  // Period 0: exposed {10 (cost 3), 20 (cost 1)}, held {5}.
   const ProgramRowResult& p0 = r->rows[1];
   EXPECT_EQ(p0.lift.treatment.entries, 2);
-  EXPECT_DOUBLE_EQ(p0.lift.treatment.total_revenue, 30.0);
   EXPECT_NEAR(p0.lift.revenue_per_entry_lift.value, 10.0, 1e-12);  // 15 - 5
   EXPECT_DOUBLE_EQ(p0.fixed_cost, 90.0);                           // 60 + 30
   EXPECT_DOUBLE_EQ(p0.lift.treatment_cost, 94.0);
-  EXPECT_EQ(p0.exposed_sends, 3);
+  EXPECT_EQ(p0.exposed_sends, 2);
 
-  // Period 1: exposed {u1: 30, u3: 0}, held {5, 15}.
+  // Period 1: exposed {30, 0}, held {5, 15}.
   const ProgramRowResult& p1 = r->rows[2];
-  EXPECT_EQ(p1.lift.treatment.entries, 2);
   EXPECT_EQ(p1.lift.holdout.entries, 2);
-  EXPECT_NEAR(p1.lift.revenue_per_entry_lift.value, 15.0 - 10.0, 1e-12);
+  EXPECT_NEAR(p1.lift.revenue_per_entry_lift.value, 5.0, 1e-12);
   EXPECT_DOUBLE_EQ(p1.fixed_cost, 60.0);
 
   // Pooled: exposed {10, 20, 30, 0} mean 15, held {5, 5, 15} mean 25/3.
@@ -100,24 +99,45 @@ TEST(ProgramReportTest, CountsEachCustomerOncePerPeriod) {
   EXPECT_NEAR(all.lift.iroas.value, 4 * (15.0 - 25.0 / 3) / 155.0, 1e-12);
 }
 
-TEST(ProgramReportTest, GlobalWashoutExcludesCustomers) {
-  AssignmentConfig config = ProgramConfig();
-  config.global_holdout.rotation.washout_us = 2 * kDay;  // day 1 and day 31 entries fall in it
+TEST(ProgramReportTest, RangeLimitsPeriods) {
   InMemoryAnalysisSource source;
   AddProgram(source);
-  absl::StatusOr<ProgramReportResult> r = BuildProgramReport(config, source, {});
+  ProgramReportOptions o;
+  o.range = {0, 30 * kDay};
+  absl::StatusOr<ProgramReportResult> r = BuildProgramReport(ProgramConfig(), source, o);
   ASSERT_TRUE(r.ok()) << r.status();
-  // Excluded by their first entry: u1, u2, g1 (period 0), u1, g1 (period 1).
-  EXPECT_EQ(r->washout_excluded, 5);
-  EXPECT_EQ(r->rows[0].lift.treatment.entries, 1);  // u3
+  ASSERT_EQ(r->rows.size(), 2u);
+  EXPECT_EQ(r->rows[0].lift.treatment.entries, 2);
+  EXPECT_DOUBLE_EQ(r->rows[0].fixed_cost, 90.0);
+  // Open-ended with a rotating global holdout and no clock: refused.
+  EXPECT_EQ(BuildProgramReport(ProgramConfig(), source, {}).status().code(),
+            absl::StatusCode::kInvalidArgument);
+  // Too many periods in one report.
+  EXPECT_EQ(BuildProgramReport(ProgramConfig(), source, Until(40000 * kDay)).status().code(),
+            absl::StatusCode::kInvalidArgument);
+}
+
+TEST(ProgramReportTest, GlobalWashoutAndSideChangesAreCounted) {
+  AssignmentConfig config = ProgramConfig();
+  config.global_holdout.rotation.washout_us = 2 * kDay;  // day 1 and day 31 fall in it
+  InMemoryAnalysisSource source;
+  AddProgram(source);
+  StoredProgramUnit switcher = Unit("s1", false, 40 * kDay, 1, 0, /*entries=*/3);
+  switcher.global_holdout_entries = 1;
+  source.AddProgramUnit(switcher);
+  absl::StatusOr<ProgramReportResult> r = BuildProgramReport(config, source, Until(59 * kDay));
+  ASSERT_TRUE(r.ok()) << r.status();
+  EXPECT_EQ(r->washout_excluded, 5);  // u1, u2, g1 (period 0); u1, g1 (period 1)
+  EXPECT_EQ(r->inconsistent_units, 1);
+  EXPECT_EQ(r->rows[0].lift.treatment.entries, 2);  // u3, s1
   EXPECT_EQ(r->rows[0].lift.holdout.entries, 1);    // g2
 }
 
 TEST(ProgramReportTest, HoldoutSendsAreContamination) {
   InMemoryAnalysisSource source;
-  source.AddEntry(Entry("cart", "u1", kT, kDay, 10, 1));
-  source.AddEntry(Entry("cart", "g1", kG, kDay, 5, 0.75));
-  absl::StatusOr<ProgramReportResult> r = BuildProgramReport(ProgramConfig(), source, {});
+  source.AddProgramUnit(Unit("u1", false, kDay, 10, 1));
+  source.AddProgramUnit(Unit("g1", true, kDay, 5, 0.75));
+  absl::StatusOr<ProgramReportResult> r = BuildProgramReport(ProgramConfig(), source, Until(kDay));
   ASSERT_TRUE(r.ok()) << r.status();
   ASSERT_FALSE(r->warnings.empty());
   EXPECT_EQ(r->warnings[0].kind, WarningKind::kContamination);
@@ -128,9 +148,9 @@ TEST(ProgramReportTest, HoldoutSendsAreContamination) {
 TEST(ProgramReportTest, SrmAgainstGlobalShare) {
   InMemoryAnalysisSource source;
   // 10 % configured; 700 vs 300 is far off.
-  for (int i = 0; i < 700; ++i) source.AddEntry(Entry("cart", "e" + std::to_string(i), kT, kDay, i % 4));
-  for (int i = 0; i < 300; ++i) source.AddEntry(Entry("cart", "h" + std::to_string(i), kG, kDay, i % 4));
-  absl::StatusOr<ProgramReportResult> r = BuildProgramReport(ProgramConfig(), source, {});
+  for (int i = 0; i < 700; ++i) source.AddProgramUnit(Unit("e" + std::to_string(i), false, kDay, i % 4));
+  for (int i = 0; i < 300; ++i) source.AddProgramUnit(Unit("h" + std::to_string(i), true, kDay, i % 4));
+  absl::StatusOr<ProgramReportResult> r = BuildProgramReport(ProgramConfig(), source, Until(kDay));
   ASSERT_TRUE(r.ok()) << r.status();
   EXPECT_EQ(r->warnings[0].kind, WarningKind::kSampleRatioMismatch);
   EXPECT_LT(r->rows[0].lift.srm->p_value, 1e-10);

@@ -158,8 +158,12 @@ TEST(ReportRenderTest, HtmlIsSelfContainedWithWarningsThenForestThenTable) {
 TEST(ReportRenderTest, ProgramRenderings) {
   report::InMemoryAnalysisSource s;
   for (int i = 0; i < 300; ++i) {
-    Add(s, "cart", i % 20 == 0 ? EntryGroup::kGlobalHoldout : EntryGroup::kTreatment,
-        i % 20 == 0 ? "" : "A", (i % 6) * 1.0, "DE", i);
+    report::StoredProgramUnit u;
+    u.unit = "u" + std::to_string(i);
+    u.global_holdout = i % 20 == 0;
+    u.t_first = kDay + i;
+    u.values = {(i % 6) * 1.0, 0.0, i % 6 > 3 ? 1.0 : 0.0, 0.1, 0.0};
+    s.AddProgramUnit(u);
   }
   absl::StatusOr<report::ProgramReportResult> r = report::BuildProgramReport(RenderConfig(), s, {});
   ASSERT_TRUE(r.ok()) << r.status();

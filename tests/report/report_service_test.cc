@@ -83,6 +83,14 @@ class ReportServiceTest : public ::testing::Test {
       source_.AddEntry(e);
     }
     source_.AddFixedCost({"cart_abandon", 0, 2 * kDay, 50.0});
+    for (int i = 0; i < 95; ++i) {
+      report::StoredProgramUnit u;
+      u.unit = "p" + std::to_string(i);
+      u.global_holdout = i % 19 == 0;  // 5 of 95
+      u.t_first = kDay + i;
+      u.values = {static_cast<double>(i % 4), 0.0, i % 4 == 3 ? 1.0 : 0.0, 0.0, 0.0};
+      source_.AddProgramUnit(u);
+    }
   }
 
   absl::StatusOr<holdfast::v1::LiftReport> Lift(const holdfast::v1::LiftReportRequest& req) {
@@ -178,8 +186,8 @@ TEST_F(ReportServiceTest, ProgramReportComparesGlobalHoldout) {
   ASSERT_TRUE(r.ok()) << r.status();
   ASSERT_EQ(r->rows_size(), 2);  // pooled + period 0
   EXPECT_EQ(r->rows(0).period(), -1);
-  EXPECT_EQ(r->rows(0).exposed().entries(), 660);  // treatment + journey holdout
-  EXPECT_EQ(r->rows(0).global_holdout().entries(), 20);
+  EXPECT_EQ(r->rows(0).exposed().entries(), 90);
+  EXPECT_EQ(r->rows(0).global_holdout().entries(), 5);
   EXPECT_DOUBLE_EQ(r->rows(0).fixed_cost(), 50.0);
 }
 
