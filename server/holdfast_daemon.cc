@@ -2,8 +2,10 @@
 
 #include "absl/strings/str_cat.h"
 #include "lib/base/status_macros.h"
+#include "lib/report/store_analysis_source.h"
 #include "lib/storage/sqlite_store.h"
 #include "server/event_service.h"
+#include "server/report_service.h"
 #include "server/request_validation.h"
 #include "server/store_entry_recorder.h"
 #include "server/work_pool.h"
@@ -79,6 +81,8 @@ absl::StatusOr<std::unique_ptr<HoldfastDaemon>> HoldfastDaemon::Start(const Daem
   deps.entries = d->impl_->recorder.get();
   deps.extra_services.push_back(
       std::make_unique<EventServiceImpl>(d->configs_.get(), store, d->impl_->pool.get()));
+  deps.extra_services.push_back(std::make_unique<ReportServiceImpl>(
+      d->configs_.get(), std::make_unique<report::StoreAnalysisSource>(store), clock));
   HF_ASSIGN_OR_RETURN(d->server_, HoldfastServer::BuildAndStart(server_options, std::move(deps)));
   return d;
 }

@@ -6,6 +6,8 @@
 #ifndef HOLDFAST_SERVER_REPORT_SERVICE_H_
 #define HOLDFAST_SERVER_REPORT_SERVICE_H_
 
+#include <memory>
+
 #include "holdfast/v1/report_service.grpc.pb.h"
 #include "lib/base/clock.h"
 #include "lib/report/analysis_source.h"
@@ -18,6 +20,11 @@ class ReportServiceImpl final : public holdfast::v1::ReportService::CallbackServ
   // Pointers must outlive the service.
   ReportServiceImpl(const ConfigHolder* configs, report::AnalysisSource* source, const Clock* clock)
       : configs_(configs), source_(source), clock_(clock) {}
+  // Same, owning the source (the daemon hands it a store adapter).
+  ReportServiceImpl(const ConfigHolder* configs, std::unique_ptr<report::AnalysisSource> source,
+                    const Clock* clock)
+      : configs_(configs), owned_source_(std::move(source)), source_(owned_source_.get()),
+        clock_(clock) {}
 
   grpc::ServerUnaryReactor* GetLiftReport(grpc::CallbackServerContext* context,
                                           const holdfast::v1::LiftReportRequest* request,
@@ -28,6 +35,7 @@ class ReportServiceImpl final : public holdfast::v1::ReportService::CallbackServ
 
  private:
   const ConfigHolder* configs_;
+  std::unique_ptr<report::AnalysisSource> owned_source_;
   report::AnalysisSource* source_;
   const Clock* clock_;
 };

@@ -1,0 +1,121 @@
+// Timed tool: the lift report over a store of N entries next to the raw
+// SQLite GROUP BY of the same per-entry rows, in the same run. The database
+// is the one `storage_bench --mode=report --entries=N --dir=D --keep` builds
+// (journey cart_abandon, 10 % holdout, arm "a", segment attribute "segment").
+// Results and commands: docs/performance.md, "Reports".
+//
+//   report_bench --db=D/report.db [--segment_by=segment] [--passes=2]
+#include <chrono>
+#include <cstdio>
+#include <memory>
+#include <string>
+
+#include <SQLiteCpp/Database.h>
+#include <SQLiteCpp/Statement.h>
+
+#include "absl/flags/flag.h"
+#include "absl/flags/parse.h"
+#include "absl/strings/str_cat.h"
+#include "lib/report/lift_report.h"
+#include "lib/report/store_analysis_source.h"
+#include "lib/storage/sqlite_store.h"
+
+ABSL_FLAG(std::string, db, "", "store built by storage_bench --mode=report --keep");
+ABSL_FLAG(std::string, segment_by, "", "segment attribute for the report ('' = none)");
+ABSL_FLAG(int, passes, 2, "timed passes of each side (the first also warms the OS cache)");
+
+namespace holdfast {
+namespace {
+
+using SteadyClock = std::chrono::steady_clock;
+constexpr int64_t kDay = 86400LL * 1000000;
+constexpr int64_t kWindow = 7 * kDay;
+constexpr int64_t kPre = 28 * kDay;
+
+double Seconds(SteadyClock::time_point a) {
+  return std::chrono::duration<double>(SteadyClock::now() - a).count();
+}
+
+AssignmentConfig BenchConfig() {
+  AssignmentConfig config;
+  config.version = "cfg-bench";
+  JourneySpec j;
+  j.id = "cart_abandon";
+  j.holdout.share_ppm = 100000;
+  j.arms = {{"a", 1}};
+  j.attribution_window_us = kWindow;
+  j.pre_period_us = kPre;
+  config.journeys = {j};
+  return config;
+}
+
+int Main() {
+  const std::string path = absl::GetFlag(FLAGS_db);
+  if (path.empty()) {
+    std::fprintf(stderr, "--db is required\n");
+    return 2;
+  }
+  absl::StatusOr<std::unique_ptr<SqliteStore>> store = SqliteStore::Open(path);
+  if (!store.ok()) {
+    std::fprintf(stderr, "%s\n", std::string(store.status().message()).c_str());
+    return 1;
+  }
+  report::StoreAnalysisSource source(store->get());
+  const AssignmentConfig config = BenchConfig();
+  report::LiftReportOptions options;
+  options.segment_by = absl::GetFlag(FLAGS_segment_by);
+  for (int pass = 1; pass <= absl::GetFlag(FLAGS_passes); ++pass) {
+    const SteadyClock::time_point t = SteadyClock::now();
+    absl::StatusOr<report::LiftReportResult> r = report::BuildLiftReport(config, source, options);
+    const double secs = Seconds(t);
+    if (!r.ok()) {
+      std::fprintf(stderr, "%s\n", std::string(r.status().message()).c_str());
+      return 1;
+    }
+    const stats::LiftResult& l = r->rows[0].lift;
+    const double n = static_cast<double>(l.treatment.entries + l.holdout.entries);
+    std::printf(
+        "pass %d BuildLiftReport (store stream + moments + estimators, %zu rows): %.2f s, %.0f "
+        "entries/s (n_T=%lld n_C=%lld lift=%.4f iROAS=%.3f)\n",
+        pass, r->rows.size(), secs, n / secs, static_cast<long long>(l.treatment.entries),
+        static_cast<long long>(l.holdout.entries), l.revenue_per_entry_lift.value, l.iroas.value);
+  }
+
+  SQLite::Database db(path, SQLite::OPEN_READONLY);
+  db.exec("PRAGMA cache_size = -65536");
+  // The same per-entry rows aggregated by SQLite (the storage benchmark's
+  // baseline): sums and sums of squares per group, no estimators.
+  const std::string grouped = absl::StrCat(
+      "SELECT grp, count(*), total(y), total(y * y), total(m), total(x), total(z), total(c),"
+      " total(n) FROM ("
+      " SELECT e.grp AS grp,"
+      "  total(CASE WHEN o.at >= e.t0 THEN o.revenue END) AS y,"
+      "  total(CASE WHEN o.at >= e.t0 THEN o.margin END) AS m,"
+      "  max(CASE WHEN o.at >= e.t0 AND o.type IN (1, 2) THEN 1 ELSE 0 END) AS x,"
+      "  total(CASE WHEN o.at < e.t0 THEN o.revenue END) AS z,"
+      "  (SELECT total(s.cost) FROM sends s WHERE s.unit = e.unit AND s.journey = e.journey"
+      "    AND s.at >= e.t0 AND s.at < e.t0 + ", kWindow, ") AS c,"
+      "  (SELECT count(*) FROM sends s WHERE s.unit = e.unit AND s.journey = e.journey"
+      "    AND s.at >= e.t0 AND s.at < e.t0 + ", kWindow, ") AS n"
+      " FROM entries e LEFT JOIN outcomes o ON o.unit = e.unit AND o.at >= e.t0 - ", kPre,
+      "   AND o.at < e.t0 + ", kWindow,
+      " WHERE e.journey = 'cart_abandon' GROUP BY e.unit, e.period) GROUP BY grp");
+  for (int pass = 1; pass <= absl::GetFlag(FLAGS_passes); ++pass) {
+    const SteadyClock::time_point t = SteadyClock::now();
+    SQLite::Statement g(db, grouped);
+    int64_t n = 0;
+    while (g.executeStep()) n += g.getColumn(1).getInt64();
+    const double secs = Seconds(t);
+    std::printf("pass %d raw SQLite GROUP BY of the same rows: %.2f s, %.0f entries/s (n=%lld)\n",
+                pass, secs, n / secs, static_cast<long long>(n));
+  }
+  return 0;
+}
+
+}  // namespace
+}  // namespace holdfast
+
+int main(int argc, char** argv) {
+  absl::ParseCommandLine(argc, argv);
+  return holdfast::Main();
+}
