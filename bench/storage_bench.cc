@@ -50,6 +50,7 @@ ABSL_FLAG(int64_t, entries, 1000000, "report: entries in the journey");
 ABSL_FLAG(std::string, phases, "raw,design,store", "ingest phases to run, comma separated");
 ABSL_FLAG(std::string, dir, "", "scratch directory (default: a new one under /tmp)");
 ABSL_FLAG(bool, keep, false, "keep the scratch directory");
+ABSL_FLAG(bool, sync_full, false, "ingest: open the store with synchronous=FULL");
 
 namespace holdfast {
 namespace {
@@ -215,7 +216,10 @@ void RunDesignBaseline(const std::string& path, const std::vector<Row>& rows, bo
 
 template <typename Row>
 void RunStore(const std::string& path, const std::vector<Row>& rows, int threads, int batch) {
-  absl::StatusOr<std::unique_ptr<SqliteStore>> store = SqliteStore::Open(path);
+  SqliteStoreOptions options;
+  const bool full = absl::GetFlag(FLAGS_sync_full);
+  if (full) options.synchronous = SqliteStoreOptions::Synchronous::kFull;
+  absl::StatusOr<std::unique_ptr<SqliteStore>> store = SqliteStore::Open(path, options);
   if (!store.ok()) {
     std::fprintf(stderr, "%s\n", store.status().ToString().c_str());
     std::abort();
@@ -248,9 +252,9 @@ void RunStore(const std::string& path, const std::vector<Row>& rows, int threads
   for (std::thread& w : workers) w.join();
   SqliteStoreStats stats = (*store)->GetStats();
   std::printf(
-      "SqliteStore, %d threads x %d rows/call:       %s\n"
+      "SqliteStore%s, %d threads x %d rows/call:       %s\n"
       "    commits=%lld batches=%lld mean rows/commit=%.0f failed=%lld\n",
-      threads, batch, timer.Report().c_str(), static_cast<long long>(stats.commits),
+      full ? " (synchronous=FULL)" : "", threads, batch, timer.Report().c_str(), static_cast<long long>(stats.commits),
       static_cast<long long>(stats.batches_committed),
       static_cast<double>(n) / std::max<int64_t>(1, stats.commits),
       static_cast<long long>(failed.load()));
