@@ -143,8 +143,8 @@ std::string ForestSvg(const std::vector<std::string>& labels, const std::vector<
       absl::StrAppend(&svg, absl::StrFormat(
                                 "<line class=\"ref\" x1=\"%.1f\" y1=\"%d\" x2=\"%.1f\" y2=\"%d\" "
                                 "stroke=\"%s\" stroke-width=\"1.5\"%s/>\n",
-                                sx(r), top - 6, sx(r), axis_y, decision ? "#57606a" : "#bf8700",
-                                decision ? " stroke-dasharray=\"4 3\"" : ""));
+                                sx(r), top - 6, sx(r), axis_y, decision ? "#bf8700" : "#57606a",
+                                decision ? "" : " stroke-dasharray=\"4 3\""));
     }
     for (int i = 0; i < n && i < static_cast<int>(panel.bars.size()); ++i) {
       const Bar& b = panel.bars[i];
@@ -246,9 +246,10 @@ std::string RenderLiftHtml(const LiftReport& r) {
   }
   absl::StrAppend(&body, "<h2>Lift and iROAS by journey and arm</h2>\n",
                   ForestSvg(labels, bold, {lift, roas}),
-                  "<p class=\"note\">Squares are estimates, lines their intervals. Green: the "
-                  "interval lies above no effect (lift) or above break-even (iROAS = 1, the "
-                  "orange line); red: below; grey: undecided. Arrows: the interval continues "
+                  "<p class=\"note\">Squares are estimates, lines their intervals. The orange line "
+                  "marks no effect (lift = 0) and break-even (iROAS = 1); the dashed line is 0. "
+                  "Green: the interval lies entirely above the orange line; red: entirely below; "
+                  "grey: undecided. Arrows: the interval continues "
                   "past the axis. n/a: undefined (see warnings).</p>\n");
 
   std::string t1 = HeaderRow({"row", "n_T", "n_C", "conv_T", "conv_C", "conv lift (pp)",

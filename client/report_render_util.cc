@@ -13,6 +13,8 @@ std::string Num(double v) {
   if (std::isnan(v)) return "n/a";
   if (std::isinf(v)) return v > 0 ? "inf" : "-inf";
   if (v == 0.0) return "0";
+  // Large totals read better as grouped integers than as 1.938e+04.
+  if (std::fabs(v) >= 1e4 && std::fabs(v) < 1e15) return Money(v);
   return absl::StrFormat("%.4g", v);
 }
 
