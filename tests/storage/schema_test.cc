@@ -41,8 +41,9 @@ TEST(SchemaTest, EmptyFileMigratesToLatest) {
     EXPECT_EQ((*store)->schema_version_at_open(), 0);
   }
   EXPECT_EQ(UserVersion(path), storage_internal::kLatestSchemaVersion);
-  for (const char* name : {"entries", "sends", "outcomes", "fixed_costs", "config_versions",
-                           "sends_by_unit", "outcomes_by_unit", "refunds_by_at"}) {
+  for (const char* name :
+       {"entries", "sends", "outcomes", "fixed_costs", "config_versions", "entries_by_key",
+        "sends_by_id", "outcomes_by_id", "sends_by_unit", "outcomes_by_unit", "refunds_by_at"}) {
     EXPECT_TRUE(HasSchemaObject(path, name)) << name;
   }
   // Reopening a current file migrates nothing.

@@ -12,11 +12,14 @@
 namespace holdfast::storage_internal {
 namespace {
 
-// Version 1: the fact tables. Every table is WITHOUT ROWID and clustered on
-// its idempotency key, so a duplicate is found by the same B-tree descent
-// that would insert it (one random-key tree per table, not a rowid table plus
-// a unique index). The *_by_unit indexes cover the analysis joins so those
-// never touch the base rows.
+// Version 1: the fact tables. Each fact is appended to a rowid table (rows
+// land at the end of the table's B-tree: sequential writes) and guarded by a
+// UNIQUE index on its idempotency key, so the duplicate check and the
+// random-key insert touch only that narrow index. Measured against tables
+// clustered on the id (WITHOUT ROWID, the whole row in the random-key tree):
+// 83-90 k vs 57-60 k random-id rows/s and half the bytes written
+// (docs/storage.md, "Why this schema"). The *_by_unit indexes cover the
+// analysis joins so those never touch the base rows.
 constexpr const char kV1[] = R"sql(
 CREATE TABLE entries (
   journey        TEXT    NOT NULL,
@@ -27,29 +30,31 @@ CREATE TABLE entries (
   arm            TEXT    NOT NULL,
   config_version TEXT    NOT NULL,
   in_washout     INTEGER NOT NULL CHECK (in_washout IN (0, 1)),
-  attributes     BLOB    NOT NULL,
-  PRIMARY KEY (journey, unit, period)
-) WITHOUT ROWID;
+  attributes     BLOB    NOT NULL
+);
+CREATE UNIQUE INDEX entries_by_key ON entries (journey, unit, period);
 
 CREATE TABLE sends (
-  send_id TEXT    NOT NULL PRIMARY KEY,
+  send_id TEXT    NOT NULL,
   unit    TEXT    NOT NULL,
   journey TEXT    NOT NULL,
   channel TEXT    NOT NULL,
   at      INTEGER NOT NULL,
   cost    REAL    NOT NULL
-) WITHOUT ROWID;
+);
+CREATE UNIQUE INDEX sends_by_id ON sends (send_id);
 CREATE INDEX sends_by_unit ON sends (unit, journey, at, cost);
 
 CREATE TABLE outcomes (
-  outcome_id TEXT    NOT NULL PRIMARY KEY,
+  outcome_id TEXT    NOT NULL,
   unit       TEXT    NOT NULL,
   at         INTEGER NOT NULL,
   type       INTEGER NOT NULL CHECK (type BETWEEN 1 AND 5),
   revenue    REAL    NOT NULL,
   margin     REAL    NOT NULL,
   order_id   TEXT    NOT NULL
-) WITHOUT ROWID;
+);
+CREATE UNIQUE INDEX outcomes_by_id ON outcomes (outcome_id);
 CREATE INDEX outcomes_by_unit ON outcomes (unit, at, type, revenue, margin);
 
 CREATE TABLE fixed_costs (
