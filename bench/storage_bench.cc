@@ -52,6 +52,9 @@ ABSL_FLAG(std::string, phases, "raw,design,store", "ingest phases to run, comma 
 ABSL_FLAG(std::string, dir, "", "scratch directory (default: a new one under /tmp)");
 ABSL_FLAG(bool, keep, false, "keep the scratch directory");
 ABSL_FLAG(bool, sync_full, false, "ingest: open the store with synchronous=FULL");
+ABSL_FLAG(int, repeat, 1,
+          "ingest: run the phases this many times, interleaved, each on a fresh file (the "
+          "machines are shared: compare the best of each phase)");
 
 namespace holdfast {
 namespace {
@@ -266,15 +269,24 @@ bool HasPhase(const std::string& phase) {
   return phases.find("," + phase + ",") != std::string::npos;
 }
 
+void RemoveDb(const std::string& path) {
+  for (const char* suffix : {"", "-wal", "-shm"}) std::filesystem::remove(path + suffix);
+}
+
 template <typename Row>
 void Ingest(const std::string& dir, const std::vector<Row>& rows, bool sends) {
   const int threads = absl::GetFlag(FLAGS_threads);
   const int batch = absl::GetFlag(FLAGS_batch);
   int64_t raw_txn = absl::GetFlag(FLAGS_raw_txn);
   if (raw_txn <= 0) raw_txn = static_cast<int64_t>(threads) * batch;
-  if (HasPhase("raw")) RunRaw(dir + "/raw.db", rows, raw_txn, sends);
-  if (HasPhase("design")) RunDesignBaseline(dir + "/design.db", rows, sends);
-  if (HasPhase("store")) RunStore(dir + "/store.db", rows, threads, batch);
+  for (int rep = 0; rep < absl::GetFlag(FLAGS_repeat); ++rep) {
+    if (HasPhase("raw")) RunRaw(dir + "/raw.db", rows, raw_txn, sends);
+    RemoveDb(dir + "/raw.db");
+    if (HasPhase("design")) RunDesignBaseline(dir + "/design.db", rows, sends);
+    RemoveDb(dir + "/design.db");
+    if (HasPhase("store")) RunStore(dir + "/store.db", rows, threads, batch);
+    RemoveDb(dir + "/store.db");
+  }
 }
 
 // ------------------------------------------------------------------ report
