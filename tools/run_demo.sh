@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
 # The main job: installs dependencies, builds, starts holdfastd on the
-# example config with the embedded SQLite store, drives it through the real
-# CLI, and stops it again. Safe to re-run; fast when already built.
+# example config with the embedded SQLite store, makes a few assignments
+# through the real CLI, plays four weeks of three journeys with known true
+# effects through the real RPCs (tools/simulate.cc), prints the lift / iROAS
+# report, checks that the true effects fall inside the intervals, and writes
+# the HTML report. Safe to re-run; fast when already built.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash tools/install_deps.sh
@@ -36,3 +39,20 @@ done
 echo "== a batch of 10 units in winback (CSV)"
 seq -f "cust-%g" 1 10 > "$DEMO_DIR/units.txt"
 "$HOLDFAST" assign --journey winback --units-file "$DEMO_DIR/units.txt" --at 2026-11-23T10:00:00Z
+
+echo "== simulating 4 weeks of cart_abandon, winback and renewal with known true effects"
+"$BUILD_DIR/tools/holdfast_simulate" --server "$HOLDFAST_SERVER" --truth "$DEMO_DIR/truth.json"
+
+REPORT_ARGS=(--from 2026-10-05 --to 2026-11-02)
+echo "== lift and incremental ROAS per journey and arm"
+"$HOLDFAST" report "${REPORT_ARGS[@]}" --format table
+"$HOLDFAST" report "${REPORT_ARGS[@]}" --format json --out "$DEMO_DIR/report.json"
+"$HOLDFAST" report "${REPORT_ARGS[@]}" --format html --out "$DEMO_DIR/report.html"
+
+echo "== the whole CRM program: global holdout vs everyone else"
+"$HOLDFAST" report --program "${REPORT_ARGS[@]}" --format table
+
+echo "== do the intervals cover the true effects?"
+python3 tools/check_truth.py "$DEMO_DIR/report.json" "$DEMO_DIR/truth.json"
+
+echo "== HTML report (forest plot, warnings, table): $DEMO_DIR/report.html"
