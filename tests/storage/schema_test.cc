@@ -42,8 +42,7 @@ TEST(SchemaTest, EmptyFileMigratesToLatest) {
   }
   EXPECT_EQ(UserVersion(path), storage_internal::kLatestSchemaVersion);
   for (const char* name :
-       {"entries", "sends", "outcomes", "fixed_costs", "config_versions", "entries_by_key",
-        "sends_by_id", "outcomes_by_id", "sends_by_unit", "outcomes_by_unit", "refunds_by_at"}) {
+       {"entries", "sends", "outcomes", "fixed_costs", "config_versions", "sends_by_id", "outcomes_by_id", "sends_by_unit", "outcomes_by_unit", "refunds_by_at"}) {
     EXPECT_TRUE(HasSchemaObject(path, name)) << name;
   }
   // Reopening a current file migrates nothing.
