@@ -27,7 +27,8 @@ holdfast::v1::ConfigVersion ConfigManagerImpl::MakeRecord(const ServingConfig& c
   record.set_version(config.version());
   MicrosToTimestamp(config.loaded_at, record.mutable_loaded_at());
   record.set_source_path(config.source_path);
-  record.set_diff_summary(diff);
+  // The holdout states let a restart keep deferred share changes deferred.
+  record.set_diff_summary(absl::StrCat(diff, config::FormatHoldoutStates(config::HoldoutStates(*config.compiled))));
   return record;
 }
 
@@ -52,22 +53,24 @@ std::shared_ptr<const ServingConfig> WithTransitions(const ServingConfig& config
 absl::Status ConfigManagerImpl::RecordInitial() {
   std::lock_guard<std::mutex> lock(mu_);
   std::shared_ptr<const ServingConfig> current = holder_->Get();
-  std::string diff = "initial load";
+  std::string diff = "initial load\n";
   if (source_) {
     HF_ASSIGN_OR_RETURN(auto persisted, source_(1));
     if (!persisted.empty()) {
-      if (persisted[0].version() == current->version()) return absl::OkStatus();  // restart, same config
-      // The same file with share changes still pending at the last stop:
-      // restore them, so a restart does not move units mid-period.
-      std::vector<config::ShareTransition> pending = config::ParseShareTransitions(persisted[0].diff_summary());
-      if (!pending.empty()) {
-        std::shared_ptr<const ServingConfig> restored = WithTransitions(*current, pending);
-        if (restored->version() == persisted[0].version()) {
-          holder_->Set(restored);
-          return absl::OkStatus();
-        }
+      const holdfast::v1::ConfigVersion& last = persisted[0];
+      if (last.version() == current->version()) return absl::OkStatus();  // restart, same config
+      // The holdouts as they were served before the restart: a share changed
+      // in the file while the server was down still waits for the boundary,
+      // and a change that was pending at the stop stays pending.
+      const std::vector<config::ShareTransition> transitions = config::PlanShareTransitions(
+          config::ParseHoldoutStates(last.diff_summary()), *current->compiled, clock_->NowMicros());
+      if (!transitions.empty()) {
+        current = WithTransitions(*current, transitions);
+        holder_->Set(current);
+        if (current->version() == last.version()) return absl::OkStatus();
       }
-      diff = absl::StrCat("replaces ", persisted[0].version(), " (server restart)");
+      diff = absl::StrCat("replaces ", last.version(), " (server restart)\n",
+                          config::FormatShareTransitions(transitions, *current->compiled));
     }
   }
   return Append(MakeRecord(*current, diff));

@@ -14,45 +14,78 @@
 namespace holdfast::config {
 namespace {
 
-constexpr char kGlobal[] = "global";
+constexpr char kJourneyPrefix[] = "journey:";
+
+std::string Hex16(const std::vector<std::string>& fields) {
+  std::vector<absl::string_view> views(fields.begin(), fields.end());
+  const std::array<uint8_t, 32> digest = LengthPrefixedSha256(absl::MakeConstSpan(views));
+  std::string hex;
+  char buf[3];
+  for (int i = 0; i < 8; ++i) {
+    std::snprintf(buf, sizeof(buf), "%02x", digest[i]);
+    hex += buf;
+  }
+  return hex;
+}
 
 HoldoutSpec* FindMutableHoldout(AssignmentConfig& config, absl::string_view holdout) {
-  if (holdout == kGlobal) return &config.global_holdout;
+  if (holdout == GlobalHoldoutName()) return &config.global_holdout;
+  if (!absl::ConsumePrefix(&holdout, kJourneyPrefix)) return nullptr;
   for (JourneySpec& j : config.journeys) {
     if (j.id == holdout) return &j.holdout;
   }
   return nullptr;
 }
 
-// Same hash position and the same periods: only the share or stride moved.
-bool SameDraw(const HoldoutSpec& a, const HoldoutSpec& b) {
-  return a.seed == b.seed && a.hash_version == b.hash_version && a.rotation.scheme == b.rotation.scheme &&
-         a.rotation.period_us == b.rotation.period_us && a.rotation.epoch_us == b.rotation.epoch_us;
+std::string DrawId(const HoldoutSpec& spec) {
+  return Hex16({spec.seed, absl::StrCat(spec.hash_version), absl::StrCat(static_cast<int>(spec.rotation.scheme)),
+                absl::StrCat(spec.rotation.period_us), absl::StrCat(spec.rotation.epoch_us)});
 }
 
-void Plan(const std::string& name, const HoldoutSpec& current, const HoldoutSpec& next, UnixMicros now,
-          std::vector<ShareTransition>* out) {
-  if (next.rotation.scheme == RotationScheme::kNone || !SameDraw(current, next)) return;
-  const int64_t k = PeriodIndex(next.rotation, now);
-  if (PeriodStart(next.rotation, k) == now) return;  // exactly at a boundary: nothing to defer
-  const uint32_t share_now = current.ShareAt(k);
-  const uint32_t stride_now = current.StrideAt(k);
-  if (share_now == next.share_ppm && stride_now == next.rotation.stride_ppm) return;
-  out->push_back(ShareTransition{name, k + 1, share_now, stride_now});
+HoldoutState StateOf(std::string name, const HoldoutSpec& spec) {
+  return HoldoutState{std::move(name), DrawId(spec), spec.share_ppm, spec.rotation.stride_ppm,
+                      spec.share_change_period, spec.previous_share_ppm, spec.previous_stride_ppm};
+}
+
+// Share and stride in force in period k under a persisted state.
+uint32_t ShareAt(const HoldoutState& s, int64_t k) { return k < s.change_period ? s.previous_share_ppm : s.share_ppm; }
+uint32_t StrideAt(const HoldoutState& s, int64_t k) {
+  return k < s.change_period ? s.previous_stride_ppm : s.stride_ppm;
 }
 
 }  // namespace
+
+std::string GlobalHoldoutName() { return "global"; }
+std::string JourneyHoldoutName(absl::string_view journey_id) { return absl::StrCat(kJourneyPrefix, journey_id); }
 
 const HoldoutSpec* FindHoldout(const AssignmentConfig& config, absl::string_view holdout) {
   return FindMutableHoldout(const_cast<AssignmentConfig&>(config), holdout);
 }
 
-std::vector<ShareTransition> PlanShareTransitions(const AssignmentConfig& current,
+std::vector<HoldoutState> HoldoutStates(const AssignmentConfig& config) {
+  std::vector<HoldoutState> out;
+  if (config.global_holdout.rotation.scheme != RotationScheme::kNone) {
+    out.push_back(StateOf(GlobalHoldoutName(), config.global_holdout));
+  }
+  for (const JourneySpec& j : config.journeys) {
+    if (j.holdout.rotation.scheme != RotationScheme::kNone) out.push_back(StateOf(JourneyHoldoutName(j.id), j.holdout));
+  }
+  return out;
+}
+
+std::vector<ShareTransition> PlanShareTransitions(const std::vector<HoldoutState>& current,
                                                   const AssignmentConfig& next, UnixMicros now) {
   std::vector<ShareTransition> out;
-  Plan(kGlobal, current.global_holdout, next.global_holdout, now, &out);
-  for (const JourneySpec& j : next.journeys) {
-    if (const JourneySpec* before = current.FindJourney(j.id)) Plan(j.id, before->holdout, j.holdout, now, &out);
+  for (const HoldoutState& before : current) {
+    const HoldoutSpec* spec = FindHoldout(next, before.holdout);
+    if (spec == nullptr || spec->rotation.scheme == RotationScheme::kNone) continue;
+    if (before.draw != DrawId(*spec)) continue;  // a reshuffle: nothing to keep
+    const int64_t k = PeriodIndex(spec->rotation, now);
+    if (PeriodStart(spec->rotation, k) == now) continue;  // exactly at a boundary
+    const uint32_t share_now = ShareAt(before, k);
+    const uint32_t stride_now = StrideAt(before, k);
+    if (share_now == spec->share_ppm && stride_now == spec->rotation.stride_ppm) continue;
+    out.push_back(ShareTransition{before.holdout, k + 1, share_now, stride_now});
   }
   return out;
 }
@@ -69,15 +102,7 @@ void ApplyShareTransitions(const std::vector<ShareTransition>& transitions, Assi
     fields.insert(fields.end(), {t.holdout, absl::StrCat(t.period), absl::StrCat(t.previous_share_ppm),
                                  absl::StrCat(t.previous_stride_ppm)});
   }
-  std::vector<absl::string_view> views(fields.begin(), fields.end());
-  const std::array<uint8_t, 32> digest = LengthPrefixedSha256(absl::MakeConstSpan(views));
-  std::string hex = "cfg-";
-  char buf[3];
-  for (int i = 0; i < 8; ++i) {
-    std::snprintf(buf, sizeof(buf), "%02x", digest[i]);
-    hex += buf;
-  }
-  config->version = hex;
+  config->version = "cfg-" + Hex16(fields);
 }
 
 std::string FormatShareTransitions(const std::vector<ShareTransition>& transitions,
@@ -87,28 +112,43 @@ std::string FormatShareTransitions(const std::vector<ShareTransition>& transitio
     const HoldoutSpec* spec = FindHoldout(config, t.holdout);
     std::string when;
     if (spec != nullptr) when = FormatTime(PeriodStart(spec->rotation, t.period));
-    absl::StrAppend(&out, "pending: holdout=", t.holdout, " period=", t.period,
-                    " previous_share_ppm=", t.previous_share_ppm, " previous_stride_ppm=", t.previous_stride_ppm,
-                    " (new share from ", when, ")\n");
+    absl::StrAppend(&out, "pending: ", t.holdout, " keeps share_ppm ", t.previous_share_ppm, " (stride_ppm ",
+                    t.previous_stride_ppm, ") until period ", t.period, " starts at ", when, "\n");
   }
   return out;
 }
 
-std::vector<ShareTransition> ParseShareTransitions(absl::string_view diff_summary) {
-  std::vector<ShareTransition> out;
-  for (absl::string_view line : absl::StrSplit(diff_summary, '\n')) {
-    if (!absl::ConsumePrefix(&line, "pending: ")) continue;
-    ShareTransition t;
+std::string FormatHoldoutStates(const std::vector<HoldoutState>& states) {
+  std::string out;
+  for (const HoldoutState& s : states) {
+    absl::StrAppend(&out, "state: holdout=", s.holdout, " draw=", s.draw, " share_ppm=", s.share_ppm,
+                    " stride_ppm=", s.stride_ppm, " change_period=", s.change_period,
+                    " previous_share_ppm=", s.previous_share_ppm, " previous_stride_ppm=", s.previous_stride_ppm,
+                    "\n");
+  }
+  return out;
+}
+
+std::vector<HoldoutState> ParseHoldoutStates(absl::string_view text) {
+  std::vector<HoldoutState> out;
+  for (absl::string_view line : absl::StrSplit(text, '\n')) {
+    if (!absl::ConsumePrefix(&line, "state: ")) continue;
+    HoldoutState s;
     bool ok = true;
     int seen = 0;
     for (absl::string_view field : absl::StrSplit(line, ' ', absl::SkipEmpty())) {
       std::pair<absl::string_view, absl::string_view> kv = absl::StrSplit(field, absl::MaxSplits('=', 1));
-      if (kv.first == "holdout") { t.holdout = std::string(kv.second); ++seen; }
-      else if (kv.first == "period") { ok &= absl::SimpleAtoi(kv.second, &t.period); ++seen; }
-      else if (kv.first == "previous_share_ppm") { ok &= absl::SimpleAtoi(kv.second, &t.previous_share_ppm); ++seen; }
-      else if (kv.first == "previous_stride_ppm") { ok &= absl::SimpleAtoi(kv.second, &t.previous_stride_ppm); ++seen; }
+      ++seen;
+      if (kv.first == "holdout") s.holdout = std::string(kv.second);
+      else if (kv.first == "draw") s.draw = std::string(kv.second);
+      else if (kv.first == "share_ppm") ok &= absl::SimpleAtoi(kv.second, &s.share_ppm);
+      else if (kv.first == "stride_ppm") ok &= absl::SimpleAtoi(kv.second, &s.stride_ppm);
+      else if (kv.first == "change_period") ok &= absl::SimpleAtoi(kv.second, &s.change_period);
+      else if (kv.first == "previous_share_ppm") ok &= absl::SimpleAtoi(kv.second, &s.previous_share_ppm);
+      else if (kv.first == "previous_stride_ppm") ok &= absl::SimpleAtoi(kv.second, &s.previous_stride_ppm);
+      else --seen;
     }
-    if (ok && seen == 4) out.push_back(t);
+    if (ok && seen == 7) out.push_back(std::move(s));
   }
   return out;
 }

@@ -28,7 +28,7 @@ TEST(ShareTransitionTest, LoweredShareWaitsForBoundaryThenOnlyReleasesUnits) {
     const UnixMicros now = PeriodStart(rot, 700) + 10 * kDay;  // mid-period 700
     std::vector<ShareTransition> plan = PlanShareTransitions(*before, *after_file, now);
     ASSERT_EQ(plan.size(), 1u) << scheme;
-    EXPECT_EQ(plan[0].holdout, "winback");
+    EXPECT_EQ(plan[0].holdout, "journey:winback");
     EXPECT_EQ(plan[0].period, 701);
     EXPECT_EQ(plan[0].previous_share_ppm, 150000u);
 
@@ -71,18 +71,42 @@ TEST(ShareTransitionTest, NoTransitionAtBoundaryWithoutRotationOrForReshuffles) 
   EXPECT_TRUE(PlanShareTransitions(*a->compiled, *b->compiled, 5 * kDay).empty());
 }
 
-TEST(ShareTransitionTest, FormatParseRoundTrip) {
-  auto config = Load(0.10);
-  std::vector<ShareTransition> plan = {{"winback", 701, 150000, 0}, {"global", 3, 20000, 20000}};
-  const std::string text = "replaces cfg-x\njourney winback: holdout_share 0.15 -> 0.1\n" +
-                           FormatShareTransitions(plan, *config);
-  std::vector<ShareTransition> back = ParseShareTransitions(text);
-  ASSERT_EQ(back.size(), 2u);
-  EXPECT_EQ(back[0].holdout, "winback");
-  EXPECT_EQ(back[0].period, 701);
+TEST(ShareTransitionTest, StatesRoundTripThroughHistoryText) {
+  auto before = Load(0.15);
+  auto after = std::make_shared<AssignmentConfig>(*Load(0.10));
+  const RotationSpec& rot = before->journeys[0].holdout.rotation;
+  const UnixMicros now = PeriodStart(rot, 700) + 10 * kDay;
+  ApplyShareTransitions(PlanShareTransitions(*before, *after, now), after.get());
+  const std::vector<HoldoutState> states = HoldoutStates(*after);
+  const std::string text = "replaces cfg-x\njourney winback: holdout_share 0.15 -> 0.1\n" + FormatHoldoutStates(states);
+  std::vector<HoldoutState> back = ParseHoldoutStates(text);
+  ASSERT_EQ(back.size(), 1u);
+  EXPECT_EQ(back[0].holdout, "journey:winback");
+  EXPECT_EQ(back[0].draw, states[0].draw);
+  EXPECT_EQ(back[0].share_ppm, 100000u);
+  EXPECT_EQ(back[0].change_period, 701);
   EXPECT_EQ(back[0].previous_share_ppm, 150000u);
-  EXPECT_EQ(back[1].holdout, "global");
-  EXPECT_EQ(back[1].previous_stride_ppm, 20000u);
+  // Planning from the parsed states gives the same transition, hence the same version.
+  auto again = std::make_shared<AssignmentConfig>(*Load(0.10));
+  ApplyShareTransitions(PlanShareTransitions(back, *again, now), again.get());
+  EXPECT_EQ(again->version, after->version);
+}
+
+TEST(ShareTransitionTest, JourneyNamedGlobalDoesNotTouchTheGlobalHoldout) {
+  auto load = [](double share) {
+    auto loaded = LoadConfigText("c.textproto", absl::StrCat(
+        R"pb(global_holdout { share: 0.02 }
+             journeys { id: "global" holdout_seed: "g-journey" holdout_share: )pb", share,
+        R"pb( rotation { scheme: RESALT period { seconds: 2419200 } } })pb"));
+    EXPECT_TRUE(loaded.ok()) << loaded.status();
+    return loaded->compiled;
+  };
+  auto before = load(0.15);
+  auto after = std::make_shared<AssignmentConfig>(*load(0.10));
+  const UnixMicros now = PeriodStart(before->journeys[0].holdout.rotation, 700) + 10 * kDay;
+  ApplyShareTransitions(PlanShareTransitions(*before, *after, now), after.get());
+  EXPECT_EQ(after->global_holdout.share_change_period, HoldoutSpec::kNoShareChange);
+  EXPECT_EQ(after->journeys[0].holdout.share_change_period, 701);
 }
 
 }  // namespace

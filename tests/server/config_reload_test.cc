@@ -149,7 +149,8 @@ TEST(ConfigReloadTest, MidPeriodShareChangeWaitsForBoundaryAcrossRestart) {
   auto reloaded = manager.Reload("");
   ASSERT_TRUE(reloaded.ok()) << reloaded.status();
   EXPECT_NE(reloaded->serving().version(), (*plain)->version());  // the pending change is part of the version
-  EXPECT_TRUE(absl::StrContains(reloaded->serving().diff_summary(), "pending: holdout=winback period=701"))
+  EXPECT_TRUE(absl::StrContains(reloaded->serving().diff_summary(),
+                                "pending: journey:winback keeps share_ppm 150000 (stride_ppm 0) until period 701"))
       << reloaded->serving().diff_summary();
   const std::string serving = holder.Get()->version();
   // Until the boundary, every unit keeps the old answer.
@@ -167,6 +168,28 @@ TEST(ConfigReloadTest, MidPeriodShareChangeWaitsForBoundaryAcrossRestart) {
   ASSERT_TRUE(manager2.RecordInitial().ok());
   EXPECT_EQ(restarted.Get()->version(), serving);
   EXPECT_EQ(persisted.size(), rows);
+
+  // The file edited while the server was down (0.10 -> 0.05), same period:
+  // the units still keep the answer they had before the stop.
+  write(0.05);
+  auto edited = LoadServingConfig(path, clock.NowMicros());
+  ConfigHolder restarted2(*edited);
+  ConfigManagerImpl manager3(&restarted2, &clock, sink, source);
+  ASSERT_TRUE(manager3.RecordInitial().ok());
+  EXPECT_NE(restarted2.Get()->version(), (*edited)->version());
+  EXPECT_EQ(persisted.size(), rows + 1);
+  for (int i = 0; i < 2000; ++i) {
+    const std::string unit = "u" + std::to_string(i);
+    EXPECT_EQ((*first)->assigner.Assign("winback", unit, clock.NowMicros())->group,
+              restarted2.Get()->assigner.Assign("winback", unit, clock.NowMicros())->group);
+  }
+  // After the boundary the edited file's share applies.
+  const UnixMicros next_period = (2419200LL * 701 + 86400) * 1000000;
+  for (int i = 0; i < 2000; ++i) {
+    const std::string unit = "u" + std::to_string(i);
+    EXPECT_EQ((*edited)->assigner.Assign("winback", unit, next_period)->group,
+              restarted2.Get()->assigner.Assign("winback", unit, next_period)->group);
+  }
 }
 
 }  // namespace
