@@ -14,22 +14,24 @@ namespace {
 TEST(WorkPoolTest, RefusesWhenQueueIsFullAndDrainsOnDestruction) {
   std::mutex mu;
   std::condition_variable cv;
-  bool release = false;
+  bool release = false, started = false;
   std::atomic<int> ran{0};
   {
     WorkPool pool(/*threads=*/1, /*max_queued=*/3);
     // Occupy the only worker until released.
     ASSERT_TRUE(pool.TrySubmit([&] {
       std::unique_lock<std::mutex> lock(mu);
+      started = true;
+      cv.notify_all();
       cv.wait(lock, [&] { return release; });
       ++ran;
     }));
-    // Wait until the worker has taken it, so the queue is empty again.
-    int accepted = 0;
-    for (int attempt = 0; attempt < 1000 && accepted < 3; ++attempt) {
-      if (pool.TrySubmit([&] { ++ran; })) ++accepted;
+    {
+      // Wait until the worker has taken it, so the queue is empty again.
+      std::unique_lock<std::mutex> lock(mu);
+      cv.wait(lock, [&] { return started; });
     }
-    ASSERT_EQ(accepted, 3);
+    for (int i = 0; i < 3; ++i) ASSERT_TRUE(pool.TrySubmit([&] { ++ran; }));
     EXPECT_FALSE(pool.TrySubmit([&] { ++ran; }));  // queue full: refused, never run
     {
       std::lock_guard<std::mutex> lock(mu);
