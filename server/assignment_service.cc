@@ -17,6 +17,15 @@ using holdfast::v1::Assignment;
 
 // Largest BatchAssign request.
 constexpr int kMaxBatchUnits = 10000;
+// Attributes are stored with every entry of a batch, so their bytes count
+// once per unit: bound the copies one call can make.
+constexpr size_t kMaxBatchAttributeBytes = 16 << 20;
+
+size_t AttributeBytes(const std::vector<std::pair<std::string, std::string>>& attributes) {
+  size_t bytes = 0;
+  for (const auto& [k, v] : attributes) bytes += k.size() + v.size() + 2 * sizeof(std::string);
+  return bytes;
+}
 
 holdfast::v1::Group ToProtoGroup(AssignedGroup g) {
   switch (g) {
@@ -125,6 +134,11 @@ grpc::ServerUnaryReactor* AssignmentServiceImpl::BatchAssign(
     HF_ASSIGN_OR_RETURN(UnixMicros t, TimestampToMicros("at", request->has_at(), request->at(),
                                                         clock_->NowMicros()));
     HF_ASSIGN_OR_RETURN(auto attributes, ValidateAttributes("attributes", request->attributes()));
+    if (AttributeBytes(attributes) * request->units_size() > kMaxBatchAttributeBytes) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "attributes: ", AttributeBytes(attributes), " bytes stored with each of ", request->units_size(),
+          " units exceed ", kMaxBatchAttributeBytes, " bytes per call; send fewer units per call"));
+    }
     const bool record = !request->dry_run() && recorder_ != nullptr;
     std::vector<DecidedEntry> entries;
     if (record) entries.reserve(request->units_size());

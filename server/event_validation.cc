@@ -32,6 +32,17 @@ absl::Status CheckRequiredTime(absl::string_view prefix, absl::string_view field
 
 absl::Status CheckFinite(absl::string_view prefix, absl::string_view field, double v) {
   if (!std::isfinite(v)) return Invalid(prefix, field, absl::StrCat("must be finite, got ", v));
+  if (std::fabs(v) > kMaxMoney) {
+    return Invalid(prefix, field, absl::StrCat("|", v, "| exceeds the limit ", kMaxMoney));
+  }
+  return absl::OkStatus();
+}
+
+// A cost: finite, >= 0, at most kMaxMoney.
+absl::Status CheckCost(absl::string_view prefix, absl::string_view field, double v) {
+  if (!std::isfinite(v) || v < 0 || v > kMaxMoney) {
+    return Invalid(prefix, field, absl::StrCat("must be finite and >= 0 (at most ", kMaxMoney, "), got ", v));
+  }
   return absl::OkStatus();
 }
 
@@ -46,9 +57,7 @@ absl::Status ValidateSendRecord(absl::string_view prefix, const holdfast::v1::Se
     return Invalid(prefix, "channel", "must be 1-64 bytes");
   }
   HF_RETURN_IF_ERROR(CheckRequiredTime(prefix, "at", send.has_at(), send.at()));
-  if (send.has_cost() && (!std::isfinite(send.cost()) || send.cost() < 0)) {
-    return Invalid(prefix, "cost", absl::StrCat("must be finite and >= 0, got ", send.cost()));
-  }
+  if (send.has_cost()) HF_RETURN_IF_ERROR(CheckCost(prefix, "cost", send.cost()));
   return absl::OkStatus();
 }
 
@@ -82,9 +91,7 @@ absl::Status ValidateFixedCostRecord(absl::string_view prefix, const holdfast::v
   const int64_t start = cost.start().seconds() * 1000000 + cost.start().nanos() / 1000;
   const int64_t end = cost.end().seconds() * 1000000 + cost.end().nanos() / 1000;
   if (end <= start) return Invalid(prefix, "end", "must be after start");
-  if (!std::isfinite(cost.amount()) || cost.amount() < 0) {
-    return Invalid(prefix, "amount", absl::StrCat("must be finite and >= 0, got ", cost.amount()));
-  }
+  HF_RETURN_IF_ERROR(CheckCost(prefix, "amount", cost.amount()));
   if (cost.category().size() > 64) return Invalid(prefix, "category", "at most 64 bytes");
   return absl::OkStatus();
 }

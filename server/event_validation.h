@@ -11,6 +11,11 @@
 
 namespace holdfast::server {
 
+// Largest absolute money value accepted (revenue, margin, cost, amount). Sums
+// and co-moments over millions of entries must stay finite; a typo like
+// 1e308 stored once could never be taken back.
+inline constexpr double kMaxMoney = 1e12;
+
 // `prefix` is the record's position, e.g. "sends[3]".
 absl::Status ValidateSendRecord(absl::string_view prefix, const holdfast::v1::SendRecord& send,
                                 const AssignmentConfig& config);

@@ -19,8 +19,8 @@
 // True values per entry (exact, from the model):
 //   p_C = p0 E[w],  p_T = p0 E[w] (1 + lift),  E[y] = p E[V] (1 - 0.05)
 //   D = (p_T - p_C) E[V] 0.95,  iROAS = D / (E[c_T] + F / n_T)
-// with n_T the realized number of treated entries (F is the journey's fixed
-// cost over the simulated range).
+// with n_T the realized number of treated entries outside the washout (the
+// ones the report analyses; F is the journey's fixed cost over the range).
 //
 // Bounded: sends a fixed number of records to a loopback server and stops.
 #include <cmath>
@@ -243,7 +243,9 @@ int main(int argc, char** argv) {
             std::cerr << "holdfast_simulate: config arm '" << a.arm() << "' not in the model\n";
             return 1;
           }
-          ++tally[arm->name].treated;
+          // The report analyses only entries outside the washout, so the
+          // true F / n_T is taken over those.
+          if (!a.in_washout()) ++tally[arm->name].treated;
           int s = 0;
           for (const ChannelPlan& plan : m.sends) {
             if (unif(rng) >= plan.probability) continue;

@@ -217,6 +217,19 @@ TEST_F(AssignmentServiceTest, BatchErrorsNameTheIndex) {
   EXPECT_EQ(client_->BatchAssign(empty).status().code(), absl::StatusCode::kInvalidArgument);
 }
 
+TEST_F(AssignmentServiceTest, BatchAttributesAreBoundedPerCall) {
+  holdfast::v1::BatchAssignRequest big;
+  big.set_journey("cart_abandon");
+  for (int i = 0; i < 10000; ++i) big.add_units("u" + std::to_string(i));
+  for (int a = 0; a < 32; ++a) (*big.mutable_attributes())["key" + std::to_string(a)] = std::string(256, 'v');
+  auto resp = client_->BatchAssign(big);
+  EXPECT_EQ(resp.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_NE(resp.status().message().find("attributes:"), std::string::npos) << resp.status();
+  EXPECT_EQ(recorder_.total(), 0u);
+  big.mutable_units()->DeleteSubrange(100, big.units_size() - 100);  // same attributes on 100 units: fine
+  EXPECT_TRUE(client_->BatchAssign(big).ok());
+}
+
 TEST_F(AssignmentServiceTest, ListAndGetJourneys) {
   auto list = client_->ListJourneys();
   ASSERT_TRUE(list.ok());

@@ -104,6 +104,7 @@ TEST_F(EventServiceTest, InvalidRecordRejectsWholeBatchNamingIndexAndField) {
   const std::vector<Case> cases = {
       {[](auto* s) { s->set_cost(std::nan("")); }, "sends[3].cost: must be finite and >= 0"},
       {[](auto* s) { s->set_cost(-1); }, "sends[3].cost: must be finite and >= 0"},
+      {[](auto* s) { s->set_cost(1e13); }, "sends[3].cost: must be finite and >= 0"},
       {[](auto* s) { s->set_journey("nope"); }, "sends[3].journey: 'nope' is not configured"},
       {[](auto* s) { s->clear_send_id(); }, "sends[3].send_id: must not be empty"},
       {[](auto* s) { s->set_unit(std::string(257, 'u')); }, "sends[3].unit: 257 bytes"},
@@ -171,6 +172,9 @@ TEST_F(EventServiceTest, OutcomesValidateAndFlagOrphanRefunds) {
   EXPECT_TRUE(absl::StrContains(s.error_message(), "outcomes[0].type")) << s.error_message();
   bad.mutable_outcomes(0)->set_type(holdfast::v1::ORDER);
   bad.mutable_outcomes(0)->set_revenue(std::numeric_limits<double>::infinity());
+  s = client_->events()->RecordOutcomes(client_->NewContext().get(), bad, &summary);
+  EXPECT_TRUE(absl::StrContains(s.error_message(), "outcomes[0].revenue")) << s.error_message();
+  bad.mutable_outcomes(0)->set_revenue(1e300);  // finite, but would overflow every sum
   s = client_->events()->RecordOutcomes(client_->NewContext().get(), bad, &summary);
   EXPECT_TRUE(absl::StrContains(s.error_message(), "outcomes[0].revenue")) << s.error_message();
   bad.mutable_outcomes(0)->set_revenue(10);
