@@ -146,6 +146,7 @@ std::string DaemonProcess::log() const { return ReadFile(log_path_); }
 
 std::string HoldfastdPath() { return HOLDFAST_HOLDFASTD_PATH; }
 std::string HoldfastCliPath() { return HOLDFAST_CLI_PATH; }
+std::string SimulatePath() { return HOLDFAST_SIMULATE_PATH; }
 std::string SourceDir() { return HOLDFAST_SOURCE_DIR; }
 
 }  // namespace holdfast::testing

@@ -64,6 +64,7 @@ class DaemonProcess {
 // Absolute paths of the built binaries, baked in by CMake.
 std::string HoldfastdPath();
 std::string HoldfastCliPath();
+std::string SimulatePath();
 // Repository root (for examples/).
 std::string SourceDir();
 

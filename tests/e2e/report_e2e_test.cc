@@ -1,0 +1,71 @@
+// The analyst's path with the real binaries: holdfast_simulate plays four
+// weeks of three journeys with known effects through the RPCs of a real
+// holdfastd, then `holdfast report` renders every format and the true effects
+// are checked against the intervals (tools/check_truth.py).
+#include <fstream>
+#include <sstream>
+#include <string>
+
+#include <gtest/gtest.h>
+
+#include "absl/strings/match.h"
+#include "tests/testing/process_util.h"
+
+namespace holdfast::testing {
+namespace {
+
+std::string ReadAll(const std::string& path) {
+  std::ifstream in(path);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+TEST(ReportE2eTest, SimulatedJourneysReportInEveryFormatAndCoverTheTruth) {
+  TempDir dir;
+  DaemonProcess daemon(HoldfastdPath(),
+                       {"--config=" + SourceDir() + "/examples/holdfast.textproto",
+                        "--db=" + dir.File("holdfast.db")},
+                       dir.path());
+  ASSERT_TRUE(daemon.Start()) << daemon.log();
+  CommandResult sim = RunCommand({SimulatePath(), "--server=" + daemon.address(),
+                                  "--truth=" + dir.File("truth.json")}, {}, 240);
+  ASSERT_EQ(sim.exit_code, 0) << sim.err;
+
+  const std::vector<std::string> range = {"--server", daemon.address(), "--from", "2026-10-05", "--to",
+                                          "2026-11-02"};
+  auto report = [&](std::vector<std::string> extra) {
+    std::vector<std::string> argv = {HoldfastCliPath(), "report"};
+    argv.insert(argv.end(), range.begin(), range.end());
+    argv.insert(argv.end(), extra.begin(), extra.end());
+    return RunCommand(argv, {}, 120);
+  };
+  CommandResult table = report({"--format", "table"});
+  ASSERT_EQ(table.exit_code, 0) << table.err;
+  for (const char* row : {"cart_abandon / discount", "cart_abandon / no_discount", "winback", "renewal"}) {
+    EXPECT_TRUE(absl::StrContains(table.out, row)) << row << "\n" << table.out;
+  }
+  // The simulator messages a few held-out winback units by mistake.
+  EXPECT_TRUE(absl::StrContains(table.out, "CONTAMINATION")) << table.out;
+
+  CommandResult json = report({"--format", "json", "--out", dir.File("report.json")});
+  ASSERT_EQ(json.exit_code, 0) << json.err;
+  CommandResult html = report({"--format", "html", "--out", dir.File("report.html")});
+  ASSERT_EQ(html.exit_code, 0) << html.err;
+  const std::string page = ReadAll(dir.File("report.html"));
+  EXPECT_TRUE(absl::StrContains(page, "<svg")) << "no forest plot";
+  EXPECT_FALSE(absl::StrContains(page, "<script src")) << "the HTML must be self-contained";
+  CommandResult csv = report({"--format", "csv"});
+  ASSERT_EQ(csv.exit_code, 0) << csv.err;
+  EXPECT_TRUE(absl::StrContains(csv.out, "cart_abandon")) << csv.out;
+  CommandResult program = report({"--program", "--format", "table"});
+  ASSERT_EQ(program.exit_code, 0) << program.err;
+
+  CommandResult check = RunCommand({"/usr/bin/python3", SourceDir() + "/tools/check_truth.py",
+                                    dir.File("report.json"), dir.File("truth.json")});
+  EXPECT_EQ(check.exit_code, 0) << check.out << check.err;
+  EXPECT_TRUE(absl::StrContains(check.out, "16 of 16 true effects inside their intervals")) << check.out;
+}
+
+}  // namespace
+}  // namespace holdfast::testing
