@@ -68,6 +68,20 @@ DecidedEntry MakeEntry(const JourneySpec& journey, const std::string& unit, cons
   return e;
 }
 
+// Ends a handler: an error clears the answer; OK finishes now unless the
+// recorder's callback will finish once the entries are durable.
+template <typename Response>
+grpc::ServerUnaryReactor* FinishUnlessPending(grpc::ServerUnaryReactor* reactor, const absl::Status& status,
+                                              bool pending, Response* response) {
+  if (!status.ok()) {
+    response->Clear();
+    reactor->Finish(ToGrpcStatus(status));
+  } else if (!pending) {
+    reactor->Finish(grpc::Status::OK);
+  }
+  return reactor;
+}
+
 // Looks up the journey or returns NOT_FOUND naming the field.
 absl::StatusOr<const JourneySpec*> FindJourney(const ServingConfig& config, const std::string& id) {
   if (id.empty()) return absl::InvalidArgumentError("journey: must not be empty");
@@ -106,13 +120,7 @@ grpc::ServerUnaryReactor* AssignmentServiceImpl::Assign(grpc::CallbackServerCont
     });
     return absl::OkStatus();
   }();
-  if (!status.ok()) {
-    response->Clear();
-    reactor->Finish(ToGrpcStatus(status));
-  } else if (!pending) {
-    reactor->Finish(grpc::Status::OK);
-  }
-  return reactor;
+  return FinishUnlessPending(reactor, status, pending, response);
 }
 
 grpc::ServerUnaryReactor* AssignmentServiceImpl::BatchAssign(
@@ -162,13 +170,7 @@ grpc::ServerUnaryReactor* AssignmentServiceImpl::BatchAssign(
     });
     return absl::OkStatus();
   }();
-  if (!status.ok()) {
-    response->Clear();
-    reactor->Finish(ToGrpcStatus(status));
-  } else if (!pending) {
-    reactor->Finish(grpc::Status::OK);
-  }
-  return reactor;
+  return FinishUnlessPending(reactor, status, pending, response);
 }
 
 grpc::ServerUnaryReactor* AssignmentServiceImpl::ListJourneys(
