@@ -52,22 +52,6 @@ void FillAssignment(const JourneySpec& journey, const std::string& unit, const D
   out->set_in_washout(d.in_washout);
 }
 
-DecidedEntry MakeEntry(const JourneySpec& journey, const std::string& unit, const Decision& d,
-                       UnixMicros t, const std::string& version,
-                       const std::vector<std::pair<std::string, std::string>>& attributes) {
-  DecidedEntry e;
-  e.journey = journey.id;
-  e.unit = unit;
-  e.period = d.period;
-  e.t0 = t;
-  e.group = d.group;
-  e.arm = ArmName(journey, d);
-  e.config_version = version;
-  e.in_washout = d.in_washout;
-  e.attributes = attributes;
-  return e;
-}
-
 // Ends a handler: an error clears the answer; OK finishes now unless the
 // recorder's callback will finish once the entries are durable.
 template <typename Response>
@@ -109,8 +93,8 @@ grpc::ServerUnaryReactor* AssignmentServiceImpl::Assign(grpc::CallbackServerCont
     const Decision d = config->assigner.AssignValidated(*journey, request->unit(), t);
     FillAssignment(*journey, request->unit(), d, config->version(), response->mutable_assignment());
     if (request->dry_run() || recorder_ == nullptr) return absl::OkStatus();
-    std::vector<DecidedEntry> entries;
-    entries.push_back(MakeEntry(*journey, request->unit(), d, t, config->version(), attributes));
+    std::vector<EntryRow> entries;
+    entries.push_back(MakeEntryRow(*journey, request->unit(), d, t, config->version(), attributes));
     // The reply waits for the entry to be durable: an unrecorded holdout is a
     // hole in the control group.
     pending = true;
@@ -148,13 +132,13 @@ grpc::ServerUnaryReactor* AssignmentServiceImpl::BatchAssign(
           " units exceed ", kMaxBatchAttributeBytes, " bytes per call; send fewer units per call"));
     }
     const bool record = !request->dry_run() && recorder_ != nullptr;
-    std::vector<DecidedEntry> entries;
+    std::vector<EntryRow> entries;
     if (record) entries.reserve(request->units_size());
     response->mutable_assignments()->Reserve(request->units_size());
     for (const std::string& unit : request->units()) {
       const Decision d = config->assigner.AssignValidated(*journey, unit, t);
       FillAssignment(*journey, unit, d, config->version(), response->add_assignments());
-      if (record) entries.push_back(MakeEntry(*journey, unit, d, t, config->version(), attributes));
+      if (record) entries.push_back(MakeEntryRow(*journey, unit, d, t, config->version(), attributes));
     }
     if (!record) return absl::OkStatus();
     pending = true;

@@ -11,21 +11,28 @@
 
 #include "absl/status/status.h"
 #include "lib/assign/assigner.h"
-#include "lib/base/clock.h"
+#include "lib/storage/records.h"
 
 namespace holdfast::server {
 
-struct DecidedEntry {
-  std::string journey;
-  std::string unit;
-  int64_t period = 0;
-  UnixMicros t0 = 0;
-  AssignedGroup group = AssignedGroup::kTreatment;
-  std::string arm;
-  std::string config_version;
-  bool in_washout = false;
-  std::vector<std::pair<std::string, std::string>> attributes;
-};
+
+// The entry row for a decision made at `t` (shared by Assign, BatchAssign
+// and imported entries, so all three record the same thing).
+inline EntryRow MakeEntryRow(const JourneySpec& journey, const std::string& unit, const Decision& d,
+                             UnixMicros t, const std::string& config_version,
+                             std::vector<std::pair<std::string, std::string>> attributes) {
+  EntryRow e;
+  e.journey = journey.id;
+  e.unit = unit;
+  e.period = d.period;
+  e.t0 = t;
+  e.group = static_cast<EntryGroup>(static_cast<int>(d.group));
+  if (d.arm_index >= 0) e.arm = journey.arms[d.arm_index].name;
+  e.config_version = config_version;
+  e.in_washout = d.in_washout;
+  e.attributes = std::move(attributes);
+  return e;
+}
 
 class EntryRecorder {
  public:
@@ -33,7 +40,7 @@ class EntryRecorder {
   // Records `entries` atomically; calls `done` exactly once, from any thread,
   // with the status and, when OK, one flag per entry: true when the entry was
   // new (first of that unit in that journey and period).
-  virtual void Record(std::vector<DecidedEntry> entries,
+  virtual void Record(std::vector<EntryRow> entries,
                       std::function<void(absl::Status, std::vector<bool>)> done) = 0;
 };
 

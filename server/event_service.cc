@@ -7,10 +7,10 @@
 
 #include "absl/strings/str_cat.h"
 #include "lib/base/status_macros.h"
+#include "server/entry_recorder.h"
 #include "server/event_validation.h"
 #include "server/grpc_status_util.h"
 #include "server/request_validation.h"
-#include "server/store_entry_recorder.h"
 
 namespace holdfast::server {
 namespace {
@@ -100,10 +100,7 @@ absl::StatusOr<WriteJob> PrepareEntries(const holdfast::v1::RecordEntriesRequest
     const JourneySpec& journey = *config.compiled->FindJourney(e.journey());
     const UnixMicros t = ToMicros(e.at());
     const Decision d = config.assigner.AssignValidated(journey, e.unit(), t);
-    DecidedEntry decided{journey.id, e.unit(), d.period, t, d.group,
-                         d.arm_index >= 0 ? journey.arms[d.arm_index].name : std::string(),
-                         config.version(), d.in_washout, std::move(attributes)};
-    rows->push_back(ToEntryRow(std::move(decided)));
+    rows->push_back(MakeEntryRow(journey, e.unit(), d, t, config.version(), std::move(attributes)));
   }
   return WriteJob([store, rows]() -> absl::StatusOr<WriteSummary> {
     HF_ASSIGN_OR_RETURN(EntryWriteResult result, store->RecordEntries(*rows));

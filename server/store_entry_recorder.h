@@ -1,5 +1,5 @@
-// EntryRecorder over lib/storage: converts decided entries to EntryRows and
-// writes them on the work pool, replying from there once they are committed.
+// EntryRecorder over lib/storage: writes entries on the work pool and
+// replies from there once they are committed.
 #ifndef HOLDFAST_SERVER_STORE_ENTRY_RECORDER_H_
 #define HOLDFAST_SERVER_STORE_ENTRY_RECORDER_H_
 
@@ -14,7 +14,7 @@ class StoreEntryRecorder final : public EntryRecorder {
   // Both must outlive the recorder.
   StoreEntryRecorder(Store* store, WorkPool* pool) : store_(store), pool_(pool) {}
 
-  void Record(std::vector<DecidedEntry> entries,
+  void Record(std::vector<EntryRow> entries,
               std::function<void(absl::Status, std::vector<bool>)> done) override;
 
  private:
@@ -22,8 +22,6 @@ class StoreEntryRecorder final : public EntryRecorder {
   WorkPool* pool_;
 };
 
-// DecidedEntry → EntryRow (shared with the import path).
-EntryRow ToEntryRow(DecidedEntry entry);
 
 }  // namespace holdfast::server
 

@@ -44,7 +44,7 @@ std::shared_ptr<const ServingConfig> MakeServingConfig() {
 // Records in memory, like the store would: first entry per (journey, unit, period) is new.
 class MemoryRecorder : public EntryRecorder {
  public:
-  void Record(std::vector<DecidedEntry> entries,
+  void Record(std::vector<EntryRow> entries,
               std::function<void(absl::Status, std::vector<bool>)> done) override {
     std::vector<bool> is_new;
     {
