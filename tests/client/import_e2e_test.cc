@@ -82,7 +82,7 @@ TEST_F(ImportE2eTest, RejectedRowsAreNamedByLineAndTheRestIsStored) {
   EXPECT_THAT(r.err, HasSubstr("sends: 3,004 rows, 3,000 inserted, 0 duplicates, 4 rejected"));
   EXPECT_THAT(r.err, HasSubstr("line 3002: journey: 'cart_abandonn' is not configured"));
   EXPECT_THAT(r.err, HasSubstr("line 3003: cost: not a number 'abc'"));
-  EXPECT_THAT(r.err, HasSubstr("line 3004: cost: must be finite and >= 0, got -1"));
+  EXPECT_THAT(r.err, HasSubstr("line 3004: cost: must be finite and >= 0 (at most 1e+12), got -1"));
   EXPECT_THAT(r.err, HasSubstr("line 3005: at: cannot parse time 'yesterday'"));
   std::ifstream in(rejects);
   std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
