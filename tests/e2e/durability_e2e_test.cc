@@ -98,7 +98,19 @@ TEST(DurabilityE2eTest, AcknowledgedRecordsSurviveSigkillExactlyOnce) {
       }
     });
   }
-  std::this_thread::sleep_for(std::chrono::milliseconds(1500));
+  // Kill mid-stream: once some calls have been acknowledged (bounded wait,
+  // so a slow machine still kills with writes in flight), plus a little more.
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+  for (;;) {
+    size_t total = 0;
+    {
+      std::lock_guard<std::mutex> lock(mu);
+      for (const auto& a : acked) total += a.size();
+    }
+    if (total >= 4000 || std::chrono::steady_clock::now() > deadline) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
   daemon.Signal(SIGKILL);
   stop = true;
   for (auto& t : writers) t.join();
