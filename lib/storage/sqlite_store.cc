@@ -422,16 +422,24 @@ void SqliteStore::Impl::ApplyBatch(WriteBatch& b) {
 
 // ---------------------------------------------------------------- writes
 
+// Queues `rows` as one batch of `kind` (in `slot`) and waits for its commit;
+// the outcome is left in `batch`.
+template <typename Impl, typename Row>
+absl::Status SubmitRows(Impl& impl, WriteBatch::Kind kind, absl::Span<const Row> WriteBatch::*slot,
+                        absl::Span<const Row> rows, WriteBatch& batch) {
+  batch.kind = kind;
+  batch.*slot = rows;
+  batch.records = static_cast<int64_t>(rows.size());
+  batch.bytes = BytesOfAll(rows);
+  return impl.Submit(batch);
+}
+
 absl::StatusOr<EntryWriteResult> SqliteStore::RecordEntries(absl::Span<const EntryRow> rows) {
   HF_RETURN_IF_ERROR(storage_internal::ValidateEntries(rows));
   EntryWriteResult result;
   if (rows.empty()) return result;
   WriteBatch batch;
-  batch.kind = WriteBatch::Kind::kEntries;
-  batch.entries = rows;
-  batch.records = static_cast<int64_t>(rows.size());
-  batch.bytes = BytesOfAll(rows);
-  HF_RETURN_IF_ERROR(impl_->Submit(batch));
+  HF_RETURN_IF_ERROR(SubmitRows(*impl_, WriteBatch::Kind::kEntries, &WriteBatch::entries, rows, batch));
   result.summary = batch.summary;
   result.inserted = std::move(batch.entry_inserted);
   return result;
@@ -441,11 +449,7 @@ absl::StatusOr<WriteSummary> SqliteStore::RecordSends(absl::Span<const SendRow> 
   HF_RETURN_IF_ERROR(storage_internal::ValidateSends(rows));
   if (rows.empty()) return WriteSummary{};
   WriteBatch batch;
-  batch.kind = WriteBatch::Kind::kSends;
-  batch.sends = rows;
-  batch.records = static_cast<int64_t>(rows.size());
-  batch.bytes = BytesOfAll(rows);
-  HF_RETURN_IF_ERROR(impl_->Submit(batch));
+  HF_RETURN_IF_ERROR(SubmitRows(*impl_, WriteBatch::Kind::kSends, &WriteBatch::sends, rows, batch));
   return batch.summary;
 }
 
@@ -453,11 +457,7 @@ absl::StatusOr<WriteSummary> SqliteStore::RecordOutcomes(absl::Span<const Outcom
   HF_RETURN_IF_ERROR(storage_internal::ValidateOutcomes(rows));
   if (rows.empty()) return WriteSummary{};
   WriteBatch batch;
-  batch.kind = WriteBatch::Kind::kOutcomes;
-  batch.outcomes = rows;
-  batch.records = static_cast<int64_t>(rows.size());
-  batch.bytes = BytesOfAll(rows);
-  HF_RETURN_IF_ERROR(impl_->Submit(batch));
+  HF_RETURN_IF_ERROR(SubmitRows(*impl_, WriteBatch::Kind::kOutcomes, &WriteBatch::outcomes, rows, batch));
   return batch.summary;
 }
 
@@ -465,11 +465,7 @@ absl::StatusOr<WriteSummary> SqliteStore::RecordFixedCosts(absl::Span<const Fixe
   HF_RETURN_IF_ERROR(storage_internal::ValidateFixedCosts(rows));
   if (rows.empty()) return WriteSummary{};
   WriteBatch batch;
-  batch.kind = WriteBatch::Kind::kFixedCosts;
-  batch.fixed_costs = rows;
-  batch.records = static_cast<int64_t>(rows.size());
-  batch.bytes = BytesOfAll(rows);
-  HF_RETURN_IF_ERROR(impl_->Submit(batch));
+  HF_RETURN_IF_ERROR(SubmitRows(*impl_, WriteBatch::Kind::kFixedCosts, &WriteBatch::fixed_costs, rows, batch));
   return batch.summary;
 }
 
