@@ -7,6 +7,7 @@
 #include "lib/config/config.h"
 #include "lib/config/diff.h"
 #include "lib/config/share_transition.h"
+#include "lib/config/stored_config.h"
 #include "server/request_validation.h"
 
 namespace holdfast::server {
@@ -32,8 +33,9 @@ holdfast::v1::ConfigVersion ConfigManagerImpl::MakeRecord(const ServingConfig& c
   return record;
 }
 
-absl::Status ConfigManagerImpl::Append(const holdfast::v1::ConfigVersion& record) {
-  if (sink_) HF_RETURN_IF_ERROR(sink_(record));
+absl::Status ConfigManagerImpl::Append(const holdfast::v1::ConfigVersion& record,
+                                       const ServingConfig& config) {
+  if (sink_) HF_RETURN_IF_ERROR(sink_(record, config::CanonicalConfigText(config.effective)));
   history_.push_back(record);
   return absl::OkStatus();
 }
@@ -73,7 +75,7 @@ absl::Status ConfigManagerImpl::RecordInitial() {
                           config::FormatShareTransitions(transitions, *current->compiled));
     }
   }
-  return Append(MakeRecord(*current, diff));
+  return Append(MakeRecord(*current, diff), *current);
 }
 
 absl::StatusOr<holdfast::v1::ReloadConfigResponse> ConfigManagerImpl::Reload(const std::string& path) {
@@ -97,7 +99,7 @@ absl::StatusOr<holdfast::v1::ReloadConfigResponse> ConfigManagerImpl::Reload(con
                                         config::DiffSummary(current->effective, next->effective), "\n",
                                         config::FormatShareTransitions(transitions, *next->compiled));
   holdfast::v1::ConfigVersion record = MakeRecord(*next, diff);
-  HF_RETURN_IF_ERROR(Append(record));
+  HF_RETURN_IF_ERROR(Append(record, *next));
   holder_->Set(next);
   response.set_changed(true);
   *response.mutable_serving() = record;

@@ -20,8 +20,10 @@ namespace holdfast::server {
 
 class ConfigManagerImpl final : public ConfigManager {
  public:
-  // Persists one history record; returns an error to abort the swap.
-  using HistorySink = std::function<absl::Status(const holdfast::v1::ConfigVersion&)>;
+  // Persists one history record with the full canonical config of its
+  // version (lib/config/stored_config.h); returns an error to abort the swap.
+  using HistorySink =
+      std::function<absl::Status(const holdfast::v1::ConfigVersion&, const std::string& content)>;
   // Reads persisted history (newest first).
   using HistorySource = std::function<absl::StatusOr<std::vector<holdfast::v1::ConfigVersion>>(int)>;
 
@@ -37,7 +39,7 @@ class ConfigManagerImpl final : public ConfigManager {
 
  private:
   holdfast::v1::ConfigVersion MakeRecord(const ServingConfig& config, const std::string& diff) const;
-  absl::Status Append(const holdfast::v1::ConfigVersion& record);
+  absl::Status Append(const holdfast::v1::ConfigVersion& record, const ServingConfig& config);
 
   ConfigHolder* holder_;
   const Clock* clock_;

@@ -55,8 +55,9 @@ absl::StatusOr<std::unique_ptr<HoldfastDaemon>> HoldfastDaemon::Start(const Daem
   d->impl_->recorder = std::make_unique<StoreEntryRecorder>(store, d->impl_->pool.get());
 
   // Config history lives in the store, so it survives restarts.
-  auto sink = [store](const holdfast::v1::ConfigVersion& v) {
+  auto sink = [store](const holdfast::v1::ConfigVersion& v, const std::string& content) {
     ConfigVersionRow row;
+    row.content = content;
     row.version = v.version();
     row.loaded_at = v.loaded_at().seconds() * 1000000 + v.loaded_at().nanos() / 1000;
     row.source_path = v.source_path();

@@ -30,11 +30,17 @@
 #include "lib/base/clock.h"
 #include "lib/base/time_util.h"
 #include "lib/stats/moments.h"
+#include "lib/storage/analysis.h"
 
 namespace holdfast::report {
 
-// Same numbering as holdfast::AssignedGroup and holdfast.v1.Group.
-enum class EntryGroup : int { kTreatment = 1, kHoldout = 2, kGlobalHoldout = 3 };
+// The per-entry types are lib/storage's (analysis.h): one definition shared
+// by every Store, every AnalysisSource and the builder.
+using holdfast::AnalysisEntry;
+using holdfast::AnalysisQuery;
+using holdfast::EntryGroup;
+using holdfast::JourneyDiagnostics;
+using holdfast::JourneyWindow;
 
 // Half-open time range [from, to) in UnixMicros. The default is everything.
 struct TimeRange {
@@ -43,59 +49,10 @@ struct TimeRange {
   bool Contains(UnixMicros t) const { return t >= from && t < to; }
 };
 
-// One journey entry with its outcomes. String views are valid only during
-// the callback.
-struct AnalysisEntry {
-  absl::string_view journey;
-  // The customer id (the program report counts customers, not entries).
-  absl::string_view unit;
-  EntryGroup group = EntryGroup::kTreatment;
-  // Arm name for kTreatment; "" otherwise.
-  absl::string_view arm;
-  // Journey rotation period index (0 without rotation).
-  int64_t period = 0;
-  UnixMicros t0 = 0;
-  // t0 fell in the washout at the start of its period (decided at assignment).
-  bool in_washout = false;
-  // Value of the query's segment attribute; "" when absent or no key asked.
-  absl::string_view segment;
-  // y, m, x, c over [t0, t0 + attribution window); z over the pre-period.
-  // c counts only this journey's sends.
-  stats::EntryValues values;
-  // Number of sends whose cost makes up values.c.
-  int64_t sends = 0;
-};
-
-// A journey to stream, with the windows from its config.
-struct JourneyWindows {
-  std::string journey;
-  // Outcomes and sends count when t0 <= at < t0 + attribution_window_us.
-  int64_t attribution_window_us = 0;
-  // z counts outcome revenue with t0 - pre_period_us <= at < t0.
-  int64_t pre_period_us = 0;
-};
-
-struct AnalysisQuery {
-  // Journeys to stream (non-empty, each once).
-  std::vector<JourneyWindows> journeys;
-  // Entries with t0 in this range.
-  TimeRange range;
-  // Entry attribute whose value goes into AnalysisEntry::segment; "" = none.
-  std::string segment_key;
-};
-
-// Facts about one journey over a report range, beside the entry stream.
-struct JourneyTotals {
-  // Fixed costs pro-rated to their overlap with the range: a cost over
-  // [s, e) contributes amount * |[s, e) ∩ range| / (e - s).
-  double fixed_cost = 0.0;
-  // Contamination: sends of this journey to units whose entry in the range
-  // was HOLDOUT or GLOBAL_HOLDOUT, within that entry's period; their summed
-  // cost; and how many such entries received at least one.
-  int64_t contaminated_sends = 0;
-  double contaminated_cost = 0.0;
-  int64_t contaminated_entries = 0;
-};
+// The five metrics of an entry as the moments take them.
+inline stats::EntryValues ValuesOf(const AnalysisEntry& e) {
+  return {e.y, e.m, static_cast<double>(e.x), e.c, e.z};
+}
 
 // One customer of the program report over one query range (docs/report.md,
 // "Program report"). String views are valid only during the callback.
@@ -130,15 +87,17 @@ class AnalysisSource {
  public:
   virtual ~AnalysisSource() = default;
 
-  // Calls `fn` for every entry of the query's journeys with t0 in range, in
-  // any order, including washout entries (flagged) and global-holdout
-  // entries (the builder decides what to exclude and counts it).
+  // Calls `fn` for every entry of the query's journeys with from <= t0 < to
+  // (Store::ForEachAnalysisEntry semantics), in any order, including washout
+  // entries (flagged) and global-holdout entries (the builder decides what
+  // to exclude and counts it). The entry is valid only during the call.
   [[nodiscard]] virtual absl::Status ForEachEntry(
       const AnalysisQuery& query, absl::FunctionRef<void(const AnalysisEntry&)> fn) = 0;
 
-  // Fixed cost and contamination of `journey` over `range`; the journey's
-  // rotation bounds each entry's period.
-  [[nodiscard]] virtual absl::StatusOr<JourneyTotals> GetJourneyTotals(
+  // Fixed cost (pro-rated to `range`), entry counts and contamination of
+  // `journey` (Store::GetJourneyDiagnostics); the journey's rotation bounds
+  // each entry's period.
+  [[nodiscard]] virtual absl::StatusOr<JourneyDiagnostics> GetJourneyTotals(
       const JourneySpec& journey, const TimeRange& range) = 0;
 
   // Refunds in `range` naming an order the store never saw.

@@ -17,34 +17,32 @@ double ProRatedAmount(double amount, UnixMicros start, UnixMicros end, const Tim
 absl::Status InMemoryAnalysisSource::ForEachEntry(
     const AnalysisQuery& query, absl::FunctionRef<void(const AnalysisEntry&)> fn) {
   std::set<std::string> wanted;
-  for (const JourneyWindows& j : query.journeys) wanted.insert(j.journey);
+  for (const JourneyWindow& j : query.journeys) wanted.insert(j.journey);
+  AnalysisEntry e;
   for (const StoredEntry& s : entries_) {
     if (!wanted.empty() && wanted.count(s.journey) == 0) continue;
-    if (!query.range.Contains(s.t0)) continue;
-    AnalysisEntry e;
-    e.journey = s.journey;
-    e.unit = s.unit;
-    e.group = s.group;
-    e.arm = s.arm;
-    e.period = s.period;
-    e.t0 = s.t0;
-    e.in_washout = s.in_washout;
-    if (!query.segment_key.empty()) {
-      auto it = s.attributes.find(query.segment_key);
+    if (s.t0 < query.from || s.t0 >= query.to) continue;
+    e = s;
+    e.segment.clear();
+    if (!query.segment_by.empty()) {
+      auto it = s.attributes.find(query.segment_by);
       if (it != s.attributes.end()) e.segment = it->second;
     }
-    e.values = s.values;
-    e.sends = s.sends;
     fn(e);
   }
   return absl::OkStatus();
 }
 
-absl::StatusOr<JourneyTotals> InMemoryAnalysisSource::GetJourneyTotals(
+absl::StatusOr<JourneyDiagnostics> InMemoryAnalysisSource::GetJourneyTotals(
     const JourneySpec& journey, const TimeRange& range) {
-  JourneyTotals t;
+  JourneyDiagnostics t;
   for (const StoredFixedCost& f : fixed_costs_) {
     if (f.journey == journey.id) t.fixed_cost += ProRatedAmount(f.amount, f.start, f.end, range);
+  }
+  for (const StoredEntry& e : entries_) {
+    if (e.journey != journey.id || !range.Contains(e.t0)) continue;
+    ++t.entries;
+    if (e.in_washout) ++t.washout_entries;
   }
   std::set<std::string> units;
   for (const StoredContaminatedSend& s : contaminated_) {

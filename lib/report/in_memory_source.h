@@ -16,18 +16,19 @@
 
 namespace holdfast::report {
 
-// An owned AnalysisEntry plus its attributes.
-struct StoredEntry {
-  std::string journey;
-  std::string unit;
-  EntryGroup group = EntryGroup::kTreatment;
-  std::string arm;
-  int64_t period = 0;
-  UnixMicros t0 = 0;
-  bool in_washout = false;
+// An AnalysisEntry (the one per-entry struct, windowed sums given) plus its
+// attributes; ForEachEntry fills `segment` from them.
+struct StoredEntry : AnalysisEntry {
   std::map<std::string, std::string> attributes;
-  stats::EntryValues values;
-  int64_t sends = 0;
+
+  // Sets y, m, x (1 when v.x > 0), c and z.
+  void SetValues(const stats::EntryValues& v) {
+    y = v.y;
+    m = v.m;
+    x = v.x > 0 ? 1 : 0;
+    c = v.c;
+    z = v.z;
+  }
 };
 
 // A fixed cost spread uniformly over [start, end).
@@ -70,8 +71,8 @@ class InMemoryAnalysisSource final : public AnalysisSource {
 
   absl::Status ForEachEntry(const AnalysisQuery& query,
                             absl::FunctionRef<void(const AnalysisEntry&)> fn) override;
-  absl::StatusOr<JourneyTotals> GetJourneyTotals(const JourneySpec& journey,
-                                                 const TimeRange& range) override;
+  absl::StatusOr<JourneyDiagnostics> GetJourneyTotals(const JourneySpec& journey,
+                                                       const TimeRange& range) override;
   absl::StatusOr<int64_t> OrphanRefunds(const TimeRange& range) override;
   absl::Status ForEachProgramUnit(const ProgramUnitQuery& query,
                                   absl::FunctionRef<void(const ProgramUnit&)> fn) override;

@@ -203,8 +203,9 @@ absl::StatusOr<LiftReportResult> BuildLiftReport(const AssignmentConfig& config,
   std::vector<std::unique_ptr<JourneyAcc>> accs;
   absl::flat_hash_map<std::string, JourneyAcc*> by_id;
   AnalysisQuery query;
-  query.range = options.range;
-  query.segment_key = options.segment_by;
+  query.from = options.range.from;
+  query.to = options.range.to;
+  query.segment_by = options.segment_by;
   for (const JourneySpec* j : specs) {
     auto acc = std::make_unique<JourneyAcc>();
     acc->spec = j;
@@ -251,7 +252,7 @@ absl::StatusOr<LiftReportResult> BuildLiftReport(const AssignmentConfig& config,
       ++cell->washout;
       return;
     }
-    cell->moments.Add(e.values);
+    cell->moments.Add(ValuesOf(e));
     cell->sends += e.sends;
   }));
 
@@ -272,7 +273,7 @@ absl::StatusOr<LiftReportResult> BuildLiftReport(const AssignmentConfig& config,
     const JourneySpec& spec = *acc.spec;
     result.global_holdout_entries_excluded += acc.global_excluded;
     const TimeRange cost_range = EffectiveRange(spec, options);
-    HF_ASSIGN_OR_RETURN(const JourneyTotals totals, source.GetJourneyTotals(spec, cost_range));
+    HF_ASSIGN_OR_RETURN(const JourneyDiagnostics totals, source.GetJourneyTotals(spec, cost_range));
     const double journey_fixed_cost = totals.fixed_cost;
 
     // Segments: everyone ("" key) first, then values by name.

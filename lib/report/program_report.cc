@@ -25,7 +25,7 @@ absl::StatusOr<double> ProgramFixedCost(const AssignmentConfig& config, Analysis
                                         const TimeRange& range) {
   double total = 0.0;
   for (const JourneySpec& j : config.journeys) {
-    HF_ASSIGN_OR_RETURN(const JourneyTotals t, source.GetJourneyTotals(j, range));
+    HF_ASSIGN_OR_RETURN(const JourneyDiagnostics t, source.GetJourneyTotals(j, range));
     total += t.fixed_cost;
   }
   return total;

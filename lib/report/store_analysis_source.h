@@ -23,8 +23,8 @@ class StoreAnalysisSource final : public AnalysisSource {
 
   absl::Status ForEachEntry(const AnalysisQuery& query,
                             absl::FunctionRef<void(const AnalysisEntry&)> fn) override;
-  absl::StatusOr<JourneyTotals> GetJourneyTotals(const JourneySpec& journey,
-                                                 const TimeRange& range) override;
+  absl::StatusOr<JourneyDiagnostics> GetJourneyTotals(const JourneySpec& journey,
+                                                       const TimeRange& range) override;
   absl::StatusOr<int64_t> OrphanRefunds(const TimeRange& range) override;
   absl::Status ForEachProgramUnit(const ProgramUnitQuery& query,
                                   absl::FunctionRef<void(const ProgramUnit&)> fn) override;

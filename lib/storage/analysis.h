@@ -34,16 +34,27 @@ struct AnalysisQuery {
   std::string segment_by;
 };
 
-// One entry with its windowed sums. Refunds are stored as negative revenue,
-// so y, m and z are net of refunds.
+// One entry with its windowed sums: the one per-entry struct shared by every
+// Store, every report AnalysisSource and the report builder (a new per-entry
+// field is added here only). Refunds are stored as negative revenue, so y, m
+// and z are net of refunds. A stream reuses one instance for every row: copy
+// what must outlive the callback.
 struct AnalysisEntry {
   std::string journey;
+  // The customer id.
   std::string unit;
   EntryGroup group = EntryGroup::kTreatment;
+  // Arm name for kTreatment; "" otherwise.
   std::string arm;
+  // Journey rotation period index (0 without rotation).
   int64_t period = 0;
   UnixMicros t0 = 0;
+  // t0 fell in the washout at the start of its period (decided at assignment
+  // with the config version the entry was assigned under).
   bool in_washout = false;
+  // Version of the config the entry was assigned under.
+  std::string config_version;
+  // Value of the query's segment attribute; "" when absent or no key asked.
   std::string segment;
   // Sum of outcome revenue (all types) in [t0, t0 + window).
   double y = 0;

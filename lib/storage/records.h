@@ -22,6 +22,7 @@ inline constexpr size_t kMaxStoredIdBytes = 256;       // unit, journey, record 
 inline constexpr size_t kMaxStoredChannelBytes = 64;   // SendRow::channel
 inline constexpr size_t kMaxStoredTextBytes = 65536;   // free text: arm, category, paths, ...
 inline constexpr size_t kMaxStoredAttributes = 64;     // EntryRow::attributes
+inline constexpr size_t kMaxStoredConfigBytes = 16 << 20;  // ConfigVersionRow::content
 
 // Group of an entry; values match AssignedGroup and the API enum.
 enum class EntryGroup : int { kTreatment = 1, kHoldout = 2, kGlobalHoldout = 3 };
@@ -92,7 +93,15 @@ struct ConfigVersionRow {
   std::string version;
   UnixMicros loaded_at = 0;
   std::string source_path;
+  // Human-readable change summary, plus one "state:" line per rotating
+  // holdout (lib/config/share_transition.h) from which pending share
+  // transitions are rebuilt.
   std::string diff_summary;
+  // The full canonical config of this version: the effective config (defaults
+  // written out) in protobuf text format, as lib/config/stored_config.h
+  // writes it; with the state lines above it compiles back to exactly
+  // `version`. Empty for rows written before schema version 3.
+  std::string content;
 };
 
 // Result of a write, returned only after its records are committed.

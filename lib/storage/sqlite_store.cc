@@ -117,8 +117,8 @@ absl::StatusOr<std::unique_ptr<SqliteStore>> SqliteStore::Open(const std::string
         "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING");
     impl->insert_config_version = std::make_unique<SQLite::Statement>(
         db,
-        "INSERT INTO config_versions (version, loaded_at, source_path, diff_summary) "
-        "VALUES (?, ?, ?, ?)");
+        "INSERT INTO config_versions (version, loaded_at, source_path, diff_summary, content) "
+        "VALUES (?, ?, ?, ?, ?)");
   } catch (...) {
     return StatusFromCurrentException("preparing statements");
   }
@@ -412,6 +412,7 @@ void SqliteStore::Impl::ApplyBatch(WriteBatch& b) {
       st.bind(2, static_cast<int64_t>(r.loaded_at));
       st.bindNoCopy(3, r.source_path);
       st.bindNoCopy(4, r.diff_summary);
+      st.bindNoCopy(5, r.content);
       st.exec();
       Rearm(st);
       sum.inserted = 1;
@@ -477,7 +478,8 @@ absl::Status SqliteStore::AppendConfigVersion(const ConfigVersionRow& row) {
   batch.records = 1;
   batch.bytes = kRecordOverheadBytes + static_cast<int64_t>(row.version.size() +
                                                             row.source_path.size() +
-                                                            row.diff_summary.size());
+                                                            row.diff_summary.size() +
+                                                            row.content.size());
   return impl_->Submit(batch);
 }
 

@@ -31,7 +31,7 @@ using storage_internal::StatusFromCurrentException;
 // sends_by_unit. GROUP BY follows the entries primary key (journey fixed,
 // then unit, period), so SQLite streams groups without a sort.
 constexpr const char kAnalysisSql[] = R"sql(
-SELECT e.unit, e.grp, e.arm, e.period, e.t0, e.in_washout, e.attributes,
+SELECT e.unit, e.grp, e.arm, e.period, e.t0, e.in_washout, e.attributes, e.config_version,
   total(CASE WHEN o.at >= e.t0 THEN o.revenue END) AS y,
   total(CASE WHEN o.at >= e.t0 THEN o.margin END) AS m,
   max(CASE WHEN o.at >= e.t0 AND o.type IN (1, 2) THEN 1 ELSE 0 END) AS x,
@@ -179,7 +179,7 @@ absl::StatusOr<std::vector<ConfigVersionRow>> SqliteStore::ListConfigVersions(in
   std::vector<ConfigVersionRow> out;
   try {
     SQLite::Statement q(session.db(),
-                        "SELECT version, loaded_at, source_path, diff_summary "
+                        "SELECT version, loaded_at, source_path, diff_summary, content "
                         "FROM config_versions ORDER BY seq DESC LIMIT ?");
     q.bind(1, limit);
     while (q.executeStep()) {
@@ -188,6 +188,7 @@ absl::StatusOr<std::vector<ConfigVersionRow>> SqliteStore::ListConfigVersions(in
       r.loaded_at = q.getColumn(1).getInt64();
       r.source_path = q.getColumn(2).getString();
       r.diff_summary = q.getColumn(3).getString();
+      r.content = q.getColumn(4).getString();
       out.push_back(std::move(r));
     }
   } catch (...) {
@@ -227,12 +228,13 @@ absl::Status SqliteStore::ForEachAnalysisEntry(const AnalysisQuery& query,
               storage_internal::FindAttribute(encoded, query.segment_by);
           if (v.has_value()) row.segment.assign(v->data(), v->size());
         }
-        row.y = q.getColumn(7).getDouble();
-        row.m = q.getColumn(8).getDouble();
-        row.x = q.getColumn(9).getInt();
-        row.z = q.getColumn(10).getDouble();
-        row.c = q.getColumn(11).getDouble();
-        row.sends = q.getColumn(12).getInt64();
+        row.config_version = q.getColumn(7).getString();
+        row.y = q.getColumn(8).getDouble();
+        row.m = q.getColumn(9).getDouble();
+        row.x = q.getColumn(10).getInt();
+        row.z = q.getColumn(11).getDouble();
+        row.c = q.getColumn(12).getDouble();
+        row.sends = q.getColumn(13).getInt64();
         HF_RETURN_IF_ERROR(fn(row));
       }
     }

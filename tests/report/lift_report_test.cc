@@ -44,10 +44,10 @@ StoredEntry Entry(const std::string& journey, EntryGroup group, const std::strin
   e.arm = arm;
   e.t0 = t0;
   e.period = t0 / (7 * kDay);
-  e.values.y = y;
-  e.values.m = y / 2;
-  e.values.x = y > 0 ? 1.0 : 0.0;
-  e.values.c = c;
+  e.y = y;
+  e.m = y / 2;
+  e.x = y > 0 ? 1 : 0;
+  e.c = c;
   e.sends = c > 0 ? 1 : 0;
   return e;
 }

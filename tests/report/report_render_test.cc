@@ -48,7 +48,7 @@ void Add(report::InMemoryAnalysisSource& s, const std::string& journey, EntryGro
   e.arm = arm;
   e.t0 = kDay + i;
   const bool treated = g == EntryGroup::kTreatment;
-  e.values = {y, y / 3, y > 0 ? 1.0 : 0.0, treated ? 0.1 : 0.0, 0.0};
+  e.SetValues({y, y / 3, y > 0 ? 1.0 : 0.0, treated ? 0.1 : 0.0, 0.0});
   e.sends = treated ? 1 : 0;
   e.attributes["country"] = country;
   s.AddEntry(e);

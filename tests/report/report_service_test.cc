@@ -59,7 +59,7 @@ class ReportServiceTest : public ::testing::Test {
         e.group = EntryGroup::kTreatment;
         e.arm = arm;
         e.t0 = kDay + i;
-        e.values = {static_cast<double>(i % 10), 1.0, i % 10 > 6 ? 1.0 : 0.0, 0.2, 1.0 * (i % 3)};
+        e.SetValues({static_cast<double>(i % 10), 1.0, i % 10 > 6 ? 1.0 : 0.0, 0.2, 1.0 * (i % 3)});
         e.sends = 1;
         source_.AddEntry(e);
       }
@@ -70,7 +70,7 @@ class ReportServiceTest : public ::testing::Test {
       e.unit = "h" + std::to_string(i);
       e.group = EntryGroup::kHoldout;
       e.t0 = kDay + i;
-      e.values = {static_cast<double>(i % 7), 0.5, i % 7 > 4 ? 1.0 : 0.0, 0.0, 1.0 * (i % 3)};
+      e.SetValues({static_cast<double>(i % 7), 0.5, i % 7 > 4 ? 1.0 : 0.0, 0.0, 1.0 * (i % 3)});
       source_.AddEntry(e);
     }
     for (int i = 0; i < 20; ++i) {
@@ -79,7 +79,7 @@ class ReportServiceTest : public ::testing::Test {
       e.unit = "g" + std::to_string(i);
       e.group = EntryGroup::kGlobalHoldout;
       e.t0 = kDay + i;
-      e.values = {static_cast<double>(i % 5), 0.5, 0.0, 0.0, 0.0};
+      e.SetValues({static_cast<double>(i % 5), 0.5, 0.0, 0.0, 0.0});
       source_.AddEntry(e);
     }
     source_.AddFixedCost({"cart_abandon", 0, 2 * kDay, 50.0});

@@ -10,6 +10,7 @@
 
 #include "absl/strings/match.h"
 #include "client/holdfast_client.h"
+#include "lib/config/stored_config.h"
 #include "server/config_manager_impl.h"
 #include "server/server.h"
 #include "tests/testing/process_util.h"
@@ -128,8 +129,10 @@ TEST(ConfigReloadTest, MidPeriodShareChangeWaitsForBoundaryAcrossRestart) {
   // Mid-period: 10 days into a 28-day period.
   FakeClock clock((2419200LL * 700 + 864000) * 1000000);
   std::vector<holdfast::v1::ConfigVersion> persisted;  // newest last
-  auto sink = [&](const holdfast::v1::ConfigVersion& v) {
+  std::vector<std::string> contents;                  // parallel to persisted
+  auto sink = [&](const holdfast::v1::ConfigVersion& v, const std::string& content) {
     persisted.push_back(v);
+    contents.push_back(content);
     return absl::OkStatus();
   };
   auto source = [&](int limit) -> absl::StatusOr<std::vector<holdfast::v1::ConfigVersion>> {
@@ -153,6 +156,14 @@ TEST(ConfigReloadTest, MidPeriodShareChangeWaitsForBoundaryAcrossRestart) {
                                 "pending: journey:winback keeps share_ppm 150000 (stride_ppm 0) until period 701"))
       << reloaded->serving().diff_summary();
   const std::string serving = holder.Get()->version();
+  // The history row keeps the full config: it compiles back to the serving
+  // version, pending transition included.
+  absl::StatusOr<std::shared_ptr<const AssignmentConfig>> rebuilt = config::CompileStoredConfig(
+      persisted.back().version(), contents.back(), persisted.back().diff_summary());
+  ASSERT_TRUE(rebuilt.ok()) << rebuilt.status();
+  EXPECT_EQ((*rebuilt)->version, serving);
+  EXPECT_EQ((*rebuilt)->FindJourney("winback")->holdout.ShareAt(700), 150000u);
+  EXPECT_EQ((*rebuilt)->FindJourney("winback")->holdout.ShareAt(701), 100000u);
   // Until the boundary, every unit keeps the old answer.
   for (int i = 0; i < 2000; ++i) {
     const std::string unit = "u" + std::to_string(i);

@@ -73,7 +73,7 @@ TEST(SchemaTest, VersionOneFileWithDataMigratesAndKeepsRows) {
   ASSERT_TRUE(s.ok()) << s.status();
   EXPECT_EQ(s->duplicates, 1);
   // What version 2 added works: config history and the refund index.
-  ASSERT_TRUE((*store)->AppendConfigVersion({"cfg-2", 5, "a.textproto", ""}).ok());
+  ASSERT_TRUE((*store)->AppendConfigVersion({"cfg-2", 5, "a.textproto", "", ""}).ok());
   absl::StatusOr<std::vector<ConfigVersionRow>> history = (*store)->ListConfigVersions(5);
   ASSERT_TRUE(history.ok()) << history.status();
   EXPECT_EQ(history->size(), 1u);
@@ -81,8 +81,34 @@ TEST(SchemaTest, VersionOneFileWithDataMigratesAndKeepsRows) {
   ASSERT_TRUE(orphans.ok()) << orphans.status();
   EXPECT_EQ(*orphans, 1);
   store->reset();
-  EXPECT_EQ(UserVersion(path), 2);
+  EXPECT_EQ(UserVersion(path), storage_internal::kLatestSchemaVersion);
   EXPECT_TRUE(HasSchemaObject(path, "refunds_by_at"));
+}
+
+TEST(SchemaTest, VersionTwoConfigHistoryStaysReadableWithoutContent) {
+  TempDir dir;
+  const std::string path = dir.File("db");
+  {
+    SQLite::Database db(path, SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE);
+    db.exec(storage_internal::MigrationScripts()[0]);
+    db.exec(storage_internal::MigrationScripts()[1]);
+    db.exec("PRAGMA user_version = 2");
+    db.exec(
+        "INSERT INTO config_versions (version, loaded_at, source_path, diff_summary) "
+        "VALUES ('cfg-old', 7, 'a.textproto', 'initial load')");
+  }
+  absl::StatusOr<std::unique_ptr<SqliteStore>> store = SqliteStore::Open(path);
+  ASSERT_TRUE(store.ok()) << store.status();
+  EXPECT_EQ((*store)->schema_version_at_open(), 2);
+  ASSERT_TRUE((*store)->AppendConfigVersion({"cfg-new", 8, "a.textproto", "", "journeys { id: \"j\" }\n"}).ok());
+  absl::StatusOr<std::vector<ConfigVersionRow>> history = (*store)->ListConfigVersions(5);
+  ASSERT_TRUE(history.ok()) << history.status();
+  ASSERT_EQ(history->size(), 2u);
+  EXPECT_EQ((*history)[0].version, "cfg-new");
+  EXPECT_EQ((*history)[0].content, "journeys { id: \"j\" }\n");
+  EXPECT_EQ((*history)[1].version, "cfg-old");
+  EXPECT_EQ((*history)[1].diff_summary, "initial load");
+  EXPECT_EQ((*history)[1].content, "");
 }
 
 TEST(SchemaTest, NewerFileIsRefused) {

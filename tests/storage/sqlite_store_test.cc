@@ -187,10 +187,10 @@ TEST(SqliteStoreTest, ConfigHistoryNewestFirstWithLimit) {
   TempDir dir;
   auto store = OpenStore(dir.File("db"));
   ASSERT_NE(store, nullptr);
-  ASSERT_TRUE(store->AppendConfigVersion({"cfg-a", 100, "/etc/a.textproto", "initial"}).ok());
-  ASSERT_TRUE(store->AppendConfigVersion({"cfg-b", 200, "/etc/a.textproto", "+journey x"}).ok());
+  ASSERT_TRUE(store->AppendConfigVersion({"cfg-a", 100, "/etc/a.textproto", "initial", ""}).ok());
+  ASSERT_TRUE(store->AppendConfigVersion({"cfg-b", 200, "/etc/a.textproto", "+journey x", ""}).ok());
   // Rolling back to an older version is a new load, not a duplicate.
-  ASSERT_TRUE(store->AppendConfigVersion({"cfg-a", 300, "/etc/a.textproto", "-journey x"}).ok());
+  ASSERT_TRUE(store->AppendConfigVersion({"cfg-a", 300, "/etc/a.textproto", "-journey x", ""}).ok());
   absl::StatusOr<std::vector<ConfigVersionRow>> rows = store->ListConfigVersions(2);
   ASSERT_TRUE(rows.ok()) << rows.status();
   ASSERT_EQ(rows->size(), 2u);
@@ -239,7 +239,7 @@ TEST(SqliteStoreTest, RejectsMalformedRowsAndStoresNothingOfTheBatch) {
   std::vector<FixedCostRow> empty_range = {{"c1", "j", 100, 100, 1.0, ""}};
   EXPECT_EQ(store->RecordFixedCosts(empty_range).status().code(),
             absl::StatusCode::kInvalidArgument);
-  EXPECT_EQ(store->AppendConfigVersion({"", 1, "", ""}).code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(store->AppendConfigVersion({"", 1, "", "", ""}).code(), absl::StatusCode::kInvalidArgument);
   store.reset();
   EXPECT_EQ(CountRows(dir.File("db"), "sends"), 0);
   EXPECT_EQ(CountRows(dir.File("db"), "outcomes"), 0);

@@ -103,6 +103,9 @@ absl::Status ValidateConfigVersion(const ConfigVersionRow& row) {
   if (!TextOk(row.source_path) || !TextOk(row.diff_summary)) {
     return absl::InvalidArgumentError("config source_path/diff_summary too long");
   }
+  if (row.content.size() > kMaxStoredConfigBytes) {
+    return absl::InvalidArgumentError("config content: longer than 16 MiB");
+  }
   return absl::OkStatus();
 }
 

@@ -86,10 +86,19 @@ CREATE TABLE config_versions (
 );
 )sql";
 
+// Version 3: each config load keeps the full canonical config of its version
+// (ConfigVersionRow::content), so a report can analyse every entry with the
+// config it was assigned under. Rows loaded before keep '' and stay readable;
+// their versions are unknown to the catalog (reports fall back to the
+// serving config for them and say so).
+constexpr const char kV3[] = R"sql(
+ALTER TABLE config_versions ADD COLUMN content TEXT NOT NULL DEFAULT '';
+)sql";
+
 }  // namespace
 
 const std::vector<const char*>& MigrationScripts() {
-  static const std::vector<const char*>* const kScripts = new std::vector<const char*>{kV1, kV2};
+  static const std::vector<const char*>* const kScripts = new std::vector<const char*>{kV1, kV2, kV3};
   return *kScripts;
 }
 
@@ -104,7 +113,7 @@ absl::StatusOr<int> ReadSchemaVersion(SQLite::Database& db) {
 }
 
 absl::StatusOr<int> MigrateToLatest(SQLite::Database& db) {
-  static_assert(kLatestSchemaVersion == 2, "add the new migration to MigrationScripts()");
+  static_assert(kLatestSchemaVersion == 3, "add the new migration to MigrationScripts()");
   absl::StatusOr<int> found = ReadSchemaVersion(db);
   if (!found.ok()) return found.status();
   if (*found > kLatestSchemaVersion || *found < 0) {

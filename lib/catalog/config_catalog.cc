@@ -1,0 +1,36 @@
+#include "lib/catalog/config_catalog.h"
+
+#include <algorithm>
+#include <utility>
+
+namespace holdfast {
+
+ConfigCatalog::ConfigCatalog(std::shared_ptr<const AssignmentConfig> current)
+    : current_(std::move(current)) {
+  by_version_.emplace(current_->version, current_);
+}
+
+void ConfigCatalog::Add(std::shared_ptr<const AssignmentConfig> config) {
+  const std::string version = config->version;
+  by_version_.emplace(version, std::move(config));
+}
+
+const AssignmentConfig* ConfigCatalog::Find(absl::string_view version) const {
+  auto it = by_version_.find(version);
+  return it == by_version_.end() ? nullptr : it->second.get();
+}
+
+const AssignmentConfig& ConfigCatalog::FindOrCurrent(absl::string_view version) const {
+  const AssignmentConfig* c = Find(version);
+  return c != nullptr ? *c : *current_;
+}
+
+std::vector<std::string> ConfigCatalog::Versions() const {
+  std::vector<std::string> out;
+  out.reserve(by_version_.size());
+  for (const auto& [v, _] : by_version_) out.push_back(v);
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+}  // namespace holdfast
