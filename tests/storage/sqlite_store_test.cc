@@ -12,6 +12,7 @@
 #include <SQLiteCpp/Statement.h>
 
 #include "gtest/gtest.h"
+#include "lib/storage/internal/schema.h"
 #include "tests/storage/temp_dir.h"
 
 namespace holdfast {
@@ -176,7 +177,7 @@ TEST(SqliteStoreTest, WritesSurviveReopen) {
   }
   auto store = OpenStore(dir.File("db"));
   ASSERT_NE(store, nullptr);
-  EXPECT_EQ(store->schema_version_at_open(), 2);
+  EXPECT_EQ(store->schema_version_at_open(), storage_internal::kLatestSchemaVersion);
   std::vector<SendRow> sends = {Send("s1", "u1", 10, 0.5)};
   absl::StatusOr<WriteSummary> s = store->RecordSends(sends);
   ASSERT_TRUE(s.ok());
