@@ -364,7 +364,7 @@ void Report(const std::string& dir) {
   absl::StatusOr<std::unique_ptr<SqliteStore>> store = SqliteStore::Open(path);
   if (!store.ok()) std::abort();
   AnalysisQuery q;
-  q.journeys = {{kJourney, kWindow, kPre}};
+  q.journeys = {{kJourney, kWindow, kPre, 0, {}}};
   q.from = 0;
   q.to = kStart + 365 * kDay;
   q.segment_by = "segment";

@@ -2,6 +2,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "lib/base/status_macros.h"
+#include "lib/catalog/store_catalog.h"
 #include "lib/report/store_analysis_source.h"
 #include "lib/storage/sqlite_store.h"
 #include "server/event_service.h"
@@ -82,8 +83,15 @@ absl::StatusOr<std::unique_ptr<HoldfastDaemon>> HoldfastDaemon::Start(const Daem
   deps.entries = d->impl_->recorder.get();
   deps.extra_services.push_back(
       std::make_unique<EventServiceImpl>(d->configs_.get(), store, d->impl_->pool.get()));
-  deps.extra_services.push_back(std::make_unique<ReportServiceImpl>(
-      d->configs_.get(), std::make_unique<report::StoreAnalysisSource>(store), clock));
+  auto reports = std::make_unique<ReportServiceImpl>(
+      d->configs_.get(), std::make_unique<report::StoreAnalysisSource>(store), clock);
+  // Reports analyse each entry with the config version it was assigned under.
+  reports->set_catalog_loader(
+      [store](std::shared_ptr<const AssignmentConfig> serving) -> absl::StatusOr<ConfigCatalog> {
+        HF_ASSIGN_OR_RETURN(StoreCatalog loaded, LoadConfigCatalog(*store, std::move(serving)));
+        return std::move(loaded.catalog);
+      });
+  deps.extra_services.push_back(std::move(reports));
   HF_ASSIGN_OR_RETURN(d->server_, HoldfastServer::BuildAndStart(server_options, std::move(deps)));
   return d;
 }

@@ -2,6 +2,7 @@
 
 #include <cmath>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "absl/strings/str_cat.h"
@@ -64,6 +65,13 @@ grpc::ServerUnaryReactor* ReportServiceImpl::GetLiftReport(
         return absl::InvalidArgumentError("sequential_tuning_entries: must be > 0");
       }
       options.sequential_tuning_entries = request->sequential_tuning_entries();
+    }
+    // as_of is the request time: immature entries are excluded.
+    options.as_of = clock_->NowMicros();
+    std::optional<ConfigCatalog> catalog;
+    if (catalog_loader_) {
+      HF_ASSIGN_OR_RETURN(catalog, catalog_loader_(config->compiled));
+      options.catalog = &*catalog;
     }
     HF_ASSIGN_OR_RETURN(report::LiftReportResult result,
                         report::BuildLiftReport(*config->compiled, *source_, options));

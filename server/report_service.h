@@ -6,10 +6,12 @@
 #ifndef HOLDFAST_SERVER_REPORT_SERVICE_H_
 #define HOLDFAST_SERVER_REPORT_SERVICE_H_
 
+#include <functional>
 #include <memory>
 
 #include "holdfast/v1/report_service.grpc.pb.h"
 #include "lib/base/clock.h"
+#include "lib/catalog/config_catalog.h"
 #include "lib/report/analysis_source.h"
 #include "server/config_holder.h"
 
@@ -26,6 +28,13 @@ class ReportServiceImpl final : public holdfast::v1::ReportService::CallbackServ
       : configs_(configs), owned_source_(std::move(source)), source_(owned_source_.get()),
         clock_(clock) {}
 
+  // Loads the compiled config of every stored version for a report, around
+  // the serving config; without one, entries are analysed with the serving
+  // config only (and every other version counts as unknown).
+  using CatalogLoader =
+      std::function<absl::StatusOr<ConfigCatalog>(std::shared_ptr<const AssignmentConfig>)>;
+  void set_catalog_loader(CatalogLoader loader) { catalog_loader_ = std::move(loader); }
+
   grpc::ServerUnaryReactor* GetLiftReport(grpc::CallbackServerContext* context,
                                           const holdfast::v1::LiftReportRequest* request,
                                           holdfast::v1::LiftReport* response) override;
@@ -38,6 +47,7 @@ class ReportServiceImpl final : public holdfast::v1::ReportService::CallbackServ
   std::unique_ptr<report::AnalysisSource> owned_source_;
   report::AnalysisSource* source_;
   const Clock* clock_;
+  CatalogLoader catalog_loader_;
 };
 
 }  // namespace holdfast::server

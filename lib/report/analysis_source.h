@@ -94,13 +94,21 @@ class AnalysisSource {
   [[nodiscard]] virtual absl::Status ForEachEntry(
       const AnalysisQuery& query, absl::FunctionRef<void(const AnalysisEntry&)> fn) = 0;
 
-  // Fixed cost (pro-rated to `range`), entry counts and contamination of
-  // `journey` (Store::GetJourneyDiagnostics); the journey's rotation bounds
-  // each entry's period.
+  // Entry counts and contamination of `journey` over entries with t0 in
+  // `range` and sends before `as_of`, and its fixed cost pro-rated to
+  // `cost_range` (Store::GetJourneyDiagnostics); the journey's rotation
+  // bounds each entry's period.
   [[nodiscard]] virtual absl::StatusOr<JourneyDiagnostics> GetJourneyTotals(
-      const JourneySpec& journey, const TimeRange& range) = 0;
+      const JourneySpec& journey, const TimeRange& range, const TimeRange& cost_range,
+      UnixMicros as_of) = 0;
+  // The same with fixed costs over `range` and every stored send.
+  [[nodiscard]] absl::StatusOr<JourneyDiagnostics> GetJourneyTotals(const JourneySpec& journey,
+                                                                    const TimeRange& range) {
+    return GetJourneyTotals(journey, range, range, kMaxTimeMicros);
+  }
 
-  // Refunds in `range` naming an order the store never saw.
+  // Refunds with time in `range` whose order_id names no stored CONVERSION
+  // or ORDER of the same unit (Store::CountOrphanRefunds).
   [[nodiscard]] virtual absl::StatusOr<int64_t> OrphanRefunds(const TimeRange& range) = 0;
 
   // Calls `fn` once per unit with an entry of the query's journeys in range.

@@ -21,7 +21,7 @@ absl::Status InMemoryAnalysisSource::ForEachEntry(
   AnalysisEntry e;
   for (const StoredEntry& s : entries_) {
     if (!wanted.empty() && wanted.count(s.journey) == 0) continue;
-    if (s.t0 < query.from || s.t0 >= query.to) continue;
+    if (s.t0 < query.from || s.t0 >= query.to || s.t0 >= query.as_of) continue;
     e = s;
     e.segment.clear();
     if (!query.segment_by.empty()) {
@@ -34,10 +34,12 @@ absl::Status InMemoryAnalysisSource::ForEachEntry(
 }
 
 absl::StatusOr<JourneyDiagnostics> InMemoryAnalysisSource::GetJourneyTotals(
-    const JourneySpec& journey, const TimeRange& range) {
+    const JourneySpec& journey, const TimeRange& range, const TimeRange& cost_range,
+    UnixMicros as_of) {
   JourneyDiagnostics t;
+  const TimeRange costs{std::max(range.from, cost_range.from), std::min(range.to, cost_range.to)};
   for (const StoredFixedCost& f : fixed_costs_) {
-    if (f.journey == journey.id) t.fixed_cost += ProRatedAmount(f.amount, f.start, f.end, range);
+    if (f.journey == journey.id) t.fixed_cost += ProRatedAmount(f.amount, f.start, f.end, costs);
   }
   for (const StoredEntry& e : entries_) {
     if (e.journey != journey.id || !range.Contains(e.t0)) continue;
@@ -46,7 +48,7 @@ absl::StatusOr<JourneyDiagnostics> InMemoryAnalysisSource::GetJourneyTotals(
   }
   std::set<std::string> units;
   for (const StoredContaminatedSend& s : contaminated_) {
-    if (s.journey != journey.id || !range.Contains(s.at)) continue;
+    if (s.journey != journey.id || !range.Contains(s.at) || s.at >= as_of) continue;
     ++t.contaminated_sends;
     t.contaminated_cost += s.cost;
     units.insert(s.unit);

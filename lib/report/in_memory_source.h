@@ -16,9 +16,14 @@
 
 namespace holdfast::report {
 
-// An AnalysisEntry (the one per-entry struct, windowed sums given) plus its
-// attributes; ForEachEntry fills `segment` from them.
+// An AnalysisEntry (the one per-entry struct, windowed sums and accounting
+// flags given as facts; by default a mature entry of a known version) plus
+// its attributes; ForEachEntry fills `segment` from them.
 struct StoredEntry : AnalysisEntry {
+  StoredEntry() {
+    version_known = true;
+    mature = true;
+  }
   std::map<std::string, std::string> attributes;
 
   // Sets y, m, x (1 when v.x > 0), c and z.
@@ -71,8 +76,11 @@ class InMemoryAnalysisSource final : public AnalysisSource {
 
   absl::Status ForEachEntry(const AnalysisQuery& query,
                             absl::FunctionRef<void(const AnalysisEntry&)> fn) override;
+  using AnalysisSource::GetJourneyTotals;
   absl::StatusOr<JourneyDiagnostics> GetJourneyTotals(const JourneySpec& journey,
-                                                       const TimeRange& range) override;
+                                                       const TimeRange& range,
+                                                       const TimeRange& cost_range,
+                                                       UnixMicros as_of) override;
   absl::StatusOr<int64_t> OrphanRefunds(const TimeRange& range) override;
   absl::Status ForEachProgramUnit(const ProgramUnitQuery& query,
                                   absl::FunctionRef<void(const ProgramUnit&)> fn) override;

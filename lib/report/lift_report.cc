@@ -4,12 +4,14 @@
 #include <cmath>
 #include <map>
 #include <memory>
+#include <optional>
 #include <utility>
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "lib/assign/assigner.h"
+#include "lib/base/time_util.h"
 #include "lib/base/status_macros.h"
 #include "lib/report/report_text.h"
 #include "lib/stats/multiple_testing.h"
@@ -26,11 +28,18 @@ struct Cell {
   GroupMoments moments;
   int64_t sends = 0;
   int64_t washout = 0;
+  int64_t immature = 0;
+  // Among the analysed entries (those in `moments`).
+  int64_t cut = 0;
+  int64_t in_refund_horizon = 0;
 
   void Merge(const Cell& o) {
     moments.Merge(o.moments);
     sends += o.sends;
     washout += o.washout;
+    immature += o.immature;
+    cut += o.cut;
+    in_refund_horizon += o.in_refund_horizon;
   }
 };
 
@@ -47,6 +56,7 @@ struct JourneyAcc {
   size_t configured_arms = 0;
   absl::flat_hash_map<std::string, SegmentAcc> segments;
   int64_t global_excluded = 0;
+  int64_t unknown_version = 0;
 
   int ArmIndex(absl::string_view name) {
     for (size_t i = 0; i < arm_names.size(); ++i) {
@@ -66,10 +76,30 @@ struct JourneyAcc {
   }
 };
 
-// The report range narrowed to the journey's period bounds, for fixed cost
-// and contamination (entries are filtered by period index directly).
+// Refund horizon of a journey: 30 days after its attribution window (a
+// typical return policy) until the config carries one per journey.
+constexpr int64_t kRefundHorizonUs = 30LL * 24 * 3600 * 1000000;
+int64_t RefundHorizonUs(const JourneySpec&) { return kRefundHorizonUs; }
+
+// The windows of `journey` in every catalog version that has it: entries are
+// analysed with the config version they were assigned under.
+std::vector<VersionWindow> VersionWindows(const ConfigCatalog* catalog,
+                                          const std::string& journey) {
+  std::vector<VersionWindow> out;
+  if (catalog == nullptr) return out;
+  for (const std::string& version : catalog->Versions()) {
+    const JourneySpec* j = catalog->Find(version)->FindJourney(journey);
+    if (j == nullptr) continue;
+    out.push_back({version, j->attribution_window_us, j->pre_period_us, RefundHorizonUs(*j)});
+  }
+  return out;
+}
+
+// The report range narrowed to the journey's period bounds and to t0 <
+// as_of, for contamination (entries are filtered by period index directly).
 TimeRange EffectiveRange(const JourneySpec& spec, const LiftReportOptions& o) {
   TimeRange r = o.range;
+  r.to = std::min(r.to, o.as_of);
   const RotationSpec& rot = spec.holdout.rotation;
   if (rot.scheme == RotationScheme::kNone) return r;
   if (o.first_period) r.from = std::max(r.from, PeriodStart(rot, *o.first_period));
@@ -183,6 +213,9 @@ absl::StatusOr<LiftReportResult> BuildLiftReport(const AssignmentConfig& config,
   if (!(options.sequential_tuning_entries > 0.0)) {
     return absl::InvalidArgumentError("sequential_tuning_entries: must be > 0");
   }
+  if (!IsRepresentableTime(options.as_of)) {
+    return absl::InvalidArgumentError("as_of: out of range");
+  }
 
   // Journeys in config order (sorted by id).
   std::vector<const JourneySpec*> specs;
@@ -200,11 +233,20 @@ absl::StatusOr<LiftReportResult> BuildLiftReport(const AssignmentConfig& config,
               [](const JourneySpec* a, const JourneySpec* b) { return a->id < b->id; });
   }
 
+  // Without a catalog, the config given is the only version known.
+  std::optional<ConfigCatalog> own_catalog;
+  const ConfigCatalog* catalog = options.catalog;
+  if (catalog == nullptr) {
+    own_catalog.emplace(std::shared_ptr<const AssignmentConfig>(std::shared_ptr<void>(), &config));
+    catalog = &*own_catalog;
+  }
+
   std::vector<std::unique_ptr<JourneyAcc>> accs;
   absl::flat_hash_map<std::string, JourneyAcc*> by_id;
   AnalysisQuery query;
   query.from = options.range.from;
   query.to = options.range.to;
+  query.as_of = options.as_of;
   query.segment_by = options.segment_by;
   for (const JourneySpec* j : specs) {
     auto acc = std::make_unique<JourneyAcc>();
@@ -212,7 +254,8 @@ absl::StatusOr<LiftReportResult> BuildLiftReport(const AssignmentConfig& config,
     for (const ArmSpec& a : j->arms) acc->arm_names.push_back(a.name);
     acc->configured_arms = acc->arm_names.size();
     by_id[j->id] = acc.get();
-    query.journeys.push_back({j->id, j->attribution_window_us, j->pre_period_us});
+    query.journeys.push_back({j->id, j->attribution_window_us, j->pre_period_us,
+                              RefundHorizonUs(*j), VersionWindows(catalog, j->id)});
     accs.push_back(std::move(acc));
   }
 
@@ -232,6 +275,7 @@ absl::StatusOr<LiftReportResult> BuildLiftReport(const AssignmentConfig& config,
       last_segment = nullptr;
     }
     JourneyAcc& j = *last_journey;
+    if (!e.version_known) ++j.unknown_version;
     if (e.group == EntryGroup::kGlobalHoldout) {
       ++j.global_excluded;
       return;
@@ -252,19 +296,29 @@ absl::StatusOr<LiftReportResult> BuildLiftReport(const AssignmentConfig& config,
       ++cell->washout;
       return;
     }
+    if (!e.mature) {
+      ++cell->immature;
+      return;
+    }
     cell->moments.Add(ValuesOf(e));
     cell->sends += e.sends;
+    cell->cut += e.window_cut ? 1 : 0;
+    cell->in_refund_horizon += e.in_refund_horizon ? 1 : 0;
   }));
 
   LiftReportResult result;
   result.config_version = config.version;
   result.confidence = options.confidence;
-  HF_ASSIGN_OR_RETURN(result.orphan_refunds, source.OrphanRefunds(options.range));
+  result.as_of = options.as_of;
+  HF_ASSIGN_OR_RETURN(
+      result.orphan_refunds,
+      source.OrphanRefunds({options.range.from, std::min(options.range.to, options.as_of)}));
   if (result.orphan_refunds > 0) {
     result.warnings.push_back(ReportWarning{
         WarningKind::kOrphanRefunds, Severity::kInfo, "", "", "",
-        absl::StrFormat("%d refunds in the range name an order the store never saw; their "
-                        "negative revenue is not attributed to any entry",
+        absl::StrFormat("%d refunds in the range name no stored order (no CONVERSION or ORDER "
+                        "of the same unit with that outcome_id); they are counted here and "
+                        "subtracted from no entry",
                         result.orphan_refunds)});
   }
 
@@ -272,8 +326,14 @@ absl::StatusOr<LiftReportResult> BuildLiftReport(const AssignmentConfig& config,
     JourneyAcc& acc = *acc_ptr;
     const JourneySpec& spec = *acc.spec;
     result.global_holdout_entries_excluded += acc.global_excluded;
-    const TimeRange cost_range = EffectiveRange(spec, options);
-    HF_ASSIGN_OR_RETURN(const JourneyDiagnostics totals, source.GetJourneyTotals(spec, cost_range));
+    result.unknown_version_entries += acc.unknown_version;
+    const TimeRange range = EffectiveRange(spec, options);
+    // Fixed costs over the mature part of the range: [from, min(to, as_of -
+    // window)), with the serving config's window.
+    TimeRange cost_range = range;
+    cost_range.to = std::min(range.to, options.as_of - spec.attribution_window_us);
+    HF_ASSIGN_OR_RETURN(const JourneyDiagnostics totals,
+                        source.GetJourneyTotals(spec, range, cost_range, options.as_of));
     const double journey_fixed_cost = totals.fixed_cost;
 
     // Segments: everyone ("" key) first, then values by name.
@@ -306,6 +366,42 @@ absl::StatusOr<LiftReportResult> BuildLiftReport(const AssignmentConfig& config,
       int64_t washout_t = 0;
       for (const Cell& c : everyone.arms) washout_t += c.washout;
       const int64_t washout_c = everyone.holdout.washout;
+      Cell all;
+      for (const Cell& c : everyone.arms) all.Merge(c);
+      all.Merge(everyone.holdout);
+      result.immature_entries_excluded += all.immature;
+      result.cut_windows += all.cut;
+      result.entries_inside_refund_horizon += all.in_refund_horizon;
+      const std::string as_of_text = FormatTime(options.as_of);
+      if (all.immature > 0) {
+        result.warnings.push_back(ReportWarning{
+            WarningKind::kImmatureExcluded, Severity::kInfo, spec.id, "", "",
+            absl::StrFormat("%d entries (%d holdout) whose attribution window had not ended at "
+                            "as_of %s were excluded, not half-measured; they count once mature",
+                            all.immature, everyone.holdout.immature, as_of_text)});
+      }
+      if (all.in_refund_horizon > 0) {
+        result.warnings.push_back(ReportWarning{
+            WarningKind::kRefundHorizonOpen, Severity::kInfo, spec.id, "", "",
+            absl::StrFormat("%d of %d analysed entries are still inside their refund horizon at "
+                            "as_of %s: refunds of their orders may still arrive and lower revenue",
+                            all.in_refund_horizon, all.moments.count(), as_of_text)});
+      }
+      if (all.cut > 0) {
+        result.warnings.push_back(ReportWarning{
+            WarningKind::kWindowsCut, Severity::kInfo, spec.id, "", "",
+            absl::StrFormat("%d analysed entries had their window cut by the same customer's "
+                            "next entry into the journey, so no outcome counts for two entries",
+                            all.cut)});
+      }
+      if (acc.unknown_version > 0) {
+        result.warnings.push_back(ReportWarning{
+            WarningKind::kUnknownConfigVersion, Severity::kCaution, spec.id, "", "",
+            absl::StrFormat("%d entries were assigned under config versions the store holds no "
+                            "config for (loaded before it kept them); they were analysed with "
+                            "the serving config's windows (%s)",
+                            acc.unknown_version, config.version)});
+      }
       if (washout_t + washout_c > 0) {
         result.warnings.push_back(ReportWarning{
             WarningKind::kWashoutExcluded, Severity::kInfo, spec.id, "", "",
@@ -395,6 +491,9 @@ absl::StatusOr<LiftReportResult> BuildLiftReport(const AssignmentConfig& config,
         row.holdout_sends = seg.holdout.sends;
         row.holdout_send_cost = seg.holdout.moments.Sum(stats::Metric::kCost);
         row.washout_excluded = t.washout + seg.holdout.washout;
+        row.immature_excluded = t.immature + seg.holdout.immature;
+        row.cut_windows = t.cut + seg.holdout.cut;
+        row.inside_refund_horizon = t.in_refund_horizon + seg.holdout.in_refund_horizon;
         row.srm_arms_p_value = srm_arms;
         AddRowWarnings(row, spec, lo, options.confidence, result.warnings);
         result.rows.push_back(std::move(row));

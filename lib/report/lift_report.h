@@ -6,7 +6,11 @@
 // What is excluded, and counted:
 //   - global-holdout entries (they belong to the program report);
 //   - washout entries (both groups), per row and in a WASHOUT_EXCLUDED warning;
+//   - immature entries (full window not ended at as_of), per row and in an
+//     IMMATURE_EXCLUDED warning;
 //   - entries outside [first_period, last_period] when a period range is set.
+// Each entry is analysed with the windows of the config version it was
+// assigned under (options.catalog); the store applies the per-entry rules.
 // Fixed cost F of a journey over the range is pro-rated to a row by the row's
 // share of the journey's analysed treatment entries (the pooled row of
 // everyone gets F exactly). Holm and Benjamini-Hochberg adjust the rows'
@@ -29,6 +33,7 @@
 
 #include "absl/status/statusor.h"
 #include "lib/assign/assignment_config.h"
+#include "lib/catalog/config_catalog.h"
 #include "lib/report/analysis_source.h"
 #include "lib/report/report_warning.h"
 #include "lib/stats/lift.h"
@@ -54,6 +59,13 @@ struct LiftReportOptions {
   bool sequential = false;
   // Tuning size of the always-valid interval (> 0). Default 5,000.
   double sequential_tuning_entries = 5000.0;
+  // Only events before as_of count; an entry is analysed only when
+  // t0 + its full window <= as_of (docs/storage.md). The server passes the
+  // request time by default; the library default counts everything.
+  UnixMicros as_of = kMaxTimeMicros;
+  // Compiled config of each version entries may carry; nullptr = only
+  // `config`. Entries of versions it lacks use `config` and are counted.
+  const ConfigCatalog* catalog = nullptr;
 };
 
 struct LiftRowResult {
@@ -69,6 +81,13 @@ struct LiftRowResult {
   double holdout_send_cost = 0.0;
   // Washout entries of this row's treatment (arm or all arms) + holdout.
   int64_t washout_excluded = 0;
+  // Entries of this row's treatment + holdout not mature at as_of (excluded;
+  // an entry both in washout and immature counts as washout).
+  int64_t immature_excluded = 0;
+  // Analysed entries of the row whose window was cut by a re-entry, and
+  // those still inside their refund horizon.
+  int64_t cut_windows = 0;
+  int64_t inside_refund_horizon = 0;
   // SRM of the arms against their weights inside treatment (journey x
   // segment); NaN with one arm.
   double srm_arms_p_value = stats::kNaN;
@@ -89,6 +108,14 @@ struct LiftReportResult {
   std::vector<ReportWarning> warnings;
   int64_t global_holdout_entries_excluded = 0;
   int64_t orphan_refunds = 0;
+  UnixMicros as_of = kMaxTimeMicros;
+  // Totals over the reported journeys' everyone rows (see LiftRowResult).
+  int64_t immature_entries_excluded = 0;
+  int64_t cut_windows = 0;
+  int64_t entries_inside_refund_horizon = 0;
+  // Entries (any group, before exclusions) whose config version the catalog
+  // lacks.
+  int64_t unknown_version_entries = 0;
 };
 
 // Builds the report. INVALID_ARGUMENT for a confidence outside (0, 1), an

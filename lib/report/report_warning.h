@@ -17,6 +17,12 @@ enum class WarningKind : int {
   kWashoutExcluded = 5,
   kHeavyTail = 6,
   kOrphanRefunds = 7,
+  // Per-entry accounting (docs/storage.md); numbered apart from the
+  // statistical kinds so both can grow.
+  kImmatureExcluded = 20,
+  kRefundHorizonOpen = 21,
+  kWindowsCut = 22,
+  kUnknownConfigVersion = 23,
 };
 
 enum class Severity : int {

@@ -12,12 +12,16 @@ absl::Status StoreAnalysisSource::ForEachEntry(const AnalysisQuery& query,
   });
 }
 
-absl::StatusOr<JourneyDiagnostics> StoreAnalysisSource::GetJourneyTotals(const JourneySpec& journey,
-                                                                         const TimeRange& range) {
+absl::StatusOr<JourneyDiagnostics> StoreAnalysisSource::GetJourneyTotals(
+    const JourneySpec& journey, const TimeRange& range, const TimeRange& cost_range,
+    UnixMicros as_of) {
   JourneyDiagnosticsQuery q;
   q.journey = journey.id;
   q.from = range.from;
   q.to = range.to;
+  q.cost_from = cost_range.from;
+  q.cost_to = cost_range.to;
+  q.as_of = as_of;
   const RotationSpec& rot = journey.holdout.rotation;
   if (rot.scheme != RotationScheme::kNone) {
     q.period_us = rot.period_us;

@@ -23,8 +23,11 @@ class StoreAnalysisSource final : public AnalysisSource {
 
   absl::Status ForEachEntry(const AnalysisQuery& query,
                             absl::FunctionRef<void(const AnalysisEntry&)> fn) override;
+  using AnalysisSource::GetJourneyTotals;
   absl::StatusOr<JourneyDiagnostics> GetJourneyTotals(const JourneySpec& journey,
-                                                       const TimeRange& range) override;
+                                                       const TimeRange& range,
+                                                       const TimeRange& cost_range,
+                                                       UnixMicros as_of) override;
   absl::StatusOr<int64_t> OrphanRefunds(const TimeRange& range) override;
   absl::Status ForEachProgramUnit(const ProgramUnitQuery& query,
                                   absl::FunctionRef<void(const ProgramUnit&)> fn) override;

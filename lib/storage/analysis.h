@@ -6,6 +6,8 @@
 #define HOLDFAST_LIB_STORAGE_ANALYSIS_H_
 
 #include <cstdint>
+#include <limits>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -14,21 +16,39 @@
 
 namespace holdfast {
 
-// A journey to analyse, with the windows from its config.
+// The windows of one config version of a journey: entries assigned under
+// that version are analysed with them.
+struct VersionWindow {
+  std::string config_version;
+  int64_t attribution_window_us = 0;  // > 0
+  int64_t pre_period_us = 0;          // >= 0
+  int64_t refund_horizon_us = 0;      // >= 0
+};
+
+// A journey to analyse. The windows here are the fallback for entries whose
+// config version is not in `versions` (the serving config's).
 struct JourneyWindow {
   std::string journey;
-  // Outcomes and sends count for an entry when t0 <= at < t0 + window.
-  int64_t attribution_window_us = 0;  // >= 0
+  // Outcomes and sends count for an entry when t0 <= at < window end
+  // (docs/storage.md: t0 + window, cut by the unit's next entry).
+  int64_t attribution_window_us = 0;  // > 0
   // Pre-period revenue z counts outcomes with t0 - pre_period <= at < t0.
   int64_t pre_period_us = 0;  // >= 0
+  // A refund counts when it happens before t0 + window + refund_horizon.
+  int64_t refund_horizon_us = 0;  // >= 0
+  // Known config versions of the journey (distinct), each with its windows.
+  std::vector<VersionWindow> versions;
 };
 
 struct AnalysisQuery {
   // Journeys to stream, each once.
   std::vector<JourneyWindow> journeys;
-  // Entries with from <= t0 < to.
+  // Entries with from <= t0 < min(to, as_of).
   UnixMicros from = 0;
   UnixMicros to = 0;
+  // Only events with time < as_of count; an entry is mature when
+  // t0 + its full window <= as_of. The default counts everything stored.
+  UnixMicros as_of = std::numeric_limits<int64_t>::max();
   // Attribute key whose value becomes AnalysisEntry::segment ("" if the
   // entry lacks it or segment_by is empty).
   std::string segment_by;
@@ -36,9 +56,9 @@ struct AnalysisQuery {
 
 // One entry with its windowed sums: the one per-entry struct shared by every
 // Store, every report AnalysisSource and the report builder (a new per-entry
-// field is added here only). Refunds are stored as negative revenue, so y, m
-// and z are net of refunds. A stream reuses one instance for every row: copy
-// what must outlive the callback.
+// field is added here only). The rules are docs/storage.md's ("Analysis
+// queries"), written once as SQL in analysis_sql.h. A stream reuses one
+// instance for every row: copy what must outlive the callback.
 struct AnalysisEntry {
   std::string journey;
   // The customer id.
@@ -52,31 +72,56 @@ struct AnalysisEntry {
   // t0 fell in the washout at the start of its period (decided at assignment
   // with the config version the entry was assigned under).
   bool in_washout = false;
-  // Version of the config the entry was assigned under.
+  // Version of the config the entry was assigned under, and whether the
+  // query knew it (false: the journey's fallback windows were used).
   std::string config_version;
+  bool version_known = false;
+  // The windows applied (from the entry's version, or the fallback).
+  int64_t window_us = 0;
+  int64_t refund_horizon_us = 0;
+  // t0 of the unit's next entry in the journey (next period index, t0 <
+  // as_of), if any.
+  std::optional<UnixMicros> next_t0;
+  // min(t0 + window_us, next_t0): the end of the entry's (half-open) window.
+  UnixMicros window_end = 0;
+  // next_t0 cut the window short of t0 + window_us.
+  bool window_cut = false;
+  // t0 + window_us <= as_of. An immature entry's sums are all zero: it is
+  // counted and excluded, never half-measured.
+  bool mature = false;
+  // Mature, but as_of < t0 + window_us + refund_horizon_us: refunds of its
+  // orders may still arrive (its revenue may still fall).
+  bool in_refund_horizon = false;
   // Value of the query's segment attribute; "" when absent or no key asked.
   std::string segment;
-  // Sum of outcome revenue (all types) in [t0, t0 + window).
+  // Revenue: non-refund outcomes of the unit with t0 <= at < window_end, plus
+  // the (negative) refunds of those CONVERSION/ORDER outcomes that happen
+  // before min(t0 + window_us + refund_horizon_us, as_of).
   double y = 0;
-  // Sum of outcome margin in [t0, t0 + window).
+  // Margin, same outcomes and refunds.
   double m = 0;
-  // 1 if a CONVERSION or ORDER outcome is in [t0, t0 + window), else 0.
+  // 1 if a CONVERSION or ORDER outcome is in [t0, window_end), else 0.
   int x = 0;
-  // Sum of the costs of this journey's sends to the unit in [t0, t0 + window).
+  // Sum of the costs of this journey's sends to the unit in [t0, window_end).
   double c = 0;
   // Number of those sends.
   int64_t sends = 0;
-  // Sum of outcome revenue in [t0 - pre_period, t0).
+  // Revenue of non-refund outcomes in [t0 - pre_period, t0).
   double z = 0;
 };
 
 // Per-journey facts beside the entry stream.
 struct JourneyDiagnosticsQuery {
   std::string journey;
-  // Range of the report: fixed costs are pro-rated to it, and the entries
-  // examined for washout and contamination have from <= t0 < to.
+  // Entries examined for counts and contamination: from <= t0 < to.
   UnixMicros from = 0;
   UnixMicros to = 0;
+  // Fixed costs are pro-rated to [max(from, cost_from), min(to, cost_to))
+  // (the report narrows it to the mature part of its range).
+  UnixMicros cost_from = std::numeric_limits<int64_t>::min();
+  UnixMicros cost_to = std::numeric_limits<int64_t>::max();
+  // Only sends with at < as_of count as contamination.
+  UnixMicros as_of = std::numeric_limits<int64_t>::max();
   // The journey's rotation, to bound each entry's period:
   // period k covers [epoch + k * period_us, epoch + (k + 1) * period_us).
   // period_us == 0: no rotation, one period covering all time.
@@ -85,8 +130,8 @@ struct JourneyDiagnosticsQuery {
 };
 
 struct JourneyDiagnostics {
-  // Sum over the journey's fixed costs of amount * |[start,end) ∩ [from,to)|
-  // / (end - start).
+  // Sum over the journey's fixed costs of amount * |[start,end) ∩ R| /
+  // (end - start), R = [max(from, cost_from), min(to, cost_to)).
   double fixed_cost = 0;
   // Entries in the range (any group).
   int64_t entries = 0;

@@ -109,8 +109,10 @@ absl::StatusOr<std::unique_ptr<SqliteStore>> SqliteStore::Open(const std::string
         db,
         "INSERT INTO outcomes (outcome_id, unit, at, type, revenue, margin, order_id) "
         "VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING");
-    impl->order_exists =
-        std::make_unique<SQLite::Statement>(db, "SELECT 1 FROM outcomes WHERE outcome_id = ?");
+    // A refund's order is a CONVERSION or ORDER of the same unit (the rule
+    // the analysis query and CountOrphanRefunds use, analysis_sql.h).
+    impl->order_exists = std::make_unique<SQLite::Statement>(
+        db, "SELECT 1 FROM outcomes WHERE outcome_id = ? AND unit = ? AND type IN (1, 2)");
     impl->insert_fixed_cost = std::make_unique<SQLite::Statement>(
         db,
         "INSERT INTO fixed_costs (cost_id, journey, start, \"end\", amount, category) "
@@ -377,6 +379,7 @@ void SqliteStore::Impl::ApplyBatch(WriteBatch& b) {
           SQLite::Statement& q = *order_exists;
           Rearm(q);
           q.bindNoCopy(1, r.order_id);
+          q.bindNoCopy(2, r.unit);
           if (!q.executeStep()) ++sum.orphan_refunds;
           Rearm(q);
         }

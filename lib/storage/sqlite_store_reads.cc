@@ -1,6 +1,7 @@
 // The read half of SqliteStore: config history and the analysis queries.
 // Every read runs on a pooled read connection inside one read transaction,
 // so it sees a single committed snapshot while the writer keeps going.
+#include <algorithm>
 #include <limits>
 #include <optional>
 #include <utility>
@@ -10,6 +11,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "lib/base/status_macros.h"
+#include "lib/storage/analysis_sql.h"
 #include "lib/storage/internal/attribute_codec.h"
 #include "lib/storage/internal/row_validation.h"
 #include "lib/storage/internal/sqlite_status.h"
@@ -20,34 +22,6 @@ namespace holdfast {
 namespace {
 
 using storage_internal::StatusFromCurrentException;
-
-// One row per entry of journey ?1 with ?2 <= t0 < ?3. ?4 = attribution
-// window, ?5 = pre-period (µs).
-//
-// Outcomes join once over the union range [t0 - pre, t0 + window) through
-// the covering index outcomes_by_unit and are split by CASE into y, m, x
-// (window) and z (pre-period); a second join for sends would multiply rows,
-// so sends come from two correlated lookups on the covering index
-// sends_by_unit. GROUP BY follows the entries primary key (journey fixed,
-// then unit, period), so SQLite streams groups without a sort.
-constexpr const char kAnalysisSql[] = R"sql(
-SELECT e.unit, e.grp, e.arm, e.period, e.t0, e.in_washout, e.attributes, e.config_version,
-  total(CASE WHEN o.at >= e.t0 THEN o.revenue END) AS y,
-  total(CASE WHEN o.at >= e.t0 THEN o.margin END) AS m,
-  max(CASE WHEN o.at >= e.t0 AND o.type IN (1, 2) THEN 1 ELSE 0 END) AS x,
-  total(CASE WHEN o.at < e.t0 THEN o.revenue END) AS z,
-  (SELECT total(s.cost) FROM sends s
-     WHERE s.unit = e.unit AND s.journey = e.journey
-       AND s.at >= e.t0 AND s.at < e.t0 + ?4) AS c,
-  (SELECT count(*) FROM sends s
-     WHERE s.unit = e.unit AND s.journey = e.journey
-       AND s.at >= e.t0 AND s.at < e.t0 + ?4) AS n
-FROM entries e
-LEFT JOIN outcomes o
-  ON o.unit = e.unit AND o.at >= e.t0 - ?5 AND o.at < e.t0 + ?4
-WHERE e.journey = ?1 AND e.t0 >= ?2 AND e.t0 < ?3
-GROUP BY e.unit, e.period
-)sql";
 
 // One row per unit with an entry in the journey list (built at run time:
 // "journey IN (?, ...)" or no filter) with ?1 <= t0 < ?2; ?3 = window, ?4 =
@@ -76,11 +50,11 @@ LEFT JOIN outcomes o
 GROUP BY u.unit
 )sql";
 
-// Fixed cost of journey ?1 pro-rated to [?2, ?3).
+// Fixed cost of journey ?1 pro-rated to [?2, ?3) (empty when ?2 >= ?3).
 constexpr const char kFixedCostSql[] = R"sql(
 SELECT total(amount * (CAST(min("end", ?3) - max(start, ?2) AS REAL) / ("end" - start)))
 FROM fixed_costs
-WHERE journey = ?1 AND start < ?3 AND "end" > ?2
+WHERE journey = ?1 AND start < ?3 AND "end" > ?2 AND ?2 < ?3
 )sql";
 
 constexpr const char kEntryCountsSql[] = R"sql(
@@ -90,7 +64,7 @@ WHERE journey = ?1 AND t0 >= ?2 AND t0 < ?3
 
 // Holdout entries of journey ?1 with ?2 <= t0 < ?3 and the journey's sends to
 // them within the entry's period [?5 + k*?4, ?5 + (k+1)*?4) (?4 = 0: all
-// time, bounds ?6/?7).
+// time, bounds ?6/?7) and before ?8 (as_of).
 constexpr const char kContaminationSql[] = R"sql(
 SELECT count(*), total(n), total(cost) FROM (
   SELECT count(*) AS n, total(s.cost) AS cost
@@ -98,15 +72,10 @@ SELECT count(*), total(n), total(cost) FROM (
   JOIN sends s ON s.unit = e.unit AND s.journey = e.journey
     AND s.at >= (CASE WHEN ?4 > 0 THEN ?5 + e.period * ?4 ELSE ?6 END)
     AND s.at <  (CASE WHEN ?4 > 0 THEN ?5 + (e.period + 1) * ?4 ELSE ?7 END)
+    AND s.at < ?8
   WHERE e.journey = ?1 AND e.t0 >= ?2 AND e.t0 < ?3 AND e.grp IN (2, 3)
   GROUP BY e.unit, e.period
 )
-)sql";
-
-constexpr const char kOrphanRefundsSql[] = R"sql(
-SELECT count(*) FROM outcomes r
-WHERE r.type = 3 AND r.at >= ?1 AND r.at < ?2
-  AND NOT EXISTS (SELECT 1 FROM outcomes o WHERE o.outcome_id = r.order_id)
 )sql";
 
 // Holds a pooled read connection and an open read transaction; returns the
@@ -201,40 +170,58 @@ absl::Status SqliteStore::ForEachAnalysisEntry(const AnalysisQuery& query,
                                                const AnalysisEntryFn& fn) {
   HF_RETURN_IF_ERROR(storage_internal::ValidateAnalysisQuery(query));
   HF_ASSIGN_OR_RETURN(ReadSession session, ReadSession::Begin(impl_.get()));
+  const UnixMicros to = std::min(query.to, query.as_of);
   try {
-    SQLite::Statement q(session.db(), kAnalysisSql);
     AnalysisEntry row;
     for (const JourneyWindow& j : query.journeys) {
-      q.tryReset();
-      q.bindNoCopy(1, j.journey);
-      q.bind(2, static_cast<int64_t>(query.from));
-      q.bind(3, static_cast<int64_t>(query.to));
-      q.bind(4, static_cast<int64_t>(j.attribution_window_us));
-      q.bind(5, static_cast<int64_t>(j.pre_period_us));
+      // One statement per journey: the VALUES list has one row per version.
+      SQLite::Statement q(session.db(), AnalysisEntrySql(SqlDialect::kSqlite, j.versions.size()));
+      q.bindNoCopy(kAnalysisParamJourney, j.journey);
+      q.bind(kAnalysisParamFrom, static_cast<int64_t>(query.from));
+      q.bind(kAnalysisParamTo, static_cast<int64_t>(to));
+      q.bind(kAnalysisParamAsOf, static_cast<int64_t>(query.as_of));
+      q.bind(kAnalysisParamWindow, static_cast<int64_t>(j.attribution_window_us));
+      q.bind(kAnalysisParamPrePeriod, static_cast<int64_t>(j.pre_period_us));
+      q.bind(kAnalysisParamRefundHorizon, static_cast<int64_t>(j.refund_horizon_us));
+      for (size_t k = 0; k < j.versions.size(); ++k) {
+        const VersionWindow& v = j.versions[k];
+        const int b = kAnalysisParamFirstVersion + 4 * static_cast<int>(k);
+        q.bindNoCopy(b, v.config_version);
+        q.bind(b + 1, static_cast<int64_t>(v.attribution_window_us));
+        q.bind(b + 2, static_cast<int64_t>(v.pre_period_us));
+        q.bind(b + 3, static_cast<int64_t>(v.refund_horizon_us));
+      }
       row.journey = j.journey;
       while (q.executeStep()) {
-        row.unit = q.getColumn(0).getString();
-        row.group = static_cast<EntryGroup>(q.getColumn(1).getInt());
-        row.arm = q.getColumn(2).getString();
-        row.period = q.getColumn(3).getInt64();
-        row.t0 = q.getColumn(4).getInt64();
-        row.in_washout = q.getColumn(5).getInt() != 0;
+        row.unit = q.getColumn(kColUnit).getString();
+        row.group = static_cast<EntryGroup>(q.getColumn(kColGroup).getInt());
+        row.arm = q.getColumn(kColArm).getString();
+        row.period = q.getColumn(kColPeriod).getInt64();
+        row.t0 = q.getColumn(kColT0).getInt64();
+        row.in_washout = q.getColumn(kColInWashout).getInt() != 0;
         row.segment.clear();
         if (!query.segment_by.empty()) {
-          SQLite::Column attrs = q.getColumn(6);
+          SQLite::Column attrs = q.getColumn(kColAttributes);
           absl::string_view encoded(static_cast<const char*>(attrs.getBlob()),
                                     static_cast<size_t>(attrs.getBytes()));
           std::optional<absl::string_view> v =
               storage_internal::FindAttribute(encoded, query.segment_by);
           if (v.has_value()) row.segment.assign(v->data(), v->size());
         }
-        row.config_version = q.getColumn(7).getString();
-        row.y = q.getColumn(8).getDouble();
-        row.m = q.getColumn(9).getDouble();
-        row.x = q.getColumn(10).getInt();
-        row.z = q.getColumn(11).getDouble();
-        row.c = q.getColumn(12).getDouble();
-        row.sends = q.getColumn(13).getInt64();
+        row.config_version = q.getColumn(kColConfigVersion).getString();
+        row.version_known = q.getColumn(kColVersionKnown).getInt() != 0;
+        row.window_us = q.getColumn(kColWindow).getInt64();
+        row.refund_horizon_us = q.getColumn(kColRefundHorizon).getInt64();
+        SQLite::Column next = q.getColumn(kColNextT0);
+        row.next_t0.reset();
+        if (!next.isNull()) row.next_t0 = next.getInt64();
+        row.y = q.getColumn(kColY).getDouble() + q.getColumn(kColRefundY).getDouble();
+        row.m = q.getColumn(kColM).getDouble() + q.getColumn(kColRefundM).getDouble();
+        row.x = q.getColumn(kColX).getInt();
+        row.z = q.getColumn(kColZ).getDouble();
+        row.c = q.getColumn(kColC).getDouble();
+        row.sends = q.getColumn(kColSends).getInt64();
+        FinishAnalysisEntry(query.as_of, &row);
         HF_RETURN_IF_ERROR(fn(row));
       }
     }
@@ -308,8 +295,8 @@ absl::StatusOr<JourneyDiagnostics> SqliteStore::GetJourneyDiagnostics(
     {
       SQLite::Statement q(db, kFixedCostSql);
       q.bindNoCopy(1, query.journey);
-      q.bind(2, static_cast<int64_t>(query.from));
-      q.bind(3, static_cast<int64_t>(query.to));
+      q.bind(2, static_cast<int64_t>(std::max(query.from, query.cost_from)));
+      q.bind(3, static_cast<int64_t>(std::min(query.to, query.cost_to)));
       q.executeStep();
       d.fixed_cost = q.getColumn(0).getDouble();
     }
@@ -331,6 +318,7 @@ absl::StatusOr<JourneyDiagnostics> SqliteStore::GetJourneyDiagnostics(
       q.bind(5, static_cast<int64_t>(query.epoch_us));
       q.bind(6, std::numeric_limits<int64_t>::min());
       q.bind(7, std::numeric_limits<int64_t>::max());
+      q.bind(8, static_cast<int64_t>(query.as_of));
       q.executeStep();
       d.contaminated_entries = q.getColumn(0).getInt64();
       d.contaminated_sends = static_cast<int64_t>(q.getColumn(1).getDouble());
@@ -346,7 +334,7 @@ absl::StatusOr<int64_t> SqliteStore::CountOrphanRefunds(UnixMicros from, UnixMic
   if (from > to) return absl::InvalidArgumentError("orphan refund range has from > to");
   HF_ASSIGN_OR_RETURN(ReadSession session, ReadSession::Begin(impl_.get()));
   try {
-    SQLite::Statement q(session.db(), kOrphanRefundsSql);
+    SQLite::Statement q(session.db(), OrphanRefundsSql(SqlDialect::kSqlite));
     q.bind(1, static_cast<int64_t>(from));
     q.bind(2, static_cast<int64_t>(to));
     q.executeStep();

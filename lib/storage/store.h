@@ -67,9 +67,13 @@ class Store {
   using AnalysisEntryFn = std::function<absl::Status(const AnalysisEntry&)>;
 
   // Streams one AnalysisEntry per stored entry of the query's journeys with
-  // from <= t0 < to, journey by journey in query order (order within a
-  // journey unspecified). Reads one consistent snapshot; concurrent writes
-  // are not seen. INVALID_ARGUMENT for a malformed query.
+  // from <= t0 < min(to, as_of), journey by journey in query order (order
+  // within a journey unspecified), with the per-entry accounting of
+  // docs/storage.md ("Analysis queries": cut windows, order-linked refunds,
+  // maturity, config-version windows). Implementations run the SQL of
+  // analysis_sql.h (or compute exactly the same values) and must pass
+  // tests/storage/store_conformance_test.cc. Reads one consistent snapshot;
+  // concurrent writes are not seen. INVALID_ARGUMENT for a malformed query.
   [[nodiscard]] virtual absl::Status ForEachAnalysisEntry(const AnalysisQuery& query,
                                                           const AnalysisEntryFn& fn) = 0;
 
@@ -86,8 +90,9 @@ class Store {
       const JourneyDiagnosticsQuery& query) = 0;
 
   // Number of stored refunds with from <= at < to whose order_id names no
-  // stored outcome (as of now, so an order that arrived after its refund no
-  // longer makes it an orphan).
+  // stored CONVERSION or ORDER of the same unit (as of now, so an order that
+  // arrived after its refund no longer makes it an orphan). Orphans are
+  // counted, never subtracted from any entry.
   [[nodiscard]] virtual absl::StatusOr<int64_t> CountOrphanRefunds(UnixMicros from,
                                                                    UnixMicros to) = 0;
 };

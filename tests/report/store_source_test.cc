@@ -9,6 +9,8 @@
 
 #include <gtest/gtest.h>
 
+#include "absl/strings/str_cat.h"
+#include "lib/catalog/config_catalog.h"
 #include "lib/report/lift_report.h"
 #include "lib/storage/sqlite_store.h"
 #include "tests/storage/temp_dir.h"
@@ -91,9 +93,10 @@ TEST(StoreSourceTest, ReportFromRawRecordsMatchesHandComputation) {
   const stats::LiftResult& l = row.lift;
   EXPECT_EQ(l.treatment.entries, 2);
   EXPECT_EQ(l.holdout.entries, 1);
-  // u1: 100 - 20 refund = 80; u2: orphan refund -5 inside its window.
-  EXPECT_DOUBLE_EQ(l.treatment.total_revenue, 75.0);
-  EXPECT_DOUBLE_EQ(l.treatment.total_margin, 30.0 - 6.0 - 1.0);
+  // u1: 100 - 20 refund of its order = 80; u2's orphan refund is never
+  // subtracted.
+  EXPECT_DOUBLE_EQ(l.treatment.total_revenue, 80.0);
+  EXPECT_DOUBLE_EQ(l.treatment.total_margin, 30.0 - 6.0);
   EXPECT_DOUBLE_EQ(l.treatment.conversions, 1.0);
   EXPECT_DOUBLE_EQ(l.treatment.total_cost, 1.0);  // s1 + s3; s2 is outside the window
   EXPECT_EQ(row.treatment_sends, 2);
@@ -112,6 +115,73 @@ TEST(StoreSourceTest, ReportFromRawRecordsMatchesHandComputation) {
     contamination |= w.kind == WarningKind::kContamination && w.severity == Severity::kCritical;
   }
   EXPECT_TRUE(contamination);
+  EXPECT_EQ(r->immature_entries_excluded, 0);
+  EXPECT_EQ(r->unknown_version_entries, 0);  // every entry is of cfg-store
+  EXPECT_EQ(r->entries_inside_refund_horizon, 0);  // as_of unbounded
+
+  // As of day 12 every entry (t0 day 10, 3-day window) is immature: counted,
+  // excluded; fixed cost only over [day 5, day 12 - 3) = 4 of its 20 days;
+  // the refund on day 12 and the orphan refund on day 11 are before as_of.
+  o.as_of = 12 * kDay;
+  r = BuildLiftReport(StoreConfig(), source, o);
+  ASSERT_TRUE(r.ok()) << r.status();
+  EXPECT_EQ(r->rows[0].lift.treatment.entries, 0);
+  EXPECT_EQ(r->rows[0].lift.holdout.entries, 0);
+  EXPECT_EQ(r->rows[0].immature_excluded, 3);  // u1, u2, h1 (w1 is washout)
+  EXPECT_EQ(r->rows[0].washout_excluded, 1);
+  EXPECT_EQ(r->immature_entries_excluded, 3);
+  EXPECT_DOUBLE_EQ(r->rows[0].fixed_cost, 40.0);
+  EXPECT_EQ(r->orphan_refunds, 1);
+
+  // As of day 13 + 1 h they are mature and inside the 30-day refund horizon.
+  o.as_of = 13 * kDay + kHour;
+  r = BuildLiftReport(StoreConfig(), source, o);
+  ASSERT_TRUE(r.ok()) << r.status();
+  EXPECT_EQ(r->rows[0].lift.treatment.entries, 2);
+  EXPECT_DOUBLE_EQ(r->rows[0].lift.treatment.total_revenue, 80.0);
+  EXPECT_EQ(r->rows[0].inside_refund_horizon, 3);
+  EXPECT_EQ(r->entries_inside_refund_horizon, 3);
+  EXPECT_DOUBLE_EQ(r->rows[0].fixed_cost, 200.0 * (5 * kDay + kHour) / (20 * kDay));
+}
+
+TEST(StoreSourceTest, EntriesOfAnOldConfigVersionUseItsWindow) {
+  holdfast::testing::TempDir dir;
+  absl::StatusOr<std::unique_ptr<SqliteStore>> store = SqliteStore::Open(dir.File("s.db"));
+  ASSERT_TRUE(store.ok()) << store.status();
+  // cfg-old had a 1-day window, cfg-store (serving) has 3 days. Each unit
+  // orders 2 days after entering; cfg-gone is unknown (serving window).
+  using G = holdfast::EntryGroup;
+  std::vector<EntryRow> entries;
+  std::vector<OutcomeRow> outcomes;
+  for (const char* v : {"cfg-old", "cfg-store", "cfg-gone"}) {
+    for (G g : {G::kTreatment, G::kHoldout}) {
+      EntryRow e = Entry(absl::StrCat(v, g == G::kTreatment ? "-t" : "-h"), g);
+      e.config_version = v;
+      entries.push_back(e);
+      outcomes.push_back(Outcome(e.unit + "-o", e.unit, 12 * kDay, OutcomeType::kOrder, 10, 1));
+    }
+  }
+  ASSERT_TRUE((*store)->RecordEntries(entries).ok());
+  ASSERT_TRUE((*store)->RecordOutcomes(outcomes).ok());
+  AssignmentConfig old_config = StoreConfig();
+  old_config.version = "cfg-old";
+  old_config.journeys[0].attribution_window_us = kDay;
+  ConfigCatalog catalog(std::make_shared<const AssignmentConfig>(StoreConfig()));
+  catalog.Add(std::make_shared<const AssignmentConfig>(old_config));
+
+  StoreAnalysisSource source(store->get());
+  LiftReportOptions o;
+  o.catalog = &catalog;
+  absl::StatusOr<LiftReportResult> r = BuildLiftReport(StoreConfig(), source, o);
+  ASSERT_TRUE(r.ok()) << r.status();
+  const stats::LiftResult& l = r->rows[0].lift;
+  EXPECT_EQ(l.treatment.entries, 3);
+  EXPECT_DOUBLE_EQ(l.treatment.total_revenue, 20.0);  // not the cfg-old entry's order
+  EXPECT_DOUBLE_EQ(l.holdout.total_revenue, 20.0);
+  EXPECT_EQ(r->unknown_version_entries, 2);
+  bool unknown_warned = false;
+  for (const ReportWarning& w : r->warnings) unknown_warned |= w.kind == WarningKind::kUnknownConfigVersion;
+  EXPECT_TRUE(unknown_warned);
 }
 
 }  // namespace

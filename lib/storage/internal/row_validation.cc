@@ -1,5 +1,7 @@
 #include "lib/storage/internal/row_validation.h"
 
+#include "lib/storage/analysis_sql.h"
+
 #include <cmath>
 #include <string>
 
@@ -117,12 +119,31 @@ absl::Status ValidateAnalysisQuery(const AnalysisQuery& query) {
     if (!seen.insert(j.journey).second) {
       return absl::InvalidArgumentError(absl::StrCat("journey ", j.journey, " listed twice"));
     }
-    // Bounded so t0 +/- window cannot overflow int64 for representable t0.
+    // Bounded so t0 + window + horizon (or t0 - pre-period) cannot overflow
+    // int64 for representable t0.
     constexpr int64_t kMaxWindow = kMaxTimeMicros;
-    if (j.attribution_window_us < 0 || j.attribution_window_us > kMaxWindow ||
-        j.pre_period_us < 0 || j.pre_period_us > kMaxWindow) {
+    auto windows_ok = [](int64_t w, int64_t p, int64_t h) {
+      return w >= 0 && w <= kMaxWindow && p >= 0 && p <= kMaxWindow && h >= 0 && h <= kMaxWindow;
+    };
+    if (!windows_ok(j.attribution_window_us, j.pre_period_us, j.refund_horizon_us)) {
       return absl::InvalidArgumentError(
           absl::StrCat("journey ", j.journey, ": windows must be in [0, ", kMaxWindow, "] us"));
+    }
+    // Each version is one row of a VALUES list with four bound parameters.
+    if (j.versions.size() > kMaxAnalysisVersions) {
+      return absl::InvalidArgumentError(absl::StrCat("journey ", j.journey, ": more than ",
+                                                     kMaxAnalysisVersions, " config versions"));
+    }
+    absl::flat_hash_set<std::string> versions;
+    for (const VersionWindow& v : j.versions) {
+      if (!versions.insert(v.config_version).second) {
+        return absl::InvalidArgumentError(
+            absl::StrCat("journey ", j.journey, ": config version listed twice"));
+      }
+      if (!windows_ok(v.attribution_window_us, v.pre_period_us, v.refund_horizon_us)) {
+        return absl::InvalidArgumentError(absl::StrCat(
+            "journey ", j.journey, ": version windows must be in [0, ", kMaxWindow, "] us"));
+      }
     }
   }
   return absl::OkStatus();

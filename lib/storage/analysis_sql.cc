@@ -1,0 +1,122 @@
+#include "lib/storage/analysis_sql.h"
+
+#include <algorithm>
+#include <limits>
+
+#include "absl/strings/str_cat.h"
+
+namespace holdfast {
+namespace {
+
+// Parameter marker n.
+std::string P(SqlDialect d, int n) { return absl::StrCat(d == SqlDialect::kSqlite ? "?" : "$", n); }
+
+// The smaller of two values (SQLite's two-argument min is scalar).
+std::string Least(SqlDialect d, const std::string& a, const std::string& b) {
+  return absl::StrCat(d == SqlDialect::kSqlite ? "min(" : "LEAST(", a, ", ", b, ")");
+}
+
+// A sum that is 0.0, not NULL, over no rows.
+std::string Total(SqlDialect d, const std::string& x) {
+  if (d == SqlDialect::kSqlite) return absl::StrCat("total(", x, ")");
+  return absl::StrCat("COALESCE(SUM(", x, "), 0)");
+}
+
+}  // namespace
+
+std::string AnalysisEntrySql(SqlDialect d, size_t versions) {
+  const bool pg = d == SqlDialect::kPostgres;
+  // Versions known to the caller, with their windows.
+  std::string values;
+  if (versions == 0) {
+    values = pg ? "(NULL::text, NULL::bigint, NULL::bigint, NULL::bigint)" : "(NULL, NULL, NULL, NULL)";
+  }
+  for (size_t k = 0; k < versions; ++k) {
+    const int b = kAnalysisParamFirstVersion + 4 * static_cast<int>(k);
+    if (pg) {
+      absl::StrAppend(&values, k ? ", " : "", "(", P(d, b), "::text, ", P(d, b + 1), "::bigint, ",
+                      P(d, b + 2), "::bigint, ", P(d, b + 3), "::bigint)");
+    } else {
+      absl::StrAppend(&values, k ? ", " : "", "(", P(d, b), ", ", P(d, b + 1), ", ", P(d, b + 2),
+                      ", ", P(d, b + 3), ")");
+    }
+  }
+  const std::string w = absl::StrCat("coalesce(v.w, ", P(d, kAnalysisParamWindow), ")");
+  const std::string pre = absl::StrCat("coalesce(v.p, ", P(d, kAnalysisParamPrePeriod), ")");
+  const std::string h = absl::StrCat("coalesce(v.h, ", P(d, kAnalysisParamRefundHorizon), ")");
+  const std::string as_of = P(d, kAnalysisParamAsOf);
+  // Window end: t0 + window, cut by the unit's next entry in the journey.
+  const std::string end =
+      Least(d, absl::StrCat("e.t0 + ", w), "coalesce(nx.t0, 9223372036854775807)");
+  // Refund deadline: t0 + full window + horizon (a cut does not move it),
+  // and nothing at or after as_of.
+  const std::string deadline = Least(d, absl::StrCat("e.t0 + ", w, " + ", h), as_of);
+  const std::string in_window_order =
+      "max(CASE WHEN o.at >= e.t0 AND o.type IN (1, 2) THEN 1 ELSE 0 END)";
+  auto refund_sum = [&](const char* column) {
+    return absl::StrCat("CASE WHEN ", in_window_order, " = 1 THEN (SELECT ",
+                        Total(d, absl::StrCat("r.", column)),
+                        " FROM outcomes r JOIN outcomes od ON od.outcome_id = r.order_id"
+                        " WHERE r.unit = e.unit AND r.type = 3 AND r.at < ",
+                        deadline,
+                        " AND od.unit = e.unit AND od.type IN (1, 2) AND od.at >= e.t0"
+                        " AND od.at < ",
+                        end, ") ELSE 0 END");
+  };
+  auto sends = [&](const std::string& what) {
+    return absl::StrCat("(SELECT ", what,
+                        " FROM sends s WHERE s.unit = e.unit AND s.journey = e.journey"
+                        " AND s.at >= e.t0 AND s.at < ",
+                        end, ")");
+  };
+  return absl::StrCat(
+      "WITH v(version, w, p, h) AS (VALUES ", values, ")\n",
+      "SELECT e.unit, e.grp, e.arm, e.period, e.t0, e.in_washout, e.attributes, e.config_version,\n",
+      "  CASE WHEN v.version IS NULL THEN 0 ELSE 1 END, ", w, ", ", h, ", nx.t0,\n",
+      "  ", Total(d, "CASE WHEN o.at >= e.t0 THEN o.revenue END"), ",\n",
+      "  ", Total(d, "CASE WHEN o.at >= e.t0 THEN o.margin END"), ",\n",
+      "  ", in_window_order, ",\n",
+      "  ", Total(d, "CASE WHEN o.at < e.t0 THEN o.revenue END"), ",\n",
+      "  ", sends(Total(d, "s.cost")), ",\n",
+      "  ", sends("count(*)"), ",\n",
+      "  ", refund_sum("revenue"), ",\n",
+      "  ", refund_sum("margin"), "\n",
+      "FROM entries e\n",
+      "LEFT JOIN v ON v.version = e.config_version\n",
+      // The next entry: the unit's entry in this journey with the next higher
+      // period among those before as_of. Looked up once per entry (as a join
+      // key), so its t0 is a plain column below.
+      "LEFT JOIN entries nx ON nx.journey = e.journey AND nx.unit = e.unit AND nx.period =\n",
+      "  (SELECT min(n2.period) FROM entries n2 WHERE n2.journey = e.journey AND n2.unit = e.unit\n",
+      "     AND n2.period > e.period AND n2.t0 < ", as_of, ")\n",
+      "LEFT JOIN outcomes o ON o.unit = e.unit AND o.type <> 3\n",
+      "  AND o.at >= e.t0 - ", pre, " AND o.at < ", end, "\n",
+      "WHERE e.journey = ", P(d, kAnalysisParamJourney), " AND e.t0 >= ", P(d, kAnalysisParamFrom),
+      " AND e.t0 < ", P(d, kAnalysisParamTo), "\n",
+      pg ? "GROUP BY e.journey, e.unit, e.period, v.version, v.w, v.p, v.h, nx.t0\n"
+         : "GROUP BY e.unit, e.period\n");
+}
+
+std::string OrphanRefundsSql(SqlDialect d) {
+  return absl::StrCat(
+      "SELECT count(*) FROM outcomes r\n"
+      "WHERE r.type = 3 AND r.at >= ",
+      P(d, 1), " AND r.at < ", P(d, 2),
+      "\n  AND NOT EXISTS (SELECT 1 FROM outcomes o WHERE o.outcome_id = r.order_id\n"
+      "                  AND o.unit = r.unit AND o.type IN (1, 2))\n");
+}
+
+void FinishAnalysisEntry(UnixMicros as_of, AnalysisEntry* e) {
+  const UnixMicros full_end = e->t0 + e->window_us;
+  e->window_end = e->next_t0.has_value() ? std::min(full_end, *e->next_t0) : full_end;
+  e->window_cut = e->window_end < full_end;
+  e->mature = full_end <= as_of;
+  e->in_refund_horizon = e->mature && full_end + e->refund_horizon_us > as_of;
+  if (!e->mature) {
+    e->y = e->m = e->c = e->z = 0;
+    e->x = 0;
+    e->sends = 0;
+  }
+}
+
+}  // namespace holdfast

@@ -1,0 +1,86 @@
+// The per-entry accounting rules as SQL: the one definition of an analysis
+// entry's window, refunds, maturity and config version (docs/storage.md,
+// "Analysis queries"), written once and generated for each SQL backend.
+// SqliteStore runs the kSqlite text; a PostgreSQL store runs the kPostgres
+// text of the same query (only function names, parameter markers, casts and
+// the GROUP BY list differ).
+//
+// Example:
+//   SQLite::Statement q(db, AnalysisEntrySql(SqlDialect::kSqlite, versions.size()));
+//   ... bind the parameters listed below, then per row:
+//   FinishAnalysisEntry(query.as_of, &row);
+//
+// Thread-safety: pure functions.
+#ifndef HOLDFAST_LIB_STORAGE_ANALYSIS_SQL_H_
+#define HOLDFAST_LIB_STORAGE_ANALYSIS_SQL_H_
+
+#include <cstddef>
+#include <string>
+
+#include "lib/base/clock.h"
+#include "lib/storage/analysis.h"
+
+namespace holdfast {
+
+enum class SqlDialect { kSqlite, kPostgres };
+
+// Parameters of AnalysisEntrySql (numbered markers, ?N or $N):
+//   1 journey; 2 from; 3 to (entries with from <= t0 < to; the caller passes
+//   min(query.to, query.as_of)); 4 as_of; 5, 6, 7 the journey's fallback
+//   window, pre-period and refund horizon (µs); then for version k = 0, 1, ...
+//   8 + 4k config_version, 9 + 4k window, 10 + 4k pre-period, 11 + 4k refund
+//   horizon. Versions must be distinct.
+inline constexpr int kAnalysisParamJourney = 1;
+inline constexpr int kAnalysisParamFrom = 2;
+inline constexpr int kAnalysisParamTo = 3;
+inline constexpr int kAnalysisParamAsOf = 4;
+inline constexpr int kAnalysisParamWindow = 5;
+inline constexpr int kAnalysisParamPrePeriod = 6;
+inline constexpr int kAnalysisParamRefundHorizon = 7;
+inline constexpr int kAnalysisParamFirstVersion = 8;
+// At most this many versions per journey (4 parameters each; SQLite allows
+// 32,766 parameters per statement).
+inline constexpr size_t kMaxAnalysisVersions = 4096;
+
+// Result columns of AnalysisEntrySql, in order.
+enum AnalysisColumn : int {
+  kColUnit = 0,
+  kColGroup,
+  kColArm,
+  kColPeriod,
+  kColT0,
+  kColInWashout,
+  kColAttributes,
+  kColConfigVersion,
+  kColVersionKnown,   // 1 when the entry's version was among the parameters
+  kColWindow,         // the entry's full attribution window (µs)
+  kColRefundHorizon,  // the entry's refund horizon (µs)
+  kColNextT0,         // t0 of the unit's next entry in the journey, or NULL
+  kColY,              // revenue of non-refund outcomes in the window
+  kColM,
+  kColX,
+  kColZ,
+  kColC,
+  kColSends,
+  kColRefundY,  // refunds of the window's orders before the deadline
+  kColRefundM,
+  kNumAnalysisColumns,
+};
+
+// One row per entry of journey ?1 with ?2 <= t0 < ?3 (docs/storage.md).
+std::string AnalysisEntrySql(SqlDialect dialect, size_t versions);
+
+// Refunds with ?1 <= at < ?2 whose order_id names no stored CONVERSION or
+// ORDER of the same unit.
+std::string OrphanRefundsSql(SqlDialect dialect);
+
+// Completes a row read from AnalysisEntrySql, after the caller has set y and
+// m to kColY + kColRefundY and kColM + kColRefundM: derives window_end,
+// window_cut, mature and in_refund_horizon from t0, window_us,
+// refund_horizon_us and next_t0, and zeroes an immature entry's sums (it must
+// not be analysed half-measured).
+void FinishAnalysisEntry(UnixMicros as_of, AnalysisEntry* e);
+
+}  // namespace holdfast
+
+#endif  // HOLDFAST_LIB_STORAGE_ANALYSIS_SQL_H_

@@ -1,0 +1,43 @@
+// The Store conformance suite: every Store implementation must pass it
+// (store_conformance_test.cc holds the cases; docs/storage.md the rules).
+// A backend registers itself by compiling store_conformance_test.cc into a
+// test binary together with one instantiation, as
+// sqlite_store_conformance_test.cc does:
+//
+//   INSTANTIATE_TEST_SUITE_P(Postgres, StoreConformanceTest,
+//       ::testing::Values(StoreFactory{"postgres", &MakePostgresStore}),
+//       StoreFactoryName);
+//
+// Each case gets a fresh, empty store from the factory.
+#ifndef HOLDFAST_TESTS_STORAGE_STORE_CONFORMANCE_H_
+#define HOLDFAST_TESTS_STORAGE_STORE_CONFORMANCE_H_
+
+#include <functional>
+#include <memory>
+#include <string>
+
+#include <gtest/gtest.h>
+
+#include "absl/status/statusor.h"
+#include "lib/storage/store.h"
+
+namespace holdfast::testing {
+
+struct StoreFactory {
+  // Readable parameter name ([A-Za-z0-9_]+): the test names end in it.
+  std::string name;
+  // Returns a new, empty store. `dir` is a fresh temporary directory the
+  // store may keep files in (removed after the case).
+  std::function<absl::StatusOr<std::unique_ptr<Store>>(const std::string& dir)> make;
+};
+
+// For INSTANTIATE_TEST_SUITE_P: the factory's name.
+inline std::string StoreFactoryName(const ::testing::TestParamInfo<StoreFactory>& info) {
+  return info.param.name;
+}
+
+class StoreConformanceTest : public ::testing::TestWithParam<StoreFactory> {};
+
+}  // namespace holdfast::testing
+
+#endif  // HOLDFAST_TESTS_STORAGE_STORE_CONFORMANCE_H_

@@ -1,0 +1,454 @@
+// The Store conformance suite (store_conformance.h): the write contract and
+// every per-entry accounting rule of docs/storage.md on small cases whose
+// answers are worked out by hand in the comments. Times are microseconds;
+// journey "j" has window W = 100, refund horizon H = 50, pre-period P = 30
+// unless a case says otherwise.
+#include "tests/storage/store_conformance.h"
+
+#include <cmath>
+#include <limits>
+#include <map>
+#include <memory>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "absl/strings/match.h"
+#include "tests/storage/temp_dir.h"
+
+namespace holdfast::testing {
+namespace {
+
+constexpr char kJ[] = "j";
+constexpr int64_t kW = 100;
+constexpr int64_t kH = 50;
+constexpr int64_t kP = 30;
+
+EntryRow Entry(const std::string& unit, int64_t period, UnixMicros t0,
+               EntryGroup g = EntryGroup::kTreatment, const std::string& version = "v1") {
+  EntryRow e;
+  e.journey = kJ;
+  e.unit = unit;
+  e.period = period;
+  e.t0 = t0;
+  e.group = g;
+  e.arm = g == EntryGroup::kTreatment ? "a" : "";
+  e.config_version = version;
+  return e;
+}
+OutcomeRow Order(const std::string& id, const std::string& unit, UnixMicros at, double revenue,
+                 double margin) {
+  return {id, unit, at, OutcomeType::kOrder, revenue, margin, ""};
+}
+OutcomeRow Refund(const std::string& id, const std::string& unit, UnixMicros at, double revenue,
+                  double margin, const std::string& order) {
+  return {id, unit, at, OutcomeType::kRefund, revenue, margin, order};
+}
+SendRow Send(const std::string& id, const std::string& unit, UnixMicros at, double cost) {
+  return {id, unit, kJ, "email", at, cost};
+}
+
+class Fixture {
+ public:
+  explicit Fixture(const StoreFactory& f) {
+    absl::StatusOr<std::unique_ptr<Store>> s = f.make(dir_.path());
+    EXPECT_TRUE(s.ok()) << s.status();
+    if (s.ok()) store_ = std::move(*s);
+  }
+  Store& store() { return *store_; }
+  bool ok() const { return store_ != nullptr; }
+
+  // Streams journey j with the default windows (version "v1" known with
+  // them) plus `versions`, and returns the entries by (unit, period).
+  std::map<std::pair<std::string, int64_t>, AnalysisEntry> Read(
+      UnixMicros as_of, std::vector<VersionWindow> versions = {{"v1", kW, kP, kH}},
+      UnixMicros from = 0, UnixMicros to = 1000000) {
+    AnalysisQuery q;
+    q.journeys = {{kJ, kW, kP, kH, std::move(versions)}};
+    q.from = from;
+    q.to = to;
+    q.as_of = as_of;
+    std::map<std::pair<std::string, int64_t>, AnalysisEntry> out;
+    absl::Status s = store_->ForEachAnalysisEntry(q, [&](const AnalysisEntry& e) {
+      EXPECT_TRUE(out.emplace(std::make_pair(e.unit, e.period), e).second) << e.unit;
+      return absl::OkStatus();
+    });
+    EXPECT_TRUE(s.ok()) << s;
+    return out;
+  }
+
+ private:
+  TempDir dir_;
+  std::unique_ptr<Store> store_;
+};
+
+#define HF_FIXTURE(name)        \
+  Fixture name(GetParam());     \
+  ASSERT_TRUE(name.ok())
+
+// ------------------------------------------------------------ write contract
+
+TEST_P(StoreConformanceTest, EntriesAreIdempotentAndTheFirstWriteWins) {
+  HF_FIXTURE(f);
+  std::vector<EntryRow> first = {Entry("u1", 1, 1000), Entry("u1", 1, 1005, EntryGroup::kHoldout)};
+  absl::StatusOr<EntryWriteResult> r = f.store().RecordEntries(first);
+  ASSERT_TRUE(r.ok()) << r.status();
+  EXPECT_EQ(r->summary.inserted, 1);
+  EXPECT_EQ(r->summary.duplicates, 1);
+  EXPECT_EQ(r->inserted, (std::vector<bool>{true, false}));
+  std::vector<EntryRow> again = {Entry("u1", 1, 1010, EntryGroup::kHoldout), Entry("u2", 1, 1000)};
+  r = f.store().RecordEntries(again);
+  ASSERT_TRUE(r.ok()) << r.status();
+  EXPECT_EQ(r->inserted, (std::vector<bool>{false, true}));
+  auto rows = f.Read(1000000);
+  ASSERT_EQ(rows.size(), 2u);
+  EXPECT_EQ(rows.at({"u1", 1}).group, EntryGroup::kTreatment);
+  EXPECT_EQ(rows.at({"u1", 1}).t0, 1000);
+}
+
+TEST_P(StoreConformanceTest, EventsAreIdempotentAndTheFirstWriteWins) {
+  HF_FIXTURE(f);
+  ASSERT_TRUE(f.store().RecordEntries(std::vector<EntryRow>{Entry("u1", 1, 1000)}).ok());
+  std::vector<OutcomeRow> o = {Order("o1", "u1", 1010, 40, 10), Order("o1", "u1", 1020, 999, 99)};
+  absl::StatusOr<WriteSummary> s = f.store().RecordOutcomes(o);
+  ASSERT_TRUE(s.ok()) << s.status();
+  EXPECT_EQ(s->inserted, 1);
+  EXPECT_EQ(s->duplicates, 1);
+  std::vector<SendRow> sends = {Send("s1", "u1", 1001, 0.5)};
+  ASSERT_TRUE(f.store().RecordSends(sends).ok());
+  s = f.store().RecordSends(sends);
+  ASSERT_TRUE(s.ok());
+  EXPECT_EQ(s->duplicates, 1);
+  std::vector<FixedCostRow> costs = {{"c1", kJ, 0, 10, 5, "fee"}};
+  ASSERT_TRUE(f.store().RecordFixedCosts(costs).ok());
+  s = f.store().RecordFixedCosts(costs);
+  ASSERT_TRUE(s.ok());
+  EXPECT_EQ(s->duplicates, 1);
+  const AnalysisEntry e = f.Read(1000000).at({"u1", 1});
+  EXPECT_DOUBLE_EQ(e.y, 40);  // the first o1, not 999
+  EXPECT_DOUBLE_EQ(e.c, 0.5);
+  EXPECT_EQ(e.sends, 1);
+}
+
+TEST_P(StoreConformanceTest, BatchIsAtomicAndTheFirstBadRecordIsNamed) {
+  HF_FIXTURE(f);
+  std::vector<SendRow> sends = {Send("s1", "u1", 1001, 0.5), Send("s2", "u1", 1002, 0.5),
+                                Send("s3", "", 1003, 0.5), Send("s4", "u1", 1004, -1)};
+  absl::StatusOr<WriteSummary> s = f.store().RecordSends(sends);
+  ASSERT_EQ(s.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_TRUE(absl::StrContains(s.status().message(), "[2]")) << s.status();
+  std::vector<OutcomeRow> outcomes = {Order("o1", "u1", 1010, 40, 10),
+                                      Order("o2", "u1", 1011, std::nan(""), 1)};
+  EXPECT_TRUE(absl::StrContains(f.store().RecordOutcomes(outcomes).status().message(), "[1]"));
+  // Nothing of either batch was stored.
+  ASSERT_TRUE(f.store().RecordEntries(std::vector<EntryRow>{Entry("u1", 1, 1000)}).ok());
+  const AnalysisEntry e = f.Read(1000000).at({"u1", 1});
+  EXPECT_EQ(e.sends, 0);
+  EXPECT_DOUBLE_EQ(e.y, 0);
+  s = f.store().RecordSends(std::vector<SendRow>{Send("s1", "u1", 1001, 0.5)});
+  ASSERT_TRUE(s.ok());
+  EXPECT_EQ(s->inserted, 1);
+}
+
+// ------------------------------------------------------------ windows
+
+TEST_P(StoreConformanceTest, WindowAndPrePeriodAreHalfOpen) {
+  HF_FIXTURE(f);
+  ASSERT_TRUE(f.store().RecordEntries(std::vector<EntryRow>{Entry("u1", 1, 1000)}).ok());
+  ASSERT_TRUE(f.store()
+                  .RecordOutcomes(std::vector<OutcomeRow>{
+                      Order("pre-out", "u1", 969, 1000, 1),  // t0 - P - 1: nowhere
+                      Order("pre-in", "u1", 970, 7, 1),      // t0 - P: z
+                      Order("at-t0", "u1", 1000, 10, 2),     // t0: y
+                      Order("last", "u1", 1099, 20, 4),      // t0 + W - 1: y
+                      Order("end", "u1", 1100, 500, 50),     // t0 + W: nowhere
+                  })
+                  .ok());
+  ASSERT_TRUE(f.store()
+                  .RecordSends(std::vector<SendRow>{Send("s-before", "u1", 999, 9), Send("s0", "u1", 1000, 1),
+                                                    Send("s-last", "u1", 1099, 2), Send("s-end", "u1", 1100, 9)})
+                  .ok());
+  const AnalysisEntry e = f.Read(1000000).at({"u1", 1});
+  EXPECT_DOUBLE_EQ(e.y, 30);
+  EXPECT_DOUBLE_EQ(e.m, 6);
+  EXPECT_EQ(e.x, 1);
+  EXPECT_DOUBLE_EQ(e.z, 7);
+  EXPECT_DOUBLE_EQ(e.c, 3);
+  EXPECT_EQ(e.sends, 2);
+  EXPECT_EQ(e.window_end, 1100);
+  EXPECT_FALSE(e.window_cut);
+  EXPECT_TRUE(e.mature);
+  EXPECT_TRUE(e.version_known);
+  EXPECT_EQ(e.config_version, "v1");
+}
+
+TEST_P(StoreConformanceTest, ReEntryCutsThePreviousWindow) {
+  HF_FIXTURE(f);
+  // u1 enters in period 1 at 1000 and again in period 2 at 1060: the first
+  // window is [1000, 1060), the second [1060, 1160). An entry after the
+  // range (period 3, t0 1130) still cuts the second window.
+  ASSERT_TRUE(f.store()
+                  .RecordEntries(std::vector<EntryRow>{Entry("u1", 1, 1000), Entry("u1", 2, 1060, EntryGroup::kHoldout),
+                                                       Entry("u1", 3, 1130)})
+                  .ok());
+  ASSERT_TRUE(f.store()
+                  .RecordOutcomes(std::vector<OutcomeRow>{Order("o-first", "u1", 1059, 10, 1),
+                                                          Order("o-second", "u1", 1060, 20, 2),
+                                                          Order("o-third", "u1", 1140, 40, 4)})
+                  .ok());
+  ASSERT_TRUE(f.store()
+                  .RecordSends(std::vector<SendRow>{Send("s1", "u1", 1010, 1), Send("s2", "u1", 1070, 2)})
+                  .ok());
+  auto rows = f.Read(1000000, {{"v1", kW, kP, kH}}, 0, 1100);
+  ASSERT_EQ(rows.size(), 2u);  // period 3 is outside [0, 1100)
+  const AnalysisEntry& first = rows.at({"u1", 1});
+  EXPECT_DOUBLE_EQ(first.y, 10);
+  EXPECT_DOUBLE_EQ(first.c, 1);
+  EXPECT_TRUE(first.window_cut);
+  EXPECT_EQ(first.window_end, 1060);
+  ASSERT_TRUE(first.next_t0.has_value());
+  EXPECT_EQ(*first.next_t0, 1060);
+  const AnalysisEntry& second = rows.at({"u1", 2});
+  EXPECT_DOUBLE_EQ(second.y, 20);  // 1140 belongs to period 3's entry
+  EXPECT_DOUBLE_EQ(second.c, 2);   // a holdout's send: contamination, in its window
+  EXPECT_TRUE(second.window_cut);
+  EXPECT_EQ(second.window_end, 1130);
+  EXPECT_DOUBLE_EQ(second.z, 10);  // pre-period [1030, 1060) is not cut
+}
+
+// ------------------------------------------------------------ refunds
+
+TEST_P(StoreConformanceTest, RefundsFollowTheirOrderUntilTheHorizon) {
+  HF_FIXTURE(f);
+  ASSERT_TRUE(f.store()
+                  .RecordEntries(std::vector<EntryRow>{Entry("in", 1, 1000), Entry("late", 1, 1000),
+                                                       Entry("pre", 1, 1000), Entry("out", 1, 1000)})
+                  .ok());
+  ASSERT_TRUE(f.store()
+                  .RecordOutcomes(std::vector<OutcomeRow>{
+                      // Refund after the window, just inside the horizon: t0 + W + H - 1.
+                      Order("in-o", "in", 1010, 100, 30), Refund("in-r", "in", 1149, 40, 12, "in-o"),
+                      // At t0 + W + H: too late, changes nothing.
+                      Order("late-o", "late", 1010, 100, 30), Refund("late-r", "late", 1150, 40, 12, "late-o"),
+                      // Refund inside the window of an order placed before the entry:
+                      // the order is pre-period revenue, the refund changes nothing.
+                      Order("pre-o", "pre", 990, 100, 30), Refund("pre-r", "pre", 1010, 40, 12, "pre-o"),
+                      // Order after the window: neither it nor its refund count.
+                      Order("out-o", "out", 1100, 100, 30), Refund("out-r", "out", 1120, 40, 12, "out-o"),
+                  })
+                  .ok());
+  auto rows = f.Read(1000000);
+  EXPECT_DOUBLE_EQ(rows.at({"in", 1}).y, 60);
+  EXPECT_DOUBLE_EQ(rows.at({"in", 1}).m, 18);
+  EXPECT_DOUBLE_EQ(rows.at({"late", 1}).y, 100);
+  EXPECT_DOUBLE_EQ(rows.at({"late", 1}).m, 30);
+  EXPECT_DOUBLE_EQ(rows.at({"pre", 1}).y, 0);
+  EXPECT_DOUBLE_EQ(rows.at({"pre", 1}).z, 100);
+  EXPECT_EQ(rows.at({"pre", 1}).x, 0);
+  EXPECT_DOUBLE_EQ(rows.at({"out", 1}).y, 0);
+  absl::StatusOr<int64_t> orphans = f.store().CountOrphanRefunds(0, 1000000);
+  ASSERT_TRUE(orphans.ok());
+  EXPECT_EQ(*orphans, 0);
+}
+
+TEST_P(StoreConformanceTest, RefundOfAnOrderInACutWindowKeepsTheFullDeadline) {
+  HF_FIXTURE(f);
+  // Entry 1 at 1000 is cut at 1060 by entry 2. Its order at 1010 is refunded
+  // at 1065 and at 1149 (after the cut, before 1000 + W + H = 1150): both
+  // count for entry 1, none for entry 2. Entry 2's own order at 1070 is
+  // refunded at 1080.
+  ASSERT_TRUE(f.store().RecordEntries(std::vector<EntryRow>{Entry("u1", 1, 1000), Entry("u1", 2, 1060)}).ok());
+  ASSERT_TRUE(f.store()
+                  .RecordOutcomes(std::vector<OutcomeRow>{
+                      Order("o1", "u1", 1010, 100, 30), Refund("r1a", "u1", 1065, 10, 3, "o1"),
+                      Refund("r1b", "u1", 1149, 20, 6, "o1"), Order("o2", "u1", 1070, 50, 10),
+                      Refund("r2", "u1", 1080, 5, 1, "o2")})
+                  .ok());
+  auto rows = f.Read(1000000);
+  EXPECT_DOUBLE_EQ(rows.at({"u1", 1}).y, 70);
+  EXPECT_DOUBLE_EQ(rows.at({"u1", 1}).m, 21);
+  EXPECT_DOUBLE_EQ(rows.at({"u1", 2}).y, 45);
+  EXPECT_DOUBLE_EQ(rows.at({"u1", 2}).m, 9);
+}
+
+TEST_P(StoreConformanceTest, OrphanRefundsAreCountedNeverSubtracted) {
+  HF_FIXTURE(f);
+  ASSERT_TRUE(f.store().RecordEntries(std::vector<EntryRow>{Entry("u1", 1, 1000), Entry("u2", 1, 1000)}).ok());
+  absl::StatusOr<WriteSummary> s = f.store().RecordOutcomes(std::vector<OutcomeRow>{
+      Order("o1", "u1", 1010, 100, 30),
+      Refund("r-unknown", "u1", 1020, 40, 12, "no-such-order"),  // orphan
+      Refund("r-other-unit", "u2", 1030, 40, 12, "o1"),          // o1 is u1's: orphan for u2
+      Refund("r-of-refund", "u1", 1040, 1, 1, "r-unknown"),      // a refund is no order: orphan
+  });
+  ASSERT_TRUE(s.ok()) << s.status();
+  EXPECT_EQ(s->orphan_refunds, 3);
+  auto rows = f.Read(1000000);
+  EXPECT_DOUBLE_EQ(rows.at({"u1", 1}).y, 100);
+  EXPECT_DOUBLE_EQ(rows.at({"u2", 1}).y, 0);
+  absl::StatusOr<int64_t> orphans = f.store().CountOrphanRefunds(0, 1000000);
+  ASSERT_TRUE(orphans.ok());
+  EXPECT_EQ(*orphans, 3);
+  orphans = f.store().CountOrphanRefunds(1025, 1035);  // half-open on the refund's time
+  ASSERT_TRUE(orphans.ok());
+  EXPECT_EQ(*orphans, 1);
+  // The order arriving later stops the refund being an orphan.
+  ASSERT_TRUE(f.store().RecordOutcomes(std::vector<OutcomeRow>{Order("no-such-order", "u1", 1005, 60, 6)}).ok());
+  orphans = f.store().CountOrphanRefunds(0, 1000000);
+  ASSERT_TRUE(orphans.ok());
+  EXPECT_EQ(*orphans, 2);
+  EXPECT_DOUBLE_EQ(f.Read(1000000).at({"u1", 1}).y, 120);  // 100 + 60 - 40
+}
+
+// ------------------------------------------------------------ maturity
+
+TEST_P(StoreConformanceTest, ImmatureEntriesAreFlaggedAndNotMeasured) {
+  HF_FIXTURE(f);
+  // as_of 1100: the entry at 1000 is mature (1000 + W <= 1100), the one at
+  // 1001 is not, the one at 1100 did not exist yet.
+  ASSERT_TRUE(f.store()
+                  .RecordEntries(std::vector<EntryRow>{Entry("mature", 1, 1000), Entry("young", 1, 1001),
+                                                       Entry("future", 1, 1100)})
+                  .ok());
+  ASSERT_TRUE(f.store()
+                  .RecordOutcomes(std::vector<OutcomeRow>{Order("o1", "mature", 1050, 10, 1),
+                                                          Order("o2", "young", 1050, 10, 1)})
+                  .ok());
+  ASSERT_TRUE(f.store().RecordSends(std::vector<SendRow>{Send("s2", "young", 1002, 3)}).ok());
+  auto rows = f.Read(1100);
+  ASSERT_EQ(rows.size(), 2u);
+  EXPECT_TRUE(rows.at({"mature", 1}).mature);
+  EXPECT_DOUBLE_EQ(rows.at({"mature", 1}).y, 10);
+  EXPECT_TRUE(rows.at({"mature", 1}).in_refund_horizon);  // 1100 < 1000 + W + H
+  const AnalysisEntry& young = rows.at({"young", 1});
+  EXPECT_FALSE(young.mature);
+  EXPECT_FALSE(young.in_refund_horizon);
+  EXPECT_DOUBLE_EQ(young.y, 0);
+  EXPECT_DOUBLE_EQ(young.c, 0);
+  EXPECT_EQ(young.sends, 0);
+  EXPECT_EQ(young.x, 0);
+}
+
+TEST_P(StoreConformanceTest, AsOfExcludesLaterEventsAndEntries) {
+  HF_FIXTURE(f);
+  // as_of 1120. u1 (t0 1000) is mature; its order's refund at 1119 counts,
+  // the one at 1120 does not yet (it will, inside the horizon). u3's entry of
+  // period 2 at 1130 does not exist yet at 1120, so it cuts nothing yet.
+  ASSERT_TRUE(f.store().RecordEntries(std::vector<EntryRow>{Entry("u1", 1, 1000), Entry("u1", 2, 1090)}).ok());
+  ASSERT_TRUE(f.store().RecordEntries(std::vector<EntryRow>{Entry("u2", 1, 1000), Entry("u2", 2, 1120)}).ok());
+  ASSERT_TRUE(f.store().RecordEntries(std::vector<EntryRow>{Entry("u3", 1, 1050), Entry("u3", 2, 1130)}).ok());
+  ASSERT_TRUE(f.store()
+                  .RecordOutcomes(std::vector<OutcomeRow>{
+                      Order("o1", "u1", 1010, 100, 10), Refund("r1", "u1", 1119, 10, 1, "o1"),
+                      Refund("r2", "u1", 1120, 20, 2, "o1"), Order("o2", "u2", 1095, 7, 1)})
+                  .ok());
+  auto rows = f.Read(1120);
+  EXPECT_DOUBLE_EQ(rows.at({"u1", 1}).y, 90);
+  EXPECT_TRUE(rows.at({"u1", 1}).window_cut);  // by period 2 at 1090 < as_of
+  EXPECT_FALSE(rows.at({"u2", 1}).window_cut);  // 1120 is past its window end 1100
+  EXPECT_DOUBLE_EQ(rows.at({"u2", 1}).y, 7);
+  EXPECT_EQ(rows.count({"u2", 2}), 0u);  // t0 = as_of: not yet
+  EXPECT_FALSE(rows.at({"u3", 1}).next_t0.has_value());
+  EXPECT_FALSE(rows.at({"u3", 1}).window_cut);
+  EXPECT_FALSE(rows.at({"u3", 1}).mature);
+  // The same store read later (as_of 2000) counts r2 and u3's cut at 1130.
+  rows = f.Read(2000);
+  EXPECT_DOUBLE_EQ(rows.at({"u1", 1}).y, 70);
+  EXPECT_DOUBLE_EQ(rows.at({"u2", 1}).y, 7);
+  EXPECT_TRUE(rows.at({"u3", 1}).window_cut);
+  EXPECT_EQ(rows.at({"u3", 1}).window_end, 1130);
+  EXPECT_FALSE(rows.at({"u1", 1}).in_refund_horizon);  // 2000 >= 1000 + W + H
+}
+
+TEST_P(StoreConformanceTest, FixedCostsProRateOverTheCostRangeAndContaminationStopsAtAsOf) {
+  HF_FIXTURE(f);
+  ASSERT_TRUE(f.store()
+                  .RecordFixedCosts(std::vector<FixedCostRow>{{"c1", kJ, 0, 1000, 100, "fee"},
+                                                              {"c2", kJ, 1000, 2000, 10, "fee"}})
+                  .ok());
+  ASSERT_TRUE(f.store().RecordEntries(std::vector<EntryRow>{Entry("h", 1, 300, EntryGroup::kHoldout)}).ok());
+  ASSERT_TRUE(f.store()
+                  .RecordSends(std::vector<SendRow>{Send("s1", "h", 350, 1), Send("s2", "h", 800, 2)})
+                  .ok());
+  JourneyDiagnosticsQuery q;
+  q.journey = kJ;
+  q.from = 200;
+  q.to = 2000;
+  // A report with as_of 800 and W = 100 pro-rates over [200, 700):
+  // 100 * 500 / 1000 = 50 of c1, nothing of c2.
+  q.cost_to = 800 - kW;
+  q.as_of = 800;
+  absl::StatusOr<JourneyDiagnostics> d = f.store().GetJourneyDiagnostics(q);
+  ASSERT_TRUE(d.ok()) << d.status();
+  EXPECT_DOUBLE_EQ(d->fixed_cost, 50);
+  EXPECT_EQ(d->entries, 1);
+  EXPECT_EQ(d->contaminated_sends, 1);  // s2 at 800 = as_of: not yet
+  EXPECT_DOUBLE_EQ(d->contaminated_cost, 1);
+  // Without a cost bound the whole range counts: 80 + 10.
+  q.cost_to = std::numeric_limits<int64_t>::max();
+  d = f.store().GetJourneyDiagnostics(q);
+  ASSERT_TRUE(d.ok());
+  EXPECT_DOUBLE_EQ(d->fixed_cost, 90);
+  // A cost range that ends before it starts contributes nothing.
+  q.cost_to = 100;
+  d = f.store().GetJourneyDiagnostics(q);
+  ASSERT_TRUE(d.ok());
+  EXPECT_DOUBLE_EQ(d->fixed_cost, 0);
+}
+
+// ------------------------------------------------------------ config versions
+
+TEST_P(StoreConformanceTest, EachEntryUsesTheWindowsOfItsConfigVersion) {
+  HF_FIXTURE(f);
+  // "old": W = 50, H = 0, P = 10; "new": W = 100, H = 50, P = 30; "gone" is
+  // unknown and falls back to the journey's windows (W = 100, H = 50, P = 30).
+  ASSERT_TRUE(f.store()
+                  .RecordEntries(std::vector<EntryRow>{Entry("a", 1, 1000, EntryGroup::kTreatment, "old"),
+                                                       Entry("b", 1, 1000, EntryGroup::kTreatment, "new"),
+                                                       Entry("c", 1, 1000, EntryGroup::kTreatment, "gone")})
+                  .ok());
+  std::vector<OutcomeRow> o;
+  for (const char* u : {"a", "b", "c"}) {
+    const std::string s(u);
+    o.push_back(Order(s + "-pre", s, 980, 1, 0));   // in P = 30, not in P = 10
+    o.push_back(Order(s + "-o1", s, 1040, 10, 1));  // in every window
+    o.push_back(Order(s + "-o2", s, 1060, 20, 2));  // not in W = 50
+    o.push_back(Refund(s + "-r1", s, 1055, 3, 0, s + "-o1"));  // after W = 50 with H = 0
+  }
+  ASSERT_TRUE(f.store().RecordOutcomes(o).ok());
+  const std::vector<VersionWindow> versions = {{"old", 50, 10, 0}, {"new", 100, 30, 50}};
+  auto rows = f.Read(1075, versions);
+  const AnalysisEntry& a = rows.at({"a", 1});
+  EXPECT_TRUE(a.version_known);
+  EXPECT_EQ(a.window_us, 50);
+  EXPECT_TRUE(a.mature);  // 1050 <= 1075
+  EXPECT_DOUBLE_EQ(a.y, 10);
+  EXPECT_DOUBLE_EQ(a.z, 0);
+  EXPECT_FALSE(a.in_refund_horizon);  // H = 0: closed at 1050
+  const AnalysisEntry& b = rows.at({"b", 1});
+  EXPECT_FALSE(b.mature);  // 1100 > 1075
+  EXPECT_EQ(b.window_us, 100);
+  const AnalysisEntry& c = rows.at({"c", 1});
+  EXPECT_FALSE(c.version_known);
+  EXPECT_EQ(c.window_us, 100);
+  rows = f.Read(2000, versions);
+  EXPECT_DOUBLE_EQ(rows.at({"b", 1}).y, 27);  // 10 + 20 - 3
+  EXPECT_DOUBLE_EQ(rows.at({"b", 1}).z, 1);
+  EXPECT_DOUBLE_EQ(rows.at({"c", 1}).y, 27);
+  EXPECT_DOUBLE_EQ(rows.at({"a", 1}).y, 10);
+}
+
+TEST_P(StoreConformanceTest, MalformedQueriesAreRefused) {
+  HF_FIXTURE(f);
+  AnalysisQuery q;
+  q.journeys = {{kJ, kW, kP, kH, {{"v1", kW, kP, kH}, {"v1", kW, kP, kH}}}};
+  q.from = 0;
+  q.to = 10;
+  absl::Status s = f.store().ForEachAnalysisEntry(q, [](const AnalysisEntry&) { return absl::OkStatus(); });
+  EXPECT_EQ(s.code(), absl::StatusCode::kInvalidArgument) << s;
+  q.journeys = {{kJ, -1, kP, kH, {}}};
+  s = f.store().ForEachAnalysisEntry(q, [](const AnalysisEntry&) { return absl::OkStatus(); });
+  EXPECT_EQ(s.code(), absl::StatusCode::kInvalidArgument) << s;
+}
+
+}  // namespace
+}  // namespace holdfast::testing
