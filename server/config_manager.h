@@ -14,8 +14,9 @@ class ConfigManager {
  public:
   virtual ~ConfigManager() = default;
   // Loads `path` (empty: the current source path), validates it and swaps it
-  // in. On any error returns INVALID_ARGUMENT listing the errors and keeps
-  // the serving config.
+  // in. `path` must be the configured config path or inside its directory
+  // (lib/config/reload_path.h). On any error returns INVALID_ARGUMENT listing
+  // the errors and keeps the serving config.
   [[nodiscard]] virtual absl::StatusOr<holdfast::v1::ReloadConfigResponse> Reload(
       const std::string& path) = 0;
   // Versions served, newest first, at most `limit`.

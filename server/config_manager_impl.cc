@@ -6,6 +6,7 @@
 #include "lib/base/status_macros.h"
 #include "lib/config/config.h"
 #include "lib/config/diff.h"
+#include "lib/config/reload_path.h"
 #include "lib/config/share_transition.h"
 #include "lib/config/stored_config.h"
 #include "server/request_validation.h"
@@ -20,7 +21,11 @@ absl::StatusOr<std::shared_ptr<const ServingConfig>> LoadServingConfig(const std
 
 ConfigManagerImpl::ConfigManagerImpl(ConfigHolder* holder, const Clock* clock, HistorySink sink,
                                      HistorySource source)
-    : holder_(holder), clock_(clock), sink_(std::move(sink)), source_(std::move(source)) {}
+    : holder_(holder),
+      clock_(clock),
+      sink_(std::move(sink)),
+      source_(std::move(source)),
+      configured_path_(holder->Get()->source_path) {}
 
 holdfast::v1::ConfigVersion ConfigManagerImpl::MakeRecord(const ServingConfig& config,
                                                           const std::string& diff) const {
@@ -81,7 +86,12 @@ absl::Status ConfigManagerImpl::RecordInitial() {
 absl::StatusOr<holdfast::v1::ReloadConfigResponse> ConfigManagerImpl::Reload(const std::string& path) {
   std::lock_guard<std::mutex> lock(mu_);
   std::shared_ptr<const ServingConfig> current = holder_->Get();
-  const std::string source = path.empty() ? current->source_path : path;
+  std::string source = current->source_path;
+  if (!path.empty()) {
+    // A caller-given path is confined to the configured config directory:
+    // ReloadConfig must not read (or reveal) any other file on the machine.
+    HF_ASSIGN_OR_RETURN(source, config::ResolveReloadPath(configured_path_, path));
+  }
   // Load fully before touching the holder: a bad config leaves the old one serving.
   const UnixMicros now = clock_->NowMicros();
   HF_ASSIGN_OR_RETURN(std::shared_ptr<const ServingConfig> next, LoadServingConfig(source, now));

@@ -45,6 +45,9 @@ class ConfigManagerImpl final : public ConfigManager {
   const Clock* clock_;
   HistorySink sink_;
   HistorySource source_;
+  // The path the server was started with; reloads may load it or a path
+  // inside its directory only.
+  const std::string configured_path_;
   std::mutex mu_;  // serializes reloads; guards history_
   std::vector<holdfast::v1::ConfigVersion> history_;  // oldest first
 };
