@@ -40,6 +40,8 @@ struct HoldfastDaemon::Impl {
 absl::StatusOr<std::unique_ptr<HoldfastDaemon>> HoldfastDaemon::Start(const DaemonOptions& options) {
   std::unique_ptr<HoldfastDaemon> d(new HoldfastDaemon());
   d->options_ = options;
+  // Refuse an unsafe listen address before touching the config or the store.
+  HF_ASSIGN_OR_RETURN(d->security_, DaemonSecurity::Create(options.security, options.listen_address));
   d->impl_ = std::make_unique<Impl>();
   const Clock* clock = RealClock::Get();
   HF_ASSIGN_OR_RETURN(std::shared_ptr<const ServingConfig> initial,
@@ -76,6 +78,7 @@ absl::StatusOr<std::unique_ptr<HoldfastDaemon>> HoldfastDaemon::Start(const Daem
 
   HoldfastServer::Options server_options;
   server_options.listen_address = options.listen_address;
+  server_options.credentials = d->security_->credentials();
   HoldfastServer::Dependencies deps;
   deps.configs = d->configs_.get();
   deps.clock = clock;

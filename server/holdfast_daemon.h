@@ -12,6 +12,7 @@
 #include "absl/status/statusor.h"
 #include "server/config_holder.h"
 #include "server/config_manager_impl.h"
+#include "server/daemon_security.h"
 #include "server/server.h"
 
 namespace holdfast::server {
@@ -27,6 +28,8 @@ struct DaemonOptions {
   bool sync_full = false;
   // Records waiting for commit before writes answer RESOURCE_EXHAUSTED.
   int max_pending_records = 200000;
+  // TLS, tokens and the listen policy (server/daemon_security.h).
+  SecurityOptions security;
 };
 
 class HoldfastDaemon {
@@ -41,6 +44,11 @@ class HoldfastDaemon {
   std::string serving_version() const { return configs_->Get()->version(); }
   // Reloads from the configured path; returns a one-line summary.
   absl::StatusOr<std::string> ReloadFromSignal();
+  // Re-reads the --auth_tokens file (the old tokens stay on error).
+  absl::StatusOr<std::string> ReloadTokens() { return security_->ReloadTokens(); }
+  bool has_tokens() const { return !options_.security.auth_tokens_path.empty(); }
+  // "TLS, tokens: 3" and the like, for the start-up log.
+  std::string security_description() const { return security_->Describe(); }
   void Shutdown();
 
  private:
@@ -48,6 +56,8 @@ class HoldfastDaemon {
   HoldfastDaemon() = default;
 
   DaemonOptions options_;
+  // Declared before server_ so it outlives it: the token check uses it.
+  std::unique_ptr<DaemonSecurity> security_;
   std::unique_ptr<Impl> impl_;
   std::unique_ptr<ConfigHolder> configs_;
   std::unique_ptr<ConfigManagerImpl> config_manager_;

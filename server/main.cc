@@ -1,5 +1,6 @@
 // holdfastd: maps flags to Options and runs the server until SIGINT/SIGTERM.
-// SIGHUP reloads the config (an invalid one is logged and the old one kept).
+// SIGHUP reloads the config and the token file (an invalid one is logged and
+// the old one kept).
 #include <csignal>
 #include <cstdio>
 #include <fstream>
@@ -21,6 +22,15 @@ ABSL_FLAG(std::string, sync, "normal",
           "SQLite durability: 'normal' survives a process kill, 'full' also a power loss.");
 ABSL_FLAG(int, max_pending_records, 200000,
           "Records waiting for commit before writes answer RESOURCE_EXHAUSTED.");
+ABSL_FLAG(std::string, tls_cert, "", "PEM server certificate chain; with --tls_key the server speaks TLS.");
+ABSL_FLAG(std::string, tls_key, "", "PEM private key of --tls_cert.");
+ABSL_FLAG(std::string, tls_client_ca, "",
+          "PEM CA bundle: client certificates signed by it become mandatory (mTLS).");
+ABSL_FLAG(std::string, auth_tokens, "",
+          "Token file, lines 'ROLE SHA256-HEX [name]' (docs/security.md); re-read on SIGHUP. "
+          "Required on a non-loopback address.");
+ABSL_FLAG(bool, allow_insecure, false,
+          "Allow plaintext (no TLS) on a non-loopback address, e.g. behind a TLS-terminating proxy.");
 
 int main(int argc, char** argv) {
   absl::SetProgramUsageMessage("Holdfast server: holdfastd --config PATH [--listen ADDR] [--db PATH]");
@@ -40,6 +50,11 @@ int main(int argc, char** argv) {
   options.db_path = absl::GetFlag(FLAGS_db);
   options.sync_full = absl::GetFlag(FLAGS_sync) == "full";
   options.max_pending_records = absl::GetFlag(FLAGS_max_pending_records);
+  options.security.tls_cert_path = absl::GetFlag(FLAGS_tls_cert);
+  options.security.tls_key_path = absl::GetFlag(FLAGS_tls_key);
+  options.security.tls_client_ca_path = absl::GetFlag(FLAGS_tls_client_ca);
+  options.security.auth_tokens_path = absl::GetFlag(FLAGS_auth_tokens);
+  options.security.allow_insecure = absl::GetFlag(FLAGS_allow_insecure);
   if (absl::GetFlag(FLAGS_sync) != "normal" && absl::GetFlag(FLAGS_sync) != "full") {
     std::cerr << "holdfastd: --sync must be 'normal' or 'full'\n";
     return 2;
@@ -52,7 +67,8 @@ int main(int argc, char** argv) {
     return 1;
   }
   std::cerr << "holdfastd: listening on " << (*daemon)->listen_host() << ":" << (*daemon)->port()
-            << ", config " << (*daemon)->serving_version() << ", store " << options.db_path << "\n";
+            << ", config " << (*daemon)->serving_version() << ", store " << options.db_path << ", "
+            << (*daemon)->security_description() << "\n";
   if (const std::string port_file = absl::GetFlag(FLAGS_port_file); !port_file.empty()) {
     // Write then rename, so a reader never sees a half-written file.
     const std::string tmp = port_file + ".tmp";
@@ -70,6 +86,15 @@ int main(int argc, char** argv) {
       } else {
         std::cerr << "holdfastd: SIGHUP: reload rejected, still serving " << (*daemon)->serving_version()
                   << ": " << result.status().message() << "\n";
+      }
+      if ((*daemon)->has_tokens()) {
+        absl::StatusOr<std::string> tokens = (*daemon)->ReloadTokens();
+        if (tokens.ok()) {
+          std::cerr << "holdfastd: SIGHUP: " << *tokens << "\n";
+        } else {
+          std::cerr << "holdfastd: SIGHUP: token file rejected, the previous tokens stay in force: "
+                    << tokens.status().message() << "\n";
+        }
       }
       continue;
     }

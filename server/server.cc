@@ -26,7 +26,9 @@ absl::StatusOr<std::unique_ptr<HoldfastServer>> HoldfastServer::BuildAndStart(co
   for (auto& s : deps.extra_services) server->services_.push_back(std::move(s));
 
   grpc::ServerBuilder builder;
-  builder.AddListeningPort(options.listen_address, grpc::InsecureServerCredentials(), &server->port_);
+  builder.AddListeningPort(options.listen_address,
+                           options.credentials ? options.credentials : grpc::InsecureServerCredentials(),
+                           &server->port_);
   builder.SetMaxReceiveMessageSize(options.max_receive_message_bytes);
   for (auto& s : server->services_) builder.RegisterService(s.get());
   server->server_ = builder.BuildAndStart();

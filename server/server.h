@@ -35,6 +35,9 @@ class HoldfastServer {
     int max_receive_message_bytes = 64 << 20;
     // Enable gRPC server reflection (grpcurl, grpc_cli). Default on.
     bool enable_reflection = true;
+    // Credentials of the listening port (TLS, token check: server/grpc_auth.h).
+    // Default null: plaintext and open, for loopback.
+    std::shared_ptr<grpc::ServerCredentials> credentials;
   };
 
   // What the services run on. Pointers must outlive the server; only
