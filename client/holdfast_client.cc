@@ -1,6 +1,38 @@
 #include "client/holdfast_client.h"
 
+#include <grpcpp/support/client_interceptor.h>
+
 namespace holdfast::client {
+namespace {
+
+// Adds the bearer token to every call on the channel, including calls whose
+// ClientContext the caller made itself (the importer's, tools').
+class BearerTokenInterceptor final : public grpc::experimental::Interceptor {
+ public:
+  explicit BearerTokenInterceptor(const std::string* header) : header_(header) {}
+  void Intercept(grpc::experimental::InterceptorBatchMethods* methods) override {
+    if (methods->QueryInterceptionHookPoint(grpc::experimental::InterceptionHookPoints::PRE_SEND_INITIAL_METADATA)) {
+      methods->GetSendInitialMetadata()->emplace("authorization", *header_);
+    }
+    methods->Proceed();
+  }
+
+ private:
+  const std::string* header_;
+};
+
+class BearerTokenFactory final : public grpc::experimental::ClientInterceptorFactoryInterface {
+ public:
+  explicit BearerTokenFactory(const std::string& token) : header_("Bearer " + token) {}
+  grpc::experimental::Interceptor* CreateClientInterceptor(grpc::experimental::ClientRpcInfo* /*info*/) override {
+    return new BearerTokenInterceptor(&header_);
+  }
+
+ private:
+  const std::string header_;  // lives as long as the channel holds the factory
+};
+
+}  // namespace
 
 absl::Status FromGrpcStatus(const grpc::Status& status) {
   if (status.ok()) return absl::OkStatus();
@@ -12,6 +44,26 @@ std::unique_ptr<HoldfastClient> HoldfastClient::Connect(const std::string& addre
   args.SetMaxReceiveMessageSize(64 << 20);
   return std::make_unique<HoldfastClient>(
       grpc::CreateCustomChannel(address, grpc::InsecureChannelCredentials(), args));
+}
+
+std::unique_ptr<HoldfastClient> HoldfastClient::Connect(const std::string& address,
+                                                        const ConnectionOptions& options) {
+  grpc::ChannelArguments args;
+  args.SetMaxReceiveMessageSize(64 << 20);
+  std::shared_ptr<grpc::ChannelCredentials> creds;
+  if (!options.tls_ca_pem.empty() || !options.tls_cert_pem.empty()) {
+    grpc::SslCredentialsOptions ssl;
+    ssl.pem_root_certs = options.tls_ca_pem;  // empty: the system's roots
+    ssl.pem_cert_chain = options.tls_cert_pem;
+    ssl.pem_private_key = options.tls_key_pem;
+    creds = grpc::SslCredentials(ssl);
+  } else {
+    creds = grpc::InsecureChannelCredentials();
+  }
+  std::vector<std::unique_ptr<grpc::experimental::ClientInterceptorFactoryInterface>> interceptors;
+  if (!options.token.empty()) interceptors.push_back(std::make_unique<BearerTokenFactory>(options.token));
+  return std::make_unique<HoldfastClient>(
+      grpc::experimental::CreateCustomChannelWithInterceptors(address, creds, args, std::move(interceptors)));
 }
 
 HoldfastClient::HoldfastClient(std::shared_ptr<grpc::Channel> channel)

@@ -26,10 +26,26 @@ namespace holdfast::client {
 // grpc::Status → absl::Status, keeping code and message.
 absl::Status FromGrpcStatus(const grpc::Status& status);
 
+// How to reach a server that uses TLS and tokens (docs/security.md).
+struct ConnectionOptions {
+  // PEM CA bundle the server certificate must chain to. Non-empty: TLS.
+  std::string tls_ca_pem;
+  // PEM client certificate chain and its key, for a server that requires
+  // client certificates (mTLS); both or neither. Non-empty also means TLS.
+  std::string tls_cert_pem;
+  std::string tls_key_pem;
+  // Bearer token sent as `authorization: Bearer TOKEN` on every call made on
+  // the channel (client/connection_options.h reads it). Empty: none.
+  std::string token;
+};
+
 class HoldfastClient {
  public:
   // Connects lazily (the first call dials). `address` is host:port.
   static std::unique_ptr<HoldfastClient> Connect(const std::string& address);
+  // The same with TLS and/or a token; every call on channel() carries them.
+  static std::unique_ptr<HoldfastClient> Connect(const std::string& address,
+                                                 const ConnectionOptions& options);
   // Wraps an existing channel (e.g. a server's in-process channel).
   explicit HoldfastClient(std::shared_ptr<grpc::Channel> channel);
 
