@@ -62,7 +62,11 @@ absl::string_view SliceView(const grpc_slice& s) {
 }
 
 // grpc_auth_metadata_processor.process: runs inline (it only hashes and
-// compares), on the thread that received the call's headers.
+// compares), on the thread that received the call's headers. gRPC core hands
+// the processor every header of the call, :path (the full method name)
+// included; tests/server/auth_matrix_test.cc pins that. Were it ever missing,
+// no method would match the role table and every call would be refused:
+// the failure is closed, not open.
 void ProcessAuthMetadata(void* state, grpc_auth_context* /*context*/, const grpc_metadata* md,
                          size_t num_md, grpc_process_auth_metadata_done_cb done, void* user_data) {
   const auto* authorizer = static_cast<const Authorizer*>(state);
