@@ -5,6 +5,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_split.h"
+#include "client/cli_connect.h"
 #include "client/cli_flags.h"
 #include "client/cli_output.h"
 #include "client/commands.h"
@@ -26,7 +27,9 @@ UnixMicros ToMicros(const google::protobuf::Timestamp& ts) {
 int RunJourneysCommand(int argc, char** argv) {
   absl::StatusOr<ParsedFlags> flags = ParseFlags(argc, argv, {{"server"}, {"verbose"}});
   if (!flags.ok()) return ReportError("journeys", flags.status(), true);
-  auto client = HoldfastClient::Connect(ServerAddress(*flags));
+  absl::StatusOr<std::unique_ptr<HoldfastClient>> connected = ConnectFromFlags(*flags);
+  if (!connected.ok()) return ReportError("journeys", connected.status(), true);
+  std::unique_ptr<HoldfastClient> client = *std::move(connected);
   absl::StatusOr<holdfast::v1::ListJourneysResponse> resp = client->ListJourneys();
   if (!resp.ok()) return ReportError("journeys", resp.status());
   std::cout << "config_version: " << resp->config_version() << "\n";
@@ -49,7 +52,9 @@ int RunJourneysCommand(int argc, char** argv) {
 int RunPingCommand(int argc, char** argv) {
   absl::StatusOr<ParsedFlags> flags = ParseFlags(argc, argv, {{"server"}, {}});
   if (!flags.ok()) return ReportError("ping", flags.status(), true);
-  auto client = HoldfastClient::Connect(ServerAddress(*flags));
+  absl::StatusOr<std::unique_ptr<HoldfastClient>> connected = ConnectFromFlags(*flags);
+  if (!connected.ok()) return ReportError("ping", connected.status(), true);
+  std::unique_ptr<HoldfastClient> client = *std::move(connected);
   if (absl::Status s = client->Ping(); !s.ok()) return ReportError("ping", s);
   std::cout << "ok\n";
   return 0;
@@ -61,7 +66,9 @@ int RunConfigCommand(int argc, char** argv) {
     std::cerr << "usage: holdfast config history [--limit N] | holdfast config reload [--path P]\n";
     return 2;
   }
-  auto client = HoldfastClient::Connect(ServerAddress(*flags));
+  absl::StatusOr<std::unique_ptr<HoldfastClient>> connected = ConnectFromFlags(*flags);
+  if (!connected.ok()) return ReportError("config", connected.status(), true);
+  std::unique_ptr<HoldfastClient> client = *std::move(connected);
   const std::string& verb = flags->positional()[0];
   if (verb == "history") {
     int limit = 0;

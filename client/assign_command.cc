@@ -6,6 +6,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
+#include "client/cli_connect.h"
 #include "client/cli_flags.h"
 #include "client/cli_output.h"
 #include "client/commands.h"
@@ -113,7 +114,9 @@ int RunAssignCommand(int argc, char** argv) {
     std::cerr << kUsage;
     return ReportError("assign", flags.status(), true);
   }
-  auto client = HoldfastClient::Connect(ServerAddress(*flags));
+  absl::StatusOr<std::unique_ptr<HoldfastClient>> connected = ConnectFromFlags(*flags);
+  if (!connected.ok()) return ReportError("assign", connected.status(), true);
+  std::unique_ptr<HoldfastClient> client = *std::move(connected);
   if (std::optional<std::string> file = flags->Get("units-file")) {
     return AssignFile(*client, *flags, *file);
   }

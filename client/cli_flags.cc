@@ -22,7 +22,11 @@ std::vector<std::string> ParsedFlags::GetAll(const std::string& name) const {
   return it == values_.end() ? std::vector<std::string>{} : it->second;
 }
 
-absl::StatusOr<ParsedFlags> ParseFlags(int argc, char** argv, const FlagSpec& spec) {
+absl::StatusOr<ParsedFlags> ParseFlags(int argc, char** argv, const FlagSpec& given) {
+  // Every subcommand that talks to a server takes the TLS and token flags
+  // (client/cli_connect.h).
+  FlagSpec spec = given;
+  if (spec.valued.count("server")) spec.valued.insert({"tls-ca", "tls-cert", "tls-key", "token-file"});
   ParsedFlags out;
   bool only_positional = false;
   for (int i = 1; i < argc; ++i) {

@@ -38,7 +38,8 @@ class ParsedFlags {
   std::vector<std::string> positional_;
 };
 
-// Parses argv[1..argc) (argv[0] is the subcommand name).
+// Parses argv[1..argc) (argv[0] is the subcommand name). A spec with
+// "server" also accepts --tls-ca, --tls-cert, --tls-key and --token-file.
 [[nodiscard]] absl::StatusOr<ParsedFlags> ParseFlags(int argc, char** argv, const FlagSpec& spec);
 
 // The server address: --server, else $HOLDFAST_SERVER, else 127.0.0.1:50051.

@@ -21,12 +21,15 @@ constexpr Command kCommands[] = {
     {"import", holdfast::cli::RunImportCommand, "bulk import entries|sends|outcomes|costs from CSV"},
     {"report", holdfast::cli::RunReportCommand, "lift / iROAS report, or --program for the whole CRM program"},
     {"ping", holdfast::cli::RunPingCommand, "check that the server answers"},
+    {"token", holdfast::cli::RunTokenCommand, "token new ROLE: a bearer token for holdfastd --auth_tokens"},
 };
 
 void PrintUsage() {
   std::cerr << "usage: holdfast COMMAND [flags]\n\ncommands:\n";
   for (const Command& c : kCommands) std::cerr << "  " << c.name << std::string(10 - std::strlen(c.name), ' ') << c.help << "\n";
-  std::cerr << "\nThe server address is --server, else $HOLDFAST_SERVER, else 127.0.0.1:50051.\n";
+  std::cerr << "\nThe server address is --server, else $HOLDFAST_SERVER, else 127.0.0.1:50051.\n"
+               "TLS and tokens: --tls-ca FILE (or $HOLDFAST_TLS_CA), --tls-cert/--tls-key FILE for mTLS,\n"
+               "--token-file FILE (or $HOLDFAST_TOKEN); see docs/security.md.\n";
 }
 
 }  // namespace

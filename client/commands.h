@@ -14,6 +14,7 @@ int RunImportCommand(int argc, char** argv);
 int RunLintCommand(int argc, char** argv);
 int RunPowerCommand(int argc, char** argv);
 int RunReportCommand(int argc, char** argv);
+int RunTokenCommand(int argc, char** argv);
 
 }  // namespace holdfast::cli
 

@@ -20,6 +20,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "client/cli_connect.h"
 #include "client/cli_flags.h"
 #include "client/cli_output.h"
 #include "client/commands.h"
@@ -271,7 +272,9 @@ int RunImportCommand(int argc, char** argv) {
   }
 
   InterruptWatcher interrupts;
-  auto client = holdfast::client::HoldfastClient::Connect(ServerAddress(*flags));
+  absl::StatusOr<std::unique_ptr<holdfast::client::HoldfastClient>> connected = ConnectFromFlags(*flags);
+  if (!connected.ok()) return ReportError("import", connected.status(), true);
+  std::unique_ptr<holdfast::client::HoldfastClient> client = *std::move(connected);
   Importer importer(client->events(), options);
   interrupts.Watch(&importer);
   CsvReader reader(in);

@@ -6,6 +6,7 @@
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "client/cli_connect.h"
 #include "client/cli_flags.h"
 #include "client/cli_output.h"
 #include "client/commands.h"
@@ -102,7 +103,9 @@ int RunReportCommand(int argc, char** argv) {
   absl::StatusOr<double> confidence = ParseConfidence(*flags);
   if (!confidence.ok()) return ReportError("report", confidence.status(), true);
 
-  auto client = HoldfastClient::Connect(ServerAddress(*flags));
+  absl::StatusOr<std::unique_ptr<HoldfastClient>> connected = ConnectFromFlags(*flags);
+  if (!connected.ok()) return ReportError("report", connected.status(), true);
+  std::unique_ptr<HoldfastClient> client = *std::move(connected);
   client->set_timeout(std::chrono::minutes(10));  // big reports scan every entry
 
   if (flags->Has("program")) {

@@ -12,6 +12,7 @@
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
 #include "client/holdfast_client.h"
 #include "lib/auth/token.h"
 #include "tests/testing/process_util.h"
@@ -187,6 +188,54 @@ TEST_F(SecurityE2eTest, SighupRotatesTokensAndKeepsThemOnABadFile) {
   ASSERT_TRUE(WaitForLog(*d, "token file rejected, the previous tokens stay in force")) << d->log();
   EXPECT_TRUE(absl::StrContains(d->log(), ":1: the second field must be")) << d->log();
   EXPECT_EQ(PingCode(d->address(), new_token), absl::StatusCode::kOk);
+}
+
+TEST_F(SecurityE2eTest, CliWithTokenAndCaAgainstTlsServer) {
+  // A token made by the CLI, added to the file, used by the CLI.
+  CommandResult made = Cli({"token", "new", "analyst", "--name", "e2e-cli"});
+  ASSERT_EQ(made.exit_code, 0) << made.err;
+  const std::vector<std::string> lines = absl::StrSplit(made.out, '\n', absl::SkipEmpty());
+  ASSERT_EQ(lines.size(), 2u) << made.out;
+  const std::string& token = lines[0];
+  EXPECT_TRUE(absl::StartsWith(lines[1], "analyst ")) << lines[1];
+  EXPECT_TRUE(absl::EndsWith(lines[1], " e2e-cli")) << lines[1];
+  WriteFile(tokens_, absl::StrCat(TokenLine("ingest", kIngestToken), lines[1], "\n"));
+  const std::string cli_token = dir_.File("cli.token");
+  WriteFile(cli_token, token + "\n");
+  EXPECT_EQ(Cli({"token", "new", "root"}).exit_code, 2);
+
+  auto d = StartDaemon({"--tls_cert=" + certs_.server_cert, "--tls_key=" + certs_.server_key,
+                        "--tls_client_ca=" + certs_.ca_pem, "--auth_tokens=" + tokens_});
+  ASSERT_TRUE(d->running());
+  const std::vector<std::string> tls = {"--server", d->address(), "--tls-ca", certs_.ca_pem,
+                                        "--tls-cert", certs_.client_cert, "--tls-key", certs_.client_key};
+  auto with = [&](std::vector<std::string> args, const std::vector<std::string>& extra) {
+    args.insert(args.end(), extra.begin(), extra.end());
+    return args;
+  };
+  CommandResult r = Cli(with({"journeys", "--token-file", cli_token}, tls));
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_TRUE(absl::StrContains(r.out, "renewal")) << r.out;
+  // The same through the environment.
+  r = Cli({"ping", "--server", d->address(), "--tls-cert", certs_.client_cert, "--tls-key", certs_.client_key},
+          {"HOLDFAST_TLS_CA=" + certs_.ca_pem, "HOLDFAST_TOKEN=" + token});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.out, "ok\n");
+  // The analyst may not assign; no token is UNAUTHENTICATED; no client
+  // certificate fails the handshake.
+  r = Cli(with({"assign", "--token-file", cli_token, "--journey", "winback", "--unit", "u1", "--dry-run"}, tls));
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_TRUE(absl::StrContains(r.err, "PERMISSION_DENIED")) << r.err;
+  r = Cli(with({"ping"}, tls));
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_TRUE(absl::StrContains(r.err, "UNAUTHENTICATED")) << r.err;
+  r = Cli({"ping", "--server", d->address(), "--tls-ca", certs_.ca_pem, "--token-file", cli_token});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_TRUE(absl::StrContains(r.err, "UNAVAILABLE")) << r.err;
+  // A missing file is a usage error naming the flag.
+  r = Cli(with({"ping", "--token-file", dir_.File("nope")}, tls));
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_TRUE(absl::StrContains(r.err, "--token-file")) << r.err;
 }
 
 }  // namespace
