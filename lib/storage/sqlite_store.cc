@@ -1,5 +1,7 @@
 #include "lib/storage/sqlite_store.h"
 
+#include <sys/stat.h>
+
 #include <cmath>
 #include <utility>
 
@@ -56,6 +58,14 @@ absl::Status ValidateOptions(const SqliteStoreOptions& o) {
   return absl::OkStatus();
 }
 
+// Rolls back the open-time test write, if it left a transaction open.
+void RollbackOnOpen(SQLite::Database& db) {
+  try {
+    if (!sqlite3_get_autocommit(db.getHandle())) db.exec("ROLLBACK");
+  } catch (...) {
+  }
+}
+
 // Resets a cached statement whatever state an earlier failure left it in.
 void Rearm(SQLite::Statement& st) { st.tryReset(); }
 
@@ -69,11 +79,39 @@ absl::StatusOr<std::unique_ptr<SqliteStore>> SqliteStore::Open(const std::string
   auto impl = std::make_unique<Impl>();
   impl->path = path;
   impl->options = options;
+  if (options.exclusive) {
+    HF_ASSIGN_OR_RETURN(impl->lock,
+                        storage_internal::FileLock::Acquire(path + ".lock", absl::StrCat("store ", path)));
+  }
+  struct stat before;
+  const bool existed = stat(path.c_str(), &before) == 0;
   try {
     impl->writer_db = std::make_unique<SQLite::Database>(
         path, SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE | SQLite::OPEN_NOMUTEX,
         options.busy_timeout_ms);
     SQLite::Database& db = *impl->writer_db;
+    // SQLite silently opens a read-only file read-only; a server that can
+    // only fail on its first write must not start.
+    if (sqlite3_db_readonly(db.getHandle(), "main") == 1) {
+      return absl::FailedPreconditionError(absl::StrCat(
+          "store ", path, " is not writable (read-only file or file system); fix its permissions"));
+    }
+    // Before anything writes to it: an existing file must already be a
+    // store (or be meant to become one).
+    if (existed) {
+      absl::StatusOr<int> version = storage_internal::ReadSchemaVersion(db);
+      if (version.status().code() == absl::StatusCode::kDataLoss) {
+        return absl::FailedPreconditionError(absl::StrCat(
+            path, " exists and is not a Holdfast store (not an SQLite database); refusing to touch it"));
+      }
+      if (!version.ok()) return version.status();
+      if (*version == 0 && !options.init_existing_file) {
+        return absl::FailedPreconditionError(absl::StrCat(
+            path, " exists but is not a Holdfast store (",
+            before.st_size == 0 ? "an empty file" : "an SQLite database without Holdfast's schema",
+            "); pass --init_store to create the store in it"));
+      }
+    }
     {
       SQLite::Statement wal(db, "PRAGMA journal_mode = WAL");
       if (!wal.executeStep() || wal.getColumn(0).getString() != "wal") {
@@ -91,10 +129,31 @@ absl::StatusOr<std::unique_ptr<SqliteStore>> SqliteStore::Open(const std::string
     db.exec("PRAGMA journal_size_limit = 67108864");
     db.exec("PRAGMA temp_store = MEMORY");
   } catch (...) {
-    return StatusFromCurrentException(absl::StrCat("opening ", path));
+    absl::Status s = StatusFromCurrentException(absl::StrCat("opening ", path));
+    if (existed && s.code() == absl::StatusCode::kDataLoss) {
+      return absl::FailedPreconditionError(absl::StrCat(
+          path, " exists and is not a Holdfast store (not an SQLite database); refusing to touch it"));
+    }
+    return s;
   }
   HF_ASSIGN_OR_RETURN(impl->schema_version_at_open,
                       storage_internal::MigrateToLatest(*impl->writer_db));
+  try {
+    // One real commit now, so a store that cannot be written (no space, a
+    // directory where the WAL cannot be created) fails here and not on the
+    // first acknowledged-to-be write.
+    SQLite::Database& db = *impl->writer_db;
+    db.exec("BEGIN IMMEDIATE");
+    db.exec(absl::StrCat("PRAGMA user_version = ", storage_internal::kLatestSchemaVersion));
+    db.exec("COMMIT");
+  } catch (...) {
+    RollbackOnOpen(*impl->writer_db);
+    absl::Status s = StatusFromCurrentException(absl::StrCat("test write to ", path));
+    if (s.code() == absl::StatusCode::kFailedPrecondition || s.code() == absl::StatusCode::kUnavailable) {
+      return absl::FailedPreconditionError(absl::StrCat("store ", path, " is not writable: ", s.message()));
+    }
+    return s;
+  }
   try {
     SQLite::Database& db = *impl->writer_db;
     impl->insert_entry = std::make_unique<SQLite::Statement>(
@@ -147,6 +206,7 @@ SqliteStore::~SqliteStore() {
   impl_->insert_config_version.reset();
   impl_->idle_readers.clear();
   impl_->writer_db.reset();
+  impl_->lock.reset();  // last: the store is closed
 }
 
 int SqliteStore::schema_version_at_open() const { return impl_->schema_version_at_open; }

@@ -91,6 +91,17 @@ struct SqliteStoreOptions {
   // replays up to that much, and the commit that triggers a checkpoint
   // waits for it.
   int wal_autocheckpoint_pages = 100000;
+
+  // Hold an exclusive lock on `<path>.lock` while open, so a second process
+  // (a second holdfastd) opening the same store fails at once with
+  // FAILED_PRECONDITION instead of both serving it. Default on.
+  bool exclusive = true;
+
+  // A file that already exists but holds no Holdfast schema (0 bytes, or an
+  // SQLite database of something else) is refused with FAILED_PRECONDITION
+  // unless this is set: a wrong --db path must not turn another file into a
+  // store. A missing file is always created. Default off.
+  bool init_existing_file = false;
 };
 
 // Counters for monitoring and tests.
@@ -112,9 +123,12 @@ struct SqliteStoreStats {
 class SqliteStore final : public Store {
  public:
   // Opens (creating if missing) the database at `path`, switches it to WAL,
-  // applies missing schema migrations and starts the writer thread.
-  // FAILED_PRECONDITION if the file's schema is newer than this build;
-  // UNAVAILABLE if it cannot be opened; INVALID_ARGUMENT for bad options.
+  // applies missing schema migrations, checks that it can write (one small
+  // commit) and starts the writer thread. FAILED_PRECONDITION if the file's
+  // schema is newer than this build, if another process holds the store
+  // (options.exclusive), if the file is not writable, or if it exists but is
+  // not a Holdfast store (see init_existing_file); UNAVAILABLE if it cannot
+  // be opened; INVALID_ARGUMENT for bad options.
   [[nodiscard]] static absl::StatusOr<std::unique_ptr<SqliteStore>> Open(
       const std::string& path, const SqliteStoreOptions& options = {});
 

@@ -3,6 +3,7 @@
 #include "lib/storage/sqlite_store.h"
 
 #include <cmath>
+#include <fstream>
 #include <limits>
 #include <memory>
 #include <string>
@@ -264,6 +265,43 @@ TEST(SqliteStoreTest, OpenFailsForUnwritablePath) {
   absl::StatusOr<std::unique_ptr<SqliteStore>> store =
       SqliteStore::Open("/nonexistent-dir-for-holdfast/x.db");
   EXPECT_EQ(store.status().code(), absl::StatusCode::kUnavailable) << store.status();
+}
+
+TEST(SqliteStoreTest, SecondOpenOfTheSameStoreIsRefusedUntilTheFirstCloses) {
+  TempDir dir;
+  const std::string path = dir.File("s.db");
+  absl::StatusOr<std::unique_ptr<SqliteStore>> first = SqliteStore::Open(path);
+  ASSERT_TRUE(first.ok()) << first.status();
+  absl::StatusOr<std::unique_ptr<SqliteStore>> second = SqliteStore::Open(path);
+  EXPECT_EQ(second.status().code(), absl::StatusCode::kFailedPrecondition) << second.status();
+  EXPECT_NE(second.status().message().find("in use by another process"), std::string::npos)
+      << second.status();
+  first->reset();
+  EXPECT_TRUE(SqliteStore::Open(path).ok());
+}
+
+TEST(SqliteStoreTest, ExistingFileThatIsNotAStoreIsRefusedUnlessInitRequested) {
+  TempDir dir;
+  // An empty file, and an SQLite database of some other program.
+  const std::string empty = dir.File("empty.db");
+  std::ofstream(empty).close();
+  const std::string foreign = dir.File("foreign.db");
+  {
+    SQLite::Database db(foreign, SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE);
+    db.exec("CREATE TABLE notes (body TEXT)");
+  }
+  for (const std::string& path : {empty, foreign}) {
+    absl::StatusOr<std::unique_ptr<SqliteStore>> store = SqliteStore::Open(path);
+    EXPECT_EQ(store.status().code(), absl::StatusCode::kFailedPrecondition) << path;
+    EXPECT_NE(store.status().message().find("is not a Holdfast store"), std::string::npos) << store.status();
+    SqliteStoreOptions init;
+    init.init_existing_file = true;
+    store = SqliteStore::Open(path, init);
+    ASSERT_TRUE(store.ok()) << store.status();
+    EXPECT_EQ((*store)->schema_version_at_open(), 0);
+  }
+  // Once created, a plain open accepts it.
+  EXPECT_TRUE(SqliteStore::Open(empty).ok());
 }
 
 }  // namespace

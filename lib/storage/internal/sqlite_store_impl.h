@@ -18,6 +18,7 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/types/span.h"
+#include "lib/storage/internal/file_lock.h"
 #include "lib/storage/records.h"
 #include "lib/storage/sqlite_store.h"
 
@@ -47,6 +48,8 @@ struct SqliteStore::Impl {
   std::string path;
   SqliteStoreOptions options;
   int schema_version_at_open = 0;
+  // Held while open (options.exclusive); released after the connections close.
+  std::unique_ptr<storage_internal::FileLock> lock;
 
   // --- write side: owned by the writer thread after Open ---
   std::unique_ptr<SQLite::Database> writer_db;
