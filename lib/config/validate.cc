@@ -12,7 +12,9 @@
 #include "absl/strings/str_format.h"
 #include "lib/assign/assignment_config.h"
 #include "lib/assign/hash.h"
+#include "lib/base/text.h"
 #include "lib/config/defaults.h"
+#include "lib/config/limits.h"
 #include "lib/config/power.h"
 #include "lib/config/units.h"
 
@@ -93,7 +95,7 @@ class Validator {
     auto [it, inserted] = seeds_.emplace(seed, SeedUse{owner, path});
     if (!inserted) {
       Error(path, "seed-reuse",
-            absl::StrCat("seed \"", seed, "\" of ", owner, " is already used by ", it->second.owner,
+            absl::StrCat("seed \"", EchoInput(seed), "\" of ", owner, " is already used by ", it->second.owner,
                          " (", Where(it->second.path),
                          "); every journey and purpose needs its own seed"));
     }
@@ -231,14 +233,14 @@ class Validator {
     const holdfast::v1::Journey& j = raw_.journeys(i);
     const std::string path = JourneyPath(i);
     const std::string label =
-        j.id().empty() ? absl::StrCat("journey #", i + 1) : absl::StrCat("journey ", j.id());
+        j.id().empty() ? absl::StrCat("journey #", i + 1) : absl::StrCat("journey ", EchoInput(j.id()));
 
     bool duplicate = false;
     if (j.id().empty()) {
       Error(Field(path, "id"), "journey-id", absl::StrCat(label, ": id is required"));
     } else if (!IsValidJourneyId(j.id())) {
       Error(Field(path, "id"), "journey-id",
-            absl::StrCat("journey id \"", absl::CHexEscape(j.id()),
+            absl::StrCat("journey id \"", EchoInput(j.id()),
                          "\" must match [a-z0-9_.-]{1,64}"));
     } else {
       auto [it, inserted] = journey_ids_.emplace(j.id(), i);
@@ -272,7 +274,7 @@ class Validator {
       const std::string arm_path = Index(Field(path, "arms"), a);
       if (!IsValidArmName(arm.name())) {
         Error(Field(arm_path, "name"), "arm-name",
-              absl::StrCat(label, ": arm name \"", absl::CHexEscape(arm.name()),
+              absl::StrCat(label, ": arm name \"", EchoInput(arm.name()),
                            "\" must match [A-Za-z0-9_.-]{1,64}"));
       } else if (!arm_names.emplace(arm.name(), a).second) {
         Error(Field(arm_path, "name"), "duplicate-arm",
@@ -325,11 +327,11 @@ class Validator {
               absl::StrCat(label, ": channel_costs entry needs a channel name"));
       } else if (!channels.emplace(cost.channel(), c).second) {
         Error(Field(cpath, "channel"), "channel-cost",
-              absl::StrCat(label, ": channel \"", cost.channel(), "\" has more than one cost"));
+              absl::StrCat(label, ": channel \"", EchoInput(cost.channel()), "\" has more than one cost"));
       }
       if (!(cost.cost_per_send() >= 0) || !std::isfinite(cost.cost_per_send())) {
         Error(Field(cpath, "cost_per_send"), "channel-cost",
-              absl::StrCat(label, ": channel \"", cost.channel(), "\" cost_per_send ",
+              absl::StrCat(label, ": channel \"", EchoInput(cost.channel()), "\" cost_per_send ",
                            FormatDouble(cost.cost_per_send()), " must be a finite number >= 0"));
       }
     }
@@ -460,7 +462,12 @@ bool IsValidArmName(absl::string_view name) {
 }
 
 std::vector<Diagnostic> Validate(const holdfast::v1::Config& raw, const SourceMap& source_map) {
-  return Validator(raw, source_map).Run();
+  std::vector<Diagnostic> out;
+  // Sizes and encodings first: the checks below may echo these strings.
+  CheckLimits(raw, source_map, &out);
+  std::vector<Diagnostic> semantic = Validator(raw, source_map).Run();
+  out.insert(out.end(), std::make_move_iterator(semantic.begin()), std::make_move_iterator(semantic.end()));
+  return out;
 }
 
 }  // namespace holdfast::config

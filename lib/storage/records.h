@@ -23,6 +23,10 @@ inline constexpr size_t kMaxStoredChannelBytes = 64;   // SendRow::channel
 inline constexpr size_t kMaxStoredTextBytes = 65536;   // free text: arm, category, paths, ...
 inline constexpr size_t kMaxStoredAttributes = 64;     // EntryRow::attributes
 inline constexpr size_t kMaxStoredConfigBytes = 16 << 20;  // ConfigVersionRow::content
+// ConfigVersionRow::diff_summary: the human diff (the server cuts it to
+// 1 MiB) plus one holdout-state line per journey (at most 1,000 journeys,
+// lib/config/limits.h), so every valid config's history record fits.
+inline constexpr size_t kMaxStoredConfigSummaryBytes = 4 << 20;
 
 // Group of an entry; values match AssignedGroup and the API enum.
 enum class EntryGroup : int { kTreatment = 1, kHoldout = 2, kGlobalHoldout = 3 };

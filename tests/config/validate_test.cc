@@ -9,6 +9,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include "lib/config/limits.h"
 #include "tests/config/test_util.h"
 
 namespace holdfast::config {
@@ -47,7 +48,7 @@ const RuleCase kRuleCases[] = {
      "journeys {\n  id: \"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\"\n"
      "  holdout_share: 0.1\n}\n",
      {"c.textproto:2:3: error: journey id "
-      "\"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\" must match "
+      "\"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa...(65 bytes)\" must match "
       "[a-z0-9_.-]{1,64} [journey-id]"}},
     {"duplicate-journey",
      "journeys { id: \"a\" holdout_share: 0.1 }\njourneys { id: \"a\" holdout_share: 0.2 }\n",
@@ -258,6 +259,39 @@ TEST(ValidateTest, IdAndArmNameCharsets) {
   EXPECT_TRUE(IsValidArmName("No_Discount-2.b"));
   EXPECT_FALSE(IsValidArmName("a b"));
   EXPECT_FALSE(IsValidArmName("caf\xc3\xa9"));
+}
+
+// Config strings must be UTF-8: a proto3 string that is not breaks every
+// client that reads the config back (ListJourneys, ConfigHistory).
+TEST(ValidateTest, InvalidUtf8StringIsAnErrorAtItsPosition) {
+  EXPECT_THAT(Findings("journeys {\n  id: \"a\"\n  holdout_share: 0.1\n"
+                       "  channel_costs { channel: \"push\\377\" cost_per_send: 0.1 }\n}\n"),
+              ElementsAre("c.textproto:4:19: error: journeys[0].channel_costs[0].channel: not valid UTF-8 "
+                          "(\"push\\377\"); config strings are UTF-8 [utf8]"));
+  EXPECT_THAT(Findings("journeys { id: \"a\" holdout_share: 0.1 description: \"caf\\303\\251\" }\n"), IsEmpty());
+}
+
+// Every size the server refuses, lint refuses first (lib/config/limits.h).
+TEST(ValidateTest, SizeLimitsAreLintErrors) {
+  const std::string long_description(kMaxDescriptionBytes + 1, 'd');
+  EXPECT_THAT(Findings("journeys { id: \"a\" holdout_share: 0.1 description: \"" + long_description + "\" }\n"),
+              ElementsAre("c.textproto:1:39: error: journeys[0].description: 4097 bytes, at most 4096 [limit]"));
+  EXPECT_THAT(Findings("journeys { id: \"a\" holdout_share: 0.1 description: \"" +
+                       std::string(kMaxDescriptionBytes, 'd') + "\" }\n"),
+              IsEmpty());
+
+  std::string arms = "journeys { id: \"a\" holdout_share: 0.1\n";
+  for (int i = 0; i <= kMaxArmsPerJourney; ++i) arms += "arms { name: \"arm" + std::to_string(i) + "\" weight: 1 }\n";
+  arms += "}\n";
+  EXPECT_THAT(Findings(arms), ElementsAre("c.textproto:2:1: error: journeys[0].arms: 101 entries, at most 100 [limit]"));
+
+  std::string journeys;
+  for (int i = 0; i <= kMaxJourneys; ++i) {
+    journeys += "journeys { id: \"j" + std::to_string(i) + "\" holdout_share: 0.1 }\n";
+  }
+  std::vector<std::string> found = Findings(journeys);
+  ASSERT_FALSE(found.empty());
+  EXPECT_EQ(found[0], "c.textproto:1:1: error: journeys: 1001 entries, at most 1000 [limit]");
 }
 
 }  // namespace

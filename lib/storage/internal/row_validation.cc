@@ -102,7 +102,7 @@ absl::Status ValidateConfigVersion(const ConfigVersionRow& row) {
     return absl::InvalidArgumentError("config version must be 1-256 bytes");
   }
   if (!IsRepresentableTime(row.loaded_at)) return absl::InvalidArgumentError("loaded_at out of range");
-  if (!TextOk(row.source_path) || !TextOk(row.diff_summary)) {
+  if (!TextOk(row.source_path) || row.diff_summary.size() > kMaxStoredConfigSummaryBytes) {
     return absl::InvalidArgumentError("config source_path/diff_summary too long");
   }
   if (row.content.size() > kMaxStoredConfigBytes) {
