@@ -19,6 +19,7 @@
 #define HOLDFAST_LIB_REPORT_ANALYSIS_SOURCE_H_
 
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -41,6 +42,10 @@ using holdfast::AnalysisQuery;
 using holdfast::EntryGroup;
 using holdfast::JourneyDiagnostics;
 using holdfast::JourneyWindow;
+
+// Asked by a source between rows; true stops the scan with CANCELLED (a
+// report whose caller went away or whose deadline passed). Empty: never.
+using CancelCheck = holdfast::CancelCheck;
 
 // Half-open time range [from, to) in UnixMicros. The default is everything.
 struct TimeRange {
@@ -81,6 +86,8 @@ struct ProgramUnitQuery {
   // Outcome/send window and pre-period from t_first, microseconds (>= 0).
   int64_t window_us = 0;
   int64_t pre_period_us = 0;
+  // Checked every few hundred rows; true ends ForEachProgramUnit with CANCELLED.
+  CancelCheck cancelled;
 };
 
 class AnalysisSource {

@@ -13,6 +13,7 @@
 #include "lib/assign/assigner.h"
 #include "lib/base/time_util.h"
 #include "lib/base/status_macros.h"
+#include "lib/base/text.h"
 #include "lib/report/report_text.h"
 #include "lib/stats/multiple_testing.h"
 #include "lib/stats/srm.h"
@@ -225,7 +226,7 @@ absl::StatusOr<LiftReportResult> BuildLiftReport(const AssignmentConfig& config,
     for (const std::string& id : options.journeys) {
       const JourneySpec* j = config.FindJourney(id);
       if (j == nullptr) {
-        return absl::NotFoundError(absl::StrCat("journey: '", id, "' is not configured"));
+        return absl::NotFoundError(absl::StrCat("journey: '", EchoInput(id), "' is not configured"));
       }
       if (std::find(specs.begin(), specs.end(), j) == specs.end()) specs.push_back(j);
     }
@@ -248,6 +249,7 @@ absl::StatusOr<LiftReportResult> BuildLiftReport(const AssignmentConfig& config,
   query.to = options.range.to;
   query.as_of = options.as_of;
   query.segment_by = options.segment_by;
+  query.cancelled = options.cancelled;
   for (const JourneySpec* j : specs) {
     auto acc = std::make_unique<JourneyAcc>();
     acc->spec = j;

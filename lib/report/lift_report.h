@@ -66,6 +66,8 @@ struct LiftReportOptions {
   // Compiled config of each version entries may carry; nullptr = only
   // `config`. Entries of versions it lacks use `config` and are counted.
   const ConfigCatalog* catalog = nullptr;
+  // Polled while scanning; true stops the report with CANCELLED. Default: never.
+  CancelCheck cancelled;
 };
 
 struct LiftRowResult {

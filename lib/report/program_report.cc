@@ -61,6 +61,7 @@ absl::StatusOr<ProgramReportResult> BuildProgramReport(const AssignmentConfig& c
   if (config.journeys.empty()) return result;
 
   ProgramUnitQuery query;
+  query.cancelled = options.cancelled;
   for (const JourneySpec& j : config.journeys) {
     query.journeys.push_back(j.id);
     query.window_us = std::max(query.window_us, j.attribution_window_us);

@@ -43,6 +43,8 @@ struct ProgramReportOptions {
   // the one containing `now` are reported (and from the rotation epoch when
   // `from` is open). Default: the end of time, which needs a bounded range.
   UnixMicros now = kMaxTimeMicros;
+  // Polled while scanning; true stops the report with CANCELLED. Default: never.
+  CancelCheck cancelled;
 };
 
 // Longest run of global periods one report scans (one store query each).

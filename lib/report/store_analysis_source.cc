@@ -3,10 +3,27 @@
 #include "lib/base/status_macros.h"
 
 namespace holdfast::report {
+namespace {
+
+// Rows between two polls of the cancel check (a poll is an atomic read in
+// the server; a row costs far more).
+constexpr int64_t kRowsPerCancelPoll = 256;
+
+// CANCELLED when `check` says so.
+absl::Status CheckCancelled(const CancelCheck& check) {
+  if (check && check()) return absl::CancelledError("report cancelled (caller gone or deadline exceeded)");
+  return absl::OkStatus();
+}
+
+}  // namespace
 
 absl::Status StoreAnalysisSource::ForEachEntry(const AnalysisQuery& query,
                                                absl::FunctionRef<void(const AnalysisEntry&)> fn) {
-  return store_->ForEachAnalysisEntry(query, [&fn](const AnalysisEntry& e) {
+  HF_RETURN_IF_ERROR(CheckCancelled(query.cancelled));
+  int64_t rows = 0;
+  // A non-OK return from the callback ends the store's scan loop.
+  return store_->ForEachAnalysisEntry(query, [&fn, &query, &rows](const AnalysisEntry& e) {
+    if (++rows % kRowsPerCancelPoll == 0) HF_RETURN_IF_ERROR(CheckCancelled(query.cancelled));
     fn(e);
     return absl::OkStatus();
   });
@@ -42,7 +59,10 @@ absl::Status StoreAnalysisSource::ForEachProgramUnit(
   q.to = query.range.to;
   q.window_us = query.window_us;
   q.pre_period_us = query.pre_period_us;
-  return store_->ForEachProgramUnit(q, [&fn](const holdfast::ProgramUnitRow& r) {
+  HF_RETURN_IF_ERROR(CheckCancelled(query.cancelled));
+  int64_t rows = 0;
+  return store_->ForEachProgramUnit(q, [&fn, &query, &rows](const holdfast::ProgramUnitRow& r) {
+    if (++rows % kRowsPerCancelPoll == 0) HF_RETURN_IF_ERROR(CheckCancelled(query.cancelled));
     ProgramUnit u;
     u.unit = r.unit;
     u.global_holdout = r.first_group == holdfast::EntryGroup::kGlobalHoldout;

@@ -6,6 +6,7 @@
 #define HOLDFAST_LIB_STORAGE_ANALYSIS_H_
 
 #include <cstdint>
+#include <functional>
 #include <limits>
 #include <optional>
 #include <string>
@@ -15,6 +16,11 @@
 #include "lib/storage/records.h"
 
 namespace holdfast {
+
+// Polled between rows of a long read; true means the caller gave up (a
+// cancelled report, a passed deadline) and the read ends with CANCELLED.
+// Empty: never.
+using CancelCheck = std::function<bool()>;
 
 // The windows of one config version of a journey: entries assigned under
 // that version are analysed with them.
@@ -52,6 +58,9 @@ struct AnalysisQuery {
   // Attribute key whose value becomes AnalysisEntry::segment ("" if the
   // entry lacks it or segment_by is empty).
   std::string segment_by;
+  // The report adapter (lib/report StoreAnalysisSource) polls it every few
+  // hundred rows and ends the scan; a Store may poll it too.
+  CancelCheck cancelled;
 };
 
 // One entry with its windowed sums: the one per-entry struct shared by every
