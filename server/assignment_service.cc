@@ -7,6 +7,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "lib/base/status_macros.h"
+#include "lib/base/text.h"
 #include "server/grpc_status_util.h"
 #include "server/request_validation.h"
 
@@ -71,7 +72,7 @@ absl::StatusOr<const JourneySpec*> FindJourney(const ServingConfig& config, cons
   if (id.empty()) return absl::InvalidArgumentError("journey: must not be empty");
   const JourneySpec* spec = config.compiled->FindJourney(id);
   if (spec == nullptr) {
-    return absl::NotFoundError(absl::StrCat("journey: '", id, "' is not configured"));
+    return absl::NotFoundError(absl::StrCat("journey: '", EchoInput(id), "' is not configured"));
   }
   return spec;
 }
@@ -93,12 +94,13 @@ grpc::ServerUnaryReactor* AssignmentServiceImpl::Assign(grpc::CallbackServerCont
     const Decision d = config->assigner.AssignValidated(*journey, request->unit(), t);
     FillAssignment(*journey, request->unit(), d, config->version(), response->mutable_assignment());
     if (request->dry_run() || recorder_ == nullptr) return absl::OkStatus();
+    HF_ASSIGN_OR_RETURN(std::shared_ptr<WriteBudget::Lease> lease, AdmitWrite(budget_, *request));
     std::vector<EntryRow> entries;
     entries.push_back(MakeEntryRow(*journey, request->unit(), d, t, config->version(), attributes));
     // The reply waits for the entry to be durable: an unrecorded holdout is a
     // hole in the control group.
     pending = true;
-    recorder_->Record(std::move(entries), [reactor, response](absl::Status s, std::vector<bool> is_new) {
+    recorder_->Record(std::move(entries), [reactor, response, lease](absl::Status s, std::vector<bool> is_new) {
       if (s.ok() && !is_new.empty()) response->mutable_assignment()->set_new_entry(is_new[0]);
       reactor->Finish(ToGrpcStatus(s));
     });
@@ -132,6 +134,10 @@ grpc::ServerUnaryReactor* AssignmentServiceImpl::BatchAssign(
           " units exceed ", kMaxBatchAttributeBytes, " bytes per call; send fewer units per call"));
     }
     const bool record = !request->dry_run() && recorder_ != nullptr;
+    std::shared_ptr<WriteBudget::Lease> lease;
+    if (record) {
+      HF_ASSIGN_OR_RETURN(lease, AdmitWrite(budget_, *request));
+    }
     std::vector<EntryRow> entries;
     if (record) entries.reserve(request->units_size());
     response->mutable_assignments()->Reserve(request->units_size());
@@ -142,7 +148,7 @@ grpc::ServerUnaryReactor* AssignmentServiceImpl::BatchAssign(
     }
     if (!record) return absl::OkStatus();
     pending = true;
-    recorder_->Record(std::move(entries), [reactor, response](absl::Status s, std::vector<bool> is_new) {
+    recorder_->Record(std::move(entries), [reactor, response, lease](absl::Status s, std::vector<bool> is_new) {
       if (s.ok()) {
         for (size_t i = 0; i < is_new.size() && i < static_cast<size_t>(response->assignments_size()); ++i) {
           response->mutable_assignments(static_cast<int>(i))->set_new_entry(is_new[i]);
@@ -185,7 +191,7 @@ grpc::ServerUnaryReactor* AssignmentServiceImpl::GetJourney(
     }
   }
   reactor->Finish(grpc::Status(grpc::StatusCode::NOT_FOUND,
-                               absl::StrCat("journey: '", request->journey(), "' is not configured")));
+                               absl::StrCat("journey: '", EchoInput(request->journey()), "' is not configured")));
   return reactor;
 }
 

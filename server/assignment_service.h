@@ -10,14 +10,18 @@
 #include "server/arena_message_allocator.h"
 #include "server/config_holder.h"
 #include "server/entry_recorder.h"
+#include "server/write_budget.h"
 
 namespace holdfast::server {
 
 class AssignmentServiceImpl final : public holdfast::v1::AssignmentService::CallbackService {
  public:
-  // `recorder` may be null: then nothing is recorded (as if every call were dry_run).
-  AssignmentServiceImpl(const ConfigHolder* configs, EntryRecorder* recorder, const Clock* clock)
-      : configs_(configs), recorder_(recorder), clock_(clock) {
+  // `recorder` may be null: then nothing is recorded (as if every call were
+  // dry_run). `budget` bounds the bytes of recording calls in flight (null:
+  // unbounded).
+  AssignmentServiceImpl(const ConfigHolder* configs, EntryRecorder* recorder, const Clock* clock,
+                        WriteBudget* budget = nullptr)
+      : configs_(configs), recorder_(recorder), clock_(clock), budget_(budget) {
     SetMessageAllocatorFor_Assign(&assign_allocator_);
     SetMessageAllocatorFor_BatchAssign(&batch_allocator_);
   }
@@ -39,6 +43,7 @@ class AssignmentServiceImpl final : public holdfast::v1::AssignmentService::Call
   const ConfigHolder* configs_;
   EntryRecorder* recorder_;
   const Clock* clock_;
+  WriteBudget* budget_;
   ArenaMessageAllocator<holdfast::v1::AssignRequest, holdfast::v1::AssignResponse> assign_allocator_;
   ArenaMessageAllocator<holdfast::v1::BatchAssignRequest, holdfast::v1::BatchAssignResponse> batch_allocator_;
 };

@@ -33,8 +33,17 @@ holdfast::v1::ConfigVersion ConfigManagerImpl::MakeRecord(const ServingConfig& c
   record.set_version(config.version());
   MicrosToTimestamp(config.loaded_at, record.mutable_loaded_at());
   record.set_source_path(config.source_path);
-  // The holdout states let a restart keep deferred share changes deferred.
-  record.set_diff_summary(absl::StrCat(diff, config::FormatHoldoutStates(config::HoldoutStates(*config.compiled))));
+  // The holdout states let a restart keep deferred share changes deferred;
+  // they are kept whole, the human diff is cut to fit the store's bound.
+  constexpr size_t kMaxDiffBytes = 1 << 20;
+  std::string human = diff;
+  if (human.size() > kMaxDiffBytes) {
+    const size_t cut = human.rfind('\n', kMaxDiffBytes);
+    human = absl::StrCat(human.substr(0, cut == std::string::npos ? kMaxDiffBytes : cut),
+                         "\n... (diff cut: ", diff.size(), " bytes)\n");
+  }
+  record.set_diff_summary(
+      absl::StrCat(human, config::FormatHoldoutStates(config::HoldoutStates(*config.compiled))));
   return record;
 }
 

@@ -7,10 +7,12 @@
 
 #include "absl/strings/str_cat.h"
 #include "lib/base/status_macros.h"
+#include "lib/base/text.h"
 #include "server/entry_recorder.h"
 #include "server/event_validation.h"
 #include "server/grpc_status_util.h"
 #include "server/request_validation.h"
+#include "server/write_budget.h"
 
 namespace holdfast::server {
 namespace {
@@ -48,7 +50,7 @@ absl::StatusOr<WriteJob> PrepareSends(const holdfast::v1::RecordSendsRequest& re
       auto it = journey->channel_cost.find(s.channel());
       if (it == journey->channel_cost.end()) {
         return absl::InvalidArgumentError(absl::StrCat(where, ".cost: not given, and journey '", s.journey(),
-                                                       "' configures no cost for channel '", s.channel(), "'"));
+                                                       "' configures no cost for channel '", EchoInput(s.channel()), "'"));
       }
       cost = it->second;
     }
@@ -120,21 +122,30 @@ const absl::Status& BusyStatus() {
   return *kBusy;
 }
 
-// Unary: validate on the callback thread, write on the pool, reply from there.
+// Unary: admit by bytes, validate on the callback thread, write on the pool,
+// reply from there. The lease lives until the reply is sent.
 template <typename Request, typename Prepare>
 grpc::ServerUnaryReactor* RunUnary(grpc::CallbackServerContext* context, const Request* request,
                                    holdfast::v1::WriteSummary* response, const ConfigHolder* configs,
-                                   Store* store, WorkPool* pool, Prepare prepare) {
+                                   Store* store, WorkPool* pool, WriteBudget* budget, Prepare prepare) {
   grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+  absl::StatusOr<std::shared_ptr<WriteBudget::Lease>> admitted = AdmitWrite(budget, *request);
+  if (!admitted.ok()) {
+    reactor->Finish(ToGrpcStatus(admitted.status()));
+    return reactor;
+  }
+  std::shared_ptr<WriteBudget::Lease> lease = *std::move(admitted);
   std::shared_ptr<const ServingConfig> config = configs->Get();
   absl::StatusOr<WriteJob> job = prepare(*request, *config, store, std::string());
   if (!job.ok()) {
     reactor->Finish(ToGrpcStatus(job.status()));
     return reactor;
   }
-  auto task = [reactor, response, job = *std::move(job)] {
+  auto task = [reactor, response, lease, job = *std::move(job)]() mutable {
     absl::StatusOr<WriteSummary> summary = job();
     if (summary.ok()) FillSummary(*summary, response);
+    job = nullptr;  // the rows go before the bytes are released
+    lease.reset();
     reactor->Finish(ToGrpcStatus(summary.status()));
   };
   if (!pool->TrySubmit(std::move(task))) reactor->Finish(ToGrpcStatus(BusyStatus()));
@@ -146,8 +157,8 @@ template <typename Request, typename Prepare>
 class WriteStreamReactor final : public grpc::ServerReadReactor<Request> {
  public:
   WriteStreamReactor(holdfast::v1::WriteSummary* response, const ConfigHolder* configs, Store* store,
-                     WorkPool* pool, Prepare prepare)
-      : response_(response), configs_(configs), store_(store), pool_(pool), prepare_(prepare) {
+                     WorkPool* pool, WriteBudget* budget, Prepare prepare)
+      : response_(response), configs_(configs), store_(store), pool_(pool), budget_(budget), prepare_(prepare) {
     this->StartRead(&request_);
   }
 
@@ -156,14 +167,22 @@ class WriteStreamReactor final : public grpc::ServerReadReactor<Request> {
       this->Finish(grpc::Status::OK);
       return;
     }
+    absl::StatusOr<std::shared_ptr<WriteBudget::Lease>> admitted = AdmitWrite(budget_, request_);
+    if (!admitted.ok()) {
+      FinishWithError(admitted.status());
+      return;
+    }
+    std::shared_ptr<WriteBudget::Lease> lease = *std::move(admitted);
     const std::string prefix = absl::StrCat("messages[", messages_, "].");
     absl::StatusOr<WriteJob> job = prepare_(request_, *configs_->Get(), store_, prefix);
     if (!job.ok()) {
       FinishWithError(job.status());
       return;
     }
-    auto task = [this, job = *std::move(job)] {
+    auto task = [this, lease, job = *std::move(job)]() mutable {
       absl::StatusOr<WriteSummary> summary = job();
+      job = nullptr;
+      lease.reset();
       if (!summary.ok()) {
         FinishWithError(summary.status());
         return;
@@ -190,6 +209,7 @@ class WriteStreamReactor final : public grpc::ServerReadReactor<Request> {
   const ConfigHolder* configs_;
   Store* store_;
   WorkPool* pool_;
+  WriteBudget* budget_;
   Prepare prepare_;
   Request request_;
   int64_t messages_ = 0;
@@ -197,8 +217,9 @@ class WriteStreamReactor final : public grpc::ServerReadReactor<Request> {
 
 template <typename Request, typename Prepare>
 grpc::ServerReadReactor<Request>* StartStream(holdfast::v1::WriteSummary* response, const ConfigHolder* configs,
-                                              Store* store, WorkPool* pool, Prepare prepare) {
-  return new WriteStreamReactor<Request, Prepare>(response, configs, store, pool, prepare);
+                                              Store* store, WorkPool* pool, WriteBudget* budget,
+                                              Prepare prepare) {
+  return new WriteStreamReactor<Request, Prepare>(response, configs, store, pool, budget, prepare);
 }
 
 }  // namespace
@@ -206,39 +227,39 @@ grpc::ServerReadReactor<Request>* StartStream(holdfast::v1::WriteSummary* respon
 grpc::ServerUnaryReactor* EventServiceImpl::RecordEntries(grpc::CallbackServerContext* context,
                                                           const holdfast::v1::RecordEntriesRequest* request,
                                                           holdfast::v1::WriteSummary* response) {
-  return RunUnary(context, request, response, configs_, store_, pool_, PrepareEntries);
+  return RunUnary(context, request, response, configs_, store_, pool_, budget_, PrepareEntries);
 }
 grpc::ServerUnaryReactor* EventServiceImpl::RecordSends(grpc::CallbackServerContext* context,
                                                         const holdfast::v1::RecordSendsRequest* request,
                                                         holdfast::v1::WriteSummary* response) {
-  return RunUnary(context, request, response, configs_, store_, pool_, PrepareSends);
+  return RunUnary(context, request, response, configs_, store_, pool_, budget_, PrepareSends);
 }
 grpc::ServerUnaryReactor* EventServiceImpl::RecordOutcomes(grpc::CallbackServerContext* context,
                                                            const holdfast::v1::RecordOutcomesRequest* request,
                                                            holdfast::v1::WriteSummary* response) {
-  return RunUnary(context, request, response, configs_, store_, pool_, PrepareOutcomes);
+  return RunUnary(context, request, response, configs_, store_, pool_, budget_, PrepareOutcomes);
 }
 grpc::ServerUnaryReactor* EventServiceImpl::RecordFixedCosts(grpc::CallbackServerContext* context,
                                                              const holdfast::v1::RecordFixedCostsRequest* request,
                                                              holdfast::v1::WriteSummary* response) {
-  return RunUnary(context, request, response, configs_, store_, pool_, PrepareCosts);
+  return RunUnary(context, request, response, configs_, store_, pool_, budget_, PrepareCosts);
 }
 
 grpc::ServerReadReactor<holdfast::v1::RecordEntriesRequest>* EventServiceImpl::StreamEntries(
     grpc::CallbackServerContext*, holdfast::v1::WriteSummary* response) {
-  return StartStream<holdfast::v1::RecordEntriesRequest>(response, configs_, store_, pool_, PrepareEntries);
+  return StartStream<holdfast::v1::RecordEntriesRequest>(response, configs_, store_, pool_, budget_, PrepareEntries);
 }
 grpc::ServerReadReactor<holdfast::v1::RecordSendsRequest>* EventServiceImpl::StreamSends(
     grpc::CallbackServerContext*, holdfast::v1::WriteSummary* response) {
-  return StartStream<holdfast::v1::RecordSendsRequest>(response, configs_, store_, pool_, PrepareSends);
+  return StartStream<holdfast::v1::RecordSendsRequest>(response, configs_, store_, pool_, budget_, PrepareSends);
 }
 grpc::ServerReadReactor<holdfast::v1::RecordOutcomesRequest>* EventServiceImpl::StreamOutcomes(
     grpc::CallbackServerContext*, holdfast::v1::WriteSummary* response) {
-  return StartStream<holdfast::v1::RecordOutcomesRequest>(response, configs_, store_, pool_, PrepareOutcomes);
+  return StartStream<holdfast::v1::RecordOutcomesRequest>(response, configs_, store_, pool_, budget_, PrepareOutcomes);
 }
 grpc::ServerReadReactor<holdfast::v1::RecordFixedCostsRequest>* EventServiceImpl::StreamFixedCosts(
     grpc::CallbackServerContext*, holdfast::v1::WriteSummary* response) {
-  return StartStream<holdfast::v1::RecordFixedCostsRequest>(response, configs_, store_, pool_, PrepareCosts);
+  return StartStream<holdfast::v1::RecordFixedCostsRequest>(response, configs_, store_, pool_, budget_, PrepareCosts);
 }
 
 }  // namespace holdfast::server

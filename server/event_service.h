@@ -16,14 +16,16 @@
 #include "lib/storage/store.h"
 #include "server/config_holder.h"
 #include "server/work_pool.h"
+#include "server/write_budget.h"
 
 namespace holdfast::server {
 
 class EventServiceImpl final : public holdfast::v1::EventService::CallbackService {
  public:
-  // All must outlive the service.
-  EventServiceImpl(const ConfigHolder* configs, Store* store, WorkPool* pool)
-      : configs_(configs), store_(store), pool_(pool) {}
+  // All must outlive the service. `budget` bounds the bytes of writes in
+  // flight (null: unbounded, for tests).
+  EventServiceImpl(const ConfigHolder* configs, Store* store, WorkPool* pool, WriteBudget* budget = nullptr)
+      : configs_(configs), store_(store), pool_(pool), budget_(budget) {}
 
   grpc::ServerUnaryReactor* RecordEntries(grpc::CallbackServerContext* context,
                                           const holdfast::v1::RecordEntriesRequest* request,
@@ -51,6 +53,7 @@ class EventServiceImpl final : public holdfast::v1::EventService::CallbackServic
   const ConfigHolder* configs_;
   Store* store_;
   WorkPool* pool_;
+  WriteBudget* budget_;
 };
 
 }  // namespace holdfast::server

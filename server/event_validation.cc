@@ -5,10 +5,16 @@
 
 #include "absl/strings/str_cat.h"
 #include "lib/base/status_macros.h"
+#include "lib/base/text.h"
+#include "lib/config/limits.h"
+#include "lib/storage/records.h"
 #include "server/request_validation.h"
 
 namespace holdfast::server {
 namespace {
+
+// A channel the config may name must also be storable with its sends.
+static_assert(config::kMaxChannelBytes <= kMaxStoredChannelBytes);
 
 absl::Status Invalid(absl::string_view prefix, absl::string_view field, absl::string_view reason) {
   return absl::InvalidArgumentError(absl::StrCat(prefix, ".", field, ": ", reason));
@@ -18,7 +24,7 @@ absl::Status CheckJourney(absl::string_view prefix, const std::string& journey,
                           const AssignmentConfig& config) {
   if (journey.empty()) return Invalid(prefix, "journey", "must not be empty");
   if (config.FindJourney(journey) == nullptr) {
-    return Invalid(prefix, "journey", absl::StrCat("'", journey, "' is not configured"));
+    return Invalid(prefix, "journey", absl::StrCat("'", EchoInput(journey), "' is not configured"));
   }
   return absl::OkStatus();
 }
@@ -53,8 +59,8 @@ absl::Status ValidateSendRecord(absl::string_view prefix, const holdfast::v1::Se
   HF_RETURN_IF_ERROR(ValidateId(absl::StrCat(prefix, ".send_id"), send.send_id()));
   HF_RETURN_IF_ERROR(ValidateUnit(absl::StrCat(prefix, ".unit"), send.unit()));
   HF_RETURN_IF_ERROR(CheckJourney(prefix, send.journey(), config));
-  if (send.channel().empty() || send.channel().size() > 64) {
-    return Invalid(prefix, "channel", "must be 1-64 bytes");
+  if (send.channel().empty() || send.channel().size() > config::kMaxChannelBytes) {
+    return Invalid(prefix, "channel", absl::StrCat("must be 1-", config::kMaxChannelBytes, " bytes"));
   }
   HF_RETURN_IF_ERROR(CheckRequiredTime(prefix, "at", send.has_at(), send.at()));
   if (send.has_cost()) HF_RETURN_IF_ERROR(CheckCost(prefix, "cost", send.cost()));

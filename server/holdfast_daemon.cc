@@ -8,8 +8,10 @@
 #include "server/event_service.h"
 #include "server/report_service.h"
 #include "server/request_validation.h"
+#include "server/stalling_store.h"
 #include "server/store_entry_recorder.h"
 #include "server/work_pool.h"
+#include "server/write_budget.h"
 
 namespace holdfast::server {
 namespace {
@@ -19,6 +21,8 @@ namespace {
 // threads mean larger group commits, not more fsyncs.
 constexpr int kWriteThreads = 32;
 constexpr size_t kMaxQueuedWrites = 4096;
+// Niceness of report threads: a report yields the CPU to decisions.
+constexpr int kReportNice = 10;
 
 holdfast::v1::ConfigVersion ToProto(const ConfigVersionRow& row) {
   holdfast::v1::ConfigVersion v;
@@ -33,7 +37,10 @@ holdfast::v1::ConfigVersion ToProto(const ConfigVersionRow& row) {
 
 struct HoldfastDaemon::Impl {
   std::unique_ptr<SqliteStore> store;
+  std::unique_ptr<StallingStore> stalling_store;  // only with the test hook
+  std::unique_ptr<WriteBudget> write_budget;
   std::unique_ptr<WorkPool> pool;
+  std::unique_ptr<WorkPool> report_pool;
   std::unique_ptr<StoreEntryRecorder> recorder;
 };
 
@@ -52,8 +59,22 @@ absl::StatusOr<std::unique_ptr<HoldfastDaemon>> HoldfastDaemon::Start(const Daem
   store_options.synchronous =
       options.sync_full ? SqliteStoreOptions::Synchronous::kFull : SqliteStoreOptions::Synchronous::kNormal;
   store_options.max_queued_records = options.max_pending_records;
+  store_options.init_existing_file = options.init_store;
   HF_ASSIGN_OR_RETURN(d->impl_->store, SqliteStore::Open(options.db_path, store_options));
   Store* store = d->impl_->store.get();
+  if (!options.test_stall_writes_while.empty()) {
+    d->impl_->stalling_store = std::make_unique<StallingStore>(store, options.test_stall_writes_while);
+    store = d->impl_->stalling_store.get();
+  }
+  if (options.max_pending_bytes <= 0) {
+    return absl::InvalidArgumentError("max_pending_bytes: must be > 0");
+  }
+  d->impl_->write_budget = std::make_unique<WriteBudget>(options.max_pending_bytes);
+  if (options.report_threads <= 0 || options.max_queued_reports < 0) {
+    return absl::InvalidArgumentError("report_threads: must be > 0 (and max_queued_reports >= 0)");
+  }
+  d->impl_->report_pool =
+      std::make_unique<WorkPool>(options.report_threads, options.max_queued_reports, kReportNice);
   d->impl_->pool = std::make_unique<WorkPool>(kWriteThreads, kMaxQueuedWrites);
   d->impl_->recorder = std::make_unique<StoreEntryRecorder>(store, d->impl_->pool.get());
 
@@ -79,15 +100,18 @@ absl::StatusOr<std::unique_ptr<HoldfastDaemon>> HoldfastDaemon::Start(const Daem
   HoldfastServer::Options server_options;
   server_options.listen_address = options.listen_address;
   server_options.credentials = d->security_->credentials();
+  server_options.grpc_memory_quota_bytes = options.grpc_memory_quota_bytes;
   HoldfastServer::Dependencies deps;
   deps.configs = d->configs_.get();
   deps.clock = clock;
   deps.config_manager = d->config_manager_.get();
   deps.entries = d->impl_->recorder.get();
-  deps.extra_services.push_back(
-      std::make_unique<EventServiceImpl>(d->configs_.get(), store, d->impl_->pool.get()));
+  deps.write_budget = d->impl_->write_budget.get();
+  deps.extra_services.push_back(std::make_unique<EventServiceImpl>(
+      d->configs_.get(), store, d->impl_->pool.get(), d->impl_->write_budget.get()));
   auto reports = std::make_unique<ReportServiceImpl>(
-      d->configs_.get(), std::make_unique<report::StoreAnalysisSource>(store), clock);
+      d->configs_.get(), std::make_unique<report::StoreAnalysisSource>(store), clock,
+      d->impl_->report_pool.get());
   // Reports analyse each entry with the config version it was assigned under.
   reports->set_catalog_loader(
       [store](std::shared_ptr<const AssignmentConfig> serving) -> absl::StatusOr<ConfigCatalog> {

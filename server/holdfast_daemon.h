@@ -30,6 +30,23 @@ struct DaemonOptions {
   int max_pending_records = 200000;
   // TLS, tokens and the listen policy (server/daemon_security.h).
   SecurityOptions security;
+  // Estimated bytes held by writes in flight (parsed requests, copied rows,
+  // answers) before writes answer RESOURCE_EXHAUSTED. Default 256 MiB.
+  int64_t max_pending_bytes = 256LL << 20;
+  // Threads that run reports (never gRPC's callback threads), at a lower
+  // CPU priority than decisions. Default 2.
+  int report_threads = 2;
+  // Reports waiting for a report thread before more answer
+  // RESOURCE_EXHAUSTED. Default 32.
+  int max_queued_reports = 32;
+  // gRPC's transport memory quota in bytes (0: gRPC's default).
+  int64_t grpc_memory_quota_bytes = 0;
+  // Accept an existing file that is not a Holdfast store (0 bytes, or an
+  // SQLite database without the schema) and create the store in it.
+  bool init_store = false;
+  // Test hook: while this file exists, every store write waits (a stalled
+  // writer for overload tests). Empty: off.
+  std::string test_stall_writes_while;
 };
 
 class HoldfastDaemon {

@@ -4,39 +4,11 @@
 
 #include "absl/strings/str_cat.h"
 #include "lib/assign/assigner.h"
+#include "lib/base/text.h"
 #include "lib/base/time_util.h"
 
 namespace holdfast::server {
 namespace {
-
-// Strict UTF-8 check (no overlongs, no surrogates, <= U+10FFFF): ids are
-// hashed as bytes, and other-language SDKs must see the same bytes.
-bool IsValidUtf8(absl::string_view s) {
-  size_t i = 0;
-  const size_t n = s.size();
-  while (i < n) {
-    const unsigned char c = static_cast<unsigned char>(s[i]);
-    if (c < 0x80) { ++i; continue; }
-    int len;
-    uint32_t cp;
-    if ((c & 0xE0) == 0xC0) { len = 2; cp = c & 0x1F; }
-    else if ((c & 0xF0) == 0xE0) { len = 3; cp = c & 0x0F; }
-    else if ((c & 0xF8) == 0xF0) { len = 4; cp = c & 0x07; }
-    else return false;
-    if (i + len > n) return false;
-    for (int j = 1; j < len; ++j) {
-      const unsigned char cc = static_cast<unsigned char>(s[i + j]);
-      if ((cc & 0xC0) != 0x80) return false;
-      cp = (cp << 6) | (cc & 0x3F);
-    }
-    if ((len == 2 && cp < 0x80) || (len == 3 && cp < 0x800) || (len == 4 && cp < 0x10000) ||
-        cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) {
-      return false;
-    }
-    i += len;
-  }
-  return true;
-}
 
 bool IsAttributeKeyChar(char c) {
   return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' ||
@@ -73,6 +45,22 @@ absl::StatusOr<UnixMicros> TimestampToMicros(absl::string_view field, bool has,
   return ts.seconds() * 1000000 + ts.nanos() / 1000;
 }
 
+absl::StatusOr<UnixMicros> ReportBoundToMicros(absl::string_view field, const google::protobuf::Timestamp& ts) {
+  // google.protobuf.Timestamp's documented range.
+  constexpr int64_t kMinSeconds = -62135596800;  // 0001-01-01T00:00:00Z
+  constexpr int64_t kMaxSeconds = 253402300799;  // 9999-12-31T23:59:59Z
+  if (ts.seconds() < kMinSeconds || ts.seconds() > kMaxSeconds) {
+    return absl::InvalidArgumentError(absl::StrCat(field, ".seconds: ", ts.seconds(),
+                                                   " is outside Timestamp's range 0001-01-01..9999-12-31"));
+  }
+  if (ts.nanos() < 0 || ts.nanos() >= 1000000000) {
+    return absl::InvalidArgumentError(absl::StrCat(field, ".nanos: ", ts.nanos(), " is outside [0, 1e9)"));
+  }
+  // |seconds| < 2^38, so the product cannot overflow.
+  const UnixMicros t = ts.seconds() * 1000000 + ts.nanos() / 1000;
+  return std::clamp(t, kMinTimeMicros, kMaxTimeMicros);
+}
+
 absl::StatusOr<std::vector<std::pair<std::string, std::string>>> ValidateAttributes(
     absl::string_view field, const google::protobuf::Map<std::string, std::string>& attributes) {
   if (attributes.size() > static_cast<size_t>(kMaxAttributes)) {
@@ -84,11 +72,11 @@ absl::StatusOr<std::vector<std::pair<std::string, std::string>>> ValidateAttribu
   for (const auto& [key, value] : attributes) {
     if (key.empty() || key.size() > 64 || !std::all_of(key.begin(), key.end(), IsAttributeKeyChar)) {
       return absl::InvalidArgumentError(
-          absl::StrCat(field, "[\"", key, "\"]: key must match [A-Za-z0-9_.-]{1,64}"));
+          absl::StrCat(field, "[\"", EchoInput(key), "\"]: key must match [A-Za-z0-9_.-]{1,64}"));
     }
     if (value.size() > 256 || !IsValidUtf8(value)) {
       return absl::InvalidArgumentError(
-          absl::StrCat(field, "[\"", key, "\"]: value must be at most 256 bytes of UTF-8"));
+          absl::StrCat(field, "[\"", EchoInput(key), "\"]: value must be at most 256 bytes of UTF-8"));
     }
     out.emplace_back(key, value);
   }

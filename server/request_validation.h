@@ -33,6 +33,11 @@ absl::StatusOr<UnixMicros> TimestampToMicros(absl::string_view field, bool has,
                                              const google::protobuf::Timestamp& ts,
                                              UnixMicros default_time);
 
+// A report range bound: `ts` must lie in google.protobuf.Timestamp's range
+// (0001-01-01..9999-12-31, nanos in [0, 1e9)); errors name "<field>.seconds"
+// or "<field>.nanos". Times before 1970 (the store's epoch) become 1970.
+absl::StatusOr<UnixMicros> ReportBoundToMicros(absl::string_view field, const google::protobuf::Timestamp& ts);
+
 // Attribute keys [A-Za-z0-9_.-]{1,64}, values <= 256 bytes of UTF-8, at most
 // kMaxAttributes. Returns them sorted by key.
 absl::StatusOr<std::vector<std::pair<std::string, std::string>>> ValidateAttributes(

@@ -4,6 +4,7 @@
 
 #include <grpcpp/ext/proto_server_reflection_plugin.h>
 #include <grpcpp/health_check_service_interface.h>
+#include <grpcpp/resource_quota.h>
 
 #include "absl/strings/str_cat.h"
 #include "server/admin_service.h"
@@ -21,7 +22,7 @@ absl::StatusOr<std::unique_ptr<HoldfastServer>> HoldfastServer::BuildAndStart(co
 
   std::unique_ptr<HoldfastServer> server(new HoldfastServer());
   server->services_.push_back(
-      std::make_unique<AssignmentServiceImpl>(deps.configs, deps.entries, deps.clock));
+      std::make_unique<AssignmentServiceImpl>(deps.configs, deps.entries, deps.clock, deps.write_budget));
   server->services_.push_back(std::make_unique<AdminServiceImpl>(deps.config_manager));
   for (auto& s : deps.extra_services) server->services_.push_back(std::move(s));
 
@@ -30,6 +31,14 @@ absl::StatusOr<std::unique_ptr<HoldfastServer>> HoldfastServer::BuildAndStart(co
                            options.credentials ? options.credentials : grpc::InsecureServerCredentials(),
                            &server->port_);
   builder.SetMaxReceiveMessageSize(options.max_receive_message_bytes);
+  // gRPC turns SO_REUSEPORT on by default, which lets a second server bind
+  // the same port and take half the connections: refuse instead.
+  builder.AddChannelArgument(GRPC_ARG_ALLOW_REUSEPORT, 0);
+  if (options.grpc_memory_quota_bytes > 0) {
+    grpc::ResourceQuota quota("holdfast");
+    quota.Resize(static_cast<size_t>(options.grpc_memory_quota_bytes));
+    builder.SetResourceQuota(quota);
+  }
   for (auto& s : server->services_) builder.RegisterService(s.get());
   server->server_ = builder.BuildAndStart();
   if (server->server_ == nullptr || server->port_ == 0) {

@@ -22,6 +22,7 @@
 #include "server/config_holder.h"
 #include "server/config_manager.h"
 #include "server/entry_recorder.h"
+#include "server/write_budget.h"
 
 namespace holdfast::server {
 
@@ -38,6 +39,10 @@ class HoldfastServer {
     // Credentials of the listening port (TLS, token check: server/grpc_auth.h).
     // Default null: plaintext and open, for loopback.
     std::shared_ptr<grpc::ServerCredentials> credentials;
+    // gRPC's own memory quota (grpc::ResourceQuota) in bytes: bounds what
+    // the transport buffers off the wire before a handler runs. 0: gRPC's
+    // default (no explicit bound). See docs/operations.md, "Memory bound".
+    int64_t grpc_memory_quota_bytes = 0;
   };
 
   // What the services run on. Pointers must outlive the server; only
@@ -47,13 +52,17 @@ class HoldfastServer {
     const Clock* clock = nullptr;
     EntryRecorder* entries = nullptr;
     ConfigManager* config_manager = nullptr;
+    // Bounds the bytes of recording Assign/BatchAssign calls in flight;
+    // null: unbounded.
+    WriteBudget* write_budget = nullptr;
     // Extra services (events, reports) registered as they are; the server
     // takes ownership.
     std::vector<std::unique_ptr<grpc::Service>> extra_services;
   };
 
   // Builds the services and starts listening. UNAVAILABLE when the address
-  // cannot be bound.
+  // cannot be bound, including when another process already listens on it
+  // (SO_REUSEPORT is off, so two servers never split one port's clients).
   [[nodiscard]] static absl::StatusOr<std::unique_ptr<HoldfastServer>> BuildAndStart(
       const Options& options, Dependencies deps);
 

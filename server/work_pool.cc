@@ -1,9 +1,20 @@
 #include "server/work_pool.h"
 
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
 namespace holdfast::server {
 
-WorkPool::WorkPool(int threads, size_t max_queued) : max_queued_(max_queued) {
-  for (int i = 0; i < threads; ++i) workers_.emplace_back([this] { Work(); });
+WorkPool::WorkPool(int threads, size_t max_queued, int nice) : max_queued_(max_queued) {
+  for (int i = 0; i < threads; ++i) {
+    workers_.emplace_back([this, nice] {
+      // On Linux a thread id names one thread here; failure (e.g. a
+      // sandbox) only loses the priority hint.
+      if (nice > 0) setpriority(PRIO_PROCESS, static_cast<id_t>(syscall(SYS_gettid)), nice);
+      Work();
+    });
+  }
 }
 
 WorkPool::~WorkPool() {

@@ -18,13 +18,18 @@ namespace holdfast::server {
 
 class WorkPool {
  public:
-  // `threads` workers; at most `max_queued` tasks waiting.
-  WorkPool(int threads, size_t max_queued);
+  // `threads` workers; at most `max_queued` tasks waiting. `nice` > 0 lowers
+  // the workers' CPU priority (Linux per-thread nice), so work that may run
+  // long (reports) yields the CPU to the threads that answer decisions.
+  WorkPool(int threads, size_t max_queued, int nice = 0);
   // Runs every queued task, then joins the workers.
   ~WorkPool();
 
   // Queues `task`; false when the queue is full (the task is not run).
   [[nodiscard]] bool TrySubmit(std::function<void()> task);
+
+  int threads() const { return static_cast<int>(workers_.size()); }
+  size_t max_queued() const { return max_queued_; }
 
  private:
   void Work();

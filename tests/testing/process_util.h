@@ -48,6 +48,8 @@ class DaemonProcess {
   // Sends SIGHUP and returns at once.
   void Hangup();
   bool running() const { return pid_ > 0; }
+  // The process id while running (for /proc reads), else -1.
+  pid_t pid() const { return pid_; }
   int port() const { return port_; }
   std::string address() const { return "127.0.0.1:" + std::to_string(port_); }
   std::string log() const;

@@ -1,0 +1,56 @@
+// A Store decorator for overload tests: while the file `stall_while_path`
+// exists, every Record* call waits (polling every 10 ms) before it reaches
+// the wrapped store, as a stalled disk or a locked database would make it.
+// holdfastd installs it only with the test flag --test_stall_writes_while.
+// Reads and config history pass straight through.
+//
+// Thread-safety: as the wrapped store.
+#ifndef HOLDFAST_SERVER_STALLING_STORE_H_
+#define HOLDFAST_SERVER_STALLING_STORE_H_
+
+#include <string>
+#include <vector>
+
+#include "lib/storage/store.h"
+
+namespace holdfast::server {
+
+class StallingStore final : public Store {
+ public:
+  // `store` must outlive this object.
+  StallingStore(Store* store, std::string stall_while_path)
+      : store_(store), stall_while_path_(std::move(stall_while_path)) {}
+
+  absl::StatusOr<EntryWriteResult> RecordEntries(absl::Span<const EntryRow> rows) override;
+  absl::StatusOr<WriteSummary> RecordSends(absl::Span<const SendRow> rows) override;
+  absl::StatusOr<WriteSummary> RecordOutcomes(absl::Span<const OutcomeRow> rows) override;
+  absl::StatusOr<WriteSummary> RecordFixedCosts(absl::Span<const FixedCostRow> rows) override;
+  absl::Status AppendConfigVersion(const ConfigVersionRow& row) override {
+    return store_->AppendConfigVersion(row);
+  }
+  absl::StatusOr<std::vector<ConfigVersionRow>> ListConfigVersions(int limit) override {
+    return store_->ListConfigVersions(limit);
+  }
+  absl::Status ForEachAnalysisEntry(const AnalysisQuery& query, const AnalysisEntryFn& fn) override {
+    return store_->ForEachAnalysisEntry(query, fn);
+  }
+  absl::Status ForEachProgramUnit(const ProgramQuery& query, const ProgramUnitFn& fn) override {
+    return store_->ForEachProgramUnit(query, fn);
+  }
+  absl::StatusOr<JourneyDiagnostics> GetJourneyDiagnostics(const JourneyDiagnosticsQuery& query) override {
+    return store_->GetJourneyDiagnostics(query);
+  }
+  absl::StatusOr<int64_t> CountOrphanRefunds(UnixMicros from, UnixMicros to) override {
+    return store_->CountOrphanRefunds(from, to);
+  }
+
+ private:
+  void WaitWhileStalled() const;
+
+  Store* store_;
+  const std::string stall_while_path_;
+};
+
+}  // namespace holdfast::server
+
+#endif  // HOLDFAST_SERVER_STALLING_STORE_H_
