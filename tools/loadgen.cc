@@ -6,6 +6,13 @@
 //   holdfast_loadgen --server=127.0.0.1:50051 --journey=cart_abandon
 //       --seconds=5 --concurrency=64 --modes=ping,assign,assign_record,batch
 //
+// Mode `assign_under_reports` measures dry-run Assign while
+// --background_reports callers each run GetLiftReport back to back (the
+// reports are cancelled when the mode ends); put `assign` before it for the
+// idle baseline, and the ratio of their latencies is printed.
+//
+//   holdfast_loadgen --modes=assign,assign_under_reports --background_reports=16 --concurrency=4
+//
 // Bounded: every mode stops after --seconds; only loopback addresses are
 // accepted.
 #include <algorithm>
@@ -17,6 +24,7 @@
 #include <memory>
 #include <mutex>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include <grpcpp/grpcpp.h>
@@ -29,6 +37,7 @@
 #include "holdfast/v1/admin_service.grpc.pb.h"
 #include "holdfast/v1/assignment_service.grpc.pb.h"
 #include "holdfast/v1/event_service.grpc.pb.h"
+#include "holdfast/v1/report_service.grpc.pb.h"
 
 ABSL_FLAG(std::string, server, "127.0.0.1:50051", "Server (loopback only).");
 ABSL_FLAG(std::string, journey, "cart_abandon", "Journey to assign in.");
@@ -37,9 +46,11 @@ ABSL_FLAG(int, concurrency, 64, "Calls in flight.");
 ABSL_FLAG(int, batch_size, 1000, "Units per BatchAssign call.");
 ABSL_FLAG(int, channels, 2, "Client channels (connections).");
 ABSL_FLAG(int64_t, max_calls, 0, "Stop each mode after this many calls (0: only --seconds bounds it).");
+ABSL_FLAG(int, background_reports, 16, "Concurrent report callers during assign_under_reports.");
 ABSL_FLAG(std::string, modes, "ping,assign,ping_batch,batch",
           "Comma-separated, in order: ping, ping_batch (echo of --batch_size ids), assign (dry run),\n"
-          "assign_record, batch (dry run), batch_record, sends (RecordSends of --batch_size new sends).\n"
+          "assign_record, batch (dry run), batch_record, sends (RecordSends of --batch_size new sends),\n"
+          "assign_under_reports (dry-run Assign while --background_reports reports run).\n"
           "Put each baseline before what it is compared with.");
 
 namespace {
@@ -129,10 +140,10 @@ class Loop {
         send->set_cost(0.001);
       }
       events_[ch]->async()->RecordSends(&call->context, &call->sends_req, &call->write_resp, done);
-    } else if (mode_ == "assign" || mode_ == "assign_record") {
+    } else if (mode_ == "assign" || mode_ == "assign_record" || mode_ == "assign_under_reports") {
       call->assign_req.set_journey(journey_);
       call->assign_req.set_unit("load-" + std::to_string(seq));
-      call->assign_req.set_dry_run(mode_ == "assign");
+      call->assign_req.set_dry_run(mode_ != "assign_record");
       assign_[ch]->async()->Assign(&call->context, &call->assign_req, &call->assign_resp, done);
     } else {
       call->batch_req.set_journey(journey_);
@@ -175,6 +186,71 @@ class Loop {
   Result result_;
 };
 
+// `callers` threads running GetLiftReport on `journey` back to back until
+// Stop(), which cancels the reports in flight.
+class ReportLoad {
+ public:
+  ReportLoad(std::shared_ptr<grpc::Channel> channel, std::string journey, int callers)
+      : stub_(holdfast::v1::ReportService::NewStub(channel)), journey_(std::move(journey)) {
+    contexts_.resize(callers);
+    for (int i = 0; i < callers; ++i) threads_.emplace_back([this, i] { Run(i); });
+  }
+  void Stop() {
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      stopping_ = true;
+      for (grpc::ClientContext* c : contexts_) {
+        if (c != nullptr) c->TryCancel();
+      }
+    }
+    for (auto& t : threads_) t.join();
+  }
+  int64_t completed() const { return completed_; }
+  int64_t refused() const { return refused_; }
+  int64_t failed() const { return failed_; }
+
+ private:
+  void Run(int slot) {
+    for (;;) {
+      grpc::ClientContext context;
+      {
+        std::lock_guard<std::mutex> lock(mu_);
+        if (stopping_) return;
+        contexts_[slot] = &context;
+      }
+      context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(300));
+      holdfast::v1::LiftReportRequest req;
+      req.add_journeys(journey_);
+      holdfast::v1::LiftReport resp;
+      grpc::Status s = stub_->GetLiftReport(&context, req, &resp);
+      {
+        std::lock_guard<std::mutex> lock(mu_);
+        contexts_[slot] = nullptr;
+        if (stopping_) return;
+        if (s.ok()) {
+          ++completed_;
+        } else if (s.error_code() == grpc::StatusCode::RESOURCE_EXHAUSTED) {
+          ++refused_;
+        } else {
+          ++failed_;
+        }
+      }
+      // The report pool is full: back off a little before asking again.
+      if (s.error_code() == grpc::StatusCode::RESOURCE_EXHAUSTED) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(50));
+      }
+    }
+  }
+
+  std::unique_ptr<holdfast::v1::ReportService::Stub> stub_;
+  std::string journey_;
+  std::mutex mu_;
+  bool stopping_ = false;
+  std::vector<grpc::ClientContext*> contexts_;
+  std::vector<std::thread> threads_;
+  int64_t completed_ = 0, refused_ = 0, failed_ = 0;
+};
+
 double Percentile(std::vector<double>& v, double q) {
   if (v.empty()) return 0;
   const size_t k = std::min(v.size() - 1, static_cast<size_t>(q * (v.size() - 1) + 0.5));
@@ -206,11 +282,24 @@ int main(int argc, char** argv) {
   // Each mode is compared with its baseline from the same run: single calls
   // with `ping`, batches with `ping_batch` (same ids echoed, no work).
   double ping_qps = 0, ping_batch_qps = 0;
+  double assign_p50 = 0, assign_p99 = 0;
   std::printf("%-14s %10s %12s %12s %10s %10s %8s %s\n", "mode", "calls/s", "ids/s", "vs_base", "p50_us",
               "p99_us", "errors", "");
   for (absl::string_view mode : absl::StrSplit(absl::GetFlag(FLAGS_modes), ',')) {
     Loop loop(channels, std::string(mode), absl::GetFlag(FLAGS_journey), absl::GetFlag(FLAGS_batch_size));
+    std::unique_ptr<ReportLoad> reports;
+    if (mode == "assign_under_reports") {
+      // Reports on their own connection, as an analyst's client would be.
+      grpc::ChannelArguments args;
+      args.SetInt("grpc.channel_id", 1000);
+      args.SetMaxReceiveMessageSize(64 << 20);
+      reports = std::make_unique<ReportLoad>(
+          grpc::CreateCustomChannel(server, grpc::InsecureChannelCredentials(), args), absl::GetFlag(FLAGS_journey),
+          absl::GetFlag(FLAGS_background_reports));
+      std::this_thread::sleep_for(std::chrono::seconds(1));  // let them start scanning
+    }
     Result r = loop.Run(absl::GetFlag(FLAGS_concurrency), absl::GetFlag(FLAGS_seconds));
+    if (reports != nullptr) reports->Stop();
     const double qps = r.calls / r.seconds;
     if (mode == "ping") ping_qps = qps;
     if (mode == "ping_batch") ping_batch_qps = qps;
@@ -221,6 +310,19 @@ int main(int argc, char** argv) {
                 base > 0 ? (std::to_string(qps / base).substr(0, 5) + "x").c_str() : "-",
                 Percentile(r.latencies_us, 0.5), Percentile(r.latencies_us, 0.99),
                 static_cast<long long>(r.errors), r.first_error.c_str());
+    if (mode == "assign") {
+      assign_p50 = Percentile(r.latencies_us, 0.5);
+      assign_p99 = Percentile(r.latencies_us, 0.99);
+    }
+    if (reports != nullptr) {
+      std::printf("  %d background reports: %lld completed, %lld refused (pool full), %lld failed\n",
+                  absl::GetFlag(FLAGS_background_reports), static_cast<long long>(reports->completed()),
+                  static_cast<long long>(reports->refused()), static_cast<long long>(reports->failed()));
+      if (assign_p50 > 0) {
+        std::printf("  assign latency under reports / idle: p50 %.2fx, p99 %.2fx\n",
+                    Percentile(r.latencies_us, 0.5) / assign_p50, Percentile(r.latencies_us, 0.99) / assign_p99);
+      }
+    }
     std::fflush(stdout);
   }
   return 0;
