@@ -1,12 +1,21 @@
 #!/usr/bin/env python3
 """Compares a `holdfast report --format json` lift report with the true
 effects written by holdfast_simulate, row by row: does each interval cover the
-truth? Prints a table; exits 1 if any covered quantity misses (with 95 %
-intervals about 1 in 20 would miss by chance; the demo's seed is fixed).
+truth? Prints a table; exits 1 if any check fails (with 95 % intervals about
+1 in 20 would miss by chance; the demo's seed is fixed).
+
+Each quantity is checked on the interval the report's tables show as primary
+(the skew-corrected variant when `primary_interval` says so). A check fails
+when the interval misses the truth, and also when it cannot be
+judged: the row is missing from the report, the estimate is absent or
+`defined: false`, or a bound is not a finite number. (An undefined estimate
+prints as zeros in JSON; reading those zeros as an interval [0, 0] would
+"cover" a true effect of 0 without looking at any data.)
 
     python3 tools/check_truth.py report.json truth.json
 """
 import json
+import math
 import sys
 
 
@@ -19,7 +28,68 @@ def field(obj, name):
     return obj.get(camel)
 
 
+def number(value):
+    """A JSON number, or the proto JSON strings "NaN" / "Infinity"; None if absent."""
+    if value is None or isinstance(value, bool):
+        return None
+    try:
+        return float(value)
+    except (TypeError, ValueError):
+        return None
+
+
+# Quantities whose primary interval may be the skew-corrected variant
+# (LiftRow.primary_interval; docs/statistics.md section 11).
+CORRECTABLE = ("revenue_lift", "iroas", "margin_iroas")
+
+
+def primary_name(row, quantity):
+    """The field the report's tables show for `quantity` in this row."""
+    if quantity in CORRECTABLE and field(row, "primary_interval") in ("SKEW_CORRECTED", 2):
+        return quantity + "_skew_corrected"
+    return quantity
+
+
+def judge(row, quantity, true):
+    """(value, lower, upper, problem): problem is None when the interval can be read."""
+    if row is None:
+        return None, None, None, "no row in the report"
+    quantity = primary_name(row, quantity)
+    est = field(row, quantity)
+    if not isinstance(est, dict):
+        return None, None, None, f"no '{quantity}' in the row"
+    if field(est, "defined") is not True:
+        return None, None, None, "estimate undefined"
+    value, lo, hi = (number(field(est, k)) for k in ("value", "lower", "upper"))
+    if value is None or lo is None or hi is None:
+        return value, lo, hi, "value or bound missing"
+    if not all(math.isfinite(v) for v in (value, lo, hi)):
+        return value, lo, hi, "value or bound not finite"
+    if not lo <= value <= hi:
+        return value, lo, hi, "estimate outside its own interval"
+    if not math.isfinite(true):
+        return value, lo, hi, "true value not finite"
+    return value, lo, hi, None
+
+
+def checks_from(truth):
+    """(journey, arm, quantity, true value) for every check the truth file implies."""
+    checks = []
+    for j in truth["journeys"]:
+        pooled = j["pooled"]
+        for q in ("conversion_lift", "revenue_lift", "iroas", "margin_iroas"):
+            checks.append((j["journey"], "*", q, float(pooled[q])))
+        if len(j["arms"]) > 1:
+            for a in j["arms"]:
+                for q in ("conversion_lift", "revenue_lift"):
+                    checks.append((j["journey"], a["arm"], q, float(a[q])))
+    return checks
+
+
 def main():
+    if len(sys.argv) != 3:
+        print(__doc__, file=sys.stderr)
+        return 2
     report = json.load(open(sys.argv[1]))
     truth = json.load(open(sys.argv[2]))
     rows = {}
@@ -28,33 +98,23 @@ def main():
             continue
         rows[(field(row, "journey"), field(row, "arm"))] = row
 
-    checks = []  # (journey, arm, quantity, truth)
-    for j in truth["journeys"]:
-        pooled = j["pooled"]
-        for q in ("conversion_lift", "revenue_lift", "iroas", "margin_iroas"):
-            checks.append((j["journey"], "*", q, pooled[q]))
-        if len(j["arms"]) > 1:
-            for a in j["arms"]:
-                for q in ("conversion_lift", "revenue_lift"):
-                    checks.append((j["journey"], a["arm"], q, a[q]))
-
-    misses = 0
+    checks = checks_from(truth)
+    if not checks:
+        print("the truth file names no journeys: nothing was checked")
+        return 1
+    failures = 0
     print(f"{'journey':<13} {'arm':<12} {'quantity':<16} {'true':>9} {'estimate':>9}   {'95% interval':<22} covered")
     for journey, arm, q, true in checks:
-        row = rows.get((journey, arm))
-        if row is None and arm != "*":
+        value, lo, hi, problem = judge(rows.get((journey, arm)), q, true)
+        if problem is not None:
+            failures += 1
+            print(f"{journey:<13} {arm:<12} {q:<16} {true:>9.4f}  FAIL: {problem}")
             continue
-        if row is None:
-            print(f"{journey:<13} {arm:<12} {q:<16} {true:>9.4f}  (no row in the report)")
-            misses += 1
-            continue
-        est = field(row, q) or {}
-        value, lo, hi = (float(field(est, k) or 0.0) for k in ("value", "lower", "upper"))
         ok = lo <= true <= hi
-        misses += 0 if ok else 1
+        failures += 0 if ok else 1
         print(f"{journey:<13} {arm:<12} {q:<16} {true:>9.4f} {value:>9.4f}   [{lo:>8.4f}, {hi:>8.4f}]   {'yes' if ok else 'NO'}")
-    print(f"\n{len(checks) - misses} of {len(checks)} true effects inside their intervals.")
-    return 1 if misses else 0
+    print(f"\n{len(checks) - failures} of {len(checks)} true effects inside their intervals.")
+    return 1 if failures else 0
 
 
 if __name__ == "__main__":
