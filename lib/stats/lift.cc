@@ -108,9 +108,33 @@ RatioEstimate RelativeOfMeans(const GroupMoments& t, const GroupMoments& c, int 
   return r;
 }
 
+// Hall's interval for the relative lift rho - 1 = mean_T / mean_C - 1 from the
+// skewness of its linearization (mean_T(y) - rho mean_C(y)) / mean_C: weights
+// 1 / mean_C in T and rho / mean_C in C.
+struct RelativeSkewOutputs {
+  Estimate corrected;
+  double skewness = kNaN;
+};
+RelativeSkewOutputs RelativeSkewCorrected(const GroupMoments& t, const GroupMoments& c, int metric,
+                                          const RatioEstimate& delta, double confidence) {
+  RelativeSkewOutputs out;
+  out.corrected.value = delta.value;
+  out.corrected.p_value = delta.p_value;
+  if (!delta.defined) return out;
+  const double mean_c = c.Mean(static_cast<Metric>(metric));
+  const double rho = delta.value + 1.0;
+  out.skewness = ContrastSkewness(t, c, Unit(metric, 1.0 / mean_c), Unit(metric, rho / mean_c),
+                                  delta.std_error);
+  out.corrected = HallSkewCorrected(delta.value, delta.std_error, delta.df, out.skewness,
+                                    confidence);
+  out.corrected.p_value = delta.p_value;
+  return out;
+}
+
 struct RoasOutputs {
   RatioEstimate ratio;
   Estimate skew_corrected;
+  double skewness = kNaN;
 };
 
 // iROAS-type ratio R = D / k, D = mean(num_T) - mean(num_C),
@@ -155,6 +179,7 @@ RoasOutputs Roas(const GroupMoments& t, const GroupMoments& c, int num, double f
     r.df = e.df;
     r.defined = true;
     const double a = ContrastSkewness(t, c, lin_t, lin_c, e.std_error);
+    out.skewness = a;
     out.skew_corrected = HallSkewCorrected(ratio, e.std_error, e.df, a, confidence);
     out.skew_corrected.p_value = difference_skew_corrected.p_value;
   }
@@ -212,6 +237,13 @@ CupedEstimate Cuped(const GroupMoments& t, const GroupMoments& c, const Estimate
 
 }  // namespace
 
+double OneSidedErrorEstimate(double a, double q) {
+  if (!std::isfinite(a) || !std::isfinite(q)) return kNaN;
+  constexpr double kInvSqrt2Pi = 0.39894228040143267794;
+  const double phi = kInvSqrt2Pi * std::exp(-0.5 * q * q);
+  return std::fabs(a) * (2.0 * q * q + 1.0) * phi / 6.0;
+}
+
 absl::StatusOr<LiftResult> ComputeLift(const GroupMoments& treatment, const GroupMoments& holdout,
                                        double fixed_cost, const LiftOptions& options) {
   const double conf = options.confidence;
@@ -220,6 +252,9 @@ absl::StatusOr<LiftResult> ComputeLift(const GroupMoments& treatment, const Grou
   }
   if (!(options.power > 1.0 - conf && options.power < 1.0)) {
     return absl::InvalidArgumentError("power must be in (1 - confidence, 1)");
+  }
+  if (!(options.heavy_tail_max_tail_error > 0.0 && options.heavy_tail_max_tail_error < 0.5)) {
+    return absl::InvalidArgumentError("heavy_tail_max_tail_error must be in (0, 0.5)");
   }
   if (!std::isfinite(fixed_cost) || fixed_cost < 0.0) {
     return absl::InvalidArgumentError("fixed_cost must be finite and >= 0");
@@ -274,7 +309,18 @@ absl::StatusOr<LiftResult> ComputeLift(const GroupMoments& treatment, const Grou
   r.revenue_per_entry_lift_skew_corrected = revenue.skew_corrected;
   r.revenue_lift_skewness = revenue.skewness;
   r.revenue_per_entry_relative_lift = RelativeOfMeans(t, c, kY, revenue.welch, conf);
+  if (revenue.welch.defined) {
+    r.revenue_lift_tail_error = OneSidedErrorEstimate(
+        revenue.skewness, TwoSidedCritical(conf, revenue.welch.df));
+  }
+  {
+    const RelativeSkewOutputs rel =
+        RelativeSkewCorrected(t, c, kY, r.revenue_per_entry_relative_lift, conf);
+    r.revenue_per_entry_relative_lift_skew_corrected = rel.corrected;
+    r.relative_revenue_lift_skewness = rel.skewness;
+  }
   r.incremental_revenue = Scaled(revenue.welch, n_t);
+  r.incremental_revenue_skew_corrected = Scaled(revenue.skew_corrected, n_t);
 
   const DifferenceOutputs margin = MeanDifference(t, c, kM, conf);
   r.margin_per_entry_lift = margin.welch;
@@ -291,6 +337,11 @@ absl::StatusOr<LiftResult> ComputeLift(const GroupMoments& treatment, const Grou
       Roas(t, c, kY, fixed_cost, revenue.welch, revenue.skew_corrected, conf);
   r.iroas = iroas.ratio;
   r.iroas_skew_corrected = iroas.skew_corrected;
+  r.iroas_skewness = iroas.skewness;
+  if (r.iroas.defined) {
+    r.iroas_tail_error = OneSidedErrorEstimate(iroas.skewness,
+                                               TwoSidedCritical(conf, r.iroas.df));
+  }
   const RoasOutputs margin_iroas =
       Roas(t, c, kM, fixed_cost, margin.welch, margin.skew_corrected, conf);
   r.margin_iroas = margin_iroas.ratio;
@@ -362,8 +413,9 @@ absl::StatusOr<LiftResult> ComputeLift(const GroupMoments& treatment, const Grou
         w.too_few_entries = true;
       }
     }
-    w.heavy_tail = std::isfinite(revenue.skewness) &&
-                   std::fabs(revenue.skewness) > 1.0 / std::sqrt(355.0);
+    const double limit = options.heavy_tail_max_tail_error;
+    w.heavy_tail = (std::isfinite(r.revenue_lift_tail_error) && r.revenue_lift_tail_error > limit) ||
+                   (std::isfinite(r.iroas_tail_error) && r.iroas_tail_error > limit);
     w.revenue_relative_unreliable =
         r.revenue_per_entry_relative_lift.fieller.shape != FiellerShape::kBounded;
     w.margin_relative_unreliable =
@@ -386,8 +438,9 @@ std::vector<std::string> DescribeWarnings(const LiftWarnings& w) {
   }
   if (w.heavy_tail) {
     out.push_back(
-        "revenue is heavily skewed for this sample size (Kohavi's 355*skew^2 rule): the plain "
-        "Welch interval under-covers; use the skewness-corrected interval");
+        "revenue is heavily skewed for this sample size: by Hall's first-order term one tail of "
+        "the plain Welch / delta interval misses materially more often than stated; use the "
+        "skewness-corrected intervals");
   }
   if (w.conversion_relative_unreliable) {
     out.push_back(

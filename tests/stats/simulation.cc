@@ -124,6 +124,22 @@ CoverageCounts RunCoverage(const Scenario& s, int runs, uint64_t seed) {
     }
     out.iroas_fieller += in_fieller;
     out.heavy_tail_warnings += lift->warnings.heavy_tail;
+    out.d_welch.Count(w.lower, w.upper, d);
+    out.d_hall.Count(h.lower, h.upper, d);
+    const double rel = d / (s.p_holdout * s.MeanOrder());
+    out.rel_delta.Count(lift->revenue_per_entry_relative_lift.lower,
+                        lift->revenue_per_entry_relative_lift.upper, rel);
+    out.rel_hall.Count(lift->revenue_per_entry_relative_lift_skew_corrected.lower,
+                       lift->revenue_per_entry_relative_lift_skew_corrected.upper, rel);
+    out.r_delta.Count(lift->iroas.lower, lift->iroas.upper, r);
+    out.r_hall.Count(ih.lower, ih.upper, r);
+    const double limit = options.heavy_tail_max_tail_error;
+    out.warn_d += lift->revenue_lift_tail_error > limit;
+    out.warn_iroas += lift->iroas_tail_error > limit;
+    if (std::isfinite(lift->revenue_lift_tail_error)) {
+      out.tail_error_d_sum += lift->revenue_lift_tail_error;
+    }
+    if (std::isfinite(lift->iroas_tail_error)) out.tail_error_iroas_sum += lift->iroas_tail_error;
   }
   return out;
 }

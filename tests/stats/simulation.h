@@ -55,6 +55,23 @@ struct Scenario {
 // Adds one simulated experiment's entries to t and c (which start empty).
 void SimulateGroups(const Scenario& s, Rng& rng, GroupMoments& t, GroupMoments& c);
 
+// How one interval variant fared: covered, or missed with the interval
+// entirely above (lower > truth) or below (upper < truth) the truth.
+struct VariantCounts {
+  int covered = 0;
+  int above = 0;
+  int below = 0;
+  void Count(double lower, double upper, double truth) {
+    if (lower > truth) {
+      ++above;
+    } else if (upper < truth) {
+      ++below;
+    } else if (lower <= truth && truth <= upper) {
+      ++covered;
+    }
+  }
+};
+
 struct CoverageCounts {
   int runs = 0;
   int revenue_welch = 0;
@@ -65,6 +82,15 @@ struct CoverageCounts {
   // Misses with the interval entirely above the truth (one-sidedness).
   int revenue_welch_above = 0;
   int heavy_tail_warnings = 0;
+  // Per variant, with both one-sided miss counts.
+  VariantCounts d_welch, d_hall, rel_delta, rel_hall, r_delta, r_hall;
+  // Runs where the estimated one-sided error of the plain D (resp. iROAS)
+  // interval exceeded the warning threshold.
+  int warn_d = 0;
+  int warn_iroas = 0;
+  // Sum of the estimated one-sided errors (for their mean).
+  double tail_error_d_sum = 0.0;
+  double tail_error_iroas_sum = 0.0;
   double Rate(int covered) const { return static_cast<double>(covered) / runs; }
 };
 

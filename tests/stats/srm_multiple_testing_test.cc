@@ -30,6 +30,67 @@ TEST(SrmTest, MatchesScipyChiSquare) {
   }
 }
 
+// Expected values from numpy/scipy: d = sum_k (o_k - n_k p_k),
+// V = sum_k n_k (diag p_k - p_k p_k'), chi2 = d' V^-1 d over g - 1 groups,
+// scipy.stats.chi2.sf(chi2, g - 1).
+TEST(SrmTest, StratifiedMatchesNumpyAndFollowsTheRamp) {
+  // A ramp from a 20 % to a 10 % holdout: counts on plan in each period.
+  const SrmStratum on_plan[] = {{{1610, 390}, {0.8, 0.2}}, {{1795, 205}, {0.9, 0.1}}};
+  std::vector<double> expected;
+  absl::StatusOr<SrmResult> r = StratifiedSrmTest(on_plan, &expected);
+  ASSERT_TRUE(r.ok()) << r.status();
+  EXPECT_NEAR(r->chi_square, 0.05, 1e-10);
+  EXPECT_NEAR(r->p_value, 0.8230632737581214, 1e-12);
+  EXPECT_FALSE(r->flagged);
+  ASSERT_EQ(expected.size(), 2u);
+  EXPECT_NEAR(expected[0], 3400.0, 1e-9);
+  EXPECT_NEAR(expected[1], 600.0, 1e-9);
+  // Off plan in both periods.
+  const SrmStratum off_plan[] = {{{1700, 300}, {0.8, 0.2}}, {{1850, 150}, {0.9, 0.1}}};
+  r = StratifiedSrmTest(off_plan);
+  ASSERT_TRUE(r.ok());
+  EXPECT_NEAR(r->chi_square, 45.0, 1e-9);
+  EXPECT_NEAR(r->p_value, 1.970344471179897e-11, 1e-20);
+  EXPECT_TRUE(r->flagged);
+  // Three groups (two arms + holdout), three strata.
+  const SrmStratum three[] = {{{700, 160, 140}, {0.7, 0.15, 0.15}},
+                              {{810, 95, 95}, {0.8, 0.1, 0.1}},
+                              {{300, 50, 40}, {1, 1, 1}}};
+  r = StratifiedSrmTest(three);
+  ASSERT_TRUE(r.ok());
+  EXPECT_NEAR(r->chi_square, 72.13311563580486, 1e-8);
+  EXPECT_EQ(r->degrees_of_freedom, 2);
+  EXPECT_TRUE(r->flagged);
+}
+
+TEST(SrmTest, StratifiedWithOneSplitIsPearson) {
+  const SrmStratum one[] = {{{3300, 3350, 3480}, {1, 1, 1}}};
+  absl::StatusOr<SrmResult> r = StratifiedSrmTest(one);
+  ASSERT_TRUE(r.ok());
+  EXPECT_NEAR(r->chi_square, 5.113524185587364, 1e-10);
+  EXPECT_NEAR(r->p_value, 0.07755545169030141, 1e-12);
+  // Two strata with the same split: Pearson on the summed counts.
+  const SrmStratum same[] = {{{4000, 500}, {0.9, 0.1}}, {{5012, 588}, {0.9, 0.1}}};
+  r = StratifiedSrmTest(same);
+  ASSERT_TRUE(r.ok());
+  EXPECT_NEAR(r->chi_square, 6.693069306930693, 1e-10);
+  EXPECT_NEAR(r->p_value, 0.009678842685126051, 1e-12);
+}
+
+TEST(SrmTest, StratifiedRejectsBadInput) {
+  EXPECT_FALSE(StratifiedSrmTest({}).ok());
+  const SrmStratum ragged[] = {{{1, 2}, {1, 1}}, {{1, 2, 3}, {1, 1, 1}}};
+  EXPECT_FALSE(StratifiedSrmTest(ragged).ok());
+  const SrmStratum zero_weight[] = {{{1, 2}, {1, 0}}};
+  EXPECT_FALSE(StratifiedSrmTest(zero_weight).ok());
+  const SrmStratum negative[] = {{{-1, 2}, {1, 1}}};
+  EXPECT_FALSE(StratifiedSrmTest(negative).ok());
+  const SrmStratum empty[] = {{{0, 0}, {1, 1}}};
+  absl::StatusOr<SrmResult> r = StratifiedSrmTest(empty);
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(r->p_value, 1.0);
+}
+
 TEST(SrmTest, FlagsBelowOnePerMille) {
   absl::StatusOr<SrmResult> r = SrmTest({9200, 800}, {0.9, 0.1});
   ASSERT_TRUE(r.ok());
