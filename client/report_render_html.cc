@@ -228,7 +228,8 @@ std::string RenderLiftHtml(const LiftReport& r) {
       "<h1>Holdfast lift report</h1>\n<div class=\"meta\">config ", HtmlEscape(r.config_version()),
       " &middot; generated ", Time(r.generated_at()), " &middot; range ",
       r.has_from() ? Time(r.from()) : "(start)", " to ", r.has_to() ? Time(r.to()) : "(now)",
-      " &middot; ", Pct(r.confidence()), " intervals</div>\n");
+      " &middot; ", Pct(r.confidence()), " intervals</div>\n<p class=\"note\">",
+      HtmlEscape(PrimaryIntervalsNote(r)), "</p>\n");
   absl::StrAppend(&body, WarningsHtml(r.warnings()));
 
   // Forest plot: one row per journey x arm over everyone (segment rows stay
@@ -242,7 +243,7 @@ std::string RenderLiftHtml(const LiftReport& r) {
     labels.push_back(row.arm() == "*" ? row.journey() + " (all arms)" : row.journey() + " / " + row.arm());
     bold.push_back(row.arm() == "*");
     lift.bars.push_back(ToBar(row.relative_revenue_lift(), 100.0));
-    roas.bars.push_back(ToBar(row.iroas()));
+    roas.bars.push_back(ToBar(PrimaryIroas(row)));
   }
   absl::StrAppend(&body, "<h2>Lift and iROAS by journey and arm</h2>\n",
                   ForestSvg(labels, bold, {lift, roas}),
@@ -257,10 +258,10 @@ std::string RenderLiftHtml(const LiftReport& r) {
                               "p Holm", "p BH"});
   std::string t2 = HeaderRow({"row", "incremental revenue", "incr conversions", "cost K",
                               "fixed F", "iROAS", "margin iROAS", "attributed ROAS",
-                              "cost / incr conv", "p(iROAS=1)"});
+                              "cost / incr conv", "p(iROAS=1)", "p(iROAS=1) Holm"});
   std::vector<std::string> h3 = {"row", "SRM p", "arms SRM p", "MDE rev", "MDE conv (pp)",
                                  "washout excluded", "contaminated sends", "lift skewness",
-                                 "skew-corrected lift"};
+                                 "plain Welch lift"};
   if (r.cuped()) h3.insert(h3.end(), {"CUPED revenue lift", "CUPED var reduction"});
   if (r.sequential()) h3.push_back("always-valid revenue lift");
   std::string t3 = HeaderRow(h3);
@@ -272,21 +273,24 @@ std::string RenderLiftHtml(const LiftReport& r) {
         Cell(absl::StrCat(row.holdout().entries())), Cell(Pct(row.treatment().conversion_rate())),
         Cell(Pct(row.holdout().conversion_rate())), Cell(WithInterval(row.conversion_lift(), 100)),
         Cell(Num(row.treatment().revenue_per_entry())), Cell(Num(row.holdout().revenue_per_entry())),
-        Cell(WithInterval(row.revenue_lift())), Cell(WithInterval(row.relative_revenue_lift(), 100, "%")),
-        Cell(PValue(row.revenue_lift().defined() ? row.revenue_lift().p_value() : NAN)),
+        Cell(WithInterval(PrimaryRevenueLift(row))),
+        Cell(WithInterval(row.relative_revenue_lift(), 100, "%")),
+        Cell(PValue(PrimaryRevenueLift(row).defined() ? PrimaryRevenueLift(row).p_value() : NAN)),
         Cell(PValue(row.p_value_holm())), Cell(PValue(row.p_value_bh())), "</tr>\n");
     absl::StrAppend(
-        &t2, tr, Cell(label, true), Cell(WithInterval(row.incremental_revenue())),
+        &t2, tr, Cell(label, true), Cell(WithInterval(PrimaryIncrementalRevenue(row))),
         Cell(row.incremental_conversions().defined() ? Num(row.incremental_conversions().value()) : "n/a"),
-        Cell(Money(row.treatment_cost())), Cell(Money(row.fixed_cost())), Cell(WithInterval(row.iroas())),
-        Cell(WithInterval(row.margin_iroas())), Cell(Num(row.attributed_roas())),
+        Cell(Money(row.treatment_cost())), Cell(Money(row.fixed_cost())),
+        Cell(WithInterval(PrimaryIroas(row))), Cell(WithInterval(PrimaryMarginIroas(row))),
+        Cell(Num(row.attributed_roas())),
         Cell(row.cost_per_incremental_conversion().defined() ? Money(row.cost_per_incremental_conversion().value()) : "n/a"),
-        Cell(PValue(row.iroas_breakeven_p_value())), "</tr>\n");
+        Cell(PValue(row.iroas_breakeven_p_value())), Cell(PValue(row.iroas_breakeven_p_value_holm())),
+        "</tr>\n");
     absl::StrAppend(&t3, tr, Cell(label, true), Cell(PValue(row.srm_p_value())),
                     Cell(PValue(row.srm_arms_p_value())), Cell(Num(row.mde_revenue())),
                     Cell(Num(100 * row.mde_conversion())), Cell(absl::StrCat(row.washout_excluded())),
                     Cell(absl::StrCat(row.contaminated_sends())), Cell(Num(row.revenue_lift_skewness())),
-                    Cell(WithInterval(row.revenue_lift_skew_corrected())));
+                    Cell(WithInterval(row.revenue_lift())));
     if (r.cuped()) {
       absl::StrAppend(&t3, Cell(WithInterval(row.cuped_revenue_lift())),
                       Cell(Pct(row.cuped_variance_reduction())));

@@ -102,12 +102,22 @@ std::string RenderJson(const google::protobuf::Message& report) {
   return out;
 }
 
+// One line naming the multiple-testing families and their sizes.
+std::string FamiliesText(const LiftReport& r) {
+  std::string out = "Holm / BH adjust within families:";
+  for (const holdfast::v1::MultiplicityFamily& f : r.families()) {
+    absl::StrAppend(&out, " ", f.name(), " (", f.size(), " tests)");
+  }
+  return out + "\n";
+}
+
 std::string RenderLiftTable(const LiftReport& r) {
   std::string out = absl::StrCat(
       "Lift report  config ", r.config_version(), "  generated ", Time(r.generated_at()), "\n",
       "Range ", RangeText(r.has_from(), r.from(), r.has_to(), r.to()), "  confidence ",
-      Pct(r.confidence()), "  intervals [lower, upper]\n\n");
+      Pct(r.confidence()), "  intervals [lower, upper]\n", PrimaryIntervalsNote(r), "\n\n");
   absl::StrAppend(&out, WarningsText(r.warnings()), "\n");
+  absl::StrAppend(&out, FamiliesText(r), "\n");
 
   std::vector<std::vector<std::string>> lift, roi, checks;
   for (const LiftRow& row : r.rows()) {
@@ -116,17 +126,19 @@ std::string RenderLiftTable(const LiftReport& r) {
                     absl::StrCat(row.holdout().entries()), Pct(row.treatment().conversion_rate()),
                     Pct(row.holdout().conversion_rate()), WithInterval(row.conversion_lift(), 100, "pp"),
                     Num(row.treatment().revenue_per_entry()), Num(row.holdout().revenue_per_entry()),
-                    WithInterval(row.revenue_lift()), WithInterval(row.relative_revenue_lift(), 100, "%"),
-                    PValue(row.revenue_lift().defined() ? row.revenue_lift().p_value() : NAN),
+                    WithInterval(PrimaryRevenueLift(row)),
+                    WithInterval(row.relative_revenue_lift(), 100, "%"),
+                    PValue(PrimaryRevenueLift(row).defined() ? PrimaryRevenueLift(row).p_value() : NAN),
                     PValue(row.p_value_holm()), PValue(row.p_value_bh())});
-    roi.push_back({label, WithInterval(row.incremental_revenue()),
+    roi.push_back({label, WithInterval(PrimaryIncrementalRevenue(row)),
                    row.incremental_conversions().defined() ? Num(row.incremental_conversions().value()) : "n/a",
-                   Money(row.treatment_cost()), Money(row.fixed_cost()), WithInterval(row.iroas()),
-                   WithInterval(row.margin_iroas()), Num(row.attributed_roas()),
+                   Money(row.treatment_cost()), Money(row.fixed_cost()), WithInterval(PrimaryIroas(row)),
+                   WithInterval(PrimaryMarginIroas(row)), Num(row.attributed_roas()),
                    row.cost_per_incremental_conversion().defined()
                        ? Money(row.cost_per_incremental_conversion().value())
                        : "n/a",
-                   PValue(row.iroas_breakeven_p_value())});
+                   PValue(row.iroas_breakeven_p_value()),
+                   PValue(row.iroas_breakeven_p_value_holm())});
     std::vector<std::string> c = {label, PValue(row.srm_p_value()), PValue(row.srm_arms_p_value()),
                                   Num(row.mde_revenue()), Pct(row.mde_revenue_relative()),
                                   absl::StrCat(Num(100 * row.mde_conversion()), "pp"),
@@ -147,7 +159,8 @@ std::string RenderLiftTable(const LiftReport& r) {
                   "\n");
   absl::StrAppend(&out, "RETURN (K = send cost + fixed cost F)\n",
                   TextTable({"row", "incremental revenue", "incr conv", "cost K", "F", "iROAS",
-                             "margin iROAS", "attributed ROAS", "cost/incr conv", "p(iROAS=1)"},
+                             "margin iROAS", "attributed ROAS", "cost/incr conv", "p(iROAS=1)",
+                             "p(iROAS=1)_holm"},
                             roi),
                   "\n");
   std::vector<std::string> check_header = {"row", "SRM p", "arms SRM p", "MDE rev", "MDE rev %",
@@ -185,9 +198,16 @@ std::string RenderLiftCsv(const LiftReport& r) {
   AppendEstimateHeader(h, "revenue_lift_skew_corrected");
   for (const char* s : {"p_value_holm", "p_value_bh", "mde_revenue", "mde_conversion",
                         "srm_p_value", "srm_arms_p_value", "contaminated_sends",
-                        "contaminated_cost", "washout_excluded"}) {
+                        "contaminated_cost", "washout_excluded", "iroas_breakeven_p_holm",
+                        "iroas_breakeven_p_bh"}) {
     h.push_back(s);
   }
+  h.push_back("primary_interval");
+  AppendEstimateHeader(h, "iroas_skew_corrected");
+  AppendEstimateHeader(h, "incremental_revenue_skew_corrected");
+  AppendEstimateHeader(h, "margin_iroas_skew_corrected");
+  h.push_back("revenue_lift_tail_error");
+  h.push_back("iroas_tail_error");
   std::string out = CsvLine(h);
   for (const LiftRow& row : r.rows()) {
     std::vector<std::string> c = {row.journey(), row.arm(), row.segment()};
@@ -219,6 +239,14 @@ std::string RenderLiftCsv(const LiftReport& r) {
     c.push_back(absl::StrCat(row.contaminated_sends()));
     c.push_back(Exact(row.contaminated_cost()));
     c.push_back(absl::StrCat(row.washout_excluded()));
+    c.push_back(Exact(row.iroas_breakeven_p_value_holm()));
+    c.push_back(Exact(row.iroas_breakeven_p_value_bh()));
+    c.push_back(row.primary_interval() == holdfast::v1::SKEW_CORRECTED ? "skew_corrected" : "plain");
+    AppendEstimate(c, row.iroas_skew_corrected());
+    AppendEstimate(c, row.incremental_revenue_skew_corrected());
+    AppendEstimate(c, row.margin_iroas_skew_corrected());
+    c.push_back(Exact(row.revenue_lift_tail_error()));
+    c.push_back(Exact(row.iroas_tail_error()));
     absl::StrAppend(&out, CsvLine(c));
   }
   return out;

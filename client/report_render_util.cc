@@ -133,4 +133,32 @@ std::string CsvField(absl::string_view s) {
   return out;
 }
 
+namespace {
+bool Corrected(const holdfast::v1::LiftRow& row) {
+  return row.primary_interval() == holdfast::v1::SKEW_CORRECTED;
+}
+}  // namespace
+
+const holdfast::v1::Estimate& PrimaryRevenueLift(const holdfast::v1::LiftRow& row) {
+  return Corrected(row) ? row.revenue_lift_skew_corrected() : row.revenue_lift();
+}
+const holdfast::v1::Estimate& PrimaryIncrementalRevenue(const holdfast::v1::LiftRow& row) {
+  return Corrected(row) ? row.incremental_revenue_skew_corrected() : row.incremental_revenue();
+}
+const holdfast::v1::Estimate& PrimaryIroas(const holdfast::v1::LiftRow& row) {
+  return Corrected(row) ? row.iroas_skew_corrected() : row.iroas();
+}
+const holdfast::v1::Estimate& PrimaryMarginIroas(const holdfast::v1::LiftRow& row) {
+  return Corrected(row) ? row.margin_iroas_skew_corrected() : row.margin_iroas();
+}
+
+std::string PrimaryIntervalsNote(const holdfast::v1::LiftReport& r) {
+  bool any = false;
+  for (const holdfast::v1::LiftRow& row : r.rows()) any = any || Corrected(row);
+  if (!any) return "Intervals: Welch (revenue), delta method (ratios), normal (conversion).";
+  return "Intervals: revenue lift, incremental revenue and iROAS are skewness-corrected (Hall; "
+         "docs/statistics.md section 11), their p-values likewise; relative lift delta method, "
+         "conversion normal. Plain Welch / delta intervals are in JSON and CSV.";
+}
+
 }  // namespace holdfast::cli::render

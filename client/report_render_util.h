@@ -32,6 +32,17 @@ std::string RowLabel(const holdfast::v1::LiftRow& row);
 
 std::string SeverityName(holdfast::v1::Warning::Severity s);
 
+// The primary variant of a row's revenue lift, incremental revenue, iROAS and
+// margin iROAS (LiftRow.primary_interval): the skew-corrected estimate when
+// the row says so, the plain one otherwise. What the tables and the forest
+// plot show.
+const holdfast::v1::Estimate& PrimaryRevenueLift(const holdfast::v1::LiftRow& row);
+const holdfast::v1::Estimate& PrimaryIncrementalRevenue(const holdfast::v1::LiftRow& row);
+const holdfast::v1::Estimate& PrimaryIroas(const holdfast::v1::LiftRow& row);
+const holdfast::v1::Estimate& PrimaryMarginIroas(const holdfast::v1::LiftRow& row);
+// One line for the report header saying which intervals are primary.
+std::string PrimaryIntervalsNote(const holdfast::v1::LiftReport& r);
+
 // A text table with a header row; columns padded to their widest cell,
 // numbers right-aligned (cells that start with a digit, '-', '+' or '<').
 std::string TextTable(const std::vector<std::string>& header,

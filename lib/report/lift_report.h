@@ -13,8 +13,8 @@
 // assigned under (options.catalog); the store applies the per-entry rules.
 // Fixed cost F of a journey over the range is pro-rated to a row by the row's
 // share of the journey's analysed treatment entries (the pooled row of
-// everyone gets F exactly). Holm and Benjamini-Hochberg adjust the rows'
-// revenue-lift p-values as one family.
+// everyone gets F exactly). Holm and Benjamini-Hochberg adjust p-values
+// within declared families (MultiplicityFamily).
 //
 // Example:
 //   LiftReportOptions options;
@@ -70,11 +70,27 @@ struct LiftReportOptions {
   CancelCheck cancelled;
 };
 
+// Which interval the tables and the forest plot show as primary for the
+// revenue lift D, the incremental revenue n_T D, iROAS and margin iROAS
+// (docs/statistics.md section 11, "Primary intervals"). The relative lift
+// always shows its delta interval; conversion its normal interval.
+enum class IntervalVariant : int {
+  kPlain = 1,          // Welch for D, delta method for iROAS
+  kSkewCorrected = 2,  // Hall's skewness-corrected intervals
+};
+
+// The rule: Hall's interval whenever it is defined (in every row of the
+// coverage table it covers at least as often as the plain one, with misses
+// closer to balanced; with no skew it is the plain interval).
+IntervalVariant PrimaryVariant(const stats::LiftResult& lift);
+
 struct LiftRowResult {
   std::string journey;
   std::string arm;      // arm name or kPooledArm
   std::string segment;  // "key=value" or ""
   stats::LiftResult lift;
+  // The variant shown as primary (PrimaryVariant).
+  IntervalVariant primary = IntervalVariant::kPlain;
   // F pro-rated to this row (see file comment).
   double fixed_cost = 0.0;
   int64_t treatment_sends = 0;
@@ -90,13 +106,41 @@ struct LiftRowResult {
   // those still inside their refund horizon.
   int64_t cut_windows = 0;
   int64_t inside_refund_horizon = 0;
+  // Share of treatment (or the arm) the ramp-aware SRM expected over the
+  // analysed entries: sum_k n_k s_k / sum_k n_k with the share s_k in force
+  // in period k (lift.srm holds the test); NaN when not tested.
+  double srm_expected_treatment_share = stats::kNaN;
   // SRM of the arms against their weights inside treatment (journey x
   // segment); NaN with one arm.
   double srm_arms_p_value = stats::kNaN;
-  // Adjusted revenue-lift p-values across the report's rows (NaN when the
-  // row's test is undefined).
+  // Revenue-lift p-value adjusted in the row's family (see
+  // MultiplicityFamily): Holm and Benjamini-Hochberg; NaN when the row's
+  // test is undefined.
   double p_value_holm = stats::kNaN;
   double p_value_bh = stats::kNaN;
+  // Break-even (iROAS = 1) p-value adjusted in its own family.
+  double breakeven_p_value_holm = stats::kNaN;
+  double breakeven_p_value_bh = stats::kNaN;
+};
+
+// A declared multiple-testing family: the tests whose p-values are adjusted
+// together (docs/report.md, "Multiple testing"). Four families per report:
+//   kFamilyRows             revenue-lift test of every everyone row
+//                           (journey x arm, pooled arm "*" included);
+//   kFamilySegments         revenue-lift test of every segment row;
+//   kFamilyBreakEven        break-even test of every everyone row;
+//   kFamilySegmentBreakEven break-even test of every segment row.
+// So asking for --segment-by never changes an everyone row's adjusted
+// p-values, and break-even decisions carry their own correction.
+inline constexpr char kFamilyRows[] = "revenue_lift";
+inline constexpr char kFamilySegments[] = "segment_revenue_lift";
+inline constexpr char kFamilyBreakEven[] = "iroas_breakeven";
+inline constexpr char kFamilySegmentBreakEven[] = "segment_iroas_breakeven";
+
+struct MultiplicityFamily {
+  std::string name;
+  // Number of defined p-values in the family (the m of Holm and BH).
+  int64_t size = 0;
 };
 
 struct LiftReportResult {
@@ -118,6 +162,8 @@ struct LiftReportResult {
   // Entries (any group, before exclusions) whose config version the catalog
   // lacks.
   int64_t unknown_version_entries = 0;
+  // The four families, in the order above.
+  std::vector<MultiplicityFamily> families;
 };
 
 // Builds the report. INVALID_ARGUMENT for a confidence outside (0, 1), an

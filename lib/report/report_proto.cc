@@ -140,6 +140,14 @@ v1::LiftReport ToProto(const LiftReportResult& result, const LiftProtoContext& c
     if (ctx.sequential) *row->mutable_sequential_revenue_lift() = ToProto(l.sequential_revenue_lift);
     row->set_p_value_holm(r.p_value_holm);
     row->set_p_value_bh(r.p_value_bh);
+    row->set_primary_interval(r.primary == IntervalVariant::kSkewCorrected ? v1::SKEW_CORRECTED
+                                                                            : v1::PLAIN);
+    *row->mutable_incremental_revenue_skew_corrected() = ToProto(l.incremental_revenue_skew_corrected);
+    *row->mutable_margin_iroas_skew_corrected() = ToProto(l.margin_iroas_skew_corrected);
+    row->set_revenue_lift_tail_error(l.revenue_lift_tail_error);
+    row->set_iroas_tail_error(l.iroas_tail_error);
+    row->set_iroas_breakeven_p_value_holm(r.breakeven_p_value_holm);
+    row->set_iroas_breakeven_p_value_bh(r.breakeven_p_value_bh);
     row->set_mde_revenue(l.mde.revenue_per_entry);
     row->set_mde_revenue_relative(l.mde.revenue_per_entry_relative);
     row->set_mde_conversion(l.mde.conversion_rate);
@@ -151,6 +159,11 @@ v1::LiftReport ToProto(const LiftReportResult& result, const LiftProtoContext& c
     row->set_washout_excluded(r.washout_excluded);
   }
   for (const ReportWarning& w : result.warnings) *out.add_warnings() = ToProto(w);
+  for (const MultiplicityFamily& f : result.families) {
+    v1::MultiplicityFamily* family = out.add_families();
+    family->set_name(f.name);
+    family->set_size(f.size);
+  }
   return out;
 }
 

@@ -1,6 +1,7 @@
 // BuildLiftReport over an in-memory source with hand-computed answers.
 #include "lib/report/lift_report.h"
 
+#include <algorithm>
 #include <cmath>
 #include <string>
 #include <vector>
@@ -8,6 +9,7 @@
 #include <gtest/gtest.h>
 
 #include "lib/report/in_memory_source.h"
+#include "lib/stats/srm.h"
 
 namespace holdfast::report {
 namespace {
@@ -301,7 +303,11 @@ TEST(LiftReportTest, HolmAndBenjaminiHochbergAcrossRows) {
   ASSERT_TRUE(r.ok()) << r.status();
   ASSERT_EQ(r->rows.size(), 3u);
   std::vector<double> p;
-  for (const LiftRowResult& row : r->rows) p.push_back(row.lift.revenue_per_entry_lift.p_value);
+  // The family takes the p-value of the primary (skew-corrected) interval.
+  for (const LiftRowResult& row : r->rows) {
+    ASSERT_EQ(row.primary, IntervalVariant::kSkewCorrected);
+    p.push_back(row.lift.revenue_per_entry_lift_skew_corrected.p_value);
+  }
   // Rank the three p-values and apply the definitions by hand.
   std::vector<int> order = {0, 1, 2};
   std::sort(order.begin(), order.end(), [&](int a, int b) { return p[a] < p[b]; });
@@ -361,6 +367,126 @@ TEST(LiftReportTest, TooFewEntriesAndUnreliableRelativeWarnings) {
         w.message.find("revenue") != std::string::npos) {
       EXPECT_NE(w.message.find("Fieller"), std::string::npos);
     }
+  }
+}
+
+// Segment rows are their own family, so --segment-by leaves the everyone
+// rows' adjusted p-values alone; break-even p-values get their own family.
+TEST(LiftReportTest, SegmentsAndBreakEvenAreSeparateFamilies) {
+  InMemoryAnalysisSource source;
+  for (int i = 0; i < 300; ++i) {
+    for (const char* arm : {"A", "B"}) {
+      StoredEntry t = Entry("cart", EntryGroup::kTreatment, arm, (arm[0] == 'A' ? 4.0 : 2.3) + (i % 5), 1.0);
+      t.attributes["country"] = i % 2 ? "DE" : "FR";
+      source.AddEntry(t);
+    }
+    StoredEntry c = Entry("cart", EntryGroup::kHoldout, "", 2.0 + (i % 5));
+    c.attributes["country"] = i % 2 ? "DE" : "FR";
+    source.AddEntry(c);
+  }
+  absl::StatusOr<LiftReportResult> plain = BuildLiftReport(TestConfig(), source, CartOnly());
+  ASSERT_TRUE(plain.ok()) << plain.status();
+  LiftReportOptions o = CartOnly();
+  o.segment_by = "country";
+  absl::StatusOr<LiftReportResult> seg = BuildLiftReport(TestConfig(), source, o);
+  ASSERT_TRUE(seg.ok()) << seg.status();
+  ASSERT_EQ(plain->rows.size(), 3u);
+  ASSERT_EQ(seg->rows.size(), 9u);
+  // Equal up to rounding: with segments the everyone moments are merged from
+  // the segment cells.
+  auto same = [](double a, double b) { return std::fabs(a - b) <= 1e-12 * std::fabs(b); };
+  for (size_t i = 0; i < 3; ++i) {
+    EXPECT_TRUE(same(seg->rows[i].p_value_holm, plain->rows[i].p_value_holm)) << i;
+    EXPECT_TRUE(same(seg->rows[i].p_value_bh, plain->rows[i].p_value_bh)) << i;
+    EXPECT_TRUE(same(seg->rows[i].breakeven_p_value_holm, plain->rows[i].breakeven_p_value_holm))
+        << i;
+  }
+  ASSERT_EQ(seg->families.size(), 4u);
+  EXPECT_EQ(seg->families[0].name, kFamilyRows);
+  EXPECT_EQ(seg->families[0].size, 3);
+  EXPECT_EQ(seg->families[1].name, kFamilySegments);
+  EXPECT_EQ(seg->families[1].size, 6);
+  EXPECT_EQ(seg->families[2].name, kFamilyBreakEven);
+  EXPECT_EQ(seg->families[2].size, 3);
+  EXPECT_EQ(seg->families[3].size, 6);
+  EXPECT_EQ(plain->families[1].size, 0);
+  // Break-even Holm over the three everyone rows, by hand.
+  std::vector<double> be;
+  for (size_t i = 0; i < 3; ++i) be.push_back(plain->rows[i].lift.iroas.break_even_p_value);
+  std::vector<int> order = {0, 1, 2};
+  std::sort(order.begin(), order.end(), [&](int a, int b) { return be[a] < be[b]; });
+  double running = 0.0;
+  for (int rank = 0; rank < 3; ++rank) {
+    running = std::max(running, std::min(1.0, (3 - rank) * be[order[rank]]));
+    EXPECT_NEAR(plain->rows[order[rank]].breakeven_p_value_holm, running, 1e-15);
+  }
+}
+
+// A ramp from a 20 % to a 10 % holdout at period 2 (a pending transition in
+// the compiled config): counts on plan in every period raise no SRM, though
+// against today's 10 % alone they would; a real imbalance after the ramp
+// still does.
+TEST(LiftReportTest, SrmFollowsTheShareInForceInEachPeriod) {
+  AssignmentConfig config = TestConfig();
+  JourneySpec& cart = config.journeys[0];
+  cart.holdout.share_ppm = 100000;
+  cart.holdout.share_change_period = 2;
+  cart.holdout.previous_share_ppm = 200000;
+  auto fill = [](InMemoryAnalysisSource& s, int late_holdout) {
+    for (int k = 0; k < 4; ++k) {
+      const int holdout = k < 2 ? 200 : late_holdout;
+      const int64_t t0 = k * 7 * kDay + 2 * kDay;
+      for (int i = 0; i < 1000 - holdout; ++i) {
+        s.AddEntry(Entry("cart", EntryGroup::kTreatment, i % 2 ? "A" : "B", i % 3, 0.0, t0));
+      }
+      for (int i = 0; i < holdout; ++i) s.AddEntry(Entry("cart", EntryGroup::kHoldout, "", i % 3, 0.0, t0));
+    }
+  };
+  InMemoryAnalysisSource on_plan;
+  fill(on_plan, 100);
+  absl::StatusOr<LiftReportResult> r = BuildLiftReport(config, on_plan, CartOnly());
+  ASSERT_TRUE(r.ok()) << r.status();
+  ASSERT_TRUE(r->rows[0].lift.srm.has_value());
+  EXPECT_NEAR(r->rows[0].lift.srm->chi_square, 0.0, 1e-9);
+  EXPECT_NEAR(r->rows[0].srm_expected_treatment_share, 0.85, 1e-12);
+  EXPECT_EQ(CountWarnings(*r, WarningKind::kSampleRatioMismatch), 0);
+  // Arm A: expected share of A among A + holdout is 0.4/0.6 then 0.45/0.55.
+  const LiftRowResult* a = FindRow(*r, "cart", "A");
+  ASSERT_TRUE(a->lift.srm.has_value());
+  EXPECT_GT(a->lift.srm->p_value, 0.5);
+  // The same counts tested against today's 10 % alone: 3,400 : 600 is far off.
+  absl::StatusOr<stats::SrmResult> naive = stats::SrmTest({3400, 600}, {0.9, 0.1});
+  ASSERT_TRUE(naive.ok());
+  EXPECT_TRUE(naive->flagged);
+
+  InMemoryAnalysisSource off_plan;
+  fill(off_plan, 150);  // 15 % held out after the ramp to 10 %
+  r = BuildLiftReport(config, off_plan, CartOnly());
+  ASSERT_TRUE(r.ok()) << r.status();
+  EXPECT_TRUE(r->rows[0].lift.warnings.srm);
+  EXPECT_GE(CountWarnings(*r, WarningKind::kSampleRatioMismatch), 1);
+}
+
+// One HEAVY_TAIL warning per journey, not one per arm.
+TEST(LiftReportTest, HeavyTailWarnsOncePerJourney) {
+  InMemoryAnalysisSource source;
+  for (int i = 0; i < 3000; ++i) {
+    const double y = (i % 97 == 0) ? 500.0 + i : 0.0;
+    source.AddEntry(Entry("cart", EntryGroup::kTreatment, "A", y));
+    source.AddEntry(Entry("cart", EntryGroup::kTreatment, "B", y));
+    if (i < 750) source.AddEntry(Entry("cart", EntryGroup::kHoldout, "", (i % 150 == 0) ? 400.0 : 0.0));
+  }
+  absl::StatusOr<LiftReportResult> r = BuildLiftReport(TestConfig(), source, CartOnly());
+  ASSERT_TRUE(r.ok()) << r.status();
+  int flagged_rows = 0;
+  for (const LiftRowResult& row : r->rows) flagged_rows += row.lift.warnings.heavy_tail;
+  EXPECT_GE(flagged_rows, 2);
+  EXPECT_EQ(CountWarnings(*r, WarningKind::kHeavyTail), 1);
+  for (const ReportWarning& w : r->warnings) {
+    if (w.kind != WarningKind::kHeavyTail) continue;
+    EXPECT_EQ(w.journey, "cart");
+    EXPECT_EQ(w.arm, "");
+    EXPECT_NE(w.message.find("points"), std::string::npos) << w.message;
   }
 }
 
