@@ -22,7 +22,20 @@
 // with n_T the realized number of treated entries outside the washout (the
 // ones the report analyses; F is the journey's fixed cost over the range).
 //
+// --messy adds the shapes of real CRM data (MessModel): 8 % of orders are
+// refunded 1-21 days later (often after the window; they count until
+// t0 + window + refund_horizon), 10 % of pre-period orders are refunded
+// inside the entry's window (they count for no entry), 10 % of units come
+// back half to one window later (a new entry when in a later rotation period,
+// cutting the first window, which holds none of its orders), and the report's
+// as_of is 10 days after the range, so the last entries of long-window
+// journeys are immature. The truth then follows DESIGN.md's accounting rules:
+//   D = (p_T - p_C) E[V] (1 - 0.05 - 0.08 P(late refund counted)),
+// n_T counts mature treated entries and F is pro-rated over
+// [from, min(to, as_of - window)). --order_sigma makes the tails heavier.
+//
 // Bounded: sends a fixed number of records to a loopback server and stops.
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <fstream>
@@ -45,6 +58,14 @@ ABSL_FLAG(std::string, start, "2026-10-05", "First simulated day (UTC date).");
 ABSL_FLAG(int, weeks, 4, "Simulated weeks.");
 ABSL_FLAG(double, scale, 1.0, "Multiplies every journey's entry count.");
 ABSL_FLAG(uint64_t, seed, 20261123, "Random seed (fixed: the demo is reproducible).");
+ABSL_FLAG(bool, messy, false,
+          "Add the shapes of real CRM data (see MessModel): refunds days after the order and "
+          "after the window, refunds of pre-entry orders, re-entries with overlapping windows, "
+          "immature entries at the end of the range. Truths follow DESIGN.md's accounting rules.");
+ABSL_FLAG(double, order_sigma, 0.8, "Sigma of the log order value (heavier tails above 0.8).");
+ABSL_FLAG(double, refund_horizon_days, 14.0,
+          "--messy: the journeys' refund_horizon in the config (refunds count until "
+          "t0 + window + horizon).");
 
 namespace {
 
@@ -95,8 +116,43 @@ std::vector<JourneyModel> Models(double scale) {
   };
 }
 
-constexpr double kOrderMu = 4.0, kOrderSigma = 0.8, kRefundRate = 0.05, kMarginShare = 0.3;
-const double kMeanOrder = std::exp(kOrderMu + kOrderSigma * kOrderSigma / 2);
+constexpr double kOrderMu = 4.0, kRefundRate = 0.05, kMarginShare = 0.3;
+
+// --messy: what real CRM data adds (docs/statistics.md, "Messy data"). All
+// rates are per order / entry; delays are uniform in [min, max).
+struct MessModel {
+  bool on = false;
+  // Orders refunded late: at order + U(1, 21) days, often after the window;
+  // counted when before t0 + window + refund_horizon.
+  double late_refund_rate = 0.08;
+  int64_t late_refund_min = kDay, late_refund_max = 21 * kDay;
+  // Pre-period orders refunded inside the entry's window: never counted.
+  double pre_entry_refund_rate = 0.10;
+  // Units that come back: a second BatchAssign at t0 + U(window / 2, window).
+  // When that falls in a later rotation period it is a new entry whose window
+  // overlaps the first one's (which it cuts); the first entry's orders all
+  // lie before t0 + window / 2, so the cut removes none of them.
+  double reentry_rate = 0.10;
+  int64_t refund_horizon = 14 * kDay;
+  // Entries with t0 + window > as_of are immature (excluded by the report).
+  int64_t as_of = 0;
+};
+
+// P(u + d < window + horizon) for u ~ U(0, window / 2) (order offset) and
+// d ~ U(min, max) (refund delay): the share of late refunds that count.
+// Midpoint quadrature of the exact conditional probability (piecewise
+// linear in u): error < 1e-9.
+double CountedLateRefundShare(int64_t window, const MessModel& mess) {
+  const double a = window / 2.0, lo = mess.late_refund_min, hi = mess.late_refund_max;
+  const double limit = static_cast<double>(window + mess.refund_horizon);
+  constexpr int kSteps = 200000;
+  double sum = 0.0;
+  for (int i = 0; i < kSteps; ++i) {
+    const double u = a * (i + 0.5) / kSteps;
+    sum += std::clamp((limit - u - lo) / (hi - lo), 0.0, 1.0);
+  }
+  return sum / kSteps;
+}
 
 void SetTime(int64_t t, google::protobuf::Timestamp* ts) {
   ts->set_seconds(t / kSecond);
@@ -160,6 +216,54 @@ struct Pending {
   int64_t t0;
 };
 
+// --messy: the report's as_of is this long after the simulated range ends,
+// so entries of the last days of journeys with long windows are immature.
+constexpr int64_t kMessAsOfAfterEnd = 10 * kDay;
+
+// --messy: the unit comes back at t0 + U(window / 2, window) (before the
+// simulated range ends). The server makes it a new entry only when that is
+// in a later rotation period; otherwise BatchAssign says new_entry = false.
+void AddReentry(const JourneyModel& m, const MessModel& mess, int64_t end,
+                std::vector<Pending>& pending, std::mt19937_64& rng) {
+  std::uniform_real_distribution<double> unif(0.0, 1.0);
+  if (unif(rng) >= mess.reentry_rate) return;
+  const Pending first = pending.back();
+  const int64_t t1 = first.t0 + m.window / 2 + static_cast<int64_t>(unif(rng) * (m.window / 2));
+  if (t1 < end) pending.push_back({first.unit, t1});
+}
+
+holdfast::v1::OutcomeRecord RefundOf(const holdfast::v1::OutcomeRecord& order, const std::string& id,
+                                     int64_t at) {
+  holdfast::v1::OutcomeRecord r;
+  r.set_outcome_id(id);
+  r.set_unit(order.unit());
+  SetTime(at, r.mutable_at());
+  r.set_type(holdfast::v1::REFUND);
+  r.set_revenue(order.revenue());
+  r.set_margin(order.margin());
+  r.set_order_id(order.outcome_id());
+  return r;
+}
+
+// --messy: a pre-period order refunded inside the entry's window. Under the
+// order-linked rule it changes no entry (its order is in no window).
+void MaybeRefundPreEntryOrder(const holdfast::v1::OutcomeRecord& order, int64_t t0, int64_t window,
+                              const MessModel& mess, Writer& writer, std::mt19937_64& rng) {
+  std::uniform_real_distribution<double> unif(0.0, 1.0);
+  if (unif(rng) >= mess.pre_entry_refund_rate) return;
+  const int64_t at = t0 + static_cast<int64_t>(unif(rng) * (window / 2));
+  writer.Outcome(RefundOf(order, order.outcome_id() + "/refund", at));
+}
+
+// --messy: a refund U(1, 21) days after the order, often after the window.
+void LateRefund(const holdfast::v1::OutcomeRecord& order, int64_t order_at, const MessModel& mess,
+                Writer& writer, std::mt19937_64& rng) {
+  std::uniform_real_distribution<double> unif(0.0, 1.0);
+  const int64_t delay = mess.late_refund_min +
+                        static_cast<int64_t>(unif(rng) * (mess.late_refund_max - mess.late_refund_min));
+  writer.Outcome(RefundOf(order, order.outcome_id() + "/late-refund", order_at + delay));
+}
+
 struct Tally {
   int64_t treated = 0;  // new treated entries per arm
 };
@@ -183,8 +287,14 @@ int main(int argc, char** argv) {
   const int64_t span = absl::GetFlag(FLAGS_weeks) * 7 * kDay;
   std::mt19937_64 rng(absl::GetFlag(FLAGS_seed));
   std::uniform_real_distribution<double> unif(0.0, 1.0);
-  std::lognormal_distribution<double> order_value(kOrderMu, kOrderSigma);
+  const double order_sigma = absl::GetFlag(FLAGS_order_sigma);
+  std::lognormal_distribution<double> order_value(kOrderMu, order_sigma);
+  const double mean_order = std::exp(kOrderMu + order_sigma * order_sigma / 2);
   Writer writer(client.get());
+  MessModel mess;
+  mess.on = absl::GetFlag(FLAGS_messy);
+  mess.refund_horizon = static_cast<int64_t>(absl::GetFlag(FLAGS_refund_horizon_days) * kDay);
+  mess.as_of = start + span + kMessAsOfAfterEnd;
 
   std::string truth = "{\n  \"journeys\": [\n";
   const std::vector<JourneyModel> models = Models(absl::GetFlag(FLAGS_scale));
@@ -195,6 +305,7 @@ int main(int argc, char** argv) {
     std::vector<Pending> pending;
     for (int i = 0; i < m.entries; ++i) {
       pending.push_back({absl::StrCat(m.id, "-cust-", i), start + static_cast<int64_t>(unif(rng) * span)});
+      if (mess.on) AddReentry(m, mess, start + span, pending, rng);
     }
     std::sort(pending.begin(), pending.end(), [](const Pending& a, const Pending& b) { return a.t0 < b.t0; });
     std::map<std::string, Tally> tally;
@@ -224,7 +335,8 @@ int main(int argc, char** argv) {
         std::poisson_distribution<int> history(0.3 * w);
         for (int h = history(rng), k = 0; k < h; ++k) {
           holdfast::v1::OutcomeRecord o;
-          o.set_outcome_id(absl::StrCat(a.unit(), "-pre-", k));
+          o.set_outcome_id(mess.on ? absl::StrCat(a.unit(), "-pre-", a.period(), "-", k)
+                                   : absl::StrCat(a.unit(), "-pre-", k));
           o.set_unit(a.unit());
           SetTime(t0 - 1 - static_cast<int64_t>(unif(rng) * 27 * kDay), o.mutable_at());
           o.set_type(holdfast::v1::ORDER);
@@ -232,6 +344,7 @@ int main(int argc, char** argv) {
           o.set_revenue(v);
           o.set_margin(v * kMarginShare);
           writer.Outcome(o);
+          if (mess.on) MaybeRefundPreEntryOrder(o, t0, m.window, mess, writer, rng);
         }
         const bool treated = a.group() == holdfast::v1::TREATMENT;
         const ArmModel* arm = nullptr;
@@ -245,7 +358,10 @@ int main(int argc, char** argv) {
           }
           // The report analyses only entries outside the washout, so the
           // true F / n_T is taken over those.
-          if (!a.in_washout()) ++tally[arm->name].treated;
+          // --messy: only mature entries are analysed.
+          if (!a.in_washout() && (!mess.on || t0 + m.window <= mess.as_of)) {
+            ++tally[arm->name].treated;
+          }
           int s = 0;
           for (const ChannelPlan& plan : m.sends) {
             if (unif(rng) >= plan.probability) continue;
@@ -290,7 +406,12 @@ int main(int argc, char** argv) {
             coupon.set_cost(arm->coupon_share * v);
             writer.Send(coupon);
           }
-          if (unif(rng) < kRefundRate) {
+          const double refund_draw = unif(rng);
+          if (mess.on && refund_draw >= kRefundRate &&
+              refund_draw < kRefundRate + mess.late_refund_rate) {
+            LateRefund(o, at, mess, writer, rng);
+          }
+          if (refund_draw < kRefundRate) {
             holdfast::v1::OutcomeRecord r;
             r.set_outcome_id(o.outcome_id() + "/refund");
             r.set_unit(a.unit());
@@ -318,8 +439,18 @@ int main(int argc, char** argv) {
     }
     writer.Flush();
 
-    // Truth. E[w] = 1; every order and its refund fall inside the window.
-    const double fixed = m.fixed_cost_per_week * absl::GetFlag(FLAGS_weeks);
+    // Truth. E[w] = 1; every tidy refund falls inside the window. --messy:
+    // late refunds count with probability CountedLateRefundShare, pre-entry
+    // refunds never, re-entries cut no order of the entry they follow, and F
+    // is pro-rated over the mature part of the range [from, min(to, as_of - window)).
+    const double refunded =
+        kRefundRate + (mess.on ? mess.late_refund_rate * CountedLateRefundShare(m.window, mess) : 0.0);
+    const double weeks = absl::GetFlag(FLAGS_weeks);
+    const double mature_days =
+        mess.on ? std::clamp(static_cast<double>(std::min(start + span, mess.as_of - m.window) - start) / kDay,
+                             0.0, 7.0 * weeks)
+                : 7.0 * weeks;
+    const double fixed = m.fixed_cost_per_week * mature_days / 7.0;
     const double p_c = m.p0;
     double expected_send_cost = 0;
     for (const ChannelPlan& plan : m.sends) expected_send_cost += plan.cost * plan.probability;
@@ -330,8 +461,8 @@ int main(int argc, char** argv) {
       const ArmModel& am = m.arms[ai];
       const int64_t n = tally[am.name].treated;
       const double p_t = m.p0 * (1 + am.lift);
-      const double d = (p_t - p_c) * kMeanOrder * (1 - kRefundRate);
-      const double cost = expected_send_cost + am.coupon_share * kMeanOrder * p_t;
+      const double d = (p_t - p_c) * mean_order * (1 - refunded);
+      const double cost = expected_send_cost + am.coupon_share * mean_order * p_t;
       n_t += n;
       pooled_d += n * d;
       pooled_cost += n * cost;
@@ -354,7 +485,12 @@ int main(int argc, char** argv) {
     std::cerr << absl::StrFormat("simulated %-13s %6d entries, true revenue lift/entry %.3f, true iROAS %.2f\n",
                                  m.id, m.entries, d_pooled, iroas);
   }
-  truth += "  ]\n}\n";
+  truth += "  ]";
+  if (mess.on) {
+    truth += absl::StrFormat(",\n  \"messy\": true, \"as_of_seconds\": %d, \"refund_horizon_seconds\": %d",
+                             mess.as_of / kSecond, mess.refund_horizon / kSecond);
+  }
+  truth += "\n}\n";
   std::ofstream(absl::GetFlag(FLAGS_truth)) << truth;
   std::cerr << "simulated " << total_entries << " entries and " << writer.written()
             << " sends/outcomes; truth in " << absl::GetFlag(FLAGS_truth) << "\n";
