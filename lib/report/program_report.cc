@@ -1,6 +1,6 @@
 #include "lib/report/program_report.h"
 
-#include <algorithm>
+#include <cmath>
 #include <map>
 
 #include "absl/container/flat_hash_map.h"
@@ -177,9 +177,10 @@ absl::StatusOr<ProgramReportResult> BuildProgramReport(const AssignmentConfig& c
     if (l.warnings.heavy_tail) {
       result.warnings.push_back(ReportWarning{
           WarningKind::kHeavyTail, Severity::kCaution, "", "", "",
-          absl::StrFormat("%s: heavy-tailed revenue (lift-estimate skewness %.3g > 0.053); the "
-                          "Welch interval %s under-covers; skewness-corrected: %s",
-                          where, l.revenue_lift_skewness,
+          absl::StrFormat("%s: heavy-tailed revenue (by Hall's first-order term one tail of "
+                          "the plain interval misses about %.1f points more often than stated); "
+                          "Welch interval %s; skewness-corrected: %s",
+                          where, 100.0 * std::fmax(l.revenue_lift_tail_error, l.iroas_tail_error),
                           FormatInterval(l.revenue_per_entry_lift.lower,
                                          l.revenue_per_entry_lift.upper),
                           FormatInterval(l.revenue_per_entry_lift_skew_corrected.lower,

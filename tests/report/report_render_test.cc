@@ -104,6 +104,38 @@ TEST(ReportRenderTest, TableShowsWarningsFirstThenSections) {
   EXPECT_NE(t.find("generated 2026-01-01T00:00:00Z"), std::string::npos);
 }
 
+// The tables and the forest plot show the primary variant
+// (LiftRow.primary_interval), and the header names the multiplicity families.
+TEST(ReportRenderTest, TablesShowThePrimaryIntervalAndTheFamilies) {
+  holdfast::v1::LiftReport r = FixedLiftReport();
+  holdfast::v1::LiftRow& row = *r.mutable_rows(0);
+  ASSERT_EQ(row.primary_interval(), holdfast::v1::SKEW_CORRECTED);
+  holdfast::v1::Estimate marked;
+  marked.set_defined(true);
+  marked.set_value(7.125);
+  marked.set_lower(6.5);
+  marked.set_upper(7.75);
+  marked.set_p_value(0.5);
+  *row.mutable_revenue_lift_skew_corrected() = marked;
+  marked.set_value(3.375);
+  *row.mutable_iroas_skew_corrected() = marked;
+  std::string t = RenderLiftTable(r);
+  EXPECT_NE(t.find("7.125 [6.5, 7.75]"), std::string::npos) << t;
+  EXPECT_NE(t.find("3.375 [6.5, 7.75]"), std::string::npos) << t;
+  // cart *, A, B and win<back> *; and each of them for DE and FR.
+  EXPECT_NE(t.find("Holm / BH adjust within families: revenue_lift (4 tests) segment_revenue_lift "
+                   "(8 tests) iroas_breakeven (4 tests) segment_iroas_breakeven (8 tests)"),
+            std::string::npos)
+      << t;
+  EXPECT_NE(t.find("skewness-corrected (Hall"), std::string::npos) << t;
+  const std::string html = RenderLiftHtml(r);
+  EXPECT_NE(html.find("7.125 [6.5, 7.75]"), std::string::npos);
+  // The plain variant when the row says so.
+  row.set_primary_interval(holdfast::v1::PLAIN);
+  t = RenderLiftTable(r);
+  EXPECT_EQ(t.find("7.125 [6.5, 7.75]"), std::string::npos) << t;
+}
+
 TEST(ReportRenderTest, JsonRoundTrips) {
   const holdfast::v1::LiftReport r = FixedLiftReport();
   const std::string json = RenderJson(r);
