@@ -23,7 +23,7 @@
 // ones the report analyses; F is the journey's fixed cost over the range).
 //
 // --messy adds the shapes of real CRM data (MessModel): 8 % of orders are
-// refunded 1-21 days later (often after the window; they count until
+// refunded 1-45 days later (often after the window; they count until
 // t0 + window + refund_horizon), 10 % of pre-period orders are refunded
 // inside the entry's window (they count for no entry), 10 % of units come
 // back half to one window later (a new entry when in a later rotation period,
@@ -63,7 +63,7 @@ ABSL_FLAG(bool, messy, false,
           "after the window, refunds of pre-entry orders, re-entries with overlapping windows, "
           "immature entries at the end of the range. Truths follow DESIGN.md's accounting rules.");
 ABSL_FLAG(double, order_sigma, 0.8, "Sigma of the log order value (heavier tails above 0.8).");
-ABSL_FLAG(double, refund_horizon_days, 14.0,
+ABSL_FLAG(double, refund_horizon_days, 30.0,
           "--messy: the journeys' refund_horizon in the config (refunds count until "
           "t0 + window + horizon).");
 
@@ -122,10 +122,10 @@ constexpr double kOrderMu = 4.0, kRefundRate = 0.05, kMarginShare = 0.3;
 // rates are per order / entry; delays are uniform in [min, max).
 struct MessModel {
   bool on = false;
-  // Orders refunded late: at order + U(1, 21) days, often after the window;
+  // Orders refunded late: at order + U(1, 45) days, often after the window;
   // counted when before t0 + window + refund_horizon.
   double late_refund_rate = 0.08;
-  int64_t late_refund_min = kDay, late_refund_max = 21 * kDay;
+  int64_t late_refund_min = kDay, late_refund_max = 45 * kDay;
   // Pre-period orders refunded inside the entry's window: never counted.
   double pre_entry_refund_rate = 0.10;
   // Units that come back: a second BatchAssign at t0 + U(window / 2, window).
@@ -133,7 +133,7 @@ struct MessModel {
   // overlaps the first one's (which it cuts); the first entry's orders all
   // lie before t0 + window / 2, so the cut removes none of them.
   double reentry_rate = 0.10;
-  int64_t refund_horizon = 14 * kDay;
+  int64_t refund_horizon = 30 * kDay;
   // Entries with t0 + window > as_of are immature (excluded by the report).
   int64_t as_of = 0;
 };
@@ -255,7 +255,7 @@ void MaybeRefundPreEntryOrder(const holdfast::v1::OutcomeRecord& order, int64_t 
   writer.Outcome(RefundOf(order, order.outcome_id() + "/refund", at));
 }
 
-// --messy: a refund U(1, 21) days after the order, often after the window.
+// --messy: a refund U(1, 45) days after the order, often after the window.
 void LateRefund(const holdfast::v1::OutcomeRecord& order, int64_t order_at, const MessModel& mess,
                 Writer& writer, std::mt19937_64& rng) {
   std::uniform_real_distribution<double> unif(0.0, 1.0);
