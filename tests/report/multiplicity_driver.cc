@@ -69,8 +69,8 @@ void Fill(InMemoryAnalysisSource& source) {
       const double country_effect = 1.0 + 0.5 * (i % 3);
       const bool converted = unif(rng) < g.p * country_effect / 1.5;
       const double y = converted ? order(rng) : 0.0;
-      e.values = {y, 0.3 * y, converted ? 1.0 : 0.0,
-                  g.group == EntryGroup::kTreatment ? 0.5 + g.coupon * y : 0.0, 0.0};
+      e.SetValues({y, 0.3 * y, converted ? 1.0 : 0.0,
+                   g.group == EntryGroup::kTreatment ? 0.5 + g.coupon * y : 0.0, 0.0});
       source.AddEntry(std::move(e));
     }
   }
