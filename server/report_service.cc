@@ -66,8 +66,13 @@ grpc::ServerUnaryReactor* ReportServiceImpl::GetLiftReport(
       }
       options.sequential_tuning_entries = request->sequential_tuning_entries();
     }
-    // as_of is the request time: immature entries are excluded.
+    // Default as_of: now, so immature entries are excluded and a fixed value
+    // reproduces the report later.
     options.as_of = clock_->NowMicros();
+    if (request->has_as_of()) {
+      options.as_of = report::FromTimestamp(request->as_of());
+      if (!IsRepresentableTime(options.as_of)) return absl::InvalidArgumentError("as_of: out of range");
+    }
     std::optional<ConfigCatalog> catalog;
     if (catalog_loader_) {
       HF_ASSIGN_OR_RETURN(catalog, catalog_loader_(config->compiled));
