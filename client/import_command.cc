@@ -1,4 +1,4 @@
-// `holdfast import entries|sends|outcomes|costs FILE.csv`: bulk import with a
+// `holdfast import entries|sends|outcomes|costs|customers FILE.csv`: bulk import with a
 // progress bar on a terminal, a closing summary, and safe re-runs.
 #include <pthread.h>
 #include <signal.h>
@@ -32,7 +32,7 @@ namespace holdfast::cli {
 namespace {
 
 constexpr char kUsage[] =
-    "usage: holdfast import entries|sends|outcomes|costs [--server ADDR] FILE.csv\n"
+    "usage: holdfast import entries|sends|outcomes|costs|customers [--server ADDR] FILE.csv\n"
     "                       [--rejects FILE] [--verbose] [--no-progress]\n"
     "                       [--batch-size N] [--parallel N] [--attempts N]\n"
     "FILE is a CSV with a header row (docs/import.md); '-' reads stdin. Columns:\n"
@@ -40,6 +40,7 @@ constexpr char kUsage[] =
     "  sends     send_id,unit,journey,channel,at,[cost]\n"
     "  outcomes  outcome_id,unit,at,type,revenue,margin,[order_id]\n"
     "  costs     cost_id,journey,start,end,amount,[category]\n"
+    "  customers unit,first_seen\n"
     "Times: RFC 3339, a date, or epoch seconds. Re-running an import is safe:\n"
     "records already stored are counted as duplicates.\n";
 
@@ -206,8 +207,8 @@ void PrintSummary(ImportKind kind, const ImportSummary& s, bool verbose) {
     std::cerr << "holdfast import: stopped after line " << s.last_line << ": "
               << absl::StatusCodeToString(s.stopped.code()) << ": " << s.stopped.message() << "\n"
               << "Every record is idempotent (sends, outcomes and costs by their id, entries by\n"
-              << "journey, unit and period), so re-running the same command is safe: rows\n"
-              << "already stored are counted as duplicates.\n";
+              << "journey, unit and period, customers by unit), so re-running the same command\n"
+              << "is safe: rows already stored are counted as duplicates.\n";
   }
 }
 

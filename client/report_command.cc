@@ -22,10 +22,12 @@ using holdfast::client::HoldfastClient;
 constexpr char kUsage[] =
     "usage: holdfast report [--server ADDR] [--journey J]... [--from T] [--to T]\n"
     "         [--first-period K] [--last-period K] [--segment-by KEY] [--cuped]\n"
-    "         [--sequential] [--confidence 0.95] [--program]\n"
+    "         [--sequential] [--confidence 0.95] [--program [--as-of T]]\n"
     "         [--format table|json|csv|html] [--out FILE]\n"
     "T: RFC 3339 time, a date (UTC midnight) or seconds since the epoch; the range is [from, to).\n"
-    "--program: global holdout vs everyone else across all journeys, per global period.\n";
+    "--program: global holdout vs everyone else across all journeys, per global period, over\n"
+    "  the customers known before each period starts; --as-of T counts only events before T\n"
+    "  (default: now) and leaves out periods not finished by then.\n";
 
 google::protobuf::Timestamp ToTimestamp(UnixMicros t) {
   google::protobuf::Timestamp ts;
@@ -83,7 +85,7 @@ int RunReportCommand(int argc, char** argv) {
   absl::StatusOr<ParsedFlags> flags = ParseFlags(
       argc, argv,
       {{"server", "journey", "from", "to", "first-period", "last-period", "segment-by",
-        "confidence", "format", "out", "sequential-tuning"},
+        "confidence", "format", "out", "sequential-tuning", "as-of"},
        {"cuped", "sequential", "program", "help"}});
   if (!flags.ok()) {
     std::cerr << kUsage;
@@ -121,6 +123,14 @@ int RunReportCommand(int argc, char** argv) {
     if (!has_from) req.clear_from();
     if (!has_to) req.clear_to();
     req.set_confidence(*confidence);
+    if (auto v = flags->Get("as-of")) {
+      absl::StatusOr<UnixMicros> t = ParseTime(*v);
+      if (!t.ok()) {
+        return ReportError("report", absl::InvalidArgumentError(absl::StrCat("--as-of: ", t.status().message())),
+                           true);
+      }
+      *req.mutable_as_of() = ToTimestamp(*t);
+    }
     holdfast::v1::ProgramReport resp;
     auto ctx = client->NewContext();
     grpc::Status st = client->reports()->GetProgramReport(ctx.get(), req, &resp);
@@ -128,6 +138,9 @@ int RunReportCommand(int argc, char** argv) {
     return Emit(RenderProgramReport(resp, *format), *flags);
   }
 
+  if (flags->Has("as-of")) {
+    return ReportError("report", absl::InvalidArgumentError("--as-of applies to --program only"), true);
+  }
   holdfast::v1::LiftReportRequest req;
   for (const std::string& j : flags->GetAll("journey")) req.add_journeys(j);
   bool has_from, has_to;

@@ -98,7 +98,11 @@ grpc::ServerUnaryReactor* ReportServiceImpl::GetProgramReport(
     HF_ASSIGN_OR_RETURN(options.range, ToRange(request->has_from(), request->from(),
                                                request->has_to(), request->to()));
     HF_ASSIGN_OR_RETURN(options.confidence, ToConfidence(request->confidence()));
-    options.now = clock_->NowMicros();
+    options.as_of = clock_->NowMicros();
+    if (request->has_as_of()) {
+      options.as_of = report::FromTimestamp(request->as_of());
+      if (!IsRepresentableTime(options.as_of)) return absl::InvalidArgumentError("as_of: out of range");
+    }
     HF_ASSIGN_OR_RETURN(report::ProgramReportResult result,
                         report::BuildProgramReport(*config->compiled, *source_, options));
     *response = report::ToProto(result, clock_->NowMicros(), options.range);

@@ -35,25 +35,15 @@ absl::StatusOr<int64_t> StoreAnalysisSource::OrphanRefunds(const TimeRange& rang
 }
 
 absl::Status StoreAnalysisSource::ForEachProgramUnit(
-    const ProgramUnitQuery& query, absl::FunctionRef<void(const ProgramUnit&)> fn) {
-  holdfast::ProgramQuery q;
-  q.journeys = query.journeys;
-  q.from = query.range.from;
-  q.to = query.range.to;
-  q.window_us = query.window_us;
-  q.pre_period_us = query.pre_period_us;
-  return store_->ForEachProgramUnit(q, [&fn](const holdfast::ProgramUnitRow& r) {
-    ProgramUnit u;
-    u.unit = r.unit;
-    u.global_holdout = r.first_group == holdfast::EntryGroup::kGlobalHoldout;
-    u.t_first = r.t_first;
-    u.entries = r.entries;
-    u.global_holdout_entries = r.global_holdout_entries;
-    u.values = {r.y, r.m, static_cast<double>(r.x), r.c, r.z};
-    u.sends = r.sends;
-    fn(u);
+    const ProgramQuery& query, absl::FunctionRef<void(const ProgramUnitRow&)> fn) {
+  return store_->ForEachProgramUnit(query, [&fn](const ProgramUnitRow& r) {
+    fn(r);
     return absl::OkStatus();
   });
+}
+
+absl::StatusOr<double> StoreAnalysisSource::SumFixedCosts(const TimeRange& range) {
+  return store_->SumFixedCosts(range.from, range.to);
 }
 
 }  // namespace holdfast::report
