@@ -207,8 +207,9 @@ void PrintSummary(ImportKind kind, const ImportSummary& s, bool verbose) {
     std::cerr << "holdfast import: stopped after line " << s.last_line << ": "
               << absl::StatusCodeToString(s.stopped.code()) << ": " << s.stopped.message() << "\n"
               << "Every record is idempotent (sends, outcomes and costs by their id, entries by\n"
-              << "journey, unit and period, customers by unit), so re-running the same command\n"
-              << "is safe: rows already stored are counted as duplicates.\n";
+              << "journey, unit and period, customers by unit), so\n"
+              << "re-running the same command is safe: rows already stored are counted as\n"
+              << "duplicates.\n";
   }
 }
 
