@@ -13,6 +13,9 @@
 #include "absl/flags/usage_config.h"
 #include "absl/strings/match.h"
 #include "holdfast_version.h"
+#include "absl/strings/str_cat.h"
+#include "lib/base/clock.h"
+#include "server/event_log.h"
 #include "server/holdfast_daemon.h"
 
 ABSL_FLAG(std::string, config, "holdfast.textproto",
@@ -24,6 +27,12 @@ ABSL_FLAG(std::string, sync, "normal",
           "SQLite durability: 'normal' survives a process kill, 'full' also a power loss.");
 ABSL_FLAG(int, max_pending_records, 200000,
           "Records waiting for commit before writes answer RESOURCE_EXHAUSTED.");
+ABSL_FLAG(std::string, metrics_listen, "",
+          "host:port serving Prometheus metrics on /metrics (e.g. 127.0.0.1:9464); empty: off.");
+ABSL_FLAG(std::string, log_format, "text", "Log lines on stderr as 'text' (key=value) or 'json' (one object a line).");
+ABSL_FLAG(double, access_log_sample, 0.0,
+          "Share of successful RPCs written to the access log, 0..1 (0: no access log; failed RPCs are "
+          "always logged when above 0).");
 
 namespace {
 
@@ -58,25 +67,46 @@ int main(int argc, char** argv) {
   sigaddset(&signals, SIGHUP);
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
 
+  absl::StatusOr<holdfast::server::LogFormat> format = holdfast::server::ParseLogFormat(absl::GetFlag(FLAGS_log_format));
+  if (!format.ok()) {
+    std::cerr << "holdfastd: " << format.status().message() << "\n";
+    return 2;
+  }
+  holdfast::server::EventLog log(*format, &std::cerr, holdfast::RealClock::Get());
+  const double sample = absl::GetFlag(FLAGS_access_log_sample);
+  if (!(sample >= 0.0 && sample <= 1.0)) {
+    log.Log("ERROR", "usage", {{"error", "--access_log_sample must be in [0, 1]"}});
+    return 2;
+  }
+  if (absl::GetFlag(FLAGS_sync) != "normal" && absl::GetFlag(FLAGS_sync) != "full") {
+    log.Log("ERROR", "usage", {{"error", "--sync must be 'normal' or 'full'"}});
+    return 2;
+  }
+
   holdfast::server::DaemonOptions options;
   options.config_path = absl::GetFlag(FLAGS_config);
   options.listen_address = absl::GetFlag(FLAGS_listen);
   options.db_path = absl::GetFlag(FLAGS_db);
   options.sync_full = absl::GetFlag(FLAGS_sync) == "full";
   options.max_pending_records = absl::GetFlag(FLAGS_max_pending_records);
-  if (absl::GetFlag(FLAGS_sync) != "normal" && absl::GetFlag(FLAGS_sync) != "full") {
-    std::cerr << "holdfastd: --sync must be 'normal' or 'full'\n";
-    return 2;
-  }
+  options.metrics_listen = absl::GetFlag(FLAGS_metrics_listen);
+  options.log = &log;
+  options.access_log_sample = sample;
+  options.version = holdfast::kVersionString;
 
   absl::StatusOr<std::unique_ptr<holdfast::server::HoldfastDaemon>> daemon =
       holdfast::server::HoldfastDaemon::Start(options);
   if (!daemon.ok()) {
-    std::cerr << "holdfastd: " << daemon.status().message() << "\n";
+    log.Log("ERROR", "start_failed", {{"error", std::string(daemon.status().message())}});
     return 1;
   }
-  std::cerr << "holdfastd: listening on " << (*daemon)->listen_host() << ":" << (*daemon)->port()
-            << ", config " << (*daemon)->serving_version() << ", store " << options.db_path << "\n";
+  holdfast::server::LogFields started = {
+      {"listen", absl::StrCat((*daemon)->listen_host(), ":", (*daemon)->port())},
+      {"config", (*daemon)->serving_version()},
+      {"store", options.db_path},
+      {"version", holdfast::kVersionString}};
+  if ((*daemon)->metrics_port() != 0) started.emplace_back("metrics_port", absl::StrCat((*daemon)->metrics_port()));
+  log.Log("INFO", "started", started);
   if (const std::string port_file = absl::GetFlag(FLAGS_port_file); !port_file.empty()) {
     // Write then rename, so a reader never sees a half-written file.
     const std::string tmp = port_file + ".tmp";
@@ -88,19 +118,14 @@ int main(int argc, char** argv) {
     int sig = 0;
     if (sigwait(&signals, &sig) != 0) continue;
     if (sig == SIGHUP) {
-      absl::StatusOr<std::string> result = (*daemon)->ReloadFromSignal();
-      if (result.ok()) {
-        std::cerr << "holdfastd: SIGHUP: " << *result << "\n";
-      } else {
-        std::cerr << "holdfastd: SIGHUP: reload rejected, still serving " << (*daemon)->serving_version()
-                  << ": " << result.status().message() << "\n";
-      }
+      // The daemon logs the outcome (one "reload" or "reload_rejected" line).
+      (void)(*daemon)->ReloadFromSignal();
       continue;
     }
-    std::cerr << "holdfastd: " << (sig == SIGINT ? "SIGINT" : "SIGTERM") << ", shutting down\n";
+    log.Log("INFO", "stopping", {{"signal", sig == SIGINT ? "SIGINT" : "SIGTERM"}});
     break;
   }
   (*daemon)->Shutdown();
-  std::cerr << "holdfastd: stopped\n";
+  log.Log("INFO", "stopped", {});
   return 0;
 }

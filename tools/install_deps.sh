@@ -9,7 +9,7 @@ PACKAGES=(
   libabsl-dev libssl-dev libsqlitecpp-dev libsqlite3-dev sqlite3
   libboost-dev libboost-math-dev
   libgtest-dev libgmock-dev libbenchmark-dev
-  libcli11-dev
+  libcli11-dev prometheus-cpp-dev libcpp-httplib-dev
   python3 python3-numpy python3-scipy python3-statsmodels
 )
 
