@@ -36,6 +36,11 @@ bool WorkPool::TrySubmit(std::function<void()> task) {
   return true;
 }
 
+size_t WorkPool::queued() {
+  std::lock_guard<std::mutex> lock(mu_);
+  return queue_.size();
+}
+
 void WorkPool::Work() {
   for (;;) {
     std::function<void()> task;

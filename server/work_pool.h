@@ -30,6 +30,8 @@ class WorkPool {
 
   int threads() const { return static_cast<int>(workers_.size()); }
   size_t max_queued() const { return max_queued_; }
+  // Tasks waiting for a worker now (for tests and metrics).
+  size_t queued();
 
  private:
   void Work();

@@ -71,17 +71,27 @@ class EndlessStore final : public Store {
   std::atomic<int> scans_running_{0};
 };
 
-// One asynchronous GetLiftReport.
+// One asynchronous GetLiftReport. A call still in flight when its owner goes
+// away (an assertion failed) is cancelled and awaited first, so the callback
+// never touches a destroyed object.
 struct ReportCall {
+  ~ReportCall() {
+    if (!started) return;
+    context.TryCancel();
+    Wait(std::chrono::seconds(60));
+  }
+
   grpc::ClientContext context;
   holdfast::v1::LiftReportRequest request;
   holdfast::v1::LiftReport response;
   std::mutex mu;
   std::condition_variable cv;
+  bool started = false;
   bool done = false;
   grpc::Status status;
 
   void Start(holdfast::v1::ReportService::Stub* stub) {
+    started = true;
     request.add_journeys("cart_abandon");
     stub->async()->GetLiftReport(&context, &request, &response, [this](grpc::Status s) {
       std::lock_guard<std::mutex> lock(mu);
@@ -168,20 +178,25 @@ TEST_F(ReportPoolTest, DeadlineStopsScanning) {
 }
 
 TEST_F(ReportPoolTest, AssignIsAnsweredWhileReportsRunAndExcessReportsAreRefused) {
-  // Every report thread busy, the queue full.
   std::vector<std::unique_ptr<ReportCall>> calls;
-  for (int i = 0; i < kReportThreads + kQueuedReports; ++i) {
+  ReportCall extra;
+  // Every report thread busy, the queue full. gRPC may hand concurrent calls
+  // to the service in any order, so each step waits for the pool's own
+  // state rather than assuming arrival order.
+  for (int i = 0; i < kReportThreads; ++i) {
     calls.push_back(std::make_unique<ReportCall>());
     calls.back()->Start(client_->reports());
-    if (i < kReportThreads) {
-      ASSERT_TRUE(WaitFor([&] { return store_.scans_running() == i + 1; }));
-    }
+    ASSERT_TRUE(WaitFor([&] { return store_.scans_running() == i + 1; }));
   }
-  ASSERT_TRUE(WaitFor([&] { return store_.scans_running() == kReportThreads; }));
+  for (int i = 0; i < kQueuedReports; ++i) {
+    calls.push_back(std::make_unique<ReportCall>());
+    calls.back()->Start(client_->reports());
+    ASSERT_TRUE(WaitFor([&] { return pool_->queued() == static_cast<size_t>(i + 1); }));
+  }
+  ASSERT_EQ(store_.scans_running(), kReportThreads);
   // The next one is refused at once.
-  ReportCall extra;
   extra.Start(client_->reports());
-  ASSERT_TRUE(extra.Wait(std::chrono::seconds(5)));
+  ASSERT_TRUE(extra.Wait(std::chrono::seconds(10)));
   EXPECT_EQ(extra.status.error_code(), grpc::StatusCode::RESOURCE_EXHAUSTED) << extra.status.error_message();
 
   // Decisions are answered meanwhile, promptly.
@@ -192,7 +207,7 @@ TEST_F(ReportPoolTest, AssignIsAnsweredWhileReportsRunAndExcessReportsAreRefused
     req.set_dry_run(true);
     holdfast::v1::AssignResponse resp;
     auto ctx = client_->NewContext();
-    ctx->set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(2));
+    ctx->set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(5));
     grpc::Status s = client_->assignment()->Assign(ctx.get(), req, &resp);
     ASSERT_TRUE(s.ok()) << s.error_message();
   }
