@@ -9,6 +9,7 @@
 #include "absl/strings/str_cat.h"
 #include "server/admin_service.h"
 #include "server/assignment_service.h"
+#include "server/service_descriptors.h"
 
 namespace holdfast::server {
 
@@ -18,7 +19,15 @@ absl::StatusOr<std::unique_ptr<HoldfastServer>> HoldfastServer::BuildAndStart(co
     return absl::InvalidArgumentError("server needs a config holder and a clock");
   }
   grpc::EnableDefaultHealthCheckService(true);
-  if (options.enable_reflection) grpc::reflection::InitProtoReflectionServerBuilderPlugin();
+  if (options.enable_reflection) {
+    // Also links the service descriptors reflection serves (see the header).
+    if (absl::StatusOr<std::vector<const google::protobuf::ServiceDescriptor*>> services =
+            HoldfastServiceDescriptors();
+        !services.ok()) {
+      return services.status();
+    }
+    grpc::reflection::InitProtoReflectionServerBuilderPlugin();
+  }
 
   std::unique_ptr<HoldfastServer> server(new HoldfastServer());
   server->services_.push_back(
