@@ -18,6 +18,7 @@
 #include <grpcpp/grpcpp.h>
 #include <gtest/gtest.h>
 
+#include "lib/auth/token.h"
 #include "server/holdfast_daemon.h"
 #include "reflection_wire.pb.h"  // generated in the build tree (tests/server/CMakeLists.txt)
 #include "tests/testing/process_util.h"
@@ -51,8 +52,12 @@ bool Await(grpc::CompletionQueue* cq) {
 }
 
 // One request on the bidirectional reflection stream, one response back.
-std::optional<wire::ServerReflectionResponse> Ask(grpc::GenericStub* stub, const wire::ServerReflectionRequest& req) {
+// `authorization` (when not empty) is sent as the call's metadata, as grpcurl
+// -H does.
+std::optional<wire::ServerReflectionResponse> Ask(grpc::GenericStub* stub, const std::string& authorization,
+                                                  const wire::ServerReflectionRequest& req) {
   grpc::ClientContext context;
+  if (!authorization.empty()) context.AddMetadata("authorization", authorization);
   context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(10));
   grpc::CompletionQueue cq;
   std::unique_ptr<grpc::GenericClientAsyncReaderWriter> call = stub->PrepareCall(&context, kReflectionMethod, &cq);
@@ -79,7 +84,8 @@ std::optional<wire::ServerReflectionResponse> Ask(grpc::GenericStub* stub, const
 // imports resolve without another round trip.
 class ReflectionDatabase : public google::protobuf::DescriptorDatabase {
  public:
-  explicit ReflectionDatabase(std::shared_ptr<grpc::Channel> channel) : stub_(std::move(channel)) {}
+  explicit ReflectionDatabase(std::shared_ptr<grpc::Channel> channel, std::string authorization = "")
+      : stub_(std::move(channel)), authorization_(std::move(authorization)) {}
 
   bool FindFileByName(const std::string& filename, FileDescriptorProto* output) override {
     if (cache_.FindFileByName(filename, output)) return true;
@@ -99,17 +105,18 @@ class ReflectionDatabase : public google::protobuf::DescriptorDatabase {
     wire::ServerReflectionRequest req;
     req.set_list_services("*");
     std::vector<std::string> out;
-    if (std::optional<wire::ServerReflectionResponse> r = Ask(&stub_, req)) {
+    if (std::optional<wire::ServerReflectionResponse> r = Ask(&stub_, authorization_, req)) {
       for (const auto& s : r->list_services_response().service()) out.push_back(s.name());
     }
     return out;
   }
 
   grpc::GenericStub* stub() { return &stub_; }
+  const std::string& authorization() const { return authorization_; }
 
  private:
   bool Fetch(const wire::ServerReflectionRequest& req) {
-    std::optional<wire::ServerReflectionResponse> r = Ask(&stub_, req);
+    std::optional<wire::ServerReflectionResponse> r = Ask(&stub_, authorization_, req);
     if (!r || !r->has_file_descriptor_response()) return false;
     for (const std::string& bytes : r->file_descriptor_response().file_descriptor_proto()) {
       FileDescriptorProto file;
@@ -121,18 +128,30 @@ class ReflectionDatabase : public google::protobuf::DescriptorDatabase {
   }
 
   grpc::GenericStub stub_;
+  std::string authorization_;
   google::protobuf::SimpleDescriptorDatabase cache_;
 };
 
+constexpr char kAnalystToken[] = "hf_reflection-test-analyst";
+constexpr char kAdminToken[] = "hf_reflection-test-admin";
+
 class ReflectionTest : public ::testing::Test {
  protected:
-  void SetUp() override {
+  void SetUp() override { StartDaemon(/*with_tokens=*/false); }
+
+  void StartDaemon(bool with_tokens) {
     std::ofstream(dir_.File("holdfast.textproto"))
         << "journeys { id: \"cart_abandon\" holdout_share: 0.1 arms { name: \"a\" weight: 1 } }\n";
     DaemonOptions options;
     options.config_path = dir_.File("holdfast.textproto");
     options.db_path = dir_.File("holdfast.db");
     options.listen_address = "127.0.0.1:0";
+    if (with_tokens) {
+      std::ofstream(dir_.File("tokens"))
+          << "analyst " << auth::DigestHex(auth::DigestToken(kAnalystToken)) << " reflection-analyst\n"
+          << "admin " << auth::DigestHex(auth::DigestToken(kAdminToken)) << " reflection-admin\n";
+      options.security.auth_tokens_path = dir_.File("tokens");
+    }
     absl::StatusOr<std::unique_ptr<HoldfastDaemon>> daemon = HoldfastDaemon::Start(options);
     ASSERT_TRUE(daemon.ok()) << daemon.status();
     daemon_ = std::move(*daemon);
@@ -188,6 +207,7 @@ std::pair<grpc::Status, std::string> CallByReflection(ReflectionDatabase* db, go
     return {grpc::Status(grpc::StatusCode::INTERNAL, "bad test JSON"), ""};
   }
   grpc::ClientContext context;
+  if (!db->authorization().empty()) context.AddMetadata("authorization", db->authorization());
   context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(10));
   grpc::CompletionQueue cq;
   const std::string path = "/" + method->service()->full_name() + "/" + method->name();
@@ -231,6 +251,48 @@ TEST_F(ReflectionTest, CallsOneMethodOfEveryServiceFromReflectedDescriptors) {
                                                R"({"journeys": ["cart_abandon"]})");
   EXPECT_TRUE(report.ok()) << report.error_message();
   EXPECT_NE(report_out.find("cart_abandon"), std::string::npos) << report_out;
+}
+
+// A server with --auth_tokens: reflection wants a valid token (any role), as
+// server/method_roles.cc says, and with one it resolves and calls like above.
+class ReflectionWithTokensTest : public ReflectionTest {
+ protected:
+  void SetUp() override { StartDaemon(/*with_tokens=*/true); }
+};
+
+TEST_F(ReflectionWithTokensTest, NeedsAValidToken) {
+  for (const std::string& authorization : {std::string(), std::string("Bearer hf_not-a-listed-token")}) {
+    ReflectionDatabase db(channel_, authorization);
+    EXPECT_TRUE(db.ListServices().empty()) << "reflection answered with authorization '" << authorization << "'";
+    google::protobuf::DescriptorPool pool(&db);
+    EXPECT_EQ(pool.FindServiceByName("holdfast.v1.AssignmentService"), nullptr) << authorization;
+  }
+}
+
+TEST_F(ReflectionWithTokensTest, ResolvesAndCallsWithAToken) {
+  ReflectionDatabase db(channel_, std::string("Bearer ") + kAnalystToken);
+  const std::vector<std::string> listed = db.ListServices();
+  const std::set<std::string> names(listed.begin(), listed.end());
+  EXPECT_TRUE(names.count("holdfast.v1.ReportService")) << listed.size() << " services listed";
+  google::protobuf::DescriptorPool pool(&db);
+  for (const char* name : {"holdfast.v1.AssignmentService", "holdfast.v1.EventService", "holdfast.v1.ReportService",
+                           "holdfast.v1.AdminService"}) {
+    EXPECT_NE(pool.FindServiceByName(name), nullptr) << name;
+  }
+  // The analyst role may read reports and journeys...
+  auto [report, report_out] = CallByReflection(&db, &pool, "holdfast.v1.ReportService.GetLiftReport",
+                                               R"({"journeys": ["cart_abandon"]})");
+  EXPECT_TRUE(report.ok()) << report.error_message();
+  // ...but reflection does not widen a role: Assign still wants the assign role.
+  auto [assign, assign_out] = CallByReflection(&db, &pool, "holdfast.v1.AssignmentService.Assign",
+                                               R"({"journey": "cart_abandon", "unit": "cust-42"})");
+  EXPECT_EQ(assign.error_code(), grpc::StatusCode::PERMISSION_DENIED) << assign.error_message() << assign_out;
+  // An admin token calls it.
+  ReflectionDatabase admin_db(channel_, std::string("Bearer ") + kAdminToken);
+  google::protobuf::DescriptorPool admin_pool(&admin_db);
+  auto [admin_assign, admin_out] = CallByReflection(&admin_db, &admin_pool, "holdfast.v1.AssignmentService.Assign",
+                                                    R"({"journey": "cart_abandon", "unit": "cust-42"})");
+  EXPECT_TRUE(admin_assign.ok()) << admin_assign.error_message();
 }
 
 }  // namespace
