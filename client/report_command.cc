@@ -22,10 +22,12 @@ using holdfast::client::HoldfastClient;
 
 constexpr char kUsage[] =
     "usage: holdfast report [--server ADDR] [--journey J]... [--from T] [--to T]\n"
-    "         [--first-period K] [--last-period K] [--segment-by KEY] [--cuped]\n"
+    "         [--first-period K] [--last-period K] [--segment-by KEY] [--as-of T] [--cuped]\n"
     "         [--sequential] [--confidence 0.95] [--program]\n"
     "         [--format table|json|csv|html] [--out FILE]\n"
     "T: RFC 3339 time, a date (UTC midnight) or seconds since the epoch; the range is [from, to).\n"
+    "--as-of T: only events before T count and entries whose window has not ended by T are\n"
+    "  excluded (default: now); a fixed --as-of reproduces the report later.\n"
     "--program: global holdout vs everyone else across all journeys, per global period.\n";
 
 google::protobuf::Timestamp ToTimestamp(UnixMicros t) {
@@ -84,7 +86,7 @@ int RunReportCommand(int argc, char** argv) {
   absl::StatusOr<ParsedFlags> flags = ParseFlags(
       argc, argv,
       {{"server", "journey", "from", "to", "first-period", "last-period", "segment-by",
-        "confidence", "format", "out", "sequential-tuning"},
+        "confidence", "format", "out", "sequential-tuning", "as-of"},
        {"cuped", "sequential", "program", "help"}});
   if (!flags.ok()) {
     std::cerr << kUsage;
@@ -109,7 +111,7 @@ int RunReportCommand(int argc, char** argv) {
   client->set_timeout(std::chrono::minutes(10));  // big reports scan every entry
 
   if (flags->Has("program")) {
-    for (const char* f : {"journey", "segment-by", "first-period", "last-period"}) {
+    for (const char* f : {"journey", "segment-by", "first-period", "last-period", "as-of"}) {
       if (flags->Has(f)) {
         return ReportError("report", absl::InvalidArgumentError(absl::StrCat(
                                          "--", f, " does not apply to --program")), true);
@@ -156,6 +158,11 @@ int RunReportCommand(int argc, char** argv) {
       return ReportError("report", absl::InvalidArgumentError("--sequential-tuning: must be > 0"), true);
     }
     req.set_sequential_tuning_entries(n);
+  }
+  if (auto v = flags->Get("as-of")) {
+    absl::StatusOr<UnixMicros> t = ParseTime(*v);
+    if (!t.ok()) return ReportError("report", absl::InvalidArgumentError(absl::StrCat("--as-of: ", t.status().message())), true);
+    *req.mutable_as_of() = ToTimestamp(*t);
   }
   req.set_segment_by(flags->GetOr("segment-by", ""));
   req.set_cuped(flags->Has("cuped"));

@@ -230,6 +230,11 @@ std::string RenderLiftHtml(const LiftReport& r) {
       r.has_from() ? Time(r.from()) : "(start)", " to ", r.has_to() ? Time(r.to()) : "(now)",
       " &middot; ", Pct(r.confidence()), " intervals</div>\n<p class=\"note\">",
       HtmlEscape(PrimaryIntervalsNote(r)), "</p>\n");
+  absl::StrAppend(&body, "<div class=\"meta\">as of ", r.has_as_of() ? Time(r.as_of()) : "(all events)",
+                  " &middot; immature entries excluded ", r.immature_entries_excluded(),
+                  " &middot; cut windows ", r.cut_windows(), " &middot; inside refund horizon ",
+                  r.entries_inside_refund_horizon(), " &middot; orphan refunds ", r.orphan_refunds(),
+                  " &middot; unknown-version entries ", r.unknown_version_entries(), "</div>\n");
   absl::StrAppend(&body, WarningsHtml(r.warnings()));
 
   // Forest plot: one row per journey x arm over everyone (segment rows stay
@@ -260,7 +265,8 @@ std::string RenderLiftHtml(const LiftReport& r) {
                               "fixed F", "iROAS", "margin iROAS", "attributed ROAS",
                               "cost / incr conv", "p(iROAS=1)", "p(iROAS=1) Holm"});
   std::vector<std::string> h3 = {"row", "SRM p", "arms SRM p", "MDE rev", "MDE conv (pp)",
-                                 "washout excluded", "contaminated sends", "lift skewness",
+                                 "washout excluded", "immature excluded", "cut windows",
+                                 "in refund horizon", "contaminated sends", "lift skewness",
                                  "plain Welch lift"};
   if (r.cuped()) h3.insert(h3.end(), {"CUPED revenue lift", "CUPED var reduction"});
   if (r.sequential()) h3.push_back("always-valid revenue lift");
@@ -289,6 +295,8 @@ std::string RenderLiftHtml(const LiftReport& r) {
     absl::StrAppend(&t3, tr, Cell(label, true), Cell(PValue(row.srm_p_value())),
                     Cell(PValue(row.srm_arms_p_value())), Cell(Num(row.mde_revenue())),
                     Cell(Num(100 * row.mde_conversion())), Cell(absl::StrCat(row.washout_excluded())),
+                    Cell(absl::StrCat(row.immature_excluded())), Cell(absl::StrCat(row.cut_windows())),
+                    Cell(absl::StrCat(row.inside_refund_horizon())),
                     Cell(absl::StrCat(row.contaminated_sends())), Cell(Num(row.revenue_lift_skewness())),
                     Cell(WithInterval(row.revenue_lift())));
     if (r.cuped()) {

@@ -115,7 +115,11 @@ std::string RenderLiftTable(const LiftReport& r) {
   std::string out = absl::StrCat(
       "Lift report  config ", r.config_version(), "  generated ", Time(r.generated_at()), "\n",
       "Range ", RangeText(r.has_from(), r.from(), r.has_to(), r.to()), "  confidence ",
-      Pct(r.confidence()), "  intervals [lower, upper]\n", PrimaryIntervalsNote(r), "\n\n");
+      Pct(r.confidence()), "  intervals [lower, upper]\n", PrimaryIntervalsNote(r), "\n",
+      "As of ", r.has_as_of() ? Time(r.as_of()) : "(all events)", "  immature excluded ",
+      r.immature_entries_excluded(), "  cut windows ", r.cut_windows(), "  inside refund horizon ",
+      r.entries_inside_refund_horizon(), "  orphan refunds ", r.orphan_refunds(),
+      "  unknown-version entries ", r.unknown_version_entries(), "\n\n");
   absl::StrAppend(&out, WarningsText(r.warnings()), "\n");
   absl::StrAppend(&out, FamiliesText(r), "\n");
 
@@ -143,6 +147,9 @@ std::string RenderLiftTable(const LiftReport& r) {
                                   Num(row.mde_revenue()), Pct(row.mde_revenue_relative()),
                                   absl::StrCat(Num(100 * row.mde_conversion()), "pp"),
                                   absl::StrCat(row.washout_excluded()),
+                                  absl::StrCat(row.immature_excluded()),
+                                  absl::StrCat(row.cut_windows()),
+                                  absl::StrCat(row.inside_refund_horizon()),
                                   absl::StrCat(row.contaminated_sends()),
                                   Num(row.revenue_lift_skewness())};
     if (r.cuped()) {
@@ -164,8 +171,9 @@ std::string RenderLiftTable(const LiftReport& r) {
                             roi),
                   "\n");
   std::vector<std::string> check_header = {"row", "SRM p", "arms SRM p", "MDE rev", "MDE rev %",
-                                           "MDE conv", "washout excl", "contaminated sends",
-                                           "lift skewness"};
+                                           "MDE conv", "washout excl", "immature excl",
+                                           "cut windows", "in refund horizon",
+                                           "contaminated sends", "lift skewness"};
   if (r.cuped()) {
     check_header.push_back("CUPED revenue lift");
     check_header.push_back("CUPED var reduction");
@@ -208,6 +216,7 @@ std::string RenderLiftCsv(const LiftReport& r) {
   AppendEstimateHeader(h, "margin_iroas_skew_corrected");
   h.push_back("revenue_lift_tail_error");
   h.push_back("iroas_tail_error");
+  for (const char* s : {"immature_excluded", "cut_windows", "inside_refund_horizon"}) h.push_back(s);
   std::string out = CsvLine(h);
   for (const LiftRow& row : r.rows()) {
     std::vector<std::string> c = {row.journey(), row.arm(), row.segment()};
@@ -247,6 +256,9 @@ std::string RenderLiftCsv(const LiftReport& r) {
     AppendEstimate(c, row.margin_iroas_skew_corrected());
     c.push_back(Exact(row.revenue_lift_tail_error()));
     c.push_back(Exact(row.iroas_tail_error()));
+    c.push_back(absl::StrCat(row.immature_excluded()));
+    c.push_back(absl::StrCat(row.cut_windows()));
+    c.push_back(absl::StrCat(row.inside_refund_horizon()));
     absl::StrAppend(&out, CsvLine(c));
   }
   return out;

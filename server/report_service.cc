@@ -126,8 +126,12 @@ absl::Status ReportServiceImpl::BuildLift(const holdfast::v1::LiftReportRequest&
     }
     options.sequential_tuning_entries = request.sequential_tuning_entries();
   }
-  // as_of is the request time: immature entries are excluded.
+  // Default as_of: now, so immature entries are excluded; a fixed value
+  // reproduces the report later.
   options.as_of = clock_->NowMicros();
+  if (request.has_as_of()) {
+    HF_ASSIGN_OR_RETURN(options.as_of, ReportBoundToMicros("as_of", request.as_of()));
+  }
   std::optional<ConfigCatalog> catalog;
   if (catalog_loader_) {
     HF_ASSIGN_OR_RETURN(catalog, catalog_loader_(config->compiled));

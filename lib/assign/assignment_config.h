@@ -72,6 +72,9 @@ struct JourneySpec {
   std::vector<ArmSpec> arms;
   int64_t attribution_window_us = 7LL * 24 * 3600 * 1000000;
   int64_t pre_period_us = 28LL * 24 * 3600 * 1000000;
+  // Refunds of an order in an entry's window count until
+  // t0 + attribution_window_us + refund_horizon_us (docs/storage.md).
+  int64_t refund_horizon_us = 30LL * 24 * 3600 * 1000000;
   // Default cost per send by channel.
   std::map<std::string, double> channel_cost;
 };

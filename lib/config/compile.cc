@@ -2,6 +2,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "lib/base/status_macros.h"
+#include "lib/config/defaults.h"
 #include "lib/config/units.h"
 #include "lib/config/version.h"
 
@@ -83,6 +84,14 @@ absl::StatusOr<AssignmentConfig> Compile(const holdfast::v1::Config& effective) 
     HF_ASSIGN_OR_RETURN(spec.attribution_window_us,
                         Micros(j.attribution_window(), absl::StrCat(what, ".attribution_window")));
     HF_ASSIGN_OR_RETURN(spec.pre_period_us, Micros(j.pre_period(), absl::StrCat(what, ".pre_period")));
+    spec.refund_horizon_us = kDefaultRefundHorizonSeconds * 1000000;
+    if (j.has_refund_horizon()) {
+      HF_ASSIGN_OR_RETURN(spec.refund_horizon_us,
+                          Micros(j.refund_horizon(), absl::StrCat(what, ".refund_horizon")));
+      if (spec.refund_horizon_us < 0 || spec.refund_horizon_us > kMaxRefundHorizonSeconds * 1000000) {
+        return absl::InvalidArgumentError(absl::StrCat(what, ".refund_horizon: out of [0, 3650 days]"));
+      }
+    }
     for (const holdfast::v1::ChannelCost& c : j.channel_costs()) {
       spec.channel_cost[c.channel()] = c.cost_per_send();
     }

@@ -59,6 +59,10 @@ holdfast::v1::Config ApplyDefaults(const holdfast::v1::Config& raw) {
       j.mutable_attribution_window()->set_seconds(kDefaultAttributionWindowSeconds);
     }
     if (!j.has_pre_period()) j.mutable_pre_period()->set_seconds(kDefaultPrePeriodSeconds);
+    if (j.has_refund_horizon() && j.refund_horizon().seconds() == kDefaultRefundHorizonSeconds &&
+        j.refund_horizon().nanos() == 0) {
+      j.clear_refund_horizon();
+    }
     std::stable_sort(j.mutable_channel_costs()->begin(), j.mutable_channel_costs()->end(),
                      [](const holdfast::v1::ChannelCost& a, const holdfast::v1::ChannelCost& b) {
                        return a.channel() < b.channel();

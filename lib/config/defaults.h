@@ -14,6 +14,8 @@ namespace holdfast::config {
 inline constexpr uint32_t kDefaultHashVersion = 1;
 inline constexpr int64_t kDefaultAttributionWindowSeconds = 7 * 86400;
 inline constexpr int64_t kDefaultPrePeriodSeconds = 28 * 86400;
+inline constexpr int64_t kDefaultRefundHorizonSeconds = 30 * 86400;
+inline constexpr int64_t kMaxRefundHorizonSeconds = 3650LL * 86400;
 inline constexpr char kDefaultGlobalSeed[] = "global:holdout";
 inline constexpr char kDefaultArmName[] = "treatment";
 inline constexpr uint32_t kDefaultPeriodsPooled = 1;
@@ -28,7 +30,9 @@ std::string DefaultArmSeed(absl::string_view journey_id);
 //   "global:holdout", hash_version 1;
 // - per journey: holdout_seed "<id>:holdout", arm_seed "<id>:arm",
 //   hash_version 1, arms [{treatment, 1}] when none, attribution_window 7d,
-//   pre_period 28d, channel_costs sorted by channel, planning.periods_pooled
+//   pre_period 28d, channel_costs sorted by channel, refund_horizon cleared
+//   when it equals the 30-day default (unset is the canonical form, so the
+//   field's introduction changed no existing version), planning.periods_pooled
 //   1 when planning is present;
 // - rotation: removed when scheme is unspecified (its other fields have no
 //   effect); otherwise epoch and washout written out (0 when unset) and, for

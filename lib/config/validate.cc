@@ -312,6 +312,15 @@ class Validator {
         Error(ppath, "pre-period", absl::StrCat(label, ": pre_period must be > 0"));
       }
     }
+    if (j.has_refund_horizon()) {
+      const std::string hpath = Field(path, "refund_horizon");
+      std::optional<int64_t> horizon =
+          CheckDuration(j.refund_horizon(), hpath, label, "refund_horizon", "refund-horizon");
+      if (horizon && (*horizon < 0 || *horizon > kMaxRefundHorizonSeconds * kMicrosPerSecond)) {
+        Error(hpath, "refund-horizon",
+              absl::StrCat(label, ": refund_horizon must be in [0, 3650 days]"));
+      }
+    }
 
     const double washout_fraction =
         CheckRotation(j.rotation(), j.has_rotation(), Field(path, "rotation"), label, share_ppm,

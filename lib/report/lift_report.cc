@@ -81,11 +81,6 @@ struct JourneyAcc {
   }
 };
 
-// Refund horizon of a journey: 30 days after its attribution window (a
-// typical return policy) until the config carries one per journey.
-constexpr int64_t kRefundHorizonUs = 30LL * 24 * 3600 * 1000000;
-int64_t RefundHorizonUs(const JourneySpec&) { return kRefundHorizonUs; }
-
 // The windows of `journey` in every catalog version that has it: entries are
 // analysed with the config version they were assigned under.
 std::vector<VersionWindow> VersionWindows(const ConfigCatalog* catalog,
@@ -95,7 +90,7 @@ std::vector<VersionWindow> VersionWindows(const ConfigCatalog* catalog,
   for (const std::string& version : catalog->Versions()) {
     const JourneySpec* j = catalog->Find(version)->FindJourney(journey);
     if (j == nullptr) continue;
-    out.push_back({version, j->attribution_window_us, j->pre_period_us, RefundHorizonUs(*j)});
+    out.push_back({version, j->attribution_window_us, j->pre_period_us, j->refund_horizon_us});
   }
   return out;
 }
@@ -392,7 +387,7 @@ absl::StatusOr<LiftReportResult> BuildLiftReport(const AssignmentConfig& config,
     acc->configured_arms = acc->arm_names.size();
     by_id[j->id] = acc.get();
     query.journeys.push_back({j->id, j->attribution_window_us, j->pre_period_us,
-                              RefundHorizonUs(*j), VersionWindows(catalog, j->id)});
+                              j->refund_horizon_us, VersionWindows(catalog, j->id)});
     accs.push_back(std::move(acc));
   }
 

@@ -105,6 +105,11 @@ v1::LiftReport ToProto(const LiftReportResult& result, const LiftProtoContext& c
   out.set_orphan_refunds(result.orphan_refunds);
   out.set_cuped(ctx.cuped);
   out.set_sequential(ctx.sequential);
+  if (result.as_of != kMaxTimeMicros) *out.mutable_as_of() = ToTimestamp(result.as_of);
+  out.set_immature_entries_excluded(result.immature_entries_excluded);
+  out.set_cut_windows(result.cut_windows);
+  out.set_entries_inside_refund_horizon(result.entries_inside_refund_horizon);
+  out.set_unknown_version_entries(result.unknown_version_entries);
   for (const LiftRowResult& r : result.rows) {
     const stats::LiftResult& l = r.lift;
     v1::LiftRow* row = out.add_rows();
@@ -157,6 +162,9 @@ v1::LiftReport ToProto(const LiftReportResult& result, const LiftProtoContext& c
     row->set_contaminated_sends(r.holdout_sends);
     row->set_contaminated_cost(r.holdout_send_cost);
     row->set_washout_excluded(r.washout_excluded);
+    row->set_immature_excluded(r.immature_excluded);
+    row->set_cut_windows(r.cut_windows);
+    row->set_inside_refund_horizon(r.inside_refund_horizon);
   }
   for (const ReportWarning& w : result.warnings) *out.add_warnings() = ToProto(w);
   for (const MultiplicityFamily& f : result.families) {

@@ -121,6 +121,23 @@ TEST(VersionTest, PinnedForAFixedConfig) {
   EXPECT_EQ(c.version(), "cfg-1cfdd5baede2d603");
 }
 
+TEST(CompileTest, RefundHorizonDefaultsTo30DaysAndZeroMeansInsideTheWindow) {
+  const LoadedConfig unset = MustLoad("journeys { id: \"a\" holdout_share: 0.1 }");
+  EXPECT_EQ(unset.compiled->journeys[0].refund_horizon_us, 30 * kDayUs);
+  EXPECT_FALSE(unset.effective.journeys(0).has_refund_horizon());
+  // The default written out is the same config: same version.
+  const LoadedConfig explicit_default =
+      MustLoad("journeys { id: \"a\" holdout_share: 0.1 refund_horizon { seconds: 2592000 } }");
+  EXPECT_EQ(explicit_default.version(), unset.version());
+  const LoadedConfig zero =
+      MustLoad("journeys { id: \"a\" holdout_share: 0.1 refund_horizon { seconds: 0 } }");
+  EXPECT_EQ(zero.compiled->journeys[0].refund_horizon_us, 0);
+  EXPECT_NE(zero.version(), unset.version());
+  const LoadedConfig week =
+      MustLoad("journeys { id: \"a\" holdout_share: 0.1 refund_horizon { seconds: 604800 } }");
+  EXPECT_EQ(week.compiled->journeys[0].refund_horizon_us, 7 * kDayUs);
+}
+
 TEST(VersionTest, CosmeticChangesKeepTheVersion) {
   const std::string base = MustLoad(R"pb(
     global_holdout { share: 0.02 }

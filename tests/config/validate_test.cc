@@ -151,6 +151,12 @@ const RuleCase kRuleCases[] = {
     {"pre-period",
      "journeys {\n  id: \"a\"\n  holdout_share: 0.1\n  pre_period { seconds: -86400 }\n}\n",
      {"c.textproto:4:3: error: journey a: pre_period must be > 0 [pre-period]"}},
+    {"refund-horizon",
+     "journeys {\n  id: \"a\"\n  holdout_share: 0.1\n  refund_horizon { seconds: -1 }\n}\n",
+     {"c.textproto:4:3: error: journey a: refund_horizon must be in [0, 3650 days] [refund-horizon]"}},
+    {"refund-horizon (too long)",
+     "journeys {\n  id: \"a\"\n  holdout_share: 0.1\n  refund_horizon { seconds: 315446400 }\n}\n",
+     {"c.textproto:4:3: error: journey a: refund_horizon must be in [0, 3650 days] [refund-horizon]"}},
     {"planning",
      "journeys {\n  id: \"a\"\n  holdout_share: 0.1\n"
      "  planning { baseline_conversion_rate: 1.5 }\n}\n",

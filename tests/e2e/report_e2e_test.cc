@@ -40,7 +40,14 @@ TEST(ReportE2eTest, SimulatedJourneysReportInEveryFormatAndCoverTheTruth) {
     argv.insert(argv.end(), extra.begin(), extra.end());
     return RunCommand(argv, {}, 120);
   };
-  CommandResult table = report({"--format", "table"});
+  // A fixed as_of after every simulated window and refund horizon: the report
+  // does not depend on the day the test runs.
+  const std::vector<std::string> as_of = {"--as-of", "2027-01-01"};
+  auto lift = [&](std::vector<std::string> extra) {
+    extra.insert(extra.end(), as_of.begin(), as_of.end());
+    return report(extra);
+  };
+  CommandResult table = lift({"--format", "table"});
   ASSERT_EQ(table.exit_code, 0) << table.err;
   for (const char* row : {"cart_abandon / discount", "cart_abandon / no_discount", "winback", "renewal"}) {
     EXPECT_TRUE(absl::StrContains(table.out, row)) << row << "\n" << table.out;
@@ -48,14 +55,14 @@ TEST(ReportE2eTest, SimulatedJourneysReportInEveryFormatAndCoverTheTruth) {
   // The simulator messages a few held-out winback units by mistake.
   EXPECT_TRUE(absl::StrContains(table.out, "CONTAMINATION")) << table.out;
 
-  CommandResult json = report({"--format", "json", "--out", dir.File("report.json")});
+  CommandResult json = lift({"--format", "json", "--out", dir.File("report.json")});
   ASSERT_EQ(json.exit_code, 0) << json.err;
-  CommandResult html = report({"--format", "html", "--out", dir.File("report.html")});
+  CommandResult html = lift({"--format", "html", "--out", dir.File("report.html")});
   ASSERT_EQ(html.exit_code, 0) << html.err;
   const std::string page = ReadAll(dir.File("report.html"));
   EXPECT_TRUE(absl::StrContains(page, "<svg")) << "no forest plot";
   EXPECT_FALSE(absl::StrContains(page, "<script src")) << "the HTML must be self-contained";
-  CommandResult csv = report({"--format", "csv"});
+  CommandResult csv = lift({"--format", "csv"});
   ASSERT_EQ(csv.exit_code, 0) << csv.err;
   EXPECT_TRUE(absl::StrContains(csv.out, "cart_abandon")) << csv.out;
   CommandResult program = report({"--program", "--format", "table"});
