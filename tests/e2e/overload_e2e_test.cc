@@ -28,15 +28,24 @@ namespace holdfast::testing {
 namespace {
 
 constexpr int64_t kMiB = 1 << 20;
-// The configured bound, and what RSS may exceed it by: gRPC's buffers and
-// the parsed copies of the requests being read or refused at that moment,
-// and what glibc keeps of them (measured: peak 90-130 MiB above idle with
-// the 64 MiB bound, ~190 without holdfastd's malloc tuning, 2+ GB without
-// the bound; docs/operations.md, "Memory bound").
+// The configured bound, and what RSS may exceed it by. gRPC reads and parses
+// a request before any handler sees it, so the requests of one wave arriving
+// together are all in memory for a moment even when they are refused; the
+// overhead is a fixed part (gRPC's buffers, what glibc keeps) plus that
+// transient, which scales with the requests in flight at once (~3x wire size
+// each), not with the total number of callers. Measured on 2 busy cores: peak
+// 100-235 MiB above idle with the 64 MiB bound; without the bound every call
+// is admitted and held (256 x ~2.8 MB = ~700 MiB); docs/operations.md,
+// "Memory bound".
 constexpr int64_t kMaxPendingBytes = 64 * kMiB;
-constexpr int64_t kOverheadBytes = 128 * kMiB;
-constexpr int kWaves = 4;
+constexpr int64_t kWireBytesPerCall = 1100000;
+constexpr int64_t kFixedOverheadBytes = 64 * kMiB;
 constexpr int kCallsPerWave = 64;
+constexpr int64_t kOverheadBytes = kFixedOverheadBytes + kCallsPerWave * 3 * kWireBytesPerCall;
+// What RSS may stay above idle once the admitted writes have drained
+// (measured 30-68 MiB: glibc keeps some of the arenas it trimmed).
+constexpr int64_t kAfterDrainBytes = 88 * kMiB;
+constexpr int kWaves = 4;
 constexpr int kSendsPerCall = 10000;
 
 int64_t RssBytes(pid_t pid) {
@@ -156,18 +165,24 @@ TEST(OverloadE2eTest, StalledWriterKeepsMemoryBoundedAndRefusesTheOverflow) {
     ASSERT_TRUE(cv.wait_for(lock, std::chrono::seconds(60),
                             [&] { return completed == static_cast<int>(calls.size()); }));
   }
+  // Nothing was committed during the stall, so every OK call was still
+  // pending when the stall ended; a call counted as pending may still have
+  // been refused (its answer was merely slow on a busy machine).
   int ok = 0;
   for (const auto& c : calls) {
     if (c->status.ok()) {
       ++ok;
       EXPECT_EQ(c->summary.inserted(), kSendsPerCall);
+    } else {
+      EXPECT_EQ(c->status.error_code(), grpc::StatusCode::RESOURCE_EXHAUSTED) << c->status.error_message();
     }
   }
-  EXPECT_EQ(ok, pending);
+  EXPECT_GT(ok, 0);
+  EXPECT_LE(ok, pending);
 
   // And the memory comes back (glibc is asked to trim after the drain).
   int64_t after = RssBytes(pid);
-  for (int i = 0; i < 100 && after - baseline > 48 * kMiB; ++i) {
+  for (int i = 0; i < 200 && after - baseline > kAfterDrainBytes; ++i) {
     std::this_thread::sleep_for(std::chrono::milliseconds(50));
     after = RssBytes(pid);
   }
@@ -177,7 +192,7 @@ TEST(OverloadE2eTest, StalledWriterKeepsMemoryBoundedAndRefusesTheOverflow) {
             << peak_during_stall / kMiB
             << " MiB, after drain " << after / kMiB << " MiB; admitted " << pending << ", refused " << refused
             << "\n";
-  EXPECT_LE(after - baseline, 48 * kMiB);
+  EXPECT_LE(after - baseline, kAfterDrainBytes);
 }
 
 }  // namespace
