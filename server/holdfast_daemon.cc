@@ -4,7 +4,7 @@
 #include "lib/base/status_macros.h"
 #include "lib/catalog/store_catalog.h"
 #include "lib/report/store_analysis_source.h"
-#include "lib/storage/sqlite_store.h"
+#include "lib/storage/store.h"
 #include "server/event_service.h"
 #include "server/report_service.h"
 #include "server/request_validation.h"
@@ -36,7 +36,7 @@ holdfast::v1::ConfigVersion ToProto(const ConfigVersionRow& row) {
 }  // namespace
 
 struct HoldfastDaemon::Impl {
-  std::unique_ptr<SqliteStore> store;
+  std::unique_ptr<Store> store;
   std::unique_ptr<StallingStore> stalling_store;  // only with the test hook
   std::unique_ptr<WriteBudget> write_budget;
   std::unique_ptr<WorkPool> pool;
@@ -55,12 +55,12 @@ absl::StatusOr<std::unique_ptr<HoldfastDaemon>> HoldfastDaemon::Start(const Daem
                       LoadServingConfig(options.config_path, clock->NowMicros()));
   d->configs_ = std::make_unique<ConfigHolder>(std::move(initial));
 
-  SqliteStoreOptions store_options;
-  store_options.synchronous =
-      options.sync_full ? SqliteStoreOptions::Synchronous::kFull : SqliteStoreOptions::Synchronous::kNormal;
+  // The server never learns which backend the URI named.
+  StoreOptions store_options;
+  store_options.sync_full = options.sync_full;
   store_options.max_queued_records = options.max_pending_records;
   store_options.init_existing_file = options.init_store;
-  HF_ASSIGN_OR_RETURN(d->impl_->store, SqliteStore::Open(options.db_path, store_options));
+  HF_ASSIGN_OR_RETURN(d->impl_->store, Store::Open(options.db_path, store_options));
   Store* store = d->impl_->store.get();
   if (!options.test_stall_writes_while.empty()) {
     d->impl_->stalling_store = std::make_unique<StallingStore>(store, options.test_stall_writes_while);

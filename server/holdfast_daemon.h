@@ -22,7 +22,8 @@ struct DaemonOptions {
   std::string config_path;
   // host:port; port 0 picks a free one. Default loopback only.
   std::string listen_address = "127.0.0.1:50051";
-  // SQLite store, created on first start.
+  // Store URI (Store::Open): a path or sqlite:PATH, or postgresql://... for
+  // a database shared with other replicas.
   std::string db_path = "./holdfast.db";
   // synchronous=FULL (survives power loss) instead of NORMAL (survives kill -9).
   bool sync_full = false;

@@ -13,15 +13,20 @@
 #include "absl/flags/flag.h"
 #include "absl/flags/parse.h"
 #include "absl/flags/usage.h"
+#include "lib/storage/store.h"
 #include "server/holdfast_daemon.h"
 
 ABSL_FLAG(std::string, config, "holdfast.textproto",
           "Config file or directory of config files (text format or JSON).");
 ABSL_FLAG(std::string, listen, "127.0.0.1:50051", "host:port to listen on (port 0: any free port).");
-ABSL_FLAG(std::string, db, "./holdfast.db", "SQLite store; created on first start.");
+ABSL_FLAG(std::string, db, "./holdfast.db",
+          "Store URI: a file path or sqlite:PATH (created on first start), or "
+          "postgresql://user@host:port/dbname?... shared by replicas (password from the URI or "
+          "PGPASSFILE; never logged).");
 ABSL_FLAG(std::string, port_file, "", "If set, the bound port is written here once listening.");
 ABSL_FLAG(std::string, sync, "normal",
-          "SQLite durability: 'normal' survives a process kill, 'full' also a power loss.");
+          "SQLite durability: 'normal' survives a process kill, 'full' also a power loss. "
+          "PostgreSQL commits are always flushed to the server's WAL.");
 ABSL_FLAG(int, max_pending_records, 200000,
           "Records waiting for commit before writes answer RESOURCE_EXHAUSTED.");
 ABSL_FLAG(std::string, tls_cert, "", "PEM server certificate chain; with --tls_key the server speaks TLS.");
@@ -63,7 +68,7 @@ void TuneMalloc() {
 
 int main(int argc, char** argv) {
   TuneMalloc();
-  absl::SetProgramUsageMessage("Holdfast server: holdfastd --config PATH [--listen ADDR] [--db PATH]");
+  absl::SetProgramUsageMessage("Holdfast server: holdfastd --config PATH [--listen ADDR] [--db URI]");
   absl::ParseCommandLine(argc, argv);
 
   // Block the signals we handle in every thread; a dedicated thread waits for them.
@@ -103,8 +108,9 @@ int main(int argc, char** argv) {
     return 1;
   }
   std::cerr << "holdfastd: listening on " << (*daemon)->listen_host() << ":" << (*daemon)->port()
-            << ", config " << (*daemon)->serving_version() << ", store " << options.db_path << ", "
-            << (*daemon)->security_description() << "\n";
+            << ", config " << (*daemon)->serving_version() << ", store "
+            << holdfast::Store::RedactUri(options.db_path) << ", " << (*daemon)->security_description()
+            << "\n";
   if (const std::string port_file = absl::GetFlag(FLAGS_port_file); !port_file.empty()) {
     // Write then rename, so a reader never sees a half-written file.
     const std::string tmp = port_file + ".tmp";

@@ -7,6 +7,7 @@ PACKAGES=(
   cmake ninja-build g++ pkg-config
   libgrpc++-dev protobuf-compiler-grpc libprotobuf-dev protobuf-compiler
   libabsl-dev libssl-dev libsqlitecpp-dev libsqlite3-dev sqlite3
+  postgresql-15 libpqxx-dev libpq-dev
   libboost-dev libboost-math-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   openssl

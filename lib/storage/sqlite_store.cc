@@ -12,6 +12,7 @@
 #include "absl/strings/str_cat.h"
 #include "lib/base/status_macros.h"
 #include "lib/storage/internal/attribute_codec.h"
+#include "lib/storage/internal/record_bytes.h"
 #include "lib/storage/internal/row_validation.h"
 #include "lib/storage/internal/schema.h"
 #include "lib/storage/internal/sqlite_status.h"
@@ -22,32 +23,8 @@ namespace {
 
 using storage_internal::StatusFromCurrentException;
 
-// Approximate in-memory footprint used for the byte bound of the queue.
-constexpr int64_t kRecordOverheadBytes = 64;
-
-int64_t BytesOf(const EntryRow& r) {
-  int64_t n = kRecordOverheadBytes + r.journey.size() + r.unit.size() + r.arm.size() +
-              r.config_version.size();
-  for (const auto& [k, v] : r.attributes) n += k.size() + v.size() + 16;
-  return n;
-}
-int64_t BytesOf(const SendRow& r) {
-  return kRecordOverheadBytes + r.send_id.size() + r.unit.size() + r.journey.size() +
-         r.channel.size();
-}
-int64_t BytesOf(const OutcomeRow& r) {
-  return kRecordOverheadBytes + r.outcome_id.size() + r.unit.size() + r.order_id.size();
-}
-int64_t BytesOf(const FixedCostRow& r) {
-  return kRecordOverheadBytes + r.cost_id.size() + r.journey.size() + r.category.size();
-}
-
-template <typename Row>
-int64_t BytesOfAll(absl::Span<const Row> rows) {
-  int64_t n = 0;
-  for (const Row& r : rows) n += BytesOf(r);
-  return n;
-}
+using storage_internal::BytesOfAll;
+using storage_internal::kRecordOverheadBytes;
 
 absl::Status ValidateOptions(const SqliteStoreOptions& o) {
   if (o.writer_cache_kib <= 0 || o.reader_cache_kib <= 0 || o.max_idle_readers < 0 ||

@@ -1,10 +1,12 @@
 // The durable store behind the server: idempotent writes of entries, sends,
 // outcomes and fixed costs; config history; and the analysis reads the
-// report builder needs. Abstract so another backend can follow SqliteStore.
+// report builder needs. Two backends: SqliteStore (one file, one process)
+// and PostgresStore (one database shared by many holdfastd replicas);
+// Store::Open picks one from a URI, so callers never name a backend.
 //
 // Example:
-//   HF_ASSIGN_OR_RETURN(std::unique_ptr<SqliteStore> store,
-//                       SqliteStore::Open("/var/lib/holdfast/holdfast.db", {}));
+//   HF_ASSIGN_OR_RETURN(std::unique_ptr<Store> store,
+//                       Store::Open("postgresql://holdfast@db.internal/holdfast"));
 //   HF_ASSIGN_OR_RETURN(WriteSummary s, store->RecordSends(sends));
 //
 // Contract shared by all Record* calls:
@@ -24,6 +26,8 @@
 
 #include <cstdint>
 #include <functional>
+#include <memory>
+#include <string>
 #include <vector>
 
 #include "absl/status/status.h"
@@ -34,9 +38,42 @@
 
 namespace holdfast {
 
+// What Store::Open passes to either backend.
+struct StoreOptions {
+  // SQLite: synchronous=FULL, one fsync per group commit, so an acknowledged
+  // write also survives power loss (default NORMAL survives a process kill).
+  // PostgreSQL: no effect; every commit is flushed to the server's WAL
+  // before it is acknowledged (synchronous_commit=on), which survives the
+  // death of the replica and of the database server.
+  bool sync_full = false;
+  // Records queued or being committed before writes fail with
+  // RESOURCE_EXHAUSTED. Default 1,000,000.
+  int64_t max_queued_records = 1000000;
+  // PostgreSQL: read connections kept open per process (reports beyond it
+  // open a connection for their duration). Default 4.
+  int max_idle_readers = 4;
+  // SQLite: create the store in an existing file that holds no Holdfast
+  // schema (SqliteStoreOptions::init_existing_file). PostgreSQL: no effect;
+  // the migrations create the tables in the named database. Default off.
+  bool init_existing_file = false;
+};
+
 class Store {
  public:
   virtual ~Store() = default;
+
+  // Opens the store named by `uri`:
+  //   PATH or sqlite:PATH                 SqliteStore on that file (created if missing)
+  //   postgresql://... or postgres://...  PostgresStore; a libpq connection URI,
+  //                                       password from the URI or PGPASSFILE
+  // Missing schema migrations are applied. INVALID_ARGUMENT for an empty
+  // URI; otherwise the backend's Open errors.
+  [[nodiscard]] static absl::StatusOr<std::unique_ptr<Store>> Open(const std::string& uri,
+                                                                   const StoreOptions& options = {});
+
+  // `uri` fit for logs: a password in it (user:PASSWORD@ or password=...)
+  // is replaced by "***".
+  static std::string RedactUri(const std::string& uri);
 
   // Records entries. A row whose (journey, unit, period) is already stored
   // creates nothing; EntryWriteResult::inserted says which rows were new.

@@ -1,4 +1,4 @@
-// BuildLiftReport over the real SQLite store through StoreAnalysisSource:
+// BuildLiftReport over each real store (SQLite, PostgreSQL) through StoreAnalysisSource:
 // windows, refunds, pre-period, send costs, fixed-cost pro-rating,
 // contamination, washout, global holdout and orphan refunds, by hand.
 #include "lib/report/store_analysis_source.h"
@@ -12,8 +12,7 @@
 #include "absl/strings/str_cat.h"
 #include "lib/catalog/config_catalog.h"
 #include "lib/report/lift_report.h"
-#include "lib/storage/sqlite_store.h"
-#include "tests/storage/temp_dir.h"
+#include "tests/storage/test_store.h"
 
 namespace holdfast::report {
 namespace {
@@ -57,32 +56,35 @@ OutcomeRow Outcome(const std::string& id, const std::string& unit, int64_t at, O
   return OutcomeRow{id, unit, at, type, revenue, margin, order};
 }
 
-TEST(StoreSourceTest, ReportFromRawRecordsMatchesHandComputation) {
-  holdfast::testing::TempDir dir;
-  absl::StatusOr<std::unique_ptr<SqliteStore>> store = SqliteStore::Open(dir.File("s.db"));
-  ASSERT_TRUE(store.ok()) << store.status();
+class StoreSourceTest : public ::testing::TestWithParam<holdfast::testing::StoreBackend> {};
+
+TEST_P(StoreSourceTest, ReportFromRawRecordsMatchesHandComputation) {
+  absl::StatusOr<std::unique_ptr<holdfast::testing::TestStore>> test_store =
+      holdfast::testing::TestStore::Create(GetParam());
+  ASSERT_TRUE(test_store.ok()) << test_store.status();
+  Store* store = (*test_store)->store();
   using G = holdfast::EntryGroup;
   const std::vector<EntryRow> entries = {Entry("u1", G::kTreatment), Entry("u2", G::kTreatment),
                                          Entry("h1", G::kHoldout), Entry("g1", G::kGlobalHoldout),
                                          Entry("w1", G::kTreatment, /*washout=*/true)};
-  ASSERT_TRUE((*store)->RecordEntries(entries).ok());
+  ASSERT_TRUE(store->RecordEntries(entries).ok());
   const std::vector<SendRow> sends = {
       Send("s1", "u1", 10 * kDay + kHour, 0.5),  // in window
       Send("s2", "u1", 14 * kDay, 9.0),          // after the 3-day window
       Send("s3", "u2", 10 * kDay + kHour, 0.5),
       Send("s4", "h1", 10 * kDay + 3 * kHour, 0.25)};  // contamination
-  ASSERT_TRUE((*store)->RecordSends(sends).ok());
+  ASSERT_TRUE(store->RecordSends(sends).ok());
   const std::vector<OutcomeRow> outcomes = {
       Outcome("o0", "u1", 5 * kDay, OutcomeType::kOrder, 7, 2),  // pre-period
       Outcome("o1", "u1", 11 * kDay, OutcomeType::kOrder, 100, 30),
       Outcome("o2", "u1", 12 * kDay, OutcomeType::kRefund, 20, 6, "o1"),
       Outcome("o3", "h1", 10 * kDay + 2 * kHour, OutcomeType::kOrder, 40, 12),
       Outcome("o4", "u2", 11 * kDay, OutcomeType::kRefund, 5, 1, "nope")};  // orphan
-  ASSERT_TRUE((*store)->RecordOutcomes(outcomes).ok());
+  ASSERT_TRUE(store->RecordOutcomes(outcomes).ok());
   const std::vector<FixedCostRow> costs = {{"f1", "cart", 0, 20 * kDay, 200.0, "platform"}};
-  ASSERT_TRUE((*store)->RecordFixedCosts(costs).ok());
+  ASSERT_TRUE(store->RecordFixedCosts(costs).ok());
 
-  StoreAnalysisSource source(store->get());
+  StoreAnalysisSource source(store);
   LiftReportOptions o;
   o.range = {5 * kDay, 15 * kDay};
   o.segment_by = "channel";
@@ -183,6 +185,9 @@ TEST(StoreSourceTest, EntriesOfAnOldConfigVersionUseItsWindow) {
   for (const ReportWarning& w : r->warnings) unknown_warned |= w.kind == WarningKind::kUnknownConfigVersion;
   EXPECT_TRUE(unknown_warned);
 }
+
+INSTANTIATE_TEST_SUITE_P(Stores, StoreSourceTest, holdfast::testing::AllStoreBackends(),
+                         holdfast::testing::StoreBackendName);
 
 }  // namespace
 }  // namespace holdfast::report

@@ -2,7 +2,8 @@
 // by hand below: window edges ([t0, t0 + window) and [t0 - pre, t0)), refunds
 // netting their order's revenue, conversions, per-journey sends, segments,
 // fixed-cost pro-rating, washout and contamination. The accounting rules in
-// full are store_conformance_test.cc's.
+// full are store_conformance_test.cc's. Runs on every
+// Store backend.
 #include <algorithm>
 #include <map>
 #include <memory>
@@ -11,13 +12,15 @@
 #include <vector>
 
 #include "gtest/gtest.h"
-#include "lib/storage/sqlite_store.h"
-#include "tests/storage/temp_dir.h"
+#include "tests/storage/test_store.h"
 
 namespace holdfast {
 namespace {
 
-using ::holdfast::testing::TempDir;
+using ::holdfast::testing::AllStoreBackends;
+using ::holdfast::testing::StoreBackend;
+using ::holdfast::testing::StoreBackendName;
+using ::holdfast::testing::TestStore;
 
 constexpr char kCart[] = "cart_abandon";
 constexpr char kWinback[] = "winback";
@@ -38,12 +41,13 @@ EntryRow Entry(const char* journey, const char* unit, UnixMicros t0, EntryGroup 
   return e;
 }
 
-class AnalysisTest : public ::testing::Test {
+class AnalysisTest : public ::testing::TestWithParam<StoreBackend> {
  protected:
   void SetUp() override {
-    absl::StatusOr<std::unique_ptr<SqliteStore>> store = SqliteStore::Open(dir_.File("db"));
+    absl::StatusOr<std::unique_ptr<TestStore>> store = TestStore::Create(GetParam());
     ASSERT_TRUE(store.ok()) << store.status();
-    store_ = std::move(*store);
+    test_store_ = std::move(*store);
+    store_ = test_store_->store();
     std::vector<EntryRow> entries = {
         Entry(kCart, "u1", 1000, EntryGroup::kTreatment, {{"segment", "vip"}, {"cc", "DE"}}),
         Entry(kCart, "u2", 1000, EntryGroup::kHoldout, {{"segment", "std"}}),
@@ -96,11 +100,11 @@ class AnalysisTest : public ::testing::Test {
     return rows;
   }
 
-  TempDir dir_;
-  std::unique_ptr<SqliteStore> store_;
+  std::unique_ptr<TestStore> test_store_;
+  Store* store_ = nullptr;
 };
 
-TEST_F(AnalysisTest, EntryRowsMatchHandComputedWindows) {
+TEST_P(AnalysisTest, EntryRowsMatchHandComputedWindows) {
   AnalysisQuery q;
   q.journeys = {{kWinback, 10, 0, 0, {}}, {kCart, 100, 50, 0, {}}};
   q.from = 900;
@@ -162,7 +166,7 @@ TEST_F(AnalysisTest, EntryRowsMatchHandComputedWindows) {
   EXPECT_EQ(by_key.count({kCart, "u4"}), 0u);  // t0 before `from`
 }
 
-TEST_F(AnalysisTest, RangeIsHalfOpenOnEntryTime) {
+TEST_P(AnalysisTest, RangeIsHalfOpenOnEntryTime) {
   AnalysisQuery q;
   q.journeys = {{kCart, 100, 50, 0, {}}};
   q.from = 1000;  // includes t0 == 1000
@@ -173,7 +177,7 @@ TEST_F(AnalysisTest, RangeIsHalfOpenOnEntryTime) {
   EXPECT_EQ(units, (std::vector<std::string>{"u1", "u2", "u5"}));
 }
 
-TEST_F(AnalysisTest, CallbackErrorStopsTheStream) {
+TEST_P(AnalysisTest, CallbackErrorStopsTheStream) {
   AnalysisQuery q;
   q.journeys = {{kCart, 100, 50, 0, {}}};
   q.from = 0;
@@ -187,7 +191,7 @@ TEST_F(AnalysisTest, CallbackErrorStopsTheStream) {
   EXPECT_EQ(calls, 1);
 }
 
-TEST_F(AnalysisTest, RejectsMalformedQueries) {
+TEST_P(AnalysisTest, RejectsMalformedQueries) {
   AnalysisQuery q;
   q.journeys = {{kCart, -1, 0, 0, {}}};
   q.to = 10;
@@ -205,7 +209,7 @@ TEST_F(AnalysisTest, RejectsMalformedQueries) {
   EXPECT_EQ(store_->GetJourneyDiagnostics(d).status().code(), absl::StatusCode::kInvalidArgument);
 }
 
-TEST_F(AnalysisTest, DiagnosticsProRateFixedCostAndCountContamination) {
+TEST_P(AnalysisTest, DiagnosticsProRateFixedCostAndCountContamination) {
   JourneyDiagnosticsQuery q;
   q.journey = kCart;
   q.from = 500;
@@ -248,7 +252,7 @@ TEST_F(AnalysisTest, DiagnosticsProRateFixedCostAndCountContamination) {
   EXPECT_EQ(d->contaminated_sends, 0);
 }
 
-TEST_F(AnalysisTest, ProgramUnitsDedupeEntriesAcrossJourneys) {
+TEST_P(AnalysisTest, ProgramUnitsDedupeEntriesAcrossJourneys) {
   ProgramQuery q;
   q.from = 900;
   q.to = 3000;
@@ -292,7 +296,7 @@ TEST_F(AnalysisTest, ProgramUnitsDedupeEntriesAcrossJourneys) {
   EXPECT_EQ(rows.at("u1").entries, 1);
 }
 
-TEST_F(AnalysisTest, OrphanRefundsCountedInRange) {
+TEST_P(AnalysisTest, OrphanRefundsCountedInRange) {
   absl::StatusOr<int64_t> n = store_->CountOrphanRefunds(0, 5000);
   ASSERT_TRUE(n.ok()) << n.status();
   EXPECT_EQ(*n, 1);  // u2's refund of an unknown order; u1's refund has its order
@@ -300,6 +304,8 @@ TEST_F(AnalysisTest, OrphanRefundsCountedInRange) {
   ASSERT_TRUE(n.ok());
   EXPECT_EQ(*n, 0);
 }
+
+INSTANTIATE_TEST_SUITE_P(Stores, AnalysisTest, AllStoreBackends(), StoreBackendName);
 
 }  // namespace
 }  // namespace holdfast

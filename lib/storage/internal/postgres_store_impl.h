@@ -1,0 +1,87 @@
+// Private state of PostgresStore, shared by its write half
+// (postgres_store.cc) and read half (postgres_store_reads.cc).
+#ifndef HOLDFAST_LIB_STORAGE_INTERNAL_POSTGRES_STORE_IMPL_H_
+#define HOLDFAST_LIB_STORAGE_INTERNAL_POSTGRES_STORE_IMPL_H_
+
+#include <condition_variable>
+#include <cstdint>
+#include <deque>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include <pqxx/pqxx>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/types/span.h"
+#include "lib/storage/postgres_store.h"
+#include "lib/storage/records.h"
+
+namespace holdfast {
+
+// One caller's write, queued for the writer. Lives on the caller's stack;
+// the caller blocks until `done`, so the spans stay valid.
+struct PgWriteBatch {
+  enum class Kind { kEntries, kSends, kOutcomes, kFixedCosts, kConfigVersion };
+  Kind kind = Kind::kSends;
+  absl::Span<const EntryRow> entries;
+  absl::Span<const SendRow> sends;
+  absl::Span<const OutcomeRow> outcomes;
+  absl::Span<const FixedCostRow> fixed_costs;
+  const ConfigVersionRow* config_version = nullptr;
+  int64_t records = 0;
+  int64_t bytes = 0;
+
+  // Set by the writer before `done`.
+  absl::Status status;
+  WriteSummary summary;
+  std::vector<bool> entry_inserted;
+  bool done = false;  // guarded by PostgresStore::Impl::mu
+};
+
+struct PostgresStore::Impl {
+  std::string uri;  // never logged: may hold a password
+  PostgresStoreOptions options;
+  int schema_version_at_open = 0;
+
+  // --- write side: owned by the writer thread after Open ---
+  std::unique_ptr<pqxx::connection> writer_conn;  // null after a failure: reopened lazily
+  std::thread writer;
+
+  // --- queue, guarded by mu ---
+  mutable std::mutex mu;
+  std::condition_variable work_cv;  // writer waits: queue non-empty or stopping
+  std::condition_variable done_cv;  // callers wait: their batch done
+  std::deque<PgWriteBatch*> queue;
+  bool stopping = false;
+  PostgresStoreStats stats;
+
+  // --- read connection pool, guarded by readers_mu ---
+  std::mutex readers_mu;
+  std::vector<std::unique_ptr<pqxx::connection>> idle_readers;
+
+  // Opens a connection with the session settings every store connection
+  // uses. Throws libpqxx exceptions.
+  std::unique_ptr<pqxx::connection> Connect(const char* role) const;
+  // Writer connection plus its staging tables; throws.
+  void OpenWriter();
+
+  absl::Status Submit(PgWriteBatch& batch);
+  void WriterLoop();
+  // Commits `group` (retrying deadlocks) and sets every batch's status;
+  // when the group fails for a reason one batch may own, each batch is
+  // retried alone so only the bad ones fail.
+  void CommitGroup(const std::vector<PgWriteBatch*>& group);
+  // One transaction for `group`: OK, or the error (nothing committed).
+  absl::Status CommitGroupOnce(const std::vector<PgWriteBatch*>& group);
+
+  absl::StatusOr<std::unique_ptr<pqxx::connection>> AcquireReader();
+  void ReleaseReader(std::unique_ptr<pqxx::connection> conn);
+};
+
+}  // namespace holdfast
+
+#endif  // HOLDFAST_LIB_STORAGE_INTERNAL_POSTGRES_STORE_IMPL_H_

@@ -1,0 +1,117 @@
+// Store on a PostgreSQL database shared by any number of holdfastd replicas,
+// with the same guarantees SqliteStore documents (docs/storage.md) and the
+// same table and column names (docs/postgresql.md).
+//
+// Writes: callers' batches go into a bounded queue per process; one writer
+// thread owns one connection, takes every batch that queued while the last
+// commit ran, streams each kind's rows with COPY into a temporary staging
+// table and moves them with one INSERT ... SELECT ... ON CONFLICT DO NOTHING
+// per kind, in key order, then commits: a group commit costs one round of
+// statements and one WAL flush whatever its size. Callers return after the
+// commit. Other replicas' concurrent writes of the same keys are resolved
+// by the unique indexes (first commit wins); deadlocks between replicas are
+// retried. A full queue fails at once with RESOURCE_EXHAUSTED.
+//
+// Reads: a small pool of read connections; each read is one REPEATABLE READ
+// READ ONLY transaction (one snapshot), rows streamed through a cursor.
+//
+// Durability: an acknowledged write is committed and flushed to the
+// server's WAL (synchronous_commit=on), so killing a replica (or the
+// server) loses nothing acknowledged. A commit whose answer was lost (the
+// connection broke during COMMIT) is reported UNAVAILABLE; re-sending is
+// safe because every record is idempotent.
+//
+// Example:
+//   absl::StatusOr<std::unique_ptr<PostgresStore>> store =
+//       PostgresStore::Open("postgresql://holdfast@db.internal:5432/holdfast", {});
+//
+// Thread-safety: all public methods are safe for concurrent use. The
+// destructor finishes the queued writes, then stops; no call may be in
+// progress or start while it runs.
+#ifndef HOLDFAST_LIB_STORAGE_POSTGRES_STORE_H_
+#define HOLDFAST_LIB_STORAGE_POSTGRES_STORE_H_
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/types/span.h"
+#include "lib/storage/store.h"
+
+namespace holdfast {
+
+struct PostgresStoreOptions {
+  // Bound on records queued or being committed in this process. A write
+  // that would exceed it fails with RESOURCE_EXHAUSTED; a single larger
+  // batch fails with INVALID_ARGUMENT. Default 1,000,000.
+  int64_t max_queued_records = 1000000;
+  // Same bound on approximate bytes. Default 256 MiB.
+  int64_t max_queued_bytes = 256LL << 20;
+  // The writer stops adding batches to one transaction at this many
+  // records (a single larger batch still commits alone). Default 200,000.
+  int64_t max_records_per_commit = 200000;
+  // Read connections kept open between reads. Default 4.
+  int max_idle_readers = 4;
+  // Times a group commit is re-run after a deadlock or serialization
+  // failure with another replica before its batches fail UNAVAILABLE.
+  // Default 5.
+  int max_retries = 5;
+};
+
+// Counters for monitoring and tests.
+struct PostgresStoreStats {
+  int64_t commits = 0;            // transactions committed by the writer
+  int64_t batches_committed = 0;  // batches acknowledged OK
+  int64_t batches_failed = 0;     // batches answered with an error
+  int64_t retries = 0;            // group commits re-run (deadlock, serialization)
+  int64_t reconnects = 0;         // writer connections re-opened
+  int64_t pending_records = 0;    // queued or being committed
+  int64_t pending_bytes = 0;
+  int64_t rejected_full = 0;      // writes refused because the queue was full
+};
+
+class PostgresStore final : public Store {
+ public:
+  // Connects to `uri` (a libpq connection string or URI), applies missing
+  // schema migrations under an advisory lock, prepares the writer and
+  // starts its thread. UNAVAILABLE if the server cannot be reached;
+  // FAILED_PRECONDITION if its schema is newer than this build;
+  // INVALID_ARGUMENT for bad options. Error messages never contain the URI.
+  [[nodiscard]] static absl::StatusOr<std::unique_ptr<PostgresStore>> Open(
+      const std::string& uri, const PostgresStoreOptions& options = {});
+
+  ~PostgresStore() override;
+  PostgresStore(const PostgresStore&) = delete;
+  PostgresStore& operator=(const PostgresStore&) = delete;
+
+  absl::StatusOr<EntryWriteResult> RecordEntries(absl::Span<const EntryRow> rows) override;
+  absl::StatusOr<WriteSummary> RecordSends(absl::Span<const SendRow> rows) override;
+  absl::StatusOr<WriteSummary> RecordOutcomes(absl::Span<const OutcomeRow> rows) override;
+  absl::StatusOr<WriteSummary> RecordFixedCosts(absl::Span<const FixedCostRow> rows) override;
+  absl::Status AppendConfigVersion(const ConfigVersionRow& row) override;
+  absl::StatusOr<std::vector<ConfigVersionRow>> ListConfigVersions(int limit) override;
+  absl::Status ForEachAnalysisEntry(const AnalysisQuery& query, const AnalysisEntryFn& fn) override;
+  absl::Status ForEachProgramUnit(const ProgramQuery& query, const ProgramUnitFn& fn) override;
+  absl::StatusOr<JourneyDiagnostics> GetJourneyDiagnostics(
+      const JourneyDiagnosticsQuery& query) override;
+  absl::StatusOr<int64_t> CountOrphanRefunds(UnixMicros from, UnixMicros to) override;
+
+  // Schema version the database had before Open migrated it (0: new).
+  int schema_version_at_open() const;
+
+  PostgresStoreStats GetStats() const;
+
+  // Opaque implementation state (lib/storage/internal/postgres_store_impl.h).
+  struct Impl;
+
+ private:
+  explicit PostgresStore(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace holdfast
+
+#endif  // HOLDFAST_LIB_STORAGE_POSTGRES_STORE_H_

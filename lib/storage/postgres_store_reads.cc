@@ -1,0 +1,352 @@
+// The read half of PostgresStore: config history and the analysis queries.
+// Every read runs on a pooled connection inside one REPEATABLE READ READ
+// ONLY transaction (one snapshot, while every replica keeps writing); the
+// per-entry rules are the SQLite store's (docs/storage.md, "Analysis
+// queries"), written for PostgreSQL's planner: the range's entries once,
+// joined to outcomes and to sends by hash or merge joins instead of one
+// index probe per entry.
+#include <limits>
+#include <optional>
+#include <utility>
+
+#include <pqxx/pqxx>
+
+#include "absl/strings/str_cat.h"
+#include "lib/base/status_macros.h"
+#include "lib/storage/internal/attribute_codec.h"
+#include "lib/storage/internal/postgres_rows.h"
+#include "lib/storage/internal/postgres_status.h"
+#include "lib/storage/internal/postgres_store_impl.h"
+#include "lib/storage/internal/row_validation.h"
+#include "lib/storage/postgres_store.h"
+
+namespace holdfast {
+namespace {
+
+using storage_internal::StatusFromCurrentPqxxException;
+
+// Rows fetched from a cursor per round trip.
+constexpr int kFetchRows = 10000;
+
+// One row per entry of journey $1 with $2 <= t0 < $3; $4 = attribution
+// window, $5 = pre-period (µs). Same columns and rules as SQLite's
+// kAnalysisSql.
+constexpr const char kAnalysisSql[] = R"sql(
+WITH e AS MATERIALIZED (
+  SELECT unit, grp, arm, period, t0, in_washout, attributes FROM entries
+  WHERE journey = $1 AND t0 >= $2 AND t0 < $3),
+o AS (
+  SELECT e.unit, e.period,
+    sum(o.revenue) FILTER (WHERE o.at >= e.t0) AS y,
+    sum(o.margin) FILTER (WHERE o.at >= e.t0) AS m,
+    max(CASE WHEN o.at >= e.t0 AND o.type IN (1, 2) THEN 1 ELSE 0 END) AS x,
+    sum(o.revenue) FILTER (WHERE o.at < e.t0) AS z
+  FROM e JOIN outcomes o ON o.unit = e.unit AND o.at >= e.t0 - $5::bigint AND o.at < e.t0 + $4::bigint
+  GROUP BY e.unit, e.period),
+s AS (
+  SELECT e.unit, e.period, sum(s.cost) AS c, count(*) AS n
+  FROM e JOIN sends s ON s.unit = e.unit AND s.journey = $1
+    AND s.at >= e.t0 AND s.at < e.t0 + $4::bigint
+  GROUP BY e.unit, e.period)
+SELECT e.unit, e.grp, e.arm, e.period, e.t0, e.in_washout, e.attributes,
+  coalesce(o.y, 0), coalesce(o.m, 0), coalesce(o.x, 0), coalesce(o.z, 0),
+  coalesce(s.c, 0), coalesce(s.n, 0)
+FROM e LEFT JOIN o USING (unit, period) LEFT JOIN s USING (unit, period)
+)sql";
+
+// One row per unit with an entry (journey filter spliced in) with
+// $1 <= t0 < $2; $3 = window, $4 = pre-period. The unit's first entry by t0
+// gives group and attributes (ties: any), as in SQLite's kProgramSql.
+constexpr const char kProgramSqlHead[] = R"sql(
+WITH u AS MATERIALIZED (
+  SELECT DISTINCT ON (unit) unit, t0 AS t_first, grp, attributes,
+    count(*) OVER (PARTITION BY unit) AS n_entries,
+    count(*) FILTER (WHERE grp = 3) OVER (PARTITION BY unit) AS n_global
+  FROM entries
+  WHERE t0 >= $1 AND t0 < $2 )sql";
+constexpr const char kProgramSqlTail[] = R"sql(
+  ORDER BY unit, t0),
+o AS (
+  SELECT u.unit,
+    sum(o.revenue) FILTER (WHERE o.at >= u.t_first) AS y,
+    sum(o.margin) FILTER (WHERE o.at >= u.t_first) AS m,
+    max(CASE WHEN o.at >= u.t_first AND o.type IN (1, 2) THEN 1 ELSE 0 END) AS x,
+    sum(o.revenue) FILTER (WHERE o.at < u.t_first) AS z
+  FROM u JOIN outcomes o ON o.unit = u.unit
+    AND o.at >= u.t_first - $4::bigint AND o.at < u.t_first + $3::bigint
+  GROUP BY u.unit),
+s AS (
+  SELECT u.unit, sum(s.cost) AS c, count(*) AS n
+  FROM u JOIN sends s ON s.unit = u.unit AND s.at >= u.t_first AND s.at < u.t_first + $3::bigint
+  GROUP BY u.unit)
+SELECT u.unit, u.grp, u.t_first, u.n_entries, u.n_global, u.attributes,
+  coalesce(o.y, 0), coalesce(o.m, 0), coalesce(o.x, 0), coalesce(o.z, 0),
+  coalesce(s.c, 0), coalesce(s.n, 0)
+FROM u LEFT JOIN o USING (unit) LEFT JOIN s USING (unit)
+)sql";
+
+constexpr const char kFixedCostSql[] = R"sql(
+SELECT coalesce(sum(amount * ((least("end", $3::bigint) - greatest(start, $2::bigint))::float8
+                              / ("end" - start))), 0)
+FROM fixed_costs
+WHERE journey = $1 AND start < $3 AND "end" > $2
+)sql";
+
+constexpr const char kEntryCountsSql[] = R"sql(
+SELECT count(*), coalesce(sum(in_washout), 0) FROM entries
+WHERE journey = $1 AND t0 >= $2 AND t0 < $3
+)sql";
+
+// Same as SQLite's kContaminationSql.
+constexpr const char kContaminationSql[] = R"sql(
+SELECT count(*), coalesce(sum(n), 0), coalesce(sum(cost), 0) FROM (
+  SELECT count(*) AS n, sum(s.cost) AS cost
+  FROM entries e
+  JOIN sends s ON s.unit = e.unit AND s.journey = e.journey
+    AND s.at >= (CASE WHEN $4::bigint > 0 THEN $5::bigint + e.period * $4::bigint ELSE $6::bigint END)
+    AND s.at <  (CASE WHEN $4::bigint > 0 THEN $5::bigint + (e.period + 1) * $4::bigint ELSE $7::bigint END)
+  WHERE e.journey = $1 AND e.t0 >= $2 AND e.t0 < $3 AND e.grp IN (2, 3)
+  GROUP BY e.unit, e.period
+) per_entry
+)sql";
+
+constexpr const char kOrphanRefundsSql[] = R"sql(
+SELECT count(*) FROM outcomes r
+WHERE r.type = 3 AND r.at >= $1 AND r.at < $2
+  AND NOT EXISTS (SELECT 1 FROM outcomes o WHERE o.outcome_id = r.order_id)
+)sql";
+
+using ReadTxn = pqxx::transaction<pqxx::repeatable_read, pqxx::read_only>;
+
+// A pooled connection with an open snapshot; the connection goes back to
+// the pool only when the transaction ended cleanly.
+class ReadSession {
+ public:
+  static absl::StatusOr<std::unique_ptr<ReadSession>> Begin(PostgresStore::Impl* impl) {
+    HF_ASSIGN_OR_RETURN(std::unique_ptr<pqxx::connection> conn, impl->AcquireReader());
+    auto session = std::unique_ptr<ReadSession>(new ReadSession(impl, std::move(conn)));
+    try {
+      session->txn_ = std::make_unique<ReadTxn>(*session->conn_);
+    } catch (...) {
+      session->conn_.reset();
+      return StatusFromCurrentPqxxException("beginning read transaction");
+    }
+    return session;
+  }
+  ~ReadSession() {
+    if (conn_ == nullptr) return;
+    try {
+      if (txn_ != nullptr) txn_->commit();
+      txn_.reset();
+    } catch (...) {
+      return;  // a connection in an unknown state is dropped, not pooled
+    }
+    impl_->ReleaseReader(std::move(conn_));
+  }
+  ReadTxn& txn() { return *txn_; }
+  // Drops the connection instead of pooling it (after an error).
+  void Poison() {
+    txn_.reset();
+    conn_.reset();
+  }
+
+ private:
+  ReadSession(PostgresStore::Impl* impl, std::unique_ptr<pqxx::connection> conn)
+      : impl_(impl), conn_(std::move(conn)) {}
+  PostgresStore::Impl* impl_;
+  std::unique_ptr<pqxx::connection> conn_;
+  std::unique_ptr<ReadTxn> txn_;
+};
+
+std::string SegmentOf(const pqxx::field& attributes, const std::string& key) {
+  if (key.empty()) return "";
+  const std::string encoded = storage_internal::FromByteaHex(attributes.c_str());
+  std::optional<absl::string_view> v = storage_internal::FindAttribute(encoded, key);
+  return v.has_value() ? std::string(*v) : std::string();
+}
+
+// Runs `fn` on every row of the open cursor hf_cur, kFetchRows at a time.
+template <typename Fn>
+absl::Status DrainCursor(ReadTxn& txn, Fn&& fn) {
+  const std::string fetch = absl::StrCat("FETCH FORWARD ", kFetchRows, " FROM hf_cur");
+  for (;;) {
+    pqxx::result rows = txn.exec(fetch);
+    for (const pqxx::row& row : rows) HF_RETURN_IF_ERROR(fn(row));
+    if (rows.size() < static_cast<size_t>(kFetchRows)) break;
+  }
+  txn.exec("CLOSE hf_cur");
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+absl::StatusOr<std::unique_ptr<pqxx::connection>> PostgresStore::Impl::AcquireReader() {
+  {
+    std::lock_guard<std::mutex> lock(readers_mu);
+    while (!idle_readers.empty()) {
+      std::unique_ptr<pqxx::connection> conn = std::move(idle_readers.back());
+      idle_readers.pop_back();
+      if (conn->is_open()) return conn;
+    }
+  }
+  try {
+    return Connect("reader");
+  } catch (...) {
+    return StatusFromCurrentPqxxException("opening read connection");
+  }
+}
+
+void PostgresStore::Impl::ReleaseReader(std::unique_ptr<pqxx::connection> conn) {
+  std::lock_guard<std::mutex> lock(readers_mu);
+  if (static_cast<int>(idle_readers.size()) < options.max_idle_readers) {
+    idle_readers.push_back(std::move(conn));
+  }
+}
+
+absl::StatusOr<std::vector<ConfigVersionRow>> PostgresStore::ListConfigVersions(int limit) {
+  if (limit <= 0) return absl::InvalidArgumentError("limit must be > 0");
+  HF_ASSIGN_OR_RETURN(std::unique_ptr<ReadSession> session, ReadSession::Begin(impl_.get()));
+  std::vector<ConfigVersionRow> out;
+  try {
+    pqxx::result r = session->txn().exec_params(
+        "SELECT version, loaded_at, source_path, diff_summary "
+        "FROM config_versions ORDER BY seq DESC LIMIT $1",
+        limit);
+    for (const pqxx::row& row : r) {
+      ConfigVersionRow v;
+      v.version = row[0].as<std::string>();
+      v.loaded_at = row[1].as<int64_t>();
+      v.source_path = row[2].as<std::string>();
+      v.diff_summary = row[3].as<std::string>();
+      out.push_back(std::move(v));
+    }
+  } catch (...) {
+    session->Poison();
+    return StatusFromCurrentPqxxException("listing config versions");
+  }
+  return out;
+}
+
+absl::Status PostgresStore::ForEachAnalysisEntry(const AnalysisQuery& query,
+                                                 const AnalysisEntryFn& fn) {
+  HF_RETURN_IF_ERROR(storage_internal::ValidateAnalysisQuery(query));
+  HF_ASSIGN_OR_RETURN(std::unique_ptr<ReadSession> session, ReadSession::Begin(impl_.get()));
+  absl::Status status;
+  try {
+    ReadTxn& txn = session->txn();
+    AnalysisEntry e;
+    for (const JourneyWindow& j : query.journeys) {
+      txn.exec_params(absl::StrCat("DECLARE hf_cur NO SCROLL CURSOR FOR ", kAnalysisSql), j.journey,
+                      static_cast<int64_t>(query.from), static_cast<int64_t>(query.to),
+                      static_cast<int64_t>(j.attribution_window_us),
+                      static_cast<int64_t>(j.pre_period_us));
+      e.journey = j.journey;
+      status = DrainCursor(txn, [&](const pqxx::row& row) {
+        e.unit = row[0].as<std::string>();
+        e.group = static_cast<EntryGroup>(row[1].as<int>());
+        e.arm = row[2].as<std::string>();
+        e.period = row[3].as<int64_t>();
+        e.t0 = row[4].as<int64_t>();
+        e.in_washout = row[5].as<int>() != 0;
+        e.segment = SegmentOf(row[6], query.segment_by);
+        e.y = row[7].as<double>();
+        e.m = row[8].as<double>();
+        e.x = row[9].as<int>();
+        e.z = row[10].as<double>();
+        e.c = row[11].as<double>();
+        e.sends = row[12].as<int64_t>();
+        return fn(e);
+      });
+      if (!status.ok()) break;
+    }
+  } catch (...) {
+    session->Poison();
+    return StatusFromCurrentPqxxException("streaming analysis entries");
+  }
+  if (!status.ok()) session->Poison();  // the cursor is still open
+  return status;
+}
+
+absl::Status PostgresStore::ForEachProgramUnit(const ProgramQuery& query, const ProgramUnitFn& fn) {
+  HF_RETURN_IF_ERROR(storage_internal::ValidateProgramQuery(query));
+  HF_ASSIGN_OR_RETURN(std::unique_ptr<ReadSession> session, ReadSession::Begin(impl_.get()));
+  absl::Status status;
+  try {
+    ReadTxn& txn = session->txn();
+    std::string sql = kProgramSqlHead;
+    if (!query.journeys.empty()) {
+      sql += "AND journey IN (";
+      for (size_t i = 0; i < query.journeys.size(); ++i) {
+        absl::StrAppend(&sql, i == 0 ? "" : ", ", txn.quote(query.journeys[i]));
+      }
+      sql += ")";
+    }
+    sql += kProgramSqlTail;
+    txn.exec_params(absl::StrCat("DECLARE hf_cur NO SCROLL CURSOR FOR ", sql),
+                    static_cast<int64_t>(query.from), static_cast<int64_t>(query.to),
+                    static_cast<int64_t>(query.window_us), static_cast<int64_t>(query.pre_period_us));
+    ProgramUnitRow u;
+    status = DrainCursor(txn, [&](const pqxx::row& row) {
+      u.unit = row[0].as<std::string>();
+      u.first_group = static_cast<EntryGroup>(row[1].as<int>());
+      u.t_first = row[2].as<int64_t>();
+      u.entries = row[3].as<int64_t>();
+      u.global_holdout_entries = row[4].as<int64_t>();
+      u.segment = SegmentOf(row[5], query.segment_by);
+      u.y = row[6].as<double>();
+      u.m = row[7].as<double>();
+      u.x = row[8].as<int>();
+      u.z = row[9].as<double>();
+      u.c = row[10].as<double>();
+      u.sends = row[11].as<int64_t>();
+      return fn(u);
+    });
+  } catch (...) {
+    session->Poison();
+    return StatusFromCurrentPqxxException("streaming program units");
+  }
+  if (!status.ok()) session->Poison();
+  return status;
+}
+
+absl::StatusOr<JourneyDiagnostics> PostgresStore::GetJourneyDiagnostics(
+    const JourneyDiagnosticsQuery& query) {
+  HF_RETURN_IF_ERROR(storage_internal::ValidateDiagnosticsQuery(query));
+  HF_ASSIGN_OR_RETURN(std::unique_ptr<ReadSession> session, ReadSession::Begin(impl_.get()));
+  JourneyDiagnostics d;
+  try {
+    ReadTxn& txn = session->txn();
+    const int64_t from = query.from;
+    const int64_t to = query.to;
+    pqxx::result r = txn.exec_params(kFixedCostSql, query.journey, from, to);
+    d.fixed_cost = r[0][0].as<double>();
+    r = txn.exec_params(kEntryCountsSql, query.journey, from, to);
+    d.entries = r[0][0].as<int64_t>();
+    d.washout_entries = r[0][1].as<int64_t>();
+    r = txn.exec_params(kContaminationSql, query.journey, from, to,
+                        static_cast<int64_t>(query.period_us), static_cast<int64_t>(query.epoch_us),
+                        std::numeric_limits<int64_t>::min(), std::numeric_limits<int64_t>::max());
+    d.contaminated_entries = r[0][0].as<int64_t>();
+    d.contaminated_sends = r[0][1].as<int64_t>();
+    d.contaminated_cost = r[0][2].as<double>();
+  } catch (...) {
+    session->Poison();
+    return StatusFromCurrentPqxxException("reading journey diagnostics");
+  }
+  return d;
+}
+
+absl::StatusOr<int64_t> PostgresStore::CountOrphanRefunds(UnixMicros from, UnixMicros to) {
+  if (from > to) return absl::InvalidArgumentError("orphan refund range has from > to");
+  HF_ASSIGN_OR_RETURN(std::unique_ptr<ReadSession> session, ReadSession::Begin(impl_.get()));
+  try {
+    pqxx::result r = session->txn().exec_params(kOrphanRefundsSql, static_cast<int64_t>(from),
+                                                static_cast<int64_t>(to));
+    return r[0][0].as<int64_t>();
+  } catch (...) {
+    session->Poison();
+    return StatusFromCurrentPqxxException("counting orphan refunds");
+  }
+}
+
+}  // namespace holdfast

@@ -1,0 +1,82 @@
+// A throw-away PostgreSQL 15 server for tests: initdb into a fresh temp
+// directory, a postmaster listening only on a Unix socket inside it, stopped
+// (by its PID) and deleted by the destructor.
+//
+// PostgreSQL refuses to run as root, and CI runs as root: then initdb and
+// the server run as the `postgres` system user the Debian package creates
+// (or `holdfast-pg`, created on first use, when that user is missing). The
+// test process itself connects over the socket as the database superuser
+// `postgres` with trust authentication, so no password exists anywhere.
+//
+// Durability settings are for speed (fsync=off): the server may lose data if
+// the machine crashes, which no test simulates. A test of the *store's*
+// durability kills holdfastd, never this server.
+//
+// Example:
+//   absl::StatusOr<std::unique_ptr<PostgresServer>> pg = PostgresServer::Start();
+//   ASSERT_TRUE(pg.ok()) << pg.status();
+//   absl::StatusOr<std::string> uri = (*pg)->CreateDatabase("t1");
+//   auto store = Store::Open(*uri);
+//
+// Thread-safety: CreateDatabase may be called concurrently; Start and the
+// destructor not.
+#ifndef HOLDFAST_TESTS_TESTING_POSTGRES_SERVER_H_
+#define HOLDFAST_TESTS_TESTING_POSTGRES_SERVER_H_
+
+#include <sys/types.h>
+
+#include <memory>
+#include <string>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+
+namespace holdfast::testing {
+
+class PostgresServer {
+ public:
+  struct Options {
+    // Directory of initdb/postgres. Default: Debian's PostgreSQL 15.
+    std::string bin_dir = "/usr/lib/postgresql/15/bin";
+    // Server connection limit; each holdfastd replica holds a writer and a
+    // small read pool. Default 100.
+    int max_connections = 100;
+    // How long Start waits for initdb plus the first accepted connection.
+    int start_timeout_seconds = 60;
+  };
+
+  // Creates the cluster and starts the server; returns once it accepts
+  // connections. UNAVAILABLE with the server log when it does not.
+  [[nodiscard]] static absl::StatusOr<std::unique_ptr<PostgresServer>> Start(const Options& options);
+  [[nodiscard]] static absl::StatusOr<std::unique_ptr<PostgresServer>> Start() { return Start(Options()); }
+
+  // Immediate shutdown (SIGQUIT to the postmaster, SIGKILL after 20 s), then
+  // removes the directory.
+  ~PostgresServer();
+  PostgresServer(const PostgresServer&) = delete;
+  PostgresServer& operator=(const PostgresServer&) = delete;
+
+  // libpq URI of database `dbname` as the superuser, over the socket.
+  std::string Uri(const std::string& dbname = "postgres") const;
+
+  // CREATE DATABASE `name` (a plain identifier) and returns its URI.
+  [[nodiscard]] absl::StatusOr<std::string> CreateDatabase(const std::string& name);
+
+  // Runs one SQL command on `dbname`; for test set-up (roles, grants).
+  [[nodiscard]] absl::Status Exec(const std::string& dbname, const std::string& sql);
+
+  pid_t pid() const { return pid_; }
+  const std::string& socket_dir() const { return socket_dir_; }
+  std::string log() const;
+
+ private:
+  PostgresServer() = default;
+  std::string dir_;
+  std::string socket_dir_;
+  std::string log_path_;
+  pid_t pid_ = -1;
+};
+
+}  // namespace holdfast::testing
+
+#endif  // HOLDFAST_TESTS_TESTING_POSTGRES_SERVER_H_
