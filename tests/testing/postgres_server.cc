@@ -159,8 +159,9 @@ absl::StatusOr<std::unique_ptr<PostgresServer>> PostgresServer::Start(const Opti
     return absl::UnavailableError(absl::StrCat("copying the template cluster failed: ", server->log()));
   }
   server->pid_ = Spawn({options.bin_dir + "/postgres", "-D", data, "-k", server->socket_dir_, "-p",
-                        std::to_string(kPort), "-c", "listen_addresses=", "-c", "fsync=off", "-c",
-                        "full_page_writes=off", "-c",
+                        std::to_string(kPort), "-c", "listen_addresses=", "-c",
+                        options.fsync ? "fsync=on" : "fsync=off", "-c",
+                        options.fsync ? "full_page_writes=on" : "full_page_writes=off", "-c",
                         absl::StrCat("max_connections=", options.max_connections), "-c",
                         "shared_buffers=128MB", "-c", "max_wal_size=2GB"},
                        *as, server->log_path_);

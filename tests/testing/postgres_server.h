@@ -41,6 +41,9 @@ class PostgresServer {
     // Server connection limit; each holdfastd replica holds a writer and a
     // small read pool. Default 100.
     int max_connections = 100;
+    // fsync on the server: off (default) is for speed; benchmarks that time
+    // commits turn it on so a commit costs what it costs in production.
+    bool fsync = false;
     // How long Start waits for initdb plus the first accepted connection.
     int start_timeout_seconds = 60;
   };
