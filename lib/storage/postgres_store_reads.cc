@@ -2,9 +2,13 @@
 // Every read runs on a pooled connection inside one REPEATABLE READ READ
 // ONLY transaction (one snapshot, while every replica keeps writing); the
 // per-entry rules are the SQLite store's (docs/storage.md, "Analysis
-// queries"), written for PostgreSQL's planner: the range's entries once,
-// joined to outcomes and to sends by hash or merge joins instead of one
-// index probe per entry.
+// queries"): each entry's window sums are LATERAL aggregates over the
+// covering indexes outcomes_by_unit and sends_by_unit, one bounded index
+// range per entry whatever the planner's statistics say (a fresh database
+// has none, and a cursor's fast-start planning once picked a nested loop
+// over a CTE scan: quadratic). Rows come in key order (the primary key's
+// order, no sort), so every replica folds the same rows in the same order
+// and their reports agree to the last bit, not just to rounding.
 #include <limits>
 #include <optional>
 #include <utility>
@@ -32,26 +36,23 @@ constexpr int kFetchRows = 10000;
 // window, $5 = pre-period (µs). Same columns and rules as SQLite's
 // kAnalysisSql.
 constexpr const char kAnalysisSql[] = R"sql(
-WITH e AS MATERIALIZED (
-  SELECT unit, grp, arm, period, t0, in_washout, attributes FROM entries
-  WHERE journey = $1 AND t0 >= $2 AND t0 < $3),
-o AS (
-  SELECT e.unit, e.period,
-    sum(o.revenue) FILTER (WHERE o.at >= e.t0) AS y,
-    sum(o.margin) FILTER (WHERE o.at >= e.t0) AS m,
-    max(CASE WHEN o.at >= e.t0 AND o.type IN (1, 2) THEN 1 ELSE 0 END) AS x,
-    sum(o.revenue) FILTER (WHERE o.at < e.t0) AS z
-  FROM e JOIN outcomes o ON o.unit = e.unit AND o.at >= e.t0 - $5::bigint AND o.at < e.t0 + $4::bigint
-  GROUP BY e.unit, e.period),
-s AS (
-  SELECT e.unit, e.period, sum(s.cost) AS c, count(*) AS n
-  FROM e JOIN sends s ON s.unit = e.unit AND s.journey = $1
-    AND s.at >= e.t0 AND s.at < e.t0 + $4::bigint
-  GROUP BY e.unit, e.period)
-SELECT e.unit, e.grp, e.arm, e.period, e.t0, e.in_washout, e.attributes,
+SELECT e.unit, e.grp, e.arm, e.period, e.t0, e.in_washout, e.attributes, e.config_version,
   coalesce(o.y, 0), coalesce(o.m, 0), coalesce(o.x, 0), coalesce(o.z, 0),
   coalesce(s.c, 0), coalesce(s.n, 0)
-FROM e LEFT JOIN o USING (unit, period) LEFT JOIN s USING (unit, period)
+FROM entries e
+CROSS JOIN LATERAL (
+  SELECT sum(o.revenue) FILTER (WHERE o.at >= e.t0) AS y,
+         sum(o.margin) FILTER (WHERE o.at >= e.t0) AS m,
+         max(CASE WHEN o.at >= e.t0 AND o.type IN (1, 2) THEN 1 ELSE 0 END) AS x,
+         sum(o.revenue) FILTER (WHERE o.at < e.t0) AS z
+  FROM outcomes o
+  WHERE o.unit = e.unit AND o.at >= e.t0 - $5::bigint AND o.at < e.t0 + $4::bigint) o
+CROSS JOIN LATERAL (
+  SELECT sum(s.cost) AS c, count(*) AS n
+  FROM sends s
+  WHERE s.unit = e.unit AND s.journey = e.journey AND s.at >= e.t0 AND s.at < e.t0 + $4::bigint) s
+WHERE e.journey = $1 AND e.t0 >= $2 AND e.t0 < $3
+ORDER BY e.unit, e.period
 )sql";
 
 // One row per unit with an entry (journey filter spliced in) with
@@ -65,24 +66,23 @@ WITH u AS MATERIALIZED (
   FROM entries
   WHERE t0 >= $1 AND t0 < $2 )sql";
 constexpr const char kProgramSqlTail[] = R"sql(
-  ORDER BY unit, t0),
-o AS (
-  SELECT u.unit,
-    sum(o.revenue) FILTER (WHERE o.at >= u.t_first) AS y,
-    sum(o.margin) FILTER (WHERE o.at >= u.t_first) AS m,
-    max(CASE WHEN o.at >= u.t_first AND o.type IN (1, 2) THEN 1 ELSE 0 END) AS x,
-    sum(o.revenue) FILTER (WHERE o.at < u.t_first) AS z
-  FROM u JOIN outcomes o ON o.unit = u.unit
-    AND o.at >= u.t_first - $4::bigint AND o.at < u.t_first + $3::bigint
-  GROUP BY u.unit),
-s AS (
-  SELECT u.unit, sum(s.cost) AS c, count(*) AS n
-  FROM u JOIN sends s ON s.unit = u.unit AND s.at >= u.t_first AND s.at < u.t_first + $3::bigint
-  GROUP BY u.unit)
+  ORDER BY unit, t0)
 SELECT u.unit, u.grp, u.t_first, u.n_entries, u.n_global, u.attributes,
   coalesce(o.y, 0), coalesce(o.m, 0), coalesce(o.x, 0), coalesce(o.z, 0),
   coalesce(s.c, 0), coalesce(s.n, 0)
-FROM u LEFT JOIN o USING (unit) LEFT JOIN s USING (unit)
+FROM u
+CROSS JOIN LATERAL (
+  SELECT sum(o.revenue) FILTER (WHERE o.at >= u.t_first) AS y,
+         sum(o.margin) FILTER (WHERE o.at >= u.t_first) AS m,
+         max(CASE WHEN o.at >= u.t_first AND o.type IN (1, 2) THEN 1 ELSE 0 END) AS x,
+         sum(o.revenue) FILTER (WHERE o.at < u.t_first) AS z
+  FROM outcomes o
+  WHERE o.unit = u.unit AND o.at >= u.t_first - $4::bigint AND o.at < u.t_first + $3::bigint) o
+CROSS JOIN LATERAL (
+  SELECT sum(s.cost) AS c, count(*) AS n
+  FROM sends s
+  WHERE s.unit = u.unit AND s.at >= u.t_first AND s.at < u.t_first + $3::bigint) s
+ORDER BY u.unit
 )sql";
 
 constexpr const char kFixedCostSql[] = R"sql(
@@ -127,6 +127,8 @@ class ReadSession {
     auto session = std::unique_ptr<ReadSession>(new ReadSession(impl, std::move(conn)));
     try {
       session->txn_ = std::make_unique<ReadTxn>(*session->conn_);
+      // Every cursor here is read to the end: plan for all rows, not the first.
+      session->txn_->exec("SET LOCAL cursor_tuple_fraction = 1.0");
     } catch (...) {
       session->conn_.reset();
       return StatusFromCurrentPqxxException("beginning read transaction");
@@ -209,7 +211,7 @@ absl::StatusOr<std::vector<ConfigVersionRow>> PostgresStore::ListConfigVersions(
   std::vector<ConfigVersionRow> out;
   try {
     pqxx::result r = session->txn().exec_params(
-        "SELECT version, loaded_at, source_path, diff_summary "
+        "SELECT version, loaded_at, source_path, diff_summary, content "
         "FROM config_versions ORDER BY seq DESC LIMIT $1",
         limit);
     for (const pqxx::row& row : r) {
@@ -218,6 +220,7 @@ absl::StatusOr<std::vector<ConfigVersionRow>> PostgresStore::ListConfigVersions(
       v.loaded_at = row[1].as<int64_t>();
       v.source_path = row[2].as<std::string>();
       v.diff_summary = row[3].as<std::string>();
+      v.content = row[4].as<std::string>();
       out.push_back(std::move(v));
     }
   } catch (...) {
@@ -249,12 +252,13 @@ absl::Status PostgresStore::ForEachAnalysisEntry(const AnalysisQuery& query,
         e.t0 = row[4].as<int64_t>();
         e.in_washout = row[5].as<int>() != 0;
         e.segment = SegmentOf(row[6], query.segment_by);
-        e.y = row[7].as<double>();
-        e.m = row[8].as<double>();
-        e.x = row[9].as<int>();
-        e.z = row[10].as<double>();
-        e.c = row[11].as<double>();
-        e.sends = row[12].as<int64_t>();
+        e.config_version = row[7].as<std::string>();
+        e.y = row[8].as<double>();
+        e.m = row[9].as<double>();
+        e.x = row[10].as<int>();
+        e.z = row[11].as<double>();
+        e.c = row[12].as<double>();
+        e.sends = row[13].as<int64_t>();
         return fn(e);
       });
       if (!status.ok()) break;

@@ -24,7 +24,6 @@ namespace {
 using storage_internal::StatusFromCurrentException;
 
 using storage_internal::BytesOfAll;
-using storage_internal::kRecordOverheadBytes;
 
 absl::Status ValidateOptions(const SqliteStoreOptions& o) {
   if (o.writer_cache_kib <= 0 || o.reader_cache_kib <= 0 || o.max_idle_readers < 0 ||
@@ -516,10 +515,7 @@ absl::Status SqliteStore::AppendConfigVersion(const ConfigVersionRow& row) {
   batch.kind = WriteBatch::Kind::kConfigVersion;
   batch.config_version = &row;
   batch.records = 1;
-  batch.bytes = kRecordOverheadBytes + static_cast<int64_t>(row.version.size() +
-                                                            row.source_path.size() +
-                                                            row.diff_summary.size() +
-                                                            row.content.size());
+  batch.bytes = storage_internal::BytesOf(row);
   return impl_->Submit(batch);
 }
 

@@ -14,6 +14,7 @@
 #include <thread>
 #include <vector>
 
+#include <google/protobuf/util/field_comparator.h>
 #include <google/protobuf/util/message_differencer.h>
 #include <gtest/gtest.h>
 #include <libpq-fe.h>
@@ -232,9 +233,15 @@ TEST(ReplicasE2eTest, ThreeReplicasOnePostgresSurviveAKilledReplica) {
     reports[r].clear_generated_at();
   }
   ASSERT_GT(reports[0].rows_size(), 0);
+  // Identical to the bit (an undefined statistic is NaN on every replica).
+  google::protobuf::util::DefaultFieldComparator exact;
+  exact.set_treat_nan_as_equal(true);
+  google::protobuf::util::MessageDifferencer diff;
+  diff.set_field_comparator(&exact);
+  std::string differences;
+  diff.ReportDifferencesToString(&differences);
   for (int r = 1; r < kReplicas; ++r) {
-    EXPECT_TRUE(google::protobuf::util::MessageDifferencer::Equals(reports[0], reports[r]))
-        << "replica " << r << " differs:\n" << reports[r].DebugString() << "\nvs\n" << reports[0].DebugString();
+    EXPECT_TRUE(diff.Compare(reports[0], reports[r])) << "replica " << r << " differs: " << differences;
   }
   // Config history is shared: a replica (re)starting on the version already
   // recorded adds nothing, so the three simultaneous first starts leave

@@ -203,9 +203,9 @@ TEST(PostgresStoreTest, ConfigHistoryIsSharedByReplicas) {
   ASSERT_TRUE(uri.ok()) << uri.status();
   std::unique_ptr<Store> a = MustOpen(*uri);
   std::unique_ptr<Store> b = MustOpen(*uri);
-  ASSERT_TRUE(a->AppendConfigVersion({"v1", 100, "/etc/a", "initial"}).ok());
-  ASSERT_TRUE(b->AppendConfigVersion({"v2", 200, "/etc/b", "changed"}).ok());
-  ASSERT_TRUE(a->AppendConfigVersion({"v1", 300, "/etc/a", "rolled back"}).ok());
+  ASSERT_TRUE(a->AppendConfigVersion({"v1", 100, "/etc/a", "initial", "journeys { id: \"x\" }"}).ok());
+  ASSERT_TRUE(b->AppendConfigVersion({"v2", 200, "/etc/b", "changed", ""}).ok());
+  ASSERT_TRUE(a->AppendConfigVersion({"v1", 300, "/etc/a", "rolled back", ""}).ok());
   absl::StatusOr<std::vector<ConfigVersionRow>> h = b->ListConfigVersions(10);
   ASSERT_TRUE(h.ok()) << h.status();
   ASSERT_EQ(h->size(), 3u);
@@ -213,6 +213,7 @@ TEST(PostgresStoreTest, ConfigHistoryIsSharedByReplicas) {
   EXPECT_EQ((*h)[0].loaded_at, 300);
   EXPECT_EQ((*h)[1].source_path, "/etc/b");
   EXPECT_EQ((*h)[2].diff_summary, "initial");
+  EXPECT_EQ((*h)[2].content, "journeys { id: \"x\" }");
   EXPECT_EQ(b->ListConfigVersions(0).status().code(), absl::StatusCode::kInvalidArgument);
 }
 

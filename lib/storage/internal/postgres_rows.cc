@@ -104,6 +104,7 @@ absl::Status ValidatePostgresText(const ConfigVersionRow& r) {
   if (!IsPostgresText(r.version)) return Bad("config_version", 0, "version");
   if (!IsPostgresText(r.source_path)) return Bad("config_version", 0, "source_path");
   if (!IsPostgresText(r.diff_summary)) return Bad("config_version", 0, "diff_summary");
+  if (!IsPostgresText(r.content)) return Bad("config_version", 0, "content");
   return absl::OkStatus();
 }
 

@@ -83,6 +83,13 @@ CREATE TABLE config_versions (
 );
 )sql";
 
+// Version 3 (mirrors SQLite's v3): each config load keeps the full
+// canonical config of its version, so every replica's report can analyse an
+// entry with the config it was assigned under.
+constexpr const char kV3[] = R"sql(
+ALTER TABLE config_versions ADD COLUMN content text NOT NULL DEFAULT '';
+)sql";
+
 int ReadVersion(pqxx::work& txn) {
   pqxx::result r = txn.exec("SELECT version FROM holdfast_schema");
   return r.empty() ? 0 : r[0][0].as<int>();
@@ -91,12 +98,12 @@ int ReadVersion(pqxx::work& txn) {
 }  // namespace
 
 const std::vector<const char*>& PostgresMigrationScripts() {
-  static const std::vector<const char*>* const kScripts = new std::vector<const char*>{kV1, kV2};
+  static const std::vector<const char*>* const kScripts = new std::vector<const char*>{kV1, kV2, kV3};
   return *kScripts;
 }
 
 absl::StatusOr<int> MigratePostgresToLatest(pqxx::connection& conn) {
-  static_assert(kLatestSchemaVersion == 2, "add the new migration to PostgresMigrationScripts()");
+  static_assert(kLatestSchemaVersion == 3, "add the new migration to PostgresMigrationScripts()");
   const std::vector<const char*>& scripts = PostgresMigrationScripts();
   int found = -1;
   for (;;) {

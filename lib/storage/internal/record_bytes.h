@@ -30,7 +30,8 @@ inline int64_t BytesOf(const FixedCostRow& r) {
   return kRecordOverheadBytes + r.cost_id.size() + r.journey.size() + r.category.size();
 }
 inline int64_t BytesOf(const ConfigVersionRow& r) {
-  return kRecordOverheadBytes + r.version.size() + r.source_path.size() + r.diff_summary.size();
+  return kRecordOverheadBytes + r.version.size() + r.source_path.size() + r.diff_summary.size() +
+         r.content.size();
 }
 
 template <typename Row>
