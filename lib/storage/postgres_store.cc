@@ -81,8 +81,8 @@ ins AS (
 SELECT first.b, count(*), 0 FROM ins JOIN first USING (send_id) GROUP BY first.b
 )sql";
 
-// Orphan refunds: inserted refunds whose order_id names no outcome stored
-// before this commit nor staged in it (the statement's snapshot does not
+// Orphan refunds: inserted refunds whose order_id names no CONVERSION or
+// ORDER of the same unit stored before this commit nor staged in it (the statement's snapshot does not
 // see its own inserts, so the staged rows are checked explicitly).
 constexpr const char kMoveOutcomes[] = R"sql(
 WITH first AS MATERIALIZED (
@@ -94,8 +94,10 @@ ins AS (
   RETURNING outcome_id)
 SELECT f.b, count(*),
   count(*) FILTER (WHERE f.type = 3
-    AND NOT EXISTS (SELECT 1 FROM outcomes o WHERE o.outcome_id = f.order_id)
-    AND NOT EXISTS (SELECT 1 FROM first g WHERE g.outcome_id = f.order_id))
+    AND NOT EXISTS (SELECT 1 FROM outcomes o
+                    WHERE o.outcome_id = f.order_id AND o.unit = f.unit AND o.type IN (1, 2))
+    AND NOT EXISTS (SELECT 1 FROM first g
+                    WHERE g.outcome_id = f.order_id AND g.unit = f.unit AND g.type IN (1, 2)))
 FROM ins JOIN first f USING (outcome_id) GROUP BY f.b
 )sql";
 

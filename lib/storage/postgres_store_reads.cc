@@ -9,6 +9,7 @@
 // over a CTE scan: quadratic). Rows come in key order (the primary key's
 // order, no sort), so every replica folds the same rows in the same order
 // and their reports agree to the last bit, not just to rounding.
+#include <algorithm>
 #include <limits>
 #include <optional>
 #include <utility>
@@ -16,6 +17,7 @@
 #include <pqxx/pqxx>
 
 #include "absl/strings/str_cat.h"
+#include "lib/storage/analysis_sql.h"
 #include "lib/base/status_macros.h"
 #include "lib/storage/internal/attribute_codec.h"
 #include "lib/storage/internal/postgres_rows.h"
@@ -31,29 +33,6 @@ using storage_internal::StatusFromCurrentPqxxException;
 
 // Rows fetched from a cursor per round trip.
 constexpr int kFetchRows = 10000;
-
-// One row per entry of journey $1 with $2 <= t0 < $3; $4 = attribution
-// window, $5 = pre-period (µs). Same columns and rules as SQLite's
-// kAnalysisSql.
-constexpr const char kAnalysisSql[] = R"sql(
-SELECT e.unit, e.grp, e.arm, e.period, e.t0, e.in_washout, e.attributes, e.config_version,
-  coalesce(o.y, 0), coalesce(o.m, 0), coalesce(o.x, 0), coalesce(o.z, 0),
-  coalesce(s.c, 0), coalesce(s.n, 0)
-FROM entries e
-CROSS JOIN LATERAL (
-  SELECT sum(o.revenue) FILTER (WHERE o.at >= e.t0) AS y,
-         sum(o.margin) FILTER (WHERE o.at >= e.t0) AS m,
-         max(CASE WHEN o.at >= e.t0 AND o.type IN (1, 2) THEN 1 ELSE 0 END) AS x,
-         sum(o.revenue) FILTER (WHERE o.at < e.t0) AS z
-  FROM outcomes o
-  WHERE o.unit = e.unit AND o.at >= e.t0 - $5::bigint AND o.at < e.t0 + $4::bigint) o
-CROSS JOIN LATERAL (
-  SELECT sum(s.cost) AS c, count(*) AS n
-  FROM sends s
-  WHERE s.unit = e.unit AND s.journey = e.journey AND s.at >= e.t0 AND s.at < e.t0 + $4::bigint) s
-WHERE e.journey = $1 AND e.t0 >= $2 AND e.t0 < $3
-ORDER BY e.unit, e.period
-)sql";
 
 // One row per unit with an entry (journey filter spliced in) with
 // $1 <= t0 < $2; $3 = window, $4 = pre-period. The unit's first entry by t0
@@ -89,7 +68,7 @@ constexpr const char kFixedCostSql[] = R"sql(
 SELECT coalesce(sum(amount * ((least("end", $3::bigint) - greatest(start, $2::bigint))::float8
                               / ("end" - start))), 0)
 FROM fixed_costs
-WHERE journey = $1 AND start < $3 AND "end" > $2
+WHERE journey = $1 AND start < $3 AND "end" > $2 AND $2::bigint < $3::bigint
 )sql";
 
 constexpr const char kEntryCountsSql[] = R"sql(
@@ -105,15 +84,10 @@ SELECT count(*), coalesce(sum(n), 0), coalesce(sum(cost), 0) FROM (
   JOIN sends s ON s.unit = e.unit AND s.journey = e.journey
     AND s.at >= (CASE WHEN $4::bigint > 0 THEN $5::bigint + e.period * $4::bigint ELSE $6::bigint END)
     AND s.at <  (CASE WHEN $4::bigint > 0 THEN $5::bigint + (e.period + 1) * $4::bigint ELSE $7::bigint END)
+    AND s.at < $8::bigint
   WHERE e.journey = $1 AND e.t0 >= $2 AND e.t0 < $3 AND e.grp IN (2, 3)
   GROUP BY e.unit, e.period
 ) per_entry
-)sql";
-
-constexpr const char kOrphanRefundsSql[] = R"sql(
-SELECT count(*) FROM outcomes r
-WHERE r.type = 3 AND r.at >= $1 AND r.at < $2
-  AND NOT EXISTS (SELECT 1 FROM outcomes o WHERE o.outcome_id = r.order_id)
 )sql";
 
 using ReadTxn = pqxx::transaction<pqxx::repeatable_read, pqxx::read_only>;
@@ -238,27 +212,51 @@ absl::Status PostgresStore::ForEachAnalysisEntry(const AnalysisQuery& query,
   try {
     ReadTxn& txn = session->txn();
     AnalysisEntry e;
+    const UnixMicros to = std::min(query.to, query.as_of);
     for (const JourneyWindow& j : query.journeys) {
-      txn.exec_params(absl::StrCat("DECLARE hf_cur NO SCROLL CURSOR FOR ", kAnalysisSql), j.journey,
-                      static_cast<int64_t>(query.from), static_cast<int64_t>(query.to),
-                      static_cast<int64_t>(j.attribution_window_us),
-                      static_cast<int64_t>(j.pre_period_us));
+      // The one definition of the per-entry rules (analysis_sql.h), in its
+      // PostgreSQL dialect; parameters as text, typed by the SQL.
+      std::vector<std::string> params(kAnalysisParamFirstVersion - 1 + 4 * j.versions.size());
+      params[kAnalysisParamJourney - 1] = j.journey;
+      params[kAnalysisParamFrom - 1] = std::to_string(query.from);
+      params[kAnalysisParamTo - 1] = std::to_string(to);
+      params[kAnalysisParamAsOf - 1] = std::to_string(query.as_of);
+      params[kAnalysisParamWindow - 1] = std::to_string(j.attribution_window_us);
+      params[kAnalysisParamPrePeriod - 1] = std::to_string(j.pre_period_us);
+      params[kAnalysisParamRefundHorizon - 1] = std::to_string(j.refund_horizon_us);
+      for (size_t k = 0; k < j.versions.size(); ++k) {
+        const VersionWindow& v = j.versions[k];
+        const size_t b = kAnalysisParamFirstVersion - 1 + 4 * k;
+        params[b] = v.config_version;
+        params[b + 1] = std::to_string(v.attribution_window_us);
+        params[b + 2] = std::to_string(v.pre_period_us);
+        params[b + 3] = std::to_string(v.refund_horizon_us);
+      }
+      txn.exec_params(absl::StrCat("DECLARE hf_cur NO SCROLL CURSOR FOR ",
+                                   AnalysisEntrySql(SqlDialect::kPostgres, j.versions.size())),
+                      pqxx::prepare::make_dynamic_params(params.begin(), params.end()));
       e.journey = j.journey;
       status = DrainCursor(txn, [&](const pqxx::row& row) {
-        e.unit = row[0].as<std::string>();
-        e.group = static_cast<EntryGroup>(row[1].as<int>());
-        e.arm = row[2].as<std::string>();
-        e.period = row[3].as<int64_t>();
-        e.t0 = row[4].as<int64_t>();
-        e.in_washout = row[5].as<int>() != 0;
-        e.segment = SegmentOf(row[6], query.segment_by);
-        e.config_version = row[7].as<std::string>();
-        e.y = row[8].as<double>();
-        e.m = row[9].as<double>();
-        e.x = row[10].as<int>();
-        e.z = row[11].as<double>();
-        e.c = row[12].as<double>();
-        e.sends = row[13].as<int64_t>();
+        e.unit = row[kColUnit].as<std::string>();
+        e.group = static_cast<EntryGroup>(row[kColGroup].as<int>());
+        e.arm = row[kColArm].as<std::string>();
+        e.period = row[kColPeriod].as<int64_t>();
+        e.t0 = row[kColT0].as<int64_t>();
+        e.in_washout = row[kColInWashout].as<int>() != 0;
+        e.segment = SegmentOf(row[kColAttributes], query.segment_by);
+        e.config_version = row[kColConfigVersion].as<std::string>();
+        e.version_known = row[kColVersionKnown].as<int>() != 0;
+        e.window_us = row[kColWindow].as<int64_t>();
+        e.refund_horizon_us = row[kColRefundHorizon].as<int64_t>();
+        e.next_t0.reset();
+        if (!row[kColNextT0].is_null()) e.next_t0 = row[kColNextT0].as<int64_t>();
+        e.y = row[kColY].as<double>() + row[kColRefundY].as<double>();
+        e.m = row[kColM].as<double>() + row[kColRefundM].as<double>();
+        e.x = row[kColX].as<int>();
+        e.z = row[kColZ].as<double>();
+        e.c = row[kColC].as<double>();
+        e.sends = row[kColSends].as<int64_t>();
+        FinishAnalysisEntry(query.as_of, &e);
         return fn(e);
       });
       if (!status.ok()) break;
@@ -322,14 +320,17 @@ absl::StatusOr<JourneyDiagnostics> PostgresStore::GetJourneyDiagnostics(
     ReadTxn& txn = session->txn();
     const int64_t from = query.from;
     const int64_t to = query.to;
-    pqxx::result r = txn.exec_params(kFixedCostSql, query.journey, from, to);
+    pqxx::result r = txn.exec_params(kFixedCostSql, query.journey,
+                                     static_cast<int64_t>(std::max(query.from, query.cost_from)),
+                                     static_cast<int64_t>(std::min(query.to, query.cost_to)));
     d.fixed_cost = r[0][0].as<double>();
     r = txn.exec_params(kEntryCountsSql, query.journey, from, to);
     d.entries = r[0][0].as<int64_t>();
     d.washout_entries = r[0][1].as<int64_t>();
     r = txn.exec_params(kContaminationSql, query.journey, from, to,
                         static_cast<int64_t>(query.period_us), static_cast<int64_t>(query.epoch_us),
-                        std::numeric_limits<int64_t>::min(), std::numeric_limits<int64_t>::max());
+                        std::numeric_limits<int64_t>::min(), std::numeric_limits<int64_t>::max(),
+                        static_cast<int64_t>(query.as_of));
     d.contaminated_entries = r[0][0].as<int64_t>();
     d.contaminated_sends = r[0][1].as<int64_t>();
     d.contaminated_cost = r[0][2].as<double>();
@@ -344,7 +345,7 @@ absl::StatusOr<int64_t> PostgresStore::CountOrphanRefunds(UnixMicros from, UnixM
   if (from > to) return absl::InvalidArgumentError("orphan refund range has from > to");
   HF_ASSIGN_OR_RETURN(std::unique_ptr<ReadSession> session, ReadSession::Begin(impl_.get()));
   try {
-    pqxx::result r = session->txn().exec_params(kOrphanRefundsSql, static_cast<int64_t>(from),
+    pqxx::result r = session->txn().exec_params(OrphanRefundsSql(SqlDialect::kPostgres), static_cast<int64_t>(from),
                                                 static_cast<int64_t>(to));
     return r[0][0].as<int64_t>();
   } catch (...) {

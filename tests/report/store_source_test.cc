@@ -12,6 +12,7 @@
 #include "absl/strings/str_cat.h"
 #include "lib/catalog/config_catalog.h"
 #include "lib/report/lift_report.h"
+#include "lib/storage/sqlite_store.h"
 #include "tests/storage/test_store.h"
 
 namespace holdfast::report {

@@ -90,6 +90,12 @@ constexpr const char kV3[] = R"sql(
 ALTER TABLE config_versions ADD COLUMN content text NOT NULL DEFAULT '';
 )sql";
 
+// Version 4 (mirrors SQLite's v4): refunds follow their order; the analysis
+// looks up each window's refunds by unit and time.
+constexpr const char kV4[] = R"sql(
+CREATE INDEX refunds_by_unit ON outcomes (unit, at) INCLUDE (order_id, revenue, margin) WHERE type = 3;
+)sql";
+
 int ReadVersion(pqxx::work& txn) {
   pqxx::result r = txn.exec("SELECT version FROM holdfast_schema");
   return r.empty() ? 0 : r[0][0].as<int>();
@@ -98,12 +104,12 @@ int ReadVersion(pqxx::work& txn) {
 }  // namespace
 
 const std::vector<const char*>& PostgresMigrationScripts() {
-  static const std::vector<const char*>* const kScripts = new std::vector<const char*>{kV1, kV2, kV3};
+  static const std::vector<const char*>* const kScripts = new std::vector<const char*>{kV1, kV2, kV3, kV4};
   return *kScripts;
 }
 
 absl::StatusOr<int> MigratePostgresToLatest(pqxx::connection& conn) {
-  static_assert(kLatestSchemaVersion == 3, "add the new migration to PostgresMigrationScripts()");
+  static_assert(kLatestSchemaVersion == 4, "add the new migration to PostgresMigrationScripts()");
   const std::vector<const char*>& scripts = PostgresMigrationScripts();
   int found = -1;
   for (;;) {
