@@ -142,10 +142,17 @@ std::string SegmentOf(const pqxx::field& attributes, const std::string& key) {
 }
 
 // Runs `fn` on every row of the open cursor hf_cur, kFetchRows at a time.
+// `cancelled` is polled before each round trip: the caller's own polls
+// (StoreAnalysisSource, every 256 rows) run between rows, but a FETCH can
+// block for a while on a busy server, so a cancelled report should not ask
+// for another batch.
 template <typename Fn>
-absl::Status DrainCursor(ReadTxn& txn, Fn&& fn) {
+absl::Status DrainCursor(ReadTxn& txn, const CancelCheck& cancelled, Fn&& fn) {
   const std::string fetch = absl::StrCat("FETCH FORWARD ", kFetchRows, " FROM hf_cur");
   for (;;) {
+    if (cancelled && cancelled()) {
+      return absl::CancelledError("report cancelled (caller gone or deadline exceeded)");
+    }
     pqxx::result rows = txn.exec(fetch);
     for (const pqxx::row& row : rows) HF_RETURN_IF_ERROR(fn(row));
     if (rows.size() < static_cast<size_t>(kFetchRows)) break;
@@ -236,7 +243,7 @@ absl::Status PostgresStore::ForEachAnalysisEntry(const AnalysisQuery& query,
                                    AnalysisEntrySql(SqlDialect::kPostgres, j.versions.size())),
                       pqxx::prepare::make_dynamic_params(params.begin(), params.end()));
       e.journey = j.journey;
-      status = DrainCursor(txn, [&](const pqxx::row& row) {
+      status = DrainCursor(txn, query.cancelled, [&](const pqxx::row& row) {
         e.unit = row[kColUnit].as<std::string>();
         e.group = static_cast<EntryGroup>(row[kColGroup].as<int>());
         e.arm = row[kColArm].as<std::string>();
@@ -288,7 +295,7 @@ absl::Status PostgresStore::ForEachProgramUnit(const ProgramQuery& query, const 
                     static_cast<int64_t>(query.from), static_cast<int64_t>(query.to),
                     static_cast<int64_t>(query.window_us), static_cast<int64_t>(query.pre_period_us));
     ProgramUnitRow u;
-    status = DrainCursor(txn, [&](const pqxx::row& row) {
+    status = DrainCursor(txn, CancelCheck(), [&](const pqxx::row& row) {
       u.unit = row[0].as<std::string>();
       u.first_group = static_cast<EntryGroup>(row[1].as<int>());
       u.t_first = row[2].as<int64_t>();

@@ -174,5 +174,32 @@ TEST(StoreAgreementTest, LiftAndProgramReportsAgreeAcrossStores) {
   ExpectAgree(ToProto(*pa, 0, po.range), ToProto(*pb, 0, po.range));
 }
 
+// A report cancelled mid-scan ends with CANCELLED on either store (the
+// check flips after the scan has started, so the store's cursor is left
+// mid-way), and the same store then serves the full report: PostgreSQL must
+// not pool the connection whose cursor was abandoned.
+TEST(StoreAgreementTest, CancelledReportEndsTheScanAndTheStoreStillServes) {
+  const Events ev = MakeEvents();
+  const AssignmentConfig config = Config();
+  for (StoreBackend backend : {StoreBackend::kSqlite, StoreBackend::kPostgres}) {
+    SCOPED_TRACE(backend == StoreBackend::kSqlite ? "sqlite" : "postgres");
+    std::unique_ptr<TestStore> t = Filled(backend, ev);
+    ASSERT_TRUE(t != nullptr);
+    StoreAnalysisSource source(t->store());
+    LiftReportOptions o;
+    o.range = {3 * kDay, 25 * kDay};
+    int polls = 0;
+    // False at the poll before the scan, true from the first poll inside it.
+    o.cancelled = [&polls] { return ++polls > 1; };
+    absl::StatusOr<LiftReportResult> cancelled = BuildLiftReport(config, source, o);
+    EXPECT_EQ(cancelled.status().code(), absl::StatusCode::kCancelled) << cancelled.status();
+    EXPECT_GE(polls, 2);
+    o.cancelled = nullptr;
+    absl::StatusOr<LiftReportResult> full = BuildLiftReport(config, source, o);
+    ASSERT_TRUE(full.ok()) << full.status();
+    EXPECT_GT(full->rows[0].lift.treatment.entries, 100);
+  }
+}
+
 }  // namespace
 }  // namespace holdfast::report
