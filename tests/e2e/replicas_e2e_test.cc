@@ -223,6 +223,10 @@ TEST(ReplicasE2eTest, ThreeReplicasOnePostgresSurviveAKilledReplica) {
   req.add_journeys("cart_abandon");
   req.mutable_from()->set_seconds(kT0Seconds - 86400);
   req.mutable_to()->set_seconds(kT0Seconds + 86400);
+  // One as_of for all three (unset, each replica would use its own arrival
+  // time and echo it): every write is acknowledged, so now sees them all.
+  req.mutable_as_of()->set_seconds(std::chrono::duration_cast<std::chrono::seconds>(
+      std::chrono::system_clock::now().time_since_epoch()).count());
   std::vector<holdfast::v1::LiftReport> reports(kReplicas);
   for (int r = 0; r < kReplicas; ++r) {
     auto c = HoldfastClient::Connect(replicas[r].address);
