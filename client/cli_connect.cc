@@ -4,15 +4,15 @@
 
 namespace holdfast::cli {
 
-absl::StatusOr<std::unique_ptr<client::HoldfastClient>> ConnectFromFlags(const ParsedFlags& flags) {
+absl::StatusOr<std::unique_ptr<client::HoldfastClient>> ConnectFromFlags(const ServerFlags& flags) {
   client::ConnectionFlags files;
-  files.tls_ca_path = flags.GetOr("tls-ca", "");
-  files.tls_cert_path = flags.GetOr("tls-cert", "");
-  files.tls_key_path = flags.GetOr("tls-key", "");
-  files.token_file = flags.GetOr("token-file", "");
+  files.tls_ca_path = flags.tls_ca;
+  files.tls_cert_path = flags.tls_cert;
+  files.tls_key_path = flags.tls_key;
+  files.token_file = flags.token_file;
   absl::StatusOr<client::ConnectionOptions> options = client::LoadConnectionOptions(files);
   if (!options.ok()) return options.status();
-  return client::HoldfastClient::Connect(ServerAddress(flags), *options);
+  return client::HoldfastClient::Connect(flags.address(), *options);
 }
 
 }  // namespace holdfast::cli

@@ -1,48 +1,30 @@
-// `holdfast`: the command-line client. Dispatches to one subcommand.
-#include <cstring>
-#include <iostream>
+// `holdfast`: the command-line client, one CLI11 subcommand per verb.
+#include <CLI/CLI.hpp>
 
+#include "client/cli_app.h"
 #include "client/commands.h"
-
-namespace {
-
-struct Command {
-  const char* name;
-  int (*run)(int, char**);
-  const char* help;
-};
-
-constexpr Command kCommands[] = {
-    {"assign", holdfast::cli::RunAssignCommand, "treat or hold out a unit (or a file of units)"},
-    {"journeys", holdfast::cli::RunJourneysCommand, "list configured journeys"},
-    {"config", holdfast::cli::RunConfigCommand, "config history | reload"},
-    {"lint", holdfast::cli::RunLintCommand, "check config files (no server needed)"},
-    {"power", holdfast::cli::RunPowerCommand, "entries and periods a journey needs"},
-    {"import", holdfast::cli::RunImportCommand, "bulk import entries|sends|outcomes|costs from CSV"},
-    {"report", holdfast::cli::RunReportCommand, "lift / iROAS report, or --program for the whole CRM program"},
-    {"ping", holdfast::cli::RunPingCommand, "check that the server answers"},
-    {"token", holdfast::cli::RunTokenCommand, "token new ROLE: a bearer token for holdfastd --auth_tokens"},
-};
-
-void PrintUsage() {
-  std::cerr << "usage: holdfast COMMAND [flags]\n\ncommands:\n";
-  for (const Command& c : kCommands) std::cerr << "  " << c.name << std::string(10 - std::strlen(c.name), ' ') << c.help << "\n";
-  std::cerr << "\nThe server address is --server, else $HOLDFAST_SERVER, else 127.0.0.1:50051.\n"
-               "TLS and tokens: --tls-ca FILE (or $HOLDFAST_TLS_CA), --tls-cert/--tls-key FILE for mTLS,\n"
-               "--token-file FILE (or $HOLDFAST_TOKEN); see docs/security.md.\n";
-}
-
-}  // namespace
+#include "holdfast_version.h"
 
 int main(int argc, char** argv) {
-  if (argc < 2 || std::strcmp(argv[1], "--help") == 0 || std::strcmp(argv[1], "help") == 0) {
-    PrintUsage();
-    return argc < 2 ? 2 : 0;
-  }
-  for (const Command& c : kCommands) {
-    if (std::strcmp(argv[1], c.name) == 0) return c.run(argc - 1, argv + 1);
-  }
-  std::cerr << "holdfast: unknown command '" << argv[1] << "'\n";
-  PrintUsage();
-  return 2;
+  CLI::App app("Holdfast command-line client: assignments, config, imports and reports.", "holdfast");
+  app.require_subcommand(1);
+  app.set_version_flag("--version", std::string("holdfast ") + holdfast::kVersionString);
+  int exit_code = 0;
+  holdfast::cli::AddAssignCommand(app, &exit_code);
+  holdfast::cli::AddJourneysCommand(app, &exit_code);
+  holdfast::cli::AddConfigCommand(app, &exit_code);
+  holdfast::cli::AddLintCommand(app, &exit_code);
+  holdfast::cli::AddPowerCommand(app, &exit_code);
+  holdfast::cli::AddImportCommand(app, &exit_code);
+  holdfast::cli::AddReportCommand(app, &exit_code);
+  holdfast::cli::AddPingCommand(app, &exit_code);
+  holdfast::cli::AddTokenCommand(app, &exit_code);
+  holdfast::cli::AddHelpCommand(app, &exit_code);
+  // After the subcommands: CLI11 copies the parent's footer into each new one.
+  app.footer(
+      "Run `holdfast help COMMAND` or `holdfast COMMAND --help` for a command's flags.\n"
+      "The server address is --server, else $HOLDFAST_SERVER, else 127.0.0.1:50051.\n"
+      "TLS and tokens: --tls-ca FILE (or $HOLDFAST_TLS_CA), --tls-cert/--tls-key FILE for mTLS,\n"
+      "--token-file FILE (or $HOLDFAST_TOKEN); see docs/security.md.");
+  return holdfast::cli::RunCliApp(app, argc, argv, &exit_code);
 }

@@ -1,8 +1,9 @@
-// Uniform error printing for the CLI: "holdfast <cmd>: CODE: message".
+// What every `holdfast` subcommand prints the same way: errors as
+// "holdfast <cmd>: CODE: message", and numbers in tables.
 #ifndef HOLDFAST_CLIENT_CLI_OUTPUT_H_
 #define HOLDFAST_CLIENT_CLI_OUTPUT_H_
 
-#include <iostream>
+#include <cstdint>
 #include <string>
 
 #include "absl/status/status.h"
@@ -11,11 +12,16 @@ namespace holdfast::cli {
 
 // Prints `status` to stderr and returns the exit code for it: 2 for a usage
 // error raised locally, 1 otherwise.
-inline int ReportError(const std::string& command, const absl::Status& status, bool usage = false) {
-  std::cerr << "holdfast " << command << ": " << absl::StatusCodeToString(status.code()) << ": "
-            << status.message() << "\n";
-  return usage ? 2 : 1;
-}
+int ReportError(const std::string& command, const absl::Status& status, bool usage = false);
+
+// ReportError for a call to the server at `server`; when the server cannot be
+// reached, adds how to start one, since that is the usual cause.
+int ReportServerError(const std::string& command, const absl::Status& status, const std::string& server);
+
+// Counts in tables: 1234567 → "1,234,567".
+std::string Grouped(int64_t n);
+// Shares in tables: always 4 decimals (0.1 → "0.1000"), so a column lines up.
+std::string Share(double share);
 
 }  // namespace holdfast::cli
 

@@ -1,20 +1,28 @@
-// Entry points of the `holdfast` subcommands. Each takes the argv that starts
-// at the subcommand name and returns the process exit code: 0 success,
-// 1 failure reported by the server or the check (e.g. lint errors), 2 usage.
+// The `holdfast` subcommands. Each Add*Command registers one subcommand (its
+// flags, help text and callback) on the program's CLI::App; the callback
+// stores the exit code in `*exit_code`: 0 success, 1 failure reported by the
+// server or the check (e.g. lint errors), 2 usage. client/cli_main.cc adds
+// them all; tests add the ones they exercise (see client/cli_app.h).
 #ifndef HOLDFAST_CLIENT_COMMANDS_H_
 #define HOLDFAST_CLIENT_COMMANDS_H_
 
+#include <CLI/CLI.hpp>
+
 namespace holdfast::cli {
 
-int RunAssignCommand(int argc, char** argv);
-int RunJourneysCommand(int argc, char** argv);
-int RunPingCommand(int argc, char** argv);
-int RunConfigCommand(int argc, char** argv);
-int RunImportCommand(int argc, char** argv);
-int RunLintCommand(int argc, char** argv);
-int RunPowerCommand(int argc, char** argv);
-int RunReportCommand(int argc, char** argv);
-int RunTokenCommand(int argc, char** argv);
+// Offline (no server, no gRPC: client/lint_main.cc, client/power_main.cc,
+// client/token_command.cc).
+void AddLintCommand(CLI::App& app, int* exit_code);
+void AddPowerCommand(CLI::App& app, int* exit_code);
+void AddTokenCommand(CLI::App& app, int* exit_code);
+
+// Talk to a server.
+void AddAssignCommand(CLI::App& app, int* exit_code);
+void AddJourneysCommand(CLI::App& app, int* exit_code);
+void AddPingCommand(CLI::App& app, int* exit_code);
+void AddConfigCommand(CLI::App& app, int* exit_code);
+void AddImportCommand(CLI::App& app, int* exit_code);
+void AddReportCommand(CLI::App& app, int* exit_code);
 
 }  // namespace holdfast::cli
 

@@ -14,14 +14,15 @@
 #include <iostream>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <thread>
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "client/cli_app.h"
 #include "client/cli_connect.h"
-#include "client/cli_flags.h"
 #include "client/cli_output.h"
 #include "client/commands.h"
 #include "client/csv_reader.h"
@@ -32,28 +33,24 @@
 namespace holdfast::cli {
 namespace {
 
-constexpr char kUsage[] =
-    "usage: holdfast import entries|sends|outcomes|costs [--server ADDR] FILE.csv\n"
-    "                       [--rejects FILE] [--verbose] [--no-progress]\n"
-    "                       [--batch-size N] [--parallel N] [--attempts N]\n"
+constexpr char kFooter[] =
     "FILE is a CSV with a header row (docs/import.md); '-' reads stdin. Columns:\n"
     "  entries   journey,unit,at,[attr.KEY]...\n"
     "  sends     send_id,unit,journey,channel,at,[cost]\n"
     "  outcomes  outcome_id,unit,at,type,revenue,margin,[order_id]\n"
     "  costs     cost_id,journey,start,end,amount,[category]\n"
     "Times: RFC 3339, a date, or epoch seconds. Re-running an import is safe:\n"
-    "records already stored are counted as duplicates.\n";
+    "records already stored are counted as duplicates.";
 
-// 1234567 → "1,234,567".
-std::string Grouped(int64_t n) {
-  std::string digits = absl::StrCat(n < 0 ? -n : n);
-  std::string out;
-  for (size_t i = 0; i < digits.size(); ++i) {
-    if (i > 0 && (digits.size() - i) % 3 == 0) out += ',';
-    out += digits[i];
-  }
-  return n < 0 ? "-" + out : out;
-}
+struct ImportFlags {
+  ServerFlags server;
+  std::string kind;
+  std::string path;
+  std::optional<std::string> rejects;
+  bool verbose = false;
+  bool no_progress = false;
+  ImportOptions options;
+};
 
 std::string Clock(double seconds) {
   const int64_t s = static_cast<int64_t>(seconds + 0.5);
@@ -169,20 +166,6 @@ class InterruptWatcher {
   std::thread thread_;
 };
 
-bool ParseIntFlag(const ParsedFlags& flags, const std::string& name, int lo, int hi, int* out) {
-  std::optional<std::string> v = flags.Get(name);
-  if (!v) return true;
-  int n = 0;
-  if (!absl::SimpleAtoi(*v, &n) || n < lo || n > hi) {
-    ReportError("import", absl::InvalidArgumentError(
-                              absl::StrCat("--", name, " must be an integer in ", lo, "..", hi)),
-                true);
-    return false;
-  }
-  *out = n;
-  return true;
-}
-
 void PrintSummary(ImportKind kind, const ImportSummary& s, bool verbose) {
   const double seconds = s.elapsed_micros / 1e6;
   const double rate = seconds > 0 ? (s.rows - s.not_sent) / seconds : 0;
@@ -214,37 +197,14 @@ void PrintSummary(ImportKind kind, const ImportSummary& s, bool verbose) {
 
 }  // namespace
 
-int RunImportCommand(int argc, char** argv) {
-  absl::StatusOr<ParsedFlags> flags = ParseFlags(
-      argc, argv,
-      {{"server", "rejects", "batch-size", "parallel", "attempts"}, {"verbose", "no-progress", "help"}});
-  if (!flags.ok()) {
-    std::cerr << kUsage;
-    return ReportError("import", flags.status(), true);
-  }
-  if (flags->Has("help")) {
-    std::cout << kUsage;
-    return 0;
-  }
-  if (flags->positional().size() != 2) {
-    std::cerr << kUsage;
-    return ReportError("import", absl::InvalidArgumentError("want a record kind and one FILE"), true);
-  }
-  absl::StatusOr<ImportKind> kind = ParseImportKind(flags->positional()[0]);
-  if (!kind.ok()) {
-    std::cerr << kUsage;
-    return ReportError("import", kind.status(), true);
-  }
-  ImportOptions options;
-  if (!ParseIntFlag(*flags, "batch-size", 1, 10000, &options.batch_size) ||
-      !ParseIntFlag(*flags, "parallel", 1, 64, &options.parallelism) ||
-      !ParseIntFlag(*flags, "attempts", 1, 100, &options.max_attempts)) {
-    return 2;
-  }
-  const bool verbose = flags->Has("verbose");
+int RunImport(const ImportFlags& flags) {
+  absl::StatusOr<ImportKind> kind = ParseImportKind(flags.kind);
+  if (!kind.ok()) return ReportError("import", kind.status(), true);
+  ImportOptions options = flags.options;
+  const bool verbose = flags.verbose;
   if (verbose) options.keep_rejections = 1000000;
 
-  const std::string path = flags->positional()[1];
+  const std::string& path = flags.path;
   std::ifstream file;
   std::istream* in = &std::cin;
   int64_t total_bytes = 0;
@@ -259,7 +219,7 @@ int RunImportCommand(int argc, char** argv) {
   }
 
   std::ofstream rejects;
-  if (std::optional<std::string> rejects_path = flags->Get("rejects")) {
+  if (const std::optional<std::string>& rejects_path = flags.rejects) {
     rejects.open(*rejects_path, std::ios::trunc);
     if (!rejects) {
       return ReportError("import", absl::PermissionDeniedError(absl::StrCat("cannot write ", *rejects_path)),
@@ -272,7 +232,8 @@ int RunImportCommand(int argc, char** argv) {
   }
 
   InterruptWatcher interrupts;
-  absl::StatusOr<std::unique_ptr<holdfast::client::HoldfastClient>> connected = ConnectFromFlags(*flags);
+  const std::string server = flags.server.address();
+  absl::StatusOr<std::unique_ptr<holdfast::client::HoldfastClient>> connected = ConnectFromFlags(flags.server);
   if (!connected.ok()) return ReportError("import", connected.status(), true);
   std::unique_ptr<holdfast::client::HoldfastClient> client = *std::move(connected);
   Importer importer(client->events(), options);
@@ -281,7 +242,7 @@ int RunImportCommand(int argc, char** argv) {
   absl::StatusOr<ImportSummary> summary;
   {
     std::unique_ptr<ProgressBar> bar;
-    if (!flags->Has("no-progress") && ::isatty(STDERR_FILENO)) {
+    if (!flags.no_progress && ::isatty(STDERR_FILENO)) {
       bar = std::make_unique<ProgressBar>(&importer, std::string(ImportKindName(*kind)), total_bytes);
     }
     summary = importer.Run(*kind, &reader);
@@ -296,6 +257,28 @@ int RunImportCommand(int argc, char** argv) {
     if (!rejects) std::cerr << "holdfast import: writing the rejects file failed\n";
   }
   return summary->stopped.ok() && summary->rejected == 0 ? 0 : 1;
+}
+
+void AddImportCommand(CLI::App& app, int* exit_code) {
+  auto flags = std::make_shared<ImportFlags>();
+  CLI::App* cmd = app.add_subcommand("import", "bulk import entries|sends|outcomes|costs from CSV");
+  AddServerOptions(cmd, &flags->server);
+  cmd->add_option("kind", flags->kind, "record kind: entries, sends, outcomes or costs")->required();
+  cmd->add_option("file", flags->path, "FILE.csv ('-': stdin)")->required();
+  cmd->add_option("--rejects", flags->rejects, "write rejected rows (line,reason) to FILE");
+  cmd->add_flag("--verbose", flags->verbose, "list every rejected row");
+  cmd->add_flag("--no-progress", flags->no_progress, "no progress bar on a terminal");
+  cmd->add_option("--batch-size", flags->options.batch_size, "rows per call")
+      ->check(CLI::Range(1, 10000))
+      ->capture_default_str();
+  cmd->add_option("--parallel", flags->options.parallelism, "calls in flight")
+      ->check(CLI::Range(1, 64))
+      ->capture_default_str();
+  cmd->add_option("--attempts", flags->options.max_attempts, "tries per call on transient errors")
+      ->check(CLI::Range(1, 100))
+      ->capture_default_str();
+  cmd->footer(kFooter);
+  cmd->callback([flags, exit_code] { *exit_code = RunImport(*flags); });
 }
 
 }  // namespace holdfast::cli

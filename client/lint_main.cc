@@ -4,12 +4,14 @@
 // Checks config files or directories without a server (lib/config only).
 // Exit code: 0 clean, 1 errors (or warnings with --strict), 2 usage.
 #include <iostream>
+#include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
-#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
-#include "client/cli_flags.h"
+#include "client/cli_app.h"
+#include "client/commands.h"
 #include "client/cli_output.h"
 #include "lib/base/clock.h"
 #include "lib/base/time_util.h"
@@ -18,53 +20,53 @@
 namespace holdfast::cli {
 namespace {
 
-constexpr char kLintUsage[] =
-    "usage: holdfast lint [--format text|json|github] [--strict] [--against OLD_PATH]\n"
-    "                     [--now TIME] [--impact-samples N] PATH...\n"
-    "  PATH             a config file (.textproto, .txtpb, .pbtxt, .json) or a directory\n"
-    "  --format         text (default), json, or github (workflow annotations)\n"
-    "  --strict         warnings fail the lint too\n"
-    "  --against        compare with this OLD config: changes, impact, reshuffles\n"
-    "  --now            time of the change for --against (default: the current time)\n"
-    "  --impact-samples synthetic units per journey for --against (default 200000)\n";
+struct LintFlags {
+  std::vector<std::string> paths;
+  std::string format = "text";
+  bool strict = false;
+  std::string against;
+  std::optional<std::string> now;
+  int impact_samples = 0;  // 0: the library's default
+};
 
-int Usage(const std::string& message) {
-  std::cerr << "holdfast lint: " << message << "\n" << kLintUsage;
-  return 2;
+int RunLint(const LintFlags& flags) {
+  config::LintOptions options;
+  absl::StatusOr<config::LintFormat> format = config::ParseLintFormat(flags.format);
+  if (!format.ok()) return ReportError("lint", format.status(), true);
+  options.format = *format;
+  options.strict = flags.strict;
+  options.against_path = flags.against;
+  options.now = RealClock::Get()->NowMicros();
+  if (flags.now) {
+    absl::StatusOr<UnixMicros> t = ParseTime(*flags.now);
+    if (!t.ok()) return ReportError("lint", absl::InvalidArgumentError(absl::StrCat("--now: ", t.status().message())), true);
+    options.now = *t;
+  }
+  if (flags.impact_samples > 0) options.impact.sample_size = flags.impact_samples;
+  const config::LintResult result = config::LintPaths(flags.paths, options);
+  std::cout << result.output << std::flush;
+  return result.exit_code;
 }
 
 }  // namespace
 
-int RunLintCommand(int argc, char** argv) {
-  absl::StatusOr<ParsedFlags> flags =
-      ParseFlags(argc, argv, {{"format", "against", "now", "impact-samples"}, {"strict", "help"}});
-  if (!flags.ok()) return Usage(std::string(flags.status().message()));
-  if (flags->Has("help")) {
-    std::cout << kLintUsage;
-    return 0;
-  }
-  if (flags->positional().empty()) return Usage("no PATH given");
-  config::LintOptions options;
-  absl::StatusOr<config::LintFormat> format = config::ParseLintFormat(flags->GetOr("format", "text"));
-  if (!format.ok()) return Usage(std::string(format.status().message()));
-  options.format = *format;
-  options.strict = flags->Has("strict");
-  options.against_path = flags->GetOr("against", "");
-  options.now = RealClock::Get()->NowMicros();
-  if (std::optional<std::string> now = flags->Get("now")) {
-    absl::StatusOr<UnixMicros> t = ParseTime(*now);
-    if (!t.ok()) return Usage(absl::StrCat("--now: ", t.status().message()));
-    options.now = *t;
-  }
-  if (std::optional<std::string> n = flags->Get("impact-samples")) {
-    if (!absl::SimpleAtoi(*n, &options.impact.sample_size) || options.impact.sample_size < 1 ||
-        options.impact.sample_size > 10000000) {
-      return Usage("--impact-samples: expected an integer in [1, 10000000]");
-    }
-  }
-  const config::LintResult result = config::LintPaths(flags->positional(), options);
-  std::cout << result.output << std::flush;
-  return result.exit_code;
+void AddLintCommand(CLI::App& app, int* exit_code) {
+  auto flags = std::make_shared<LintFlags>();
+  CLI::App* cmd = app.add_subcommand("lint", "check config files (no server needed)");
+  cmd->add_option("path", flags->paths,
+                  "a config file (.textproto, .txtpb, .pbtxt, .json) or a directory")
+      ->required();
+  cmd->add_option("--format", flags->format, "text, json, or github (workflow annotations)")
+      ->check(CLI::IsMember({"text", "json", "github"}))
+      ->capture_default_str();
+  cmd->add_flag("--strict", flags->strict, "warnings fail the lint too");
+  cmd->add_option("--against", flags->against, "compare with this OLD config: changes, impact, reshuffles");
+  cmd->add_option("--now", flags->now, "time of the change for --against (default: the current time)");
+  cmd->add_option("--impact-samples", flags->impact_samples,
+                  "synthetic units per journey for --against (default 200000)")
+      ->check(CLI::Range(1, 10000000));
+  cmd->footer("Exit code: 0 clean, 1 errors (or warnings with --strict), 2 usage.");
+  cmd->callback([flags, exit_code] { *exit_code = RunLint(*flags); });
 }
 
 }  // namespace holdfast::cli

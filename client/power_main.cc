@@ -10,96 +10,75 @@
 // Exit code: 0, or 2 for usage errors.
 #include <cmath>
 #include <iostream>
+#include <memory>
+#include <optional>
 #include <string>
 
-#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
-#include "client/cli_flags.h"
+#include "client/cli_app.h"
+#include "client/cli_output.h"
+#include "client/commands.h"
 #include "lib/config/power.h"
 
 namespace holdfast::cli {
 namespace {
 
-constexpr char kPowerUsage[] =
-    "usage: holdfast power --baseline-rate P --mde X [--alpha A] [--power B]\n"
-    "                      [--holdout-share S] [--entries-per-period N]\n"
-    "       holdfast power --baseline-mean M --baseline-sd SD --mde X [...]\n"
-    "  --baseline-rate       conversion rate in the holdout, in (0, 1)\n"
-    "  --baseline-mean/-sd   revenue per entry in the holdout: mean > 0 and sd > 0\n"
-    "  --mde                 relative lift to detect, e.g. 0.05 for +5 %\n"
-    "  --alpha               two-sided significance level (default 0.05)\n"
-    "  --power               power (default 0.8)\n"
-    "  --holdout-share       share of entries held out (default 0.5: equal groups)\n"
-    "  --entries-per-period  expected entries per period, to get the periods needed\n";
+struct PowerFlags {
+  std::optional<double> baseline_rate;
+  std::optional<double> baseline_mean;
+  std::optional<double> baseline_sd;
+  std::optional<double> mde;
+  double alpha = 0.05;
+  double power = 0.8;
+  double holdout_share = 0.5;
+  std::optional<double> entries_per_period;
+};
 
 int Usage(const std::string& message) {
-  std::cerr << "holdfast power: " << message << "\n" << kPowerUsage;
-  return 2;
+  return ReportError("power", absl::InvalidArgumentError(message), /*usage=*/true);
 }
 
-// Reads --name as a double in (lo, hi) (exclusive bounds); `fallback` when
-// absent and not required.
-bool ReadNumber(const ParsedFlags& flags, const std::string& name, double lo, double hi,
-                double fallback, double* out, std::string* error) {
-  std::optional<std::string> v = flags.Get(name);
-  if (!v) {
-    *out = fallback;
-    return true;
-  }
-  if (!absl::SimpleAtod(*v, out) || !std::isfinite(*out) || !(*out > lo && *out < hi)) {
-    *error = absl::StrCat("--", name, ": expected a number in (", lo, ", ",
-                          std::isinf(hi) ? "inf" : absl::StrCat(hi), "), got '", *v, "'");
-    return false;
-  }
-  return true;
+// Checks --name's value is finite and in (lo, hi) (exclusive bounds).
+bool InRange(const std::string& name, double v, double lo, double hi, std::string* error) {
+  if (std::isfinite(v) && v > lo && v < hi) return true;
+  *error = absl::StrCat("--", name, ": expected a number in (", lo, ", ",
+                        std::isinf(hi) ? "inf" : absl::StrCat(hi), "), got ", v);
+  return false;
 }
 
 std::string Count(double n) { return absl::StrFormat("%.0f", n); }
 
-}  // namespace
-
-int RunPowerCommand(int argc, char** argv) {
-  absl::StatusOr<ParsedFlags> flags = ParseFlags(
-      argc, argv,
-      {{"baseline-rate", "baseline-mean", "baseline-sd", "mde", "alpha", "power", "holdout-share",
-        "entries-per-period"},
-       {"help"}});
-  if (!flags.ok()) return Usage(std::string(flags.status().message()));
-  if (flags->Has("help")) {
-    std::cout << kPowerUsage;
-    return 0;
-  }
-  if (!flags->positional().empty()) return Usage("unexpected argument '" + flags->positional()[0] + "'");
-  const bool rate_mode = flags->Has("baseline-rate");
-  const bool revenue_mode = flags->Has("baseline-mean") || flags->Has("baseline-sd");
+int RunPower(const PowerFlags& flags) {
+  const bool rate_mode = flags.baseline_rate.has_value();
+  const bool revenue_mode = flags.baseline_mean || flags.baseline_sd;
   if (rate_mode == revenue_mode) {
     return Usage("give either --baseline-rate, or --baseline-mean and --baseline-sd");
   }
-  if (!flags->Has("mde")) return Usage("--mde is required");
+  if (!flags.mde) return Usage("--mde is required");
   constexpr double kInf = INFINITY;
   std::string error;
-  double rate = 0, mean = 0, sd = 0, mde = 0, alpha = 0, power = 0, share = 0, per_period = 0;
-  if (!ReadNumber(*flags, "mde", 0, kInf, 0, &mde, &error) ||
-      !ReadNumber(*flags, "alpha", 0, 1, 0.05, &alpha, &error) ||
-      !ReadNumber(*flags, "power", 0, 1, 0.8, &power, &error) ||
-      !ReadNumber(*flags, "holdout-share", 0, 1, 0.5, &share, &error) ||
-      !ReadNumber(*flags, "entries-per-period", 0, kInf, 0, &per_period, &error)) {
+  const double mde = *flags.mde, alpha = flags.alpha, power = flags.power, share = flags.holdout_share;
+  const double per_period = flags.entries_per_period.value_or(0);
+  if (!InRange("mde", mde, 0, kInf, &error) || !InRange("alpha", alpha, 0, 1, &error) ||
+      !InRange("power", power, 0, 1, &error) || !InRange("holdout-share", share, 0, 1, &error) ||
+      (flags.entries_per_period && !InRange("entries-per-period", per_period, 0, kInf, &error))) {
     return Usage(error);
   }
   double sigma = 0, baseline = 0;
   std::string metric;
   if (rate_mode) {
-    if (!ReadNumber(*flags, "baseline-rate", 0, 1, 0, &rate, &error)) return Usage(error);
+    const double rate = *flags.baseline_rate;
+    if (!InRange("baseline-rate", rate, 0, 1, &error)) return Usage(error);
     sigma = std::sqrt(rate * (1 - rate));
     baseline = rate;
     metric = absl::StrCat("conversion rate ", rate, " (sd ", absl::StrFormat("%.4g", sigma), ")");
   } else {
-    if (!flags->Has("baseline-mean") || !flags->Has("baseline-sd")) {
+    if (!flags.baseline_mean || !flags.baseline_sd) {
       return Usage("--baseline-mean and --baseline-sd go together");
     }
-    if (!ReadNumber(*flags, "baseline-mean", 0, kInf, 0, &mean, &error) ||
-        !ReadNumber(*flags, "baseline-sd", 0, kInf, 0, &sd, &error)) {
+    const double mean = *flags.baseline_mean, sd = *flags.baseline_sd;
+    if (!InRange("baseline-mean", mean, 0, kInf, &error) || !InRange("baseline-sd", sd, 0, kInf, &error)) {
       return Usage(error);
     }
     sigma = sd;
@@ -125,6 +104,27 @@ int RunPowerCommand(int argc, char** argv) {
   std::cout << "formula:           N = (z_{1-a/2} + z_{power})^2 sd^2 (1/(1-s) + 1/s) / "
                "(mde * baseline)^2, normal approximation\n";
   return 0;
+}
+
+}  // namespace
+
+void AddPowerCommand(CLI::App& app, int* exit_code) {
+  auto flags = std::make_shared<PowerFlags>();
+  CLI::App* cmd = app.add_subcommand("power", "entries and periods a journey needs");
+  cmd->add_option("--baseline-rate", flags->baseline_rate, "conversion rate in the holdout, in (0, 1)");
+  cmd->add_option("--baseline-mean", flags->baseline_mean, "revenue per entry in the holdout: mean > 0");
+  cmd->add_option("--baseline-sd", flags->baseline_sd, "revenue per entry in the holdout: sd > 0");
+  cmd->add_option("--mde", flags->mde, "relative lift to detect, e.g. 0.05 for +5 %");
+  cmd->add_option("--alpha", flags->alpha, "two-sided significance level")->capture_default_str();
+  cmd->add_option("--power", flags->power, "power")->capture_default_str();
+  cmd->add_option("--holdout-share", flags->holdout_share, "share of entries held out (0.5: equal groups)")
+      ->capture_default_str();
+  cmd->add_option("--entries-per-period", flags->entries_per_period,
+                  "expected entries per period, to get the periods needed");
+  cmd->footer(
+      "Normal approximation with the baseline variance in both groups:\n"
+      "  N = (z_{1-a/2} + z_{power})^2 sd^2 (1/(1-s) + 1/s) / (mde * baseline)^2");
+  cmd->callback([flags, exit_code] { *exit_code = RunPower(*flags); });
 }
 
 }  // namespace holdfast::cli

@@ -2,12 +2,15 @@
 // report) and renders it as a table, JSON, CSV or one HTML file.
 #include <fstream>
 #include <iostream>
+#include <memory>
+#include <optional>
 #include <string>
+#include <vector>
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "client/cli_app.h"
 #include "client/cli_connect.h"
-#include "client/cli_flags.h"
 #include "client/cli_output.h"
 #include "client/commands.h"
 #include "client/holdfast_client.h"
@@ -20,15 +23,23 @@ namespace {
 using holdfast::client::FromGrpcStatus;
 using holdfast::client::HoldfastClient;
 
-constexpr char kUsage[] =
-    "usage: holdfast report [--server ADDR] [--journey J]... [--from T] [--to T]\n"
-    "         [--first-period K] [--last-period K] [--segment-by KEY] [--as-of T] [--cuped]\n"
-    "         [--sequential] [--confidence 0.95] [--program]\n"
-    "         [--format table|json|csv|html] [--out FILE]\n"
-    "T: RFC 3339 time, a date (UTC midnight) or seconds since the epoch; the range is [from, to).\n"
-    "--as-of T: only events before T count and entries whose window has not ended by T are\n"
-    "  excluded (default: now); a fixed --as-of reproduces the report later.\n"
-    "--program: global holdout vs everyone else across all journeys, per global period.\n";
+struct ReportFlags {
+  ServerFlags server;
+  std::vector<std::string> journeys;
+  std::optional<std::string> from;
+  std::optional<std::string> to;
+  std::optional<int64_t> first_period;
+  std::optional<int64_t> last_period;
+  std::string segment_by;
+  std::optional<std::string> as_of;
+  bool cuped = false;
+  bool sequential = false;
+  std::optional<double> sequential_tuning;
+  double confidence = 0.95;
+  bool program = false;
+  std::string format = "table";
+  std::optional<std::string> out;
+};
 
 google::protobuf::Timestamp ToTimestamp(UnixMicros t) {
   google::protobuf::Timestamp ts;
@@ -37,16 +48,16 @@ google::protobuf::Timestamp ToTimestamp(UnixMicros t) {
   return ts;
 }
 
-absl::Status ParseRange(const ParsedFlags& flags, google::protobuf::Timestamp* from, bool* has_from,
+absl::Status ParseRange(const ReportFlags& flags, google::protobuf::Timestamp* from, bool* has_from,
                         google::protobuf::Timestamp* to, bool* has_to) {
   *has_from = *has_to = false;
-  if (auto f = flags.Get("from")) {
+  if (const auto& f = flags.from) {
     absl::StatusOr<UnixMicros> t = ParseTime(*f);
     if (!t.ok()) return absl::InvalidArgumentError(absl::StrCat("--from: ", t.status().message()));
     *from = ToTimestamp(*t);
     *has_from = true;
   }
-  if (auto f = flags.Get("to")) {
+  if (const auto& f = flags.to) {
     absl::StatusOr<UnixMicros> t = ParseTime(*f);
     if (!t.ok()) return absl::InvalidArgumentError(absl::StrCat("--to: ", t.status().message()));
     *to = ToTimestamp(*t);
@@ -55,18 +66,8 @@ absl::Status ParseRange(const ParsedFlags& flags, google::protobuf::Timestamp* f
   return absl::OkStatus();
 }
 
-absl::StatusOr<double> ParseConfidence(const ParsedFlags& flags) {
-  double c = 0.95;
-  if (auto v = flags.Get("confidence")) {
-    if (!absl::SimpleAtod(*v, &c) || !(c > 0.0 && c < 1.0)) {
-      return absl::InvalidArgumentError("--confidence: must be a number in (0, 1), e.g. 0.95");
-    }
-  }
-  return c;
-}
-
-int Emit(const std::string& text, const ParsedFlags& flags) {
-  if (auto out = flags.Get("out")) {
+int Emit(const std::string& text, const ReportFlags& flags) {
+  if (const auto& out = flags.out) {
     std::ofstream file(*out, std::ios::binary | std::ios::trunc);
     file << text;
     file.close();
@@ -80,99 +81,100 @@ int Emit(const std::string& text, const ParsedFlags& flags) {
   return 0;
 }
 
-}  // namespace
-
-int RunReportCommand(int argc, char** argv) {
-  absl::StatusOr<ParsedFlags> flags = ParseFlags(
-      argc, argv,
-      {{"server", "journey", "from", "to", "first-period", "last-period", "segment-by",
-        "confidence", "format", "out", "sequential-tuning", "as-of"},
-       {"cuped", "sequential", "program", "help"}});
-  if (!flags.ok()) {
-    std::cerr << kUsage;
-    return ReportError("report", flags.status(), true);
-  }
-  if (flags->Has("help")) {
-    std::cout << kUsage;
-    return 0;
-  }
-  if (!flags->positional().empty()) {
-    std::cerr << kUsage;
-    return ReportError("report", absl::InvalidArgumentError("unexpected argument"), true);
-  }
-  absl::StatusOr<ReportFormat> format = ParseReportFormat(flags->GetOr("format", "table"));
+int RunReport(const ReportFlags& flags) {
+  absl::StatusOr<ReportFormat> format = ParseReportFormat(flags.format);
   if (!format.ok()) return ReportError("report", format.status(), true);
-  absl::StatusOr<double> confidence = ParseConfidence(*flags);
-  if (!confidence.ok()) return ReportError("report", confidence.status(), true);
-
-  absl::StatusOr<std::unique_ptr<HoldfastClient>> connected = ConnectFromFlags(*flags);
+  const std::string server = flags.server.address();
+  absl::StatusOr<std::unique_ptr<HoldfastClient>> connected = ConnectFromFlags(flags.server);
   if (!connected.ok()) return ReportError("report", connected.status(), true);
   std::unique_ptr<HoldfastClient> client = *std::move(connected);
   client->set_timeout(std::chrono::minutes(10));  // big reports scan every entry
 
-  if (flags->Has("program")) {
-    for (const char* f : {"journey", "segment-by", "first-period", "last-period", "as-of"}) {
-      if (flags->Has(f)) {
-        return ReportError("report", absl::InvalidArgumentError(absl::StrCat(
-                                         "--", f, " does not apply to --program")), true);
-      }
-    }
+  if (flags.program) {
     holdfast::v1::ProgramReportRequest req;
     bool has_from, has_to;
-    if (absl::Status s = ParseRange(*flags, req.mutable_from(), &has_from, req.mutable_to(), &has_to);
-        !s.ok()) {
+    if (absl::Status s = ParseRange(flags, req.mutable_from(), &has_from, req.mutable_to(), &has_to); !s.ok()) {
       return ReportError("report", s, true);
     }
     if (!has_from) req.clear_from();
     if (!has_to) req.clear_to();
-    req.set_confidence(*confidence);
+    req.set_confidence(flags.confidence);
     holdfast::v1::ProgramReport resp;
     auto ctx = client->NewContext();
     grpc::Status st = client->reports()->GetProgramReport(ctx.get(), req, &resp);
-    if (!st.ok()) return ReportError("report", FromGrpcStatus(st));
-    return Emit(RenderProgramReport(resp, *format), *flags);
+    if (!st.ok()) return ReportServerError("report", FromGrpcStatus(st), server);
+    return Emit(RenderProgramReport(resp, *format), flags);
   }
 
   holdfast::v1::LiftReportRequest req;
-  for (const std::string& j : flags->GetAll("journey")) req.add_journeys(j);
+  for (const std::string& j : flags.journeys) req.add_journeys(j);
   bool has_from, has_to;
-  if (absl::Status s = ParseRange(*flags, req.mutable_from(), &has_from, req.mutable_to(), &has_to);
-      !s.ok()) {
+  if (absl::Status s = ParseRange(flags, req.mutable_from(), &has_from, req.mutable_to(), &has_to); !s.ok()) {
     return ReportError("report", s, true);
   }
   if (!has_from) req.clear_from();
   if (!has_to) req.clear_to();
-  for (const char* f : {"first-period", "last-period"}) {
-    if (auto v = flags->Get(f)) {
-      int64_t k;
-      if (!absl::SimpleAtoi(*v, &k)) {
-        return ReportError("report", absl::InvalidArgumentError(absl::StrCat("--", f, ": not an integer")), true);
-      }
-      if (std::string(f) == "first-period") req.set_first_period(k);
-      else req.set_last_period(k);
+  if (flags.first_period) req.set_first_period(*flags.first_period);
+  if (flags.last_period) req.set_last_period(*flags.last_period);
+  if (flags.sequential_tuning) req.set_sequential_tuning_entries(*flags.sequential_tuning);
+  if (flags.as_of) {
+    absl::StatusOr<UnixMicros> t = ParseTime(*flags.as_of);
+    if (!t.ok()) {
+      return ReportError("report", absl::InvalidArgumentError(absl::StrCat("--as-of: ", t.status().message())), true);
     }
-  }
-  if (auto v = flags->Get("sequential-tuning")) {
-    double n;
-    if (!absl::SimpleAtod(*v, &n) || !(n > 0)) {
-      return ReportError("report", absl::InvalidArgumentError("--sequential-tuning: must be > 0"), true);
-    }
-    req.set_sequential_tuning_entries(n);
-  }
-  if (auto v = flags->Get("as-of")) {
-    absl::StatusOr<UnixMicros> t = ParseTime(*v);
-    if (!t.ok()) return ReportError("report", absl::InvalidArgumentError(absl::StrCat("--as-of: ", t.status().message())), true);
     *req.mutable_as_of() = ToTimestamp(*t);
   }
-  req.set_segment_by(flags->GetOr("segment-by", ""));
-  req.set_cuped(flags->Has("cuped"));
-  req.set_sequential(flags->Has("sequential"));
-  req.set_confidence(*confidence);
+  req.set_segment_by(flags.segment_by);
+  req.set_cuped(flags.cuped);
+  req.set_sequential(flags.sequential);
+  req.set_confidence(flags.confidence);
   holdfast::v1::LiftReport resp;
   auto ctx = client->NewContext();
   grpc::Status st = client->reports()->GetLiftReport(ctx.get(), req, &resp);
-  if (!st.ok()) return ReportError("report", FromGrpcStatus(st));
-  return Emit(RenderLiftReport(resp, *format), *flags);
+  if (!st.ok()) return ReportServerError("report", FromGrpcStatus(st), server);
+  return Emit(RenderLiftReport(resp, *format), flags);
+}
+
+}  // namespace
+
+void AddReportCommand(CLI::App& app, int* exit_code) {
+  auto flags = std::make_shared<ReportFlags>();
+  CLI::App* cmd = app.add_subcommand("report", "lift / iROAS report, or --program for the whole CRM program");
+  AddServerOptions(cmd, &flags->server);
+  CLI::Option* journey =
+      cmd->add_option("--journey", flags->journeys, "journey to report; repeat for more (default: all)")
+          ->allow_extra_args(false);
+  cmd->add_option("--from", flags->from, "start of the entry range T (inclusive)");
+  cmd->add_option("--to", flags->to, "end of the entry range T (exclusive)");
+  CLI::Option* first = cmd->add_option("--first-period", flags->first_period, "first rotation period K");
+  CLI::Option* last = cmd->add_option("--last-period", flags->last_period, "last rotation period K");
+  CLI::Option* segment = cmd->add_option("--segment-by", flags->segment_by, "entry attribute KEY to split rows by");
+  CLI::Option* as_of = cmd->add_option(
+      "--as-of", flags->as_of,
+      "T: only events before T count; entries whose window has not ended by T are excluded (default: now); "
+      "a fixed --as-of reproduces the report later");
+  cmd->add_flag("--cuped", flags->cuped, "variance reduction with the pre-entry covariate");
+  cmd->add_flag("--sequential", flags->sequential, "always-valid (sequential) intervals");
+  cmd->add_option("--sequential-tuning", flags->sequential_tuning, "entries the sequential bound is tuned for")
+      ->check(CLI::PositiveNumber);
+  cmd->add_option("--confidence", flags->confidence, "interval confidence level, in (0, 1)")
+      ->check(CLI::Range(0.0, 1.0))
+      ->capture_default_str();
+  CLI::Option* program = cmd->add_flag("--program", flags->program,
+                                       "global holdout vs everyone else across all journeys, per global period");
+  for (CLI::Option* o : {journey, first, last, segment, as_of}) program->excludes(o);
+  cmd->add_option("--format", flags->format, "table|json|csv|html")
+      ->check(CLI::IsMember({"table", "json", "csv", "html"}))
+      ->capture_default_str();
+  cmd->add_option("--out", flags->out, "write to FILE instead of stdout");
+  cmd->footer(
+      "T: RFC 3339 time, a date (UTC midnight) or seconds since the epoch; the range is [from, to).");
+  cmd->callback([flags, exit_code] {
+    if (!(flags->confidence > 0.0 && flags->confidence < 1.0)) {
+      throw CLI::ValidationError("--confidence", "must be a number in (0, 1), e.g. 0.95");
+    }
+    *exit_code = RunReport(*flags);
+  });
 }
 
 }  // namespace holdfast::cli

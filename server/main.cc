@@ -13,6 +13,9 @@
 #include "absl/flags/flag.h"
 #include "absl/flags/parse.h"
 #include "absl/flags/usage.h"
+#include "absl/flags/usage_config.h"
+#include "absl/strings/match.h"
+#include "holdfast_version.h"
 #include "lib/storage/store.h"
 #include "server/holdfast_daemon.h"
 
@@ -66,9 +69,30 @@ void TuneMalloc() {
   mallopt(M_TRIM_THRESHOLD, 128 << 10);
 }
 
+namespace {
+
+// absl's --help lists only flags defined in a file named like the program
+// (holdfastd.cc), so ours, in server/main.cc, matched nothing: list the flags
+// defined under server/ and leave out those of gRPC's and absl's own files.
+bool IsHoldfastFlagFile(absl::string_view file) { return absl::StrContains(file, "server/"); }
+
+}  // namespace
+
 int main(int argc, char** argv) {
   TuneMalloc();
-  absl::SetProgramUsageMessage("Holdfast server: holdfastd --config PATH [--listen ADDR] [--db URI]");
+  absl::FlagsUsageConfig usage;
+  usage.contains_help_flags = IsHoldfastFlagFile;
+  usage.contains_helpshort_flags = IsHoldfastFlagFile;
+  // Build paths may be relative ("../server/main.cc"); show the repo path.
+  usage.normalize_filename = [](absl::string_view file) {
+    const size_t at = file.rfind("server/");
+    return std::string(at == absl::string_view::npos ? file : file.substr(at));
+  };
+  usage.version_string = [] { return std::string("holdfastd ") + holdfast::kVersionString + "\n"; };
+  absl::SetFlagsUsageConfig(usage);
+  absl::SetProgramUsageMessage(
+      "Holdfast server: holdfastd --config PATH [--listen ADDR] [--db URI] [flags]\n"
+      "SIGHUP reloads the config (and the --auth_tokens file); SIGINT/SIGTERM shut down cleanly.");
   absl::ParseCommandLine(argc, argv);
 
   // Block the signals we handle in every thread; a dedicated thread waits for them.

@@ -11,6 +11,7 @@ PACKAGES=(
   libboost-dev libboost-math-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   openssl
+  libcli11-dev
   python3 python3-numpy python3-scipy python3-statsmodels
 )
 

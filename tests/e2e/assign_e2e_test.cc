@@ -80,11 +80,11 @@ TEST_F(AssignE2eTest, UnitsFileGivesCsvAndUsesEnvServer) {
   ASSERT_EQ(r.exit_code, 0) << r.err;
   std::vector<std::string> lines = absl::StrSplit(r.out, '\n', absl::SkipEmpty());
   ASSERT_EQ(lines.size(), 2503u);
-  EXPECT_EQ(lines[0], "unit,group,arm,period");
+  EXPECT_EQ(lines[0], "unit,group,arm,period,in_washout,new_entry");
   int holdouts = 0;
   for (size_t i = 1; i < lines.size(); ++i) {
     std::vector<std::string> f = absl::StrSplit(lines[i], ',');
-    ASSERT_EQ(f.size(), 4u) << lines[i];
+    ASSERT_EQ(f.size(), 6u) << lines[i];
     EXPECT_TRUE(f[1] == "TREATMENT" || f[1] == "HOLDOUT" || f[1] == "GLOBAL_HOLDOUT") << lines[i];
     if (f[1] == "HOLDOUT") ++holdouts;
   }

@@ -1,0 +1,257 @@
+// The `holdfast` and `holdfastd` binaries as a user meets them: help on stdout
+// with exit 0 for every subcommand, usage and exit 2 for a bad flag,
+// --version, the unreachable-server hint, and the output formats of assign,
+// journeys and config against a real server on 127.0.0.1.
+#include <filesystem>
+#include <fstream>
+#include <string>
+#include <vector>
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include "absl/strings/match.h"
+#include "absl/strings/str_join.h"
+#include "absl/strings/str_split.h"
+#include "tests/testing/process_util.h"
+
+namespace holdfast::testing {
+namespace {
+
+using ::testing::HasSubstr;
+using ::testing::Not;
+
+CommandResult Cli(std::vector<std::string> args, std::vector<std::string> env = {}) {
+  args.insert(args.begin(), HoldfastCliPath());
+  return RunCommand(args, env, 30);
+}
+
+// Every subcommand (and verb) of `holdfast`.
+const std::vector<std::vector<std::string>> kCommands = {
+    {"assign"}, {"journeys"}, {"config"}, {"config", "history"}, {"config", "reload"}, {"lint"},
+    {"power"},  {"import"},   {"report"}, {"ping"},              {"token"}, {"token", "new"}, {"help"}};
+
+std::string Joined(const std::vector<std::string>& words) { return absl::StrJoin(words, " "); }
+
+TEST(CliHelpTest, EverySubcommandHasHelpOnStdout) {
+  for (const auto& command : kCommands) {
+    std::vector<std::string> args = command;
+    args.push_back("--help");
+    CommandResult r = Cli(args);
+    EXPECT_EQ(r.exit_code, 0) << Joined(command) << ": " << r.err;
+    EXPECT_THAT(r.out, HasSubstr("Usage: holdfast " + Joined(command))) << r.out;
+    EXPECT_EQ(r.err, "") << Joined(command);
+  }
+}
+
+TEST(CliHelpTest, HelpCommandPrintsTheSameHelp) {
+  for (const auto& command : kCommands) {
+    std::vector<std::string> help_args = {"help"};
+    help_args.insert(help_args.end(), command.begin(), command.end());
+    std::vector<std::string> flag_args = command;
+    flag_args.push_back("--help");
+    CommandResult via_help = Cli(help_args);
+    EXPECT_EQ(via_help.exit_code, 0) << Joined(command) << ": " << via_help.err;
+    EXPECT_EQ(via_help.out, Cli(flag_args).out) << Joined(command);
+  }
+  CommandResult top = Cli({"help"});
+  EXPECT_EQ(top.exit_code, 0);
+  for (const char* name : {"assign", "journeys", "config", "lint", "power", "import", "report", "ping"}) {
+    EXPECT_THAT(top.out, HasSubstr(name));
+  }
+  EXPECT_THAT(Cli({"help", "report"}).out, HasSubstr("--confidence"));
+  CommandResult unknown = Cli({"help", "nosuch"});
+  EXPECT_EQ(unknown.exit_code, 2);
+  EXPECT_THAT(unknown.err, HasSubstr("unknown command 'nosuch'"));
+}
+
+TEST(CliHelpTest, UnknownFlagPrintsUsageAndExitsTwo) {
+  // Each command with its required arguments, so the unknown flag is the
+  // only mistake (CLI11 reports missing required arguments first).
+  const std::vector<std::vector<std::string>> valid = {
+      {"assign", "--journey", "j", "--unit", "u"}, {"journeys"}, {"config", "history"}, {"config", "reload"},
+      {"lint", "x.textproto"}, {"power"}, {"import", "sends", "f.csv"}, {"report"}, {"ping"}, {"token", "new", "analyst"}, {"help"}};
+  for (const auto& command : valid) {
+    std::vector<std::string> args = command;
+    args.push_back("--no-such-flag");
+    CommandResult r = Cli(args);
+    EXPECT_EQ(r.exit_code, 2) << Joined(command);
+    EXPECT_THAT(r.err, HasSubstr("--no-such-flag")) << Joined(command);
+    EXPECT_THAT(r.err, HasSubstr("Usage: holdfast " + command[0])) << Joined(command);
+    EXPECT_EQ(r.out, "") << Joined(command);
+  }
+  // Missing arguments are usage errors too.
+  for (const auto& command : kCommands) {
+    std::vector<std::string> args = command;
+    args.push_back("--no-such-flag");
+    CommandResult r = Cli(args);
+    EXPECT_EQ(r.exit_code, 2) << Joined(command);
+    EXPECT_THAT(r.err, HasSubstr("Usage: holdfast " + Joined(command))) << Joined(command);
+  }
+  EXPECT_EQ(Cli({}).exit_code, 2);
+  EXPECT_EQ(Cli({"nosuch"}).exit_code, 2);
+  EXPECT_EQ(Cli({"assign", "--journey", "j"}).exit_code, 2);  // neither --unit nor --units-file
+  EXPECT_EQ(Cli({"assign", "--journey", "j", "--unit", "u", "--format", "xml"}).exit_code, 2);
+  EXPECT_EQ(Cli({"report", "--program", "--journey", "j"}).exit_code, 2);
+  EXPECT_EQ(Cli({"import", "bogus", "f.csv"}).exit_code, 2);
+  EXPECT_EQ(Cli({"token", "new"}).exit_code, 2);           // no ROLE
+  EXPECT_EQ(Cli({"token", "new", "root"}).exit_code, 2);   // not a role
+}
+
+TEST(CliHelpTest, EveryServerCommandTakesTheTlsAndTokenFlags) {
+  const std::vector<std::vector<std::string>> server_commands = {
+      {"assign"}, {"journeys"}, {"config", "history"}, {"config", "reload"}, {"import"}, {"report"}, {"ping"}};
+  for (const auto& command : server_commands) {
+    std::vector<std::string> args = command;
+    args.push_back("--help");
+    CommandResult r = Cli(args);
+    for (const char* flag : {"--server", "--tls-ca", "--tls-cert", "--tls-key", "--token-file"}) {
+      EXPECT_THAT(r.out, HasSubstr(flag)) << Joined(command);
+    }
+  }
+  // Files are read before connecting: a missing one is a usage error naming
+  // the flag, on every server command.
+  for (const auto& command : server_commands) {
+    std::vector<std::string> args = command;
+    if (command[0] == "assign") args.insert(args.end(), {"--journey", "j", "--unit", "u"});
+    // import opens its file before connecting: give it one that exists.
+    if (command[0] == "import") args.insert(args.end(), {"sends", SourceDir() + "/examples/holdfast.textproto"});
+    args.insert(args.end(), {"--server", "127.0.0.1:1", "--token-file", "/nonexistent/holdfast.token"});
+    CommandResult r = Cli(args);
+    EXPECT_EQ(r.exit_code, 2) << Joined(command) << r.err;
+    EXPECT_THAT(r.err, HasSubstr("--token-file")) << Joined(command);
+  }
+  CommandResult half = Cli({"ping", "--server", "127.0.0.1:1", "--tls-cert", "/etc/hostname"});
+  EXPECT_EQ(half.exit_code, 2);
+  EXPECT_THAT(half.err, HasSubstr("--tls-cert and --tls-key go together"));
+}
+
+TEST(CliHelpTest, BothBinariesPrintTheBuildVersion) {
+  CommandResult cli = Cli({"--version"});
+  EXPECT_EQ(cli.exit_code, 0);
+  EXPECT_THAT(cli.out, HasSubstr("holdfast 0.13.0 ("));
+  CommandResult daemon = RunCommand({HoldfastdPath(), "--version"});
+  EXPECT_EQ(daemon.exit_code, 0);
+  EXPECT_THAT(daemon.out, HasSubstr("holdfastd 0.13.0 ("));
+  // Same build, same string after the program name.
+  EXPECT_EQ(cli.out.substr(cli.out.find(' ')), daemon.out.substr(daemon.out.find(' ')));
+}
+
+TEST(CliHelpTest, DaemonHelpListsItsFlags) {
+  CommandResult r = RunCommand({HoldfastdPath(), "--help"});
+  for (const char* flag : {"--config", "--listen", "--db", "--port_file", "--sync", "--max_pending_records",
+                           "--tls_cert", "--tls_key", "--tls_client_ca", "--auth_tokens", "--allow_insecure"}) {
+    EXPECT_THAT(r.out, HasSubstr(flag)) << r.out;
+  }
+  EXPECT_THAT(r.out, Not(HasSubstr("No flags matched")));
+  // Only holdfastd's own flags, none of gRPC's or absl's files.
+  for (absl::string_view line : absl::StrSplit(r.out, '\n')) {
+    if (absl::StrContains(line, "Flags from ")) {
+      EXPECT_THAT(line, HasSubstr("Flags from server/")) << line;
+    }
+  }
+}
+
+TEST(CliHelpTest, UnreachableServerSaysHowToStartOne) {
+  // Port 1 on loopback: nothing listens there (it is privileged, tests run
+  // unprivileged servers only).
+  CommandResult r = Cli({"ping", "--server", "127.0.0.1:1"});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_THAT(r.err, HasSubstr("UNAVAILABLE"));
+  EXPECT_THAT(r.err, HasSubstr("holdfastd --config"));
+  EXPECT_THAT(r.err, HasSubstr("127.0.0.1:1"));
+}
+
+class CliServerTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    // The config in its own directory: reloads may only name paths inside it
+    // (server/reload confinement), and the CLI runs there in the reload test.
+    std::filesystem::create_directory(dir_.File("conf"));
+    std::filesystem::copy_file(SourceDir() + "/examples/holdfast.textproto", dir_.File("conf/holdfast.textproto"));
+    daemon_ = std::make_unique<DaemonProcess>(
+        HoldfastdPath(),
+        std::vector<std::string>{"--config=" + dir_.File("conf/holdfast.textproto"),
+                                 "--db=" + dir_.File("holdfast.db")},
+        dir_.path());
+    ASSERT_TRUE(daemon_->Start()) << daemon_->log();
+  }
+
+  TempDir dir_;
+  std::unique_ptr<DaemonProcess> daemon_;
+};
+
+TEST_F(CliServerTest, ServerFromEnvironment) {
+  CommandResult r = Cli({"ping"}, {"HOLDFAST_SERVER=" + daemon_->address()});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.out, "ok\n");
+}
+
+TEST_F(CliServerTest, UnitsFileAsCsvAndJsonLines) {
+  const std::string units = dir_.File("units.csv");
+  std::ofstream(units) << "unit\ncust-1\ncust-2\n\ncust-3\n";
+  CommandResult csv = Cli({"assign", "--server", daemon_->address(), "--journey", "renewal", "--units-file",
+                           units, "--skip-header", "--dry-run"});
+  ASSERT_EQ(csv.exit_code, 0) << csv.err;
+  std::vector<std::string> lines = absl::StrSplit(csv.out, '\n', absl::SkipEmpty());
+  ASSERT_EQ(lines.size(), 4u) << csv.out;
+  EXPECT_EQ(lines[0], "unit,group,arm,period,in_washout,new_entry");
+  EXPECT_TRUE(absl::StartsWith(lines[1], "cust-1,")) << lines[1];
+  EXPECT_TRUE(absl::EndsWith(lines[1], ",false,false")) << lines[1];  // dry run: nothing recorded
+
+  CommandResult json = Cli({"assign", "--server", daemon_->address(), "--journey", "renewal", "--units-file",
+                            units, "--skip-header", "--format", "json"});
+  ASSERT_EQ(json.exit_code, 0) << json.err;
+  lines = absl::StrSplit(json.out, '\n', absl::SkipEmpty());
+  ASSERT_EQ(lines.size(), 3u) << json.out;
+  for (const std::string& line : lines) {
+    EXPECT_TRUE(absl::StartsWith(line, "{") && absl::EndsWith(line, "}")) << line;
+    EXPECT_THAT(line, HasSubstr("\"new_entry\":true"));
+  }
+  EXPECT_THAT(lines[0], HasSubstr("\"unit\":\"cust-1\""));
+
+  // Without --skip-header the header is a unit like any other.
+  CommandResult with_header = Cli({"assign", "--server", daemon_->address(), "--journey", "renewal",
+                                   "--units-file", units, "--dry-run"});
+  EXPECT_THAT(with_header.out, HasSubstr("\nunit,"));
+}
+
+TEST_F(CliServerTest, JourneysTextAndJson) {
+  CommandResult text = Cli({"journeys", "--server", daemon_->address()});
+  ASSERT_EQ(text.exit_code, 0) << text.err;
+  EXPECT_THAT(text.out, Not(HasSubstr("SCHEME_UNSPECIFIED")));
+  EXPECT_THAT(text.out, HasSubstr("rotation=none"));    // renewal: a fixed holdout
+  EXPECT_THAT(text.out, HasSubstr("rotation=sliding"));
+  EXPECT_THAT(text.out, HasSubstr("holdout=0.0500"));   // one format for shares
+  CommandResult json = Cli({"journeys", "--server", daemon_->address(), "--format", "json"});
+  ASSERT_EQ(json.exit_code, 0) << json.err;
+  EXPECT_TRUE(absl::StartsWith(json.out, "{")) << json.out;
+  EXPECT_THAT(json.out, HasSubstr("\"id\":\"renewal\""));
+}
+
+TEST_F(CliServerTest, ConfigHistoryHidesStateLinesAndReloadResolvesRelativePaths) {
+  // Reload from a path relative to the caller's directory, which is not the
+  // server's (the daemon runs in dir_, the CLI in dir_/conf, next to the
+  // config, where the server allows reloads from; dir_/mine.textproto does
+  // not exist, so the server resolving the path itself would fail).
+  const std::string caller = dir_.File("conf");
+  std::filesystem::copy_file(SourceDir() + "/examples/holdfast.textproto", caller + "/mine.textproto");
+  CommandResult reload = RunCommand({"/bin/sh", "-c",
+                                     "cd '" + caller + "' && exec '" + HoldfastCliPath() +
+                                         "' config reload --path mine.textproto --server " + daemon_->address()});
+  EXPECT_EQ(reload.exit_code, 0) << reload.err;
+  EXPECT_THAT(reload.out, HasSubstr("serving "));
+
+  CommandResult text = Cli({"config", "history", "--server", daemon_->address()});
+  ASSERT_EQ(text.exit_code, 0) << text.err;
+  EXPECT_THAT(text.out, HasSubstr("initial load"));
+  EXPECT_THAT(text.out, Not(HasSubstr("state:")));
+  EXPECT_THAT(text.out, Not(HasSubstr("_ppm")));
+  CommandResult json = Cli({"config", "history", "--server", daemon_->address(), "--format", "json"});
+  ASSERT_EQ(json.exit_code, 0) << json.err;
+  EXPECT_TRUE(absl::StartsWith(json.out, "{\"versions\":[")) << json.out;
+  EXPECT_THAT(json.out, Not(HasSubstr("state:")));
+}
+
+}  // namespace
+}  // namespace holdfast::testing
