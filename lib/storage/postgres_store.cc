@@ -396,9 +396,12 @@ absl::Status PostgresStore::Impl::CommitGroupOnce(const std::vector<PgWriteBatch
     } catch (const pqxx::broken_connection&) {
       broken = true;
       retry = !committing;
-    } catch (const pqxx::sql_error& e) {
-      retry = storage_internal::IsRetryableSqlState(e.sqlstate());
+    } catch (const pqxx::statement_completion_unknown&) {
+      broken = true;  // as in_doubt: the statement may have run
     } catch (...) {
+      // Deadlocks and serialization failures, whichever exception type
+      // libpqxx chose for them (CurrentPqxxSqlState).
+      retry = storage_internal::IsRetryableSqlState(storage_internal::CurrentPqxxSqlState());
     }
     if (broken) writer_conn.reset();
     for (PgWriteBatch* b : group) {

@@ -117,11 +117,15 @@ absl::StatusOr<int> MigratePostgresToLatest(pqxx::connection& conn) {
       pqxx::work txn(conn);
       txn.exec(absl::StrCat("SELECT pg_advisory_xact_lock(", kMigrationLock, ")"));
       // The version table itself: created under the lock, so two first
-      // starts do not race on it.
-      txn.exec(
-          "CREATE TABLE IF NOT EXISTS holdfast_schema ("
-          " singleton boolean PRIMARY KEY DEFAULT true CHECK (singleton),"
-          " version integer NOT NULL)");
+      // starts do not race on it. Looked up first: even CREATE TABLE IF NOT
+      // EXISTS needs CREATE on the schema, which a serving role that did not
+      // migrate lacks (docs/postgresql.md, "Privileges").
+      if (txn.exec("SELECT to_regclass('holdfast_schema') IS NULL")[0][0].as<bool>()) {
+        txn.exec(
+            "CREATE TABLE holdfast_schema ("
+            " singleton boolean PRIMARY KEY DEFAULT true CHECK (singleton),"
+            " version integer NOT NULL)");
+      }
       const int v = ReadVersion(txn);
       if (found < 0) found = v;
       if (v > kLatestSchemaVersion || v < 0) {

@@ -37,11 +37,68 @@ absl::StatusCode StatusCodeForSqlState(absl::string_view s) {
 
 bool IsRetryableSqlState(absl::string_view s) { return s == "40001" || s == "40P01"; }
 
+std::string CurrentPqxxSqlState() {
+  try {
+    throw;
+  } catch (const pqxx::sql_error& e) {
+    if (!e.sqlstate().empty()) return e.sqlstate();
+    try {
+      throw;
+    } catch (const pqxx::insufficient_privilege&) {
+      return "42501";
+    } catch (const pqxx::out_of_memory&) {
+      return "53200";
+    } catch (const pqxx::disk_full&) {
+      return "53100";
+    } catch (const pqxx::insufficient_resources&) {
+      return "53000";
+    } catch (const pqxx::unique_violation&) {
+      return "23505";
+    } catch (const pqxx::check_violation&) {
+      return "23514";
+    } catch (const pqxx::not_null_violation&) {
+      return "23502";
+    } catch (const pqxx::foreign_key_violation&) {
+      return "23503";
+    } catch (const pqxx::integrity_constraint_violation&) {
+      return "23000";
+    } catch (const pqxx::data_exception&) {
+      return "22000";
+    } catch (const pqxx::undefined_table&) {
+      return "42P01";
+    } catch (const pqxx::undefined_column&) {
+      return "42703";
+    } catch (const pqxx::syntax_error&) {
+      return "42601";
+    } catch (const pqxx::feature_not_supported&) {
+      return "0A000";
+    } catch (...) {
+      return "";
+    }
+  } catch (const pqxx::deadlock_detected&) {
+    return "40P01";
+  } catch (const pqxx::serialization_failure&) {
+    return "40001";
+  } catch (const pqxx::statement_completion_unknown&) {
+    return "40003";
+  } catch (const pqxx::transaction_rollback&) {
+    return "40000";
+  } catch (...) {
+    return "";
+  }
+}
+
 absl::Status StatusFromCurrentPqxxException(absl::string_view context) {
   try {
     throw;
   } catch (const pqxx::sql_error& e) {
-    const std::string state = e.sqlstate();
+    const std::string state = CurrentPqxxSqlState();
+    return absl::Status(StatusCodeForSqlState(state),
+                        absl::StrCat(context, ": postgresql: ", FirstLineBounded(e.what()),
+                                     " (SQLSTATE ", state, ")"));
+  } catch (const pqxx::transaction_rollback& e) {
+    // Deadlock, serialization failure: not a pqxx::sql_error in libpqxx 6.4.
+    const std::string state = CurrentPqxxSqlState();
     return absl::Status(StatusCodeForSqlState(state),
                         absl::StrCat(context, ": postgresql: ", FirstLineBounded(e.what()),
                                      " (SQLSTATE ", state, ")"));

@@ -25,6 +25,14 @@ absl::StatusCode StatusCodeForSqlState(absl::string_view sqlstate);
 // (deadlock detected, serialization failure).
 bool IsRetryableSqlState(absl::string_view sqlstate);
 
+// The SQLSTATE of the exception currently being handled (call only inside
+// a catch block), "" when it is not a server error. libpqxx 6.4 throws its
+// typed exceptions (pqxx::deadlock_detected, pqxx::insufficient_privilege,
+// ...) without the SQLSTATE, and its transaction_rollback family is not
+// even a pqxx::sql_error, so the class is rebuilt from the exception type
+// when the server's code is missing.
+std::string CurrentPqxxSqlState();
+
 // Converts the exception currently being handled (call only inside a catch
 // block) into a status whose message starts with `context`. The server's
 // message is cut to its first line and 300 bytes: PostgreSQL details can
