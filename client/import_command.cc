@@ -1,4 +1,4 @@
-// `holdfast import entries|sends|outcomes|costs FILE.csv`: bulk import with a
+// `holdfast import entries|sends|outcomes|costs|customers FILE.csv`: bulk import with a
 // progress bar on a terminal, a closing summary, and safe re-runs.
 #include <pthread.h>
 #include <signal.h>
@@ -39,6 +39,7 @@ constexpr char kFooter[] =
     "  sends     send_id,unit,journey,channel,at,[cost]\n"
     "  outcomes  outcome_id,unit,at,type,revenue,margin,[order_id]\n"
     "  costs     cost_id,journey,start,end,amount,[category]\n"
+    "  customers unit,first_seen\n"
     "Times: RFC 3339, a date, or epoch seconds. Re-running an import is safe:\n"
     "records already stored are counted as duplicates.";
 
@@ -190,8 +191,9 @@ void PrintSummary(ImportKind kind, const ImportSummary& s, bool verbose) {
     std::cerr << "holdfast import: stopped after line " << s.last_line << ": "
               << absl::StatusCodeToString(s.stopped.code()) << ": " << s.stopped.message() << "\n"
               << "Every record is idempotent (sends, outcomes and costs by their id, entries by\n"
-              << "journey, unit and period), so re-running the same command is safe: rows\n"
-              << "already stored are counted as duplicates.\n";
+              << "journey, unit and period, customers by unit), so\n"
+              << "re-running the same command is safe: rows already stored are counted as\n"
+              << "duplicates.\n";
   }
 }
 
@@ -263,7 +265,7 @@ void AddImportCommand(CLI::App& app, int* exit_code) {
   auto flags = std::make_shared<ImportFlags>();
   CLI::App* cmd = app.add_subcommand("import", "bulk import entries|sends|outcomes|costs from CSV");
   AddServerOptions(cmd, &flags->server);
-  cmd->add_option("kind", flags->kind, "record kind: entries, sends, outcomes or costs")->required();
+  cmd->add_option("kind", flags->kind, "record kind: entries, sends, outcomes, costs or customers")->required();
   cmd->add_option("file", flags->path, "FILE.csv ('-': stdin)")->required();
   cmd->add_option("--rejects", flags->rejects, "write rejected rows (line,reason) to FILE");
   cmd->add_flag("--verbose", flags->verbose, "list every rejected row");

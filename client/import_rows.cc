@@ -45,6 +45,9 @@ constexpr Column kCostColumns[] = {{"cost_id", true}, {"journey", true}, {"start
                                    {"end", true},     {"amount", true},  {"category", false}};
 enum CostField { kCostId, kCostJourney, kCostStart, kCostEnd, kCostAmount, kCostCategory };
 
+constexpr Column kCustomerColumns[] = {{"unit", true}, {"first_seen", true}};
+enum CustomerField { kCustomerUnit, kCustomerFirstSeen };
+
 constexpr char kAttributePrefix[] = "attr.";
 
 std::pair<const Column*, size_t> ColumnsOf(ImportKind kind) {
@@ -57,6 +60,8 @@ std::pair<const Column*, size_t> ColumnsOf(ImportKind kind) {
       return {kOutcomeColumns, std::size(kOutcomeColumns)};
     case ImportKind::kCosts:
       return {kCostColumns, std::size(kCostColumns)};
+    case ImportKind::kCustomers:
+      return {kCustomerColumns, std::size(kCustomerColumns)};
   }
   return {kSendColumns, std::size(kSendColumns)};
 }
@@ -113,8 +118,9 @@ absl::StatusOr<ImportKind> ParseImportKind(absl::string_view name) {
   if (name == "sends") return ImportKind::kSends;
   if (name == "outcomes") return ImportKind::kOutcomes;
   if (name == "costs") return ImportKind::kCosts;
-  return absl::InvalidArgumentError(
-      absl::StrCat("unknown record kind '", name, "': want entries, sends, outcomes or costs"));
+  if (name == "customers") return ImportKind::kCustomers;
+  return absl::InvalidArgumentError(absl::StrCat(
+      "unknown record kind '", name, "': want entries, sends, outcomes, costs or customers"));
 }
 
 absl::string_view ImportKindName(ImportKind kind) {
@@ -127,6 +133,8 @@ absl::string_view ImportKindName(ImportKind kind) {
       return "outcomes";
     case ImportKind::kCosts:
       return "costs";
+    case ImportKind::kCustomers:
+      return "customers";
   }
   return "?";
 }
@@ -152,6 +160,7 @@ const std::string& RecordBatch::journey(int i) const {
     case ImportKind::kCosts:
       return costs.costs(i).journey();
     case ImportKind::kOutcomes:
+    case ImportKind::kCustomers:
       break;
   }
   return *kNone;
@@ -178,6 +187,9 @@ RecordBatch RecordBatch::Slice(int begin, int end) const {
     case ImportKind::kCosts:
       copy(costs.costs(), out.costs.mutable_costs());
       break;
+    case ImportKind::kCustomers:
+      copy(customers.customers(), out.customers.mutable_customers());
+      break;
   }
   return out;
 }
@@ -195,6 +207,9 @@ void RecordBatch::PopBack() {
       break;
     case ImportKind::kCosts:
       costs.mutable_costs()->RemoveLast();
+      break;
+    case ImportKind::kCustomers:
+      customers.mutable_customers()->RemoveLast();
       break;
   }
   lines.pop_back();
@@ -266,6 +281,9 @@ absl::Status RowParser::Append(const std::vector<std::string>& row, int64_t line
     case ImportKind::kCosts:
       status = AppendCost(row, batch->costs.add_costs());
       break;
+    case ImportKind::kCustomers:
+      status = AppendCustomer(row, batch->customers.add_customers());
+      break;
   }
   batch->lines.push_back(line);
   if (!status.ok()) batch->PopBack();
@@ -333,6 +351,12 @@ absl::Status RowParser::AppendCost(const std::vector<std::string>& row,
   out->set_amount(amount);
   if (const int c = field_column_[kCostCategory]; c >= 0) out->set_category(row[c]);
   return absl::OkStatus();
+}
+
+absl::Status RowParser::AppendCustomer(const std::vector<std::string>& row,
+                                       holdfast::v1::CustomerRecord* out) const {
+  out->set_unit(row[field_column_[kCustomerUnit]]);
+  return ParseTimestamp("first_seen", row[field_column_[kCustomerFirstSeen]], out->mutable_first_seen());
 }
 
 }  // namespace holdfast::cli

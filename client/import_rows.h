@@ -22,9 +22,9 @@
 
 namespace holdfast::cli {
 
-enum class ImportKind { kEntries, kSends, kOutcomes, kCosts };
+enum class ImportKind { kEntries, kSends, kOutcomes, kCosts, kCustomers };
 
-// "entries", "sends", "outcomes", "costs" → kind; INVALID_ARGUMENT otherwise.
+// "entries", "sends", "outcomes", "costs", "customers" → kind; INVALID_ARGUMENT otherwise.
 [[nodiscard]] absl::StatusOr<ImportKind> ParseImportKind(absl::string_view name);
 // The kind's name as used on the command line and in server messages
 // ("sends[17].cost: ...").
@@ -33,18 +33,19 @@ absl::string_view ImportKindName(ImportKind kind);
 // "send_id,unit,journey,channel,at[,cost]".
 std::string ImportColumnsHelp(ImportKind kind);
 
-// One of the four request messages, filled row by row.
+// One of the five request messages, filled row by row.
 struct RecordBatch {
   ImportKind kind = ImportKind::kSends;
   holdfast::v1::RecordEntriesRequest entries;
   holdfast::v1::RecordSendsRequest sends;
   holdfast::v1::RecordOutcomesRequest outcomes;
   holdfast::v1::RecordFixedCostsRequest costs;
+  holdfast::v1::RecordCustomersRequest customers;
   // Source line of each record, same order as the records.
   std::vector<int64_t> lines;
 
   int size() const { return static_cast<int>(lines.size()); }
-  // Journey of record `i` ("" for outcomes, which have none).
+  // Journey of record `i` ("" for outcomes and customers, which have none).
   const std::string& journey(int i) const;
   // A batch of the same kind holding records [begin, end).
   RecordBatch Slice(int begin, int end) const;
@@ -76,6 +77,8 @@ class RowParser {
                              holdfast::v1::OutcomeRecord* out) const;
   absl::Status AppendCost(const std::vector<std::string>& row,
                           holdfast::v1::FixedCostRecord* out) const;
+  absl::Status AppendCustomer(const std::vector<std::string>& row,
+                              holdfast::v1::CustomerRecord* out) const;
 
   ImportKind kind_ = ImportKind::kSends;
   size_t num_columns_ = 0;

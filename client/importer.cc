@@ -45,6 +45,8 @@ grpc::Status Call(holdfast::v1::EventService::StubInterface* stub, grpc::ClientC
       return stub->RecordOutcomes(context, batch.outcomes, response);
     case ImportKind::kCosts:
       return stub->RecordFixedCosts(context, batch.costs, response);
+    case ImportKind::kCustomers:
+      return stub->RecordCustomers(context, batch.customers, response);
   }
   return grpc::Status(grpc::StatusCode::INTERNAL, "unknown record kind");
 }
@@ -285,7 +287,10 @@ class Importer::State {
   }
 
   void DropKnownBad(RecordBatch* b) {
-    if (!have_bad_journeys_.load(std::memory_order_acquire) || kind_ == ImportKind::kOutcomes) return;
+    if (!have_bad_journeys_.load(std::memory_order_acquire) || kind_ == ImportKind::kOutcomes ||
+        kind_ == ImportKind::kCustomers) {
+      return;
+    }
     std::vector<int> bad;
     {
       std::lock_guard<std::mutex> lock(mu_);

@@ -99,6 +99,14 @@ int RunReport(const ReportFlags& flags) {
     if (!has_from) req.clear_from();
     if (!has_to) req.clear_to();
     req.set_confidence(flags.confidence);
+    if (flags.as_of) {
+      absl::StatusOr<UnixMicros> t = ParseTime(*flags.as_of);
+      if (!t.ok()) {
+        return ReportError("report", absl::InvalidArgumentError(absl::StrCat("--as-of: ", t.status().message())),
+                           true);
+      }
+      *req.mutable_as_of() = ToTimestamp(*t);
+    }
     holdfast::v1::ProgramReport resp;
     auto ctx = client->NewContext();
     grpc::Status st = client->reports()->GetProgramReport(ctx.get(), req, &resp);
@@ -149,9 +157,10 @@ void AddReportCommand(CLI::App& app, int* exit_code) {
   CLI::Option* first = cmd->add_option("--first-period", flags->first_period, "first rotation period K");
   CLI::Option* last = cmd->add_option("--last-period", flags->last_period, "last rotation period K");
   CLI::Option* segment = cmd->add_option("--segment-by", flags->segment_by, "entry attribute KEY to split rows by");
-  CLI::Option* as_of = cmd->add_option(
+  cmd->add_option(
       "--as-of", flags->as_of,
-      "T: only events before T count; entries whose window has not ended by T are excluded (default: now); "
+      "T: only events before T count; lift: entries whose window has not ended by T are excluded; "
+      "program: periods not finished by T are left out (default: now); "
       "a fixed --as-of reproduces the report later");
   cmd->add_flag("--cuped", flags->cuped, "variance reduction with the pre-entry covariate");
   cmd->add_flag("--sequential", flags->sequential, "always-valid (sequential) intervals");
@@ -162,7 +171,7 @@ void AddReportCommand(CLI::App& app, int* exit_code) {
       ->capture_default_str();
   CLI::Option* program = cmd->add_flag("--program", flags->program,
                                        "global holdout vs everyone else across all journeys, per global period");
-  for (CLI::Option* o : {journey, first, last, segment, as_of}) program->excludes(o);
+  for (CLI::Option* o : {journey, first, last, segment}) program->excludes(o);
   cmd->add_option("--format", flags->format, "table|json|csv|html")
       ->check(CLI::IsMember({"table", "json", "csv", "html"}))
       ->capture_default_str();

@@ -8,6 +8,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "absl/strings/str_join.h"
 #include "client/report_render.h"
 #include "client/report_render_util.h"
 #include "google/protobuf/util/time_util.h"
@@ -319,17 +320,23 @@ std::string RenderProgramHtml(const ProgramReport& r) {
       "<h1>Holdfast program report</h1>\n<div class=\"meta\">global holdout vs everyone else "
       "&middot; config ",
       HtmlEscape(r.config_version()), " &middot; generated ", Time(r.generated_at()),
-      " &middot; ", Pct(r.confidence()), " intervals &middot; one customer per global period, "
-      "outcomes counted once (", r.multi_journey_units(),
-      " customers entered several journeys)</div>\n");
+      " &middot; as of ", r.has_as_of() ? Time(r.as_of()) : "(unset)", " &middot; ",
+      Pct(r.confidence()),
+      " intervals &middot; population: every customer known before the period starts (roster or "
+      "any earlier event), all of their outcomes and sends in the span</div>\n");
+  if (r.unfinished_periods_size() > 0) {
+    absl::StrAppend(&body, "<p class=\"note\">Not finished at as_of (not reported): periods ",
+                    absl::StrJoin(r.unfinished_periods(), ", "), "</p>\n");
+  }
   absl::StrAppend(&body, WarningsHtml(r.warnings()));
   std::vector<std::string> labels;
   std::vector<bool> bold;
   Panel lift{"Revenue lift per customer", {0.0}, 0.0, {}};
   Panel roas{"Program iROAS (revenue / cost)", {0.0, 1.0}, 1.0, {}};
-  std::string table = HeaderRow({"period", "n exposed", "n global holdout", "rev/customer exposed",
-                                 "rev/customer holdout", "revenue lift", "incremental revenue",
-                                 "program cost", "iROAS", "attributed ROAS", "p(iROAS=1)", "SRM p"});
+  std::string table = HeaderRow({"period", "span", "n exposed", "n global holdout",
+                                 "rev/customer exposed", "rev/customer holdout", "revenue lift",
+                                 "incremental revenue", "program cost", "iROAS", "iROAS all sends",
+                                 "margin lift", "conv lift", "p(iROAS=1)", "SRM p", "joined"});
   for (const ProgramRow& row : r.rows()) {
     const std::string label = row.period() < 0 ? "all periods" : absl::StrCat("period ", row.period());
     labels.push_back(label);
@@ -337,17 +344,22 @@ std::string RenderProgramHtml(const ProgramReport& r) {
     lift.bars.push_back(ToBar(row.revenue_lift()));
     roas.bars.push_back(ToBar(row.iroas()));
     absl::StrAppend(&table, row.period() < 0 ? "<tr class=\"pooled\">" : "<tr>", Cell(label, true),
+                    Cell(absl::StrCat(Time(row.start()), " to ", Time(row.end()))),
                     Cell(absl::StrCat(row.exposed().entries())),
                     Cell(absl::StrCat(row.global_holdout().entries())),
                     Cell(Num(row.exposed().revenue_per_entry())),
                     Cell(Num(row.global_holdout().revenue_per_entry())),
                     Cell(WithInterval(row.revenue_lift())), Cell(WithInterval(row.incremental_revenue())),
                     Cell(Money(row.program_cost())), Cell(WithInterval(row.iroas())),
-                    Cell(Num(row.attributed_roas())), Cell(PValue(row.iroas_breakeven_p_value())),
-                    Cell(PValue(row.srm_p_value())), "</tr>\n");
+                    Cell(WithInterval(row.iroas_total_cost())), Cell(WithInterval(row.margin_lift())),
+                    Cell(WithInterval(row.conversion_lift())), Cell(PValue(row.iroas_breakeven_p_value())),
+                    Cell(PValue(row.srm_p_value())), Cell(absl::StrCat(row.joined_units())), "</tr>\n");
   }
   absl::StrAppend(&body, "<h2>Program lift and iROAS by period</h2>\n", ForestSvg(labels, bold, {lift, roas}),
-                  "<h2>Table</h2>\n<table id=\"program\">\n", table, "</table>\n");
+                  "<h2>Table</h2>\n<table id=\"program\">\n", table, "</table>\n",
+                  "<p class=\"note\">program cost = exposed customers' sends in the span + every "
+                  "journey's fixed cost; iROAS all sends also charges sends to the global holdout and to "
+                  "customers first seen during the period. Counting rule: docs/report.md.</p>\n");
   return Page("Holdfast program report", body);
 }
 

@@ -268,37 +268,48 @@ std::string RenderProgramTable(const ProgramReport& r) {
   std::string out = absl::StrCat(
       "Program report (global holdout vs everyone else)  config ", r.config_version(),
       "  generated ", Time(r.generated_at()), "\n", "Range ",
-      RangeText(r.has_from(), r.from(), r.has_to(), r.to()), "  confidence ", Pct(r.confidence()),
-      "\nUnit: one customer per global period, outcomes counted once (",
-      r.multi_journey_units(), " customers entered several journeys)\n\n");
-  absl::StrAppend(&out, WarningsText(r.warnings()), "\n");
+      RangeText(r.has_from(), r.from(), r.has_to(), r.to()), "  as of ",
+      r.has_as_of() ? Time(r.as_of()) : "(unset)", "  confidence ", Pct(r.confidence()),
+      "\nPopulation: every customer known before the period starts (roster or any earlier "
+      "event); all of their outcomes and sends in the span\n");
+  if (r.unfinished_periods_size() > 0) {
+    absl::StrAppend(&out, "Not finished at as_of (not reported): periods ",
+                    absl::StrJoin(r.unfinished_periods(), ", "), "\n");
+  }
+  absl::StrAppend(&out, "\n", WarningsText(r.warnings()), "\n");
   std::vector<std::vector<std::string>> rows;
   for (const ProgramRow& row : r.rows()) {
     rows.push_back({row.period() < 0 ? "all" : absl::StrCat(row.period()),
+                    absl::StrCat(Time(row.start()), " to ", Time(row.end())),
                     absl::StrCat(row.exposed().entries()),
                     absl::StrCat(row.global_holdout().entries()),
                     Num(row.exposed().revenue_per_entry()),
                     Num(row.global_holdout().revenue_per_entry()), WithInterval(row.revenue_lift()),
                     WithInterval(row.incremental_revenue()), Money(row.program_cost()),
-                    WithInterval(row.iroas()), Num(row.attributed_roas()),
-                    PValue(row.iroas_breakeven_p_value()), PValue(row.srm_p_value())});
+                    WithInterval(row.iroas()), WithInterval(row.iroas_total_cost()),
+                    WithInterval(row.margin_lift()), WithInterval(row.conversion_lift()),
+                    PValue(row.iroas_breakeven_p_value()), PValue(row.srm_p_value()),
+                    absl::StrCat(row.joined_units())});
   }
   absl::StrAppend(&out,
-                  TextTable({"period", "n_exposed", "n_global_holdout", "rev/unit_exposed",
-                             "rev/unit_holdout", "revenue lift", "incremental revenue",
-                             "program cost", "iROAS", "attributed ROAS", "p(iROAS=1)", "SRM p"},
+                  TextTable({"period", "span", "n_exposed", "n_global_holdout", "rev/cust_exposed",
+                             "rev/cust_holdout", "revenue lift", "incremental revenue",
+                             "program cost", "iROAS", "iROAS all sends", "margin lift", "conv lift",
+                             "p(iROAS=1)", "SRM p", "joined"},
                             rows));
   return out;
 }
 
 std::string RenderProgramCsv(const ProgramReport& r) {
-  std::vector<std::string> h = {"period"};
+  std::vector<std::string> h = {"period", "start", "end", "config_version", "global_holdout_share"};
   AppendGroupHeader(h, "exposed");
   AppendGroupHeader(h, "global_holdout");
   AppendEstimateHeader(h, "revenue_lift");
   AppendEstimateHeader(h, "relative_revenue_lift");
   AppendEstimateHeader(h, "conversion_lift");
+  AppendEstimateHeader(h, "margin_lift");
   AppendEstimateHeader(h, "incremental_revenue");
+  AppendEstimateHeader(h, "incremental_margin");
   h.push_back("program_cost");
   h.push_back("fixed_cost");
   AppendEstimateHeader(h, "iroas");
@@ -306,15 +317,23 @@ std::string RenderProgramCsv(const ProgramReport& r) {
   AppendEstimateHeader(h, "margin_iroas");
   h.push_back("attributed_roas");
   h.push_back("srm_p_value");
+  for (const char* name : {"joined_units", "joined_sends", "joined_send_cost", "all_sends", "total_cost"}) {
+    h.push_back(name);
+  }
+  AppendEstimateHeader(h, "iroas_total_cost");
   std::string out = CsvLine(h);
   for (const ProgramRow& row : r.rows()) {
-    std::vector<std::string> c = {row.period() < 0 ? "all" : absl::StrCat(row.period())};
+    std::vector<std::string> c = {row.period() < 0 ? "all" : absl::StrCat(row.period()),
+                                  Time(row.start()), Time(row.end()), row.config_version(),
+                                  Exact(row.global_holdout_share())};
     AppendGroup(c, row.exposed());
     AppendGroup(c, row.global_holdout());
     AppendEstimate(c, row.revenue_lift());
     AppendEstimate(c, row.relative_revenue_lift());
     AppendEstimate(c, row.conversion_lift());
+    AppendEstimate(c, row.margin_lift());
     AppendEstimate(c, row.incremental_revenue());
+    AppendEstimate(c, row.incremental_margin());
     c.push_back(Exact(row.program_cost()));
     c.push_back(Exact(row.fixed_cost()));
     AppendEstimate(c, row.iroas());
@@ -322,6 +341,12 @@ std::string RenderProgramCsv(const ProgramReport& r) {
     AppendEstimate(c, row.margin_iroas());
     c.push_back(Exact(row.attributed_roas()));
     c.push_back(Exact(row.srm_p_value()));
+    c.push_back(absl::StrCat(row.joined_units()));
+    c.push_back(absl::StrCat(row.joined_sends()));
+    c.push_back(Exact(row.joined_send_cost()));
+    c.push_back(absl::StrCat(row.all_sends()));
+    c.push_back(Exact(row.total_cost()));
+    AppendEstimate(c, row.iroas_total_cost());
     absl::StrAppend(&out, CsvLine(c));
   }
   return out;

@@ -87,6 +87,19 @@ absl::StatusOr<WriteJob> PrepareCosts(const holdfast::v1::RecordFixedCostsReques
   return WriteJob([store, rows] { return store->RecordFixedCosts(*rows); });
 }
 
+absl::StatusOr<WriteJob> PrepareCustomers(const holdfast::v1::RecordCustomersRequest& req, const ServingConfig&,
+                                          Store* store, const std::string& prefix) {
+  HF_RETURN_IF_ERROR(CheckBatchSize(prefix, "customers", req.customers_size()));
+  auto rows = std::make_shared<std::vector<CustomerRow>>();
+  rows->reserve(req.customers_size());
+  for (int i = 0; i < req.customers_size(); ++i) {
+    const holdfast::v1::CustomerRecord& c = req.customers(i);
+    HF_RETURN_IF_ERROR(ValidateCustomerRecord(absl::StrCat(prefix, "customers[", i, "]"), c));
+    rows->push_back(CustomerRow{c.unit(), ToMicros(c.first_seen())});
+  }
+  return WriteJob([store, rows] { return store->RecordCustomers(*rows); });
+}
+
 // Historical entries are assigned by the same function as Assign, at their
 // own time, with the config serving now.
 absl::StatusOr<WriteJob> PrepareEntries(const holdfast::v1::RecordEntriesRequest& req,
@@ -243,6 +256,11 @@ grpc::ServerUnaryReactor* EventServiceImpl::RecordFixedCosts(grpc::CallbackServe
                                                              const holdfast::v1::RecordFixedCostsRequest* request,
                                                              holdfast::v1::WriteSummary* response) {
   return RunUnary(context, request, response, configs_, store_, pool_, budget_, PrepareCosts);
+}
+grpc::ServerUnaryReactor* EventServiceImpl::RecordCustomers(grpc::CallbackServerContext* context,
+                                                            const holdfast::v1::RecordCustomersRequest* request,
+                                                            holdfast::v1::WriteSummary* response) {
+  return RunUnary(context, request, response, configs_, store_, pool_, budget_, PrepareCustomers);
 }
 
 grpc::ServerReadReactor<holdfast::v1::RecordEntriesRequest>* EventServiceImpl::StreamEntries(

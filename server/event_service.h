@@ -39,6 +39,9 @@ class EventServiceImpl final : public holdfast::v1::EventService::CallbackServic
   grpc::ServerUnaryReactor* RecordFixedCosts(grpc::CallbackServerContext* context,
                                              const holdfast::v1::RecordFixedCostsRequest* request,
                                              holdfast::v1::WriteSummary* response) override;
+  grpc::ServerUnaryReactor* RecordCustomers(grpc::CallbackServerContext* context,
+                                            const holdfast::v1::RecordCustomersRequest* request,
+                                            holdfast::v1::WriteSummary* response) override;
 
   grpc::ServerReadReactor<holdfast::v1::RecordEntriesRequest>* StreamEntries(
       grpc::CallbackServerContext* context, holdfast::v1::WriteSummary* response) override;

@@ -111,4 +111,10 @@ absl::Status ValidateEntryRecord(absl::string_view prefix, const holdfast::v1::E
   return absl::OkStatus();
 }
 
+absl::Status ValidateCustomerRecord(absl::string_view prefix, const holdfast::v1::CustomerRecord& customer) {
+  HF_RETURN_IF_ERROR(ValidateUnit(absl::StrCat(prefix, ".unit"), customer.unit()));
+  HF_RETURN_IF_ERROR(CheckRequiredTime(prefix, "first_seen", customer.has_first_seen(), customer.first_seen()));
+  return absl::OkStatus();
+}
+
 }  // namespace holdfast::server

@@ -26,6 +26,9 @@ absl::Status ValidateFixedCostRecord(absl::string_view prefix, const holdfast::v
 absl::Status ValidateEntryRecord(absl::string_view prefix, const holdfast::v1::EntryRecord& entry,
                                  const AssignmentConfig& config);
 
+// Roster customers: unit valid, first_seen set and in range.
+absl::Status ValidateCustomerRecord(absl::string_view prefix, const holdfast::v1::CustomerRecord& customer);
+
 }  // namespace holdfast::server
 
 #endif  // HOLDFAST_SERVER_EVENT_VALIDATION_H_

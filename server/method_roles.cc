@@ -24,6 +24,7 @@ constexpr MethodAccess kMethodAccess[] = {
     {"/holdfast.v1.EventService/RecordSends", Kind::kRoles, kIngest},
     {"/holdfast.v1.EventService/RecordOutcomes", Kind::kRoles, kIngest},
     {"/holdfast.v1.EventService/RecordFixedCosts", Kind::kRoles, kIngest},
+    {"/holdfast.v1.EventService/RecordCustomers", Kind::kRoles, kIngest},
     {"/holdfast.v1.EventService/StreamEntries", Kind::kRoles, kIngest},
     {"/holdfast.v1.EventService/StreamSends", Kind::kRoles, kIngest},
     {"/holdfast.v1.EventService/StreamOutcomes", Kind::kRoles, kIngest},

@@ -155,8 +155,18 @@ absl::Status ReportServiceImpl::BuildProgram(const holdfast::v1::ProgramReportRe
   report::ProgramReportOptions options;
   HF_ASSIGN_OR_RETURN(options.range, ToRange(request.has_from(), request.from(), request.has_to(), request.to()));
   HF_ASSIGN_OR_RETURN(options.confidence, ToConfidence(request.confidence()));
-  options.now = clock_->NowMicros();
+  options.as_of = clock_->NowMicros();
+  if (request.has_as_of()) {
+    HF_ASSIGN_OR_RETURN(options.as_of, ReportBoundToMicros("as_of", request.as_of()));
+  }
   options.cancelled = std::move(cancelled);
+  // Each global period is grouped with the global holdout in force at its
+  // start (a ramp of the global share is analysed period by period).
+  std::optional<ConfigCatalog> catalog;
+  if (catalog_loader_) {
+    HF_ASSIGN_OR_RETURN(catalog, catalog_loader_(config->compiled));
+    options.config_at = [&catalog](UnixMicros t) { return catalog->InForceAt(t); };
+  }
   HF_ASSIGN_OR_RETURN(report::ProgramReportResult result,
                       report::BuildProgramReport(*config->compiled, *source_, options));
   *response = report::ToProto(result, clock_->NowMicros(), options.range);

@@ -30,4 +30,9 @@ absl::StatusOr<WriteSummary> StallingStore::RecordFixedCosts(absl::Span<const Fi
   return store_->RecordFixedCosts(rows);
 }
 
+absl::StatusOr<WriteSummary> StallingStore::RecordCustomers(absl::Span<const CustomerRow> rows) {
+  WaitWhileStalled();
+  return store_->RecordCustomers(rows);
+}
+
 }  // namespace holdfast::server

@@ -25,6 +25,7 @@ class StallingStore final : public Store {
   absl::StatusOr<WriteSummary> RecordSends(absl::Span<const SendRow> rows) override;
   absl::StatusOr<WriteSummary> RecordOutcomes(absl::Span<const OutcomeRow> rows) override;
   absl::StatusOr<WriteSummary> RecordFixedCosts(absl::Span<const FixedCostRow> rows) override;
+  absl::StatusOr<WriteSummary> RecordCustomers(absl::Span<const CustomerRow> rows) override;
   absl::Status AppendConfigVersion(const ConfigVersionRow& row) override {
     return store_->AppendConfigVersion(row);
   }
@@ -36,6 +37,9 @@ class StallingStore final : public Store {
   }
   absl::Status ForEachProgramUnit(const ProgramQuery& query, const ProgramUnitFn& fn) override {
     return store_->ForEachProgramUnit(query, fn);
+  }
+  absl::StatusOr<double> SumFixedCosts(UnixMicros from, UnixMicros to) override {
+    return store_->SumFixedCosts(from, to);
   }
   absl::StatusOr<JourneyDiagnostics> GetJourneyDiagnostics(const JourneyDiagnosticsQuery& query) override {
     return store_->GetJourneyDiagnostics(query);

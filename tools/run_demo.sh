@@ -41,7 +41,12 @@ seq -f "cust-%g" 1 10 > "$DEMO_DIR/units.txt"
 "$HOLDFAST" assign --journey winback --units-file "$DEMO_DIR/units.txt" --at 2026-11-23T10:00:00Z
 
 echo "== simulating 4 weeks of cart_abandon, winback and renewal with known true effects"
-"$BUILD_DIR/tools/holdfast_simulate" --server "$HOLDFAST_SERVER" --truth "$DEMO_DIR/truth.json"
+# --roster_customers: the customer base (journey customers plus 20,000 who
+# never trigger anything) is recorded with RecordCustomers, so the program
+# report compares the global holdout with everyone else over all customers
+# known before the range, not only those who triggered a journey.
+"$BUILD_DIR/tools/holdfast_simulate" --server "$HOLDFAST_SERVER" --truth "$DEMO_DIR/truth.json" \
+  --roster_customers 20000
 
 REPORT_ARGS=(--from 2026-10-05 --to 2026-11-02)
 echo "== lift and incremental ROAS per journey and arm"
@@ -52,8 +57,8 @@ AS_OF=(--as-of 2027-01-01)
 "$HOLDFAST" report "${REPORT_ARGS[@]}" "${AS_OF[@]}" --format json --out "$DEMO_DIR/report.json"
 "$HOLDFAST" report "${REPORT_ARGS[@]}" "${AS_OF[@]}" --format html --out "$DEMO_DIR/report.html"
 
-echo "== the whole CRM program: global holdout vs everyone else"
-"$HOLDFAST" report --program "${REPORT_ARGS[@]}" --format table
+echo "== the whole CRM program: global holdout vs everyone else (customers known before the range)"
+"$HOLDFAST" report --program "${REPORT_ARGS[@]}" --as-of 2026-11-30 --format table
 
 echo "== do the intervals cover the true effects?"
 python3 tools/check_truth.py "$DEMO_DIR/report.json" "$DEMO_DIR/truth.json"

@@ -66,6 +66,11 @@ ABSL_FLAG(double, order_sigma, 0.8, "Sigma of the log order value (heavier tails
 ABSL_FLAG(double, refund_horizon_days, 30.0,
           "--messy: the journeys' refund_horizon in the config (refunds count until "
           "t0 + window + horizon).");
+ABSL_FLAG(int, roster_customers, 0,
+          "Also record a customer roster (RecordCustomers): every simulated journey customer "
+          "plus this many customers who never trigger a journey (organic orders only), all "
+          "first seen 60 days before --start, so the program report's population is the whole "
+          "customer base. 0: no roster.");
 
 namespace {
 
@@ -211,6 +216,66 @@ class Writer {
   int64_t written_ = 0;
 };
 
+// The customer roster of the program report (docs/report.md, "Program
+// report"): the journey customers (their ids are "<journey>-cust-<i>") and
+// `extra` customers who never trigger anything, all known 60 days before
+// `start`; the extra customers place Poisson(0.1 * weeks / 4) organic orders
+// over the simulated span. Uses its own random stream so the journey
+// simulation (and its truth) is the same with or without a roster.
+void RecordRoster(HoldfastClient* client, Writer& writer, const std::vector<JourneyModel>& models, int extra,
+                  int64_t start, int64_t span, uint64_t seed) {
+  std::mt19937_64 rng(seed ^ 0x9e3779b97f4a7c15ULL);
+  std::uniform_real_distribution<double> unif(0.0, 1.0);
+  std::lognormal_distribution<double> order_value(kOrderMu, absl::GetFlag(FLAGS_order_sigma));
+  std::poisson_distribution<int> organic(0.1 * span / (28.0 * kDay));
+  holdfast::v1::RecordCustomersRequest req;
+  int64_t recorded = 0;
+  auto add = [&](const std::string& unit) {
+    holdfast::v1::CustomerRecord* c = req.add_customers();
+    c->set_unit(unit);
+    SetTime(start - 60 * kDay, c->mutable_first_seen());
+    if (req.customers_size() < 5000) return;
+    holdfast::v1::WriteSummary summary;
+    const grpc::Status s = client->events()->RecordCustomers(client->NewContext().get(), req, &summary);
+    if (!s.ok()) {
+      std::cerr << "holdfast_simulate: writing customers: " << s.error_message() << "\n";
+      std::exit(1);
+    }
+    recorded += req.customers_size();
+    req.Clear();
+  };
+  for (const JourneyModel& m : models) {
+    for (int i = 0; i < m.entries; ++i) add(absl::StrCat(m.id, "-cust-", i));
+  }
+  for (int i = 0; i < extra; ++i) {
+    const std::string unit = absl::StrCat("roster-cust-", i);
+    add(unit);
+    for (int k = organic(rng); k > 0; --k) {
+      holdfast::v1::OutcomeRecord o;
+      o.set_outcome_id(absl::StrCat(unit, "/organic/", k));
+      o.set_unit(unit);
+      SetTime(start + static_cast<int64_t>(unif(rng) * span), o.mutable_at());
+      o.set_type(holdfast::v1::ORDER);
+      const double v = order_value(rng);
+      o.set_revenue(v);
+      o.set_margin(v * kMarginShare);
+      writer.Outcome(o);
+    }
+  }
+  if (req.customers_size() > 0) {
+    holdfast::v1::WriteSummary summary;
+    const grpc::Status s = client->events()->RecordCustomers(client->NewContext().get(), req, &summary);
+    if (!s.ok()) {
+      std::cerr << "holdfast_simulate: writing customers: " << s.error_message() << "\n";
+      std::exit(1);
+    }
+    recorded += req.customers_size();
+  }
+  writer.Flush();
+  std::cerr << "recorded a roster of " << recorded << " customers (" << extra
+            << " never trigger a journey)\n";
+}
+
 struct Pending {
   std::string unit;
   int64_t t0;
@@ -298,6 +363,10 @@ int main(int argc, char** argv) {
 
   std::string truth = "{\n  \"journeys\": [\n";
   const std::vector<JourneyModel> models = Models(absl::GetFlag(FLAGS_scale));
+  if (absl::GetFlag(FLAGS_roster_customers) > 0) {
+    RecordRoster(client.get(), writer, models, absl::GetFlag(FLAGS_roster_customers), start, span,
+                 absl::GetFlag(FLAGS_seed));
+  }
   int64_t total_entries = 0;
   for (size_t ji = 0; ji < models.size(); ++ji) {
     const JourneyModel& m = models[ji];

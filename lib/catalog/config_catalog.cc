@@ -1,6 +1,7 @@
 #include "lib/catalog/config_catalog.h"
 
 #include <algorithm>
+#include <iterator>
 #include <utility>
 
 namespace holdfast {
@@ -31,6 +32,21 @@ std::vector<std::string> ConfigCatalog::Versions() const {
   for (const auto& [v, _] : by_version_) out.push_back(v);
   std::sort(out.begin(), out.end());
   return out;
+}
+
+void ConfigCatalog::AddLoad(UnixMicros loaded_at, std::string version) {
+  Load load{loaded_at, std::move(version)};
+  auto at = std::upper_bound(loads_.begin(), loads_.end(), loaded_at,
+                             [](UnixMicros t, const Load& l) { return t < l.loaded_at; });
+  loads_.insert(at, std::move(load));
+}
+
+std::shared_ptr<const AssignmentConfig> ConfigCatalog::InForceAt(UnixMicros t) const {
+  auto after = std::upper_bound(loads_.begin(), loads_.end(), t,
+                                [](UnixMicros x, const Load& l) { return x < l.loaded_at; });
+  if (after == loads_.begin()) return nullptr;
+  auto it = by_version_.find(std::prev(after)->version);
+  return it == by_version_.end() ? nullptr : it->second;
 }
 
 }  // namespace holdfast

@@ -7,6 +7,8 @@
 //   HF_ASSIGN_OR_RETURN(ConfigCatalog catalog, LoadConfigCatalog(*store, serving));
 //   const AssignmentConfig* c = catalog.Find(entry.config_version);  // nullptr: unknown
 //   const AssignmentConfig& used = catalog.FindOrCurrent(entry.config_version);
+//   catalog.AddLoad(row.loaded_at, row.version);
+//   std::shared_ptr<const AssignmentConfig> then = catalog.InForceAt(period_start);
 //
 // Thread-safety: immutable after building; concurrent reads are safe.
 #ifndef HOLDFAST_LIB_CATALOG_CONFIG_CATALOG_H_
@@ -19,6 +21,7 @@
 #include "absl/container/flat_hash_map.h"
 #include "absl/strings/string_view.h"
 #include "lib/assign/assignment_config.h"
+#include "lib/base/clock.h"
 
 namespace holdfast {
 
@@ -43,7 +46,24 @@ class ConfigCatalog {
   // Every version held, sorted.
   std::vector<std::string> Versions() const;
 
+  // Records that `version` started serving at `loaded_at` (a config history
+  // row). Loads may be added in any order.
+  void AddLoad(UnixMicros loaded_at, std::string version);
+
+  // The config in force at `t`: the version of the latest load at or before
+  // `t`, when the catalog holds it; nullptr when no load precedes `t` or that
+  // version is unknown (callers then use the serving config and say so).
+  // With several replicas the latest load by any replica wins: replicas
+  // serving different versions at once are reported by config history.
+  std::shared_ptr<const AssignmentConfig> InForceAt(UnixMicros t) const;
+
  private:
+  struct Load {
+    UnixMicros loaded_at;
+    std::string version;
+  };
+  // Sorted by loaded_at (stable for equal times).
+  std::vector<Load> loads_;
   std::shared_ptr<const AssignmentConfig> current_;
   absl::flat_hash_map<std::string, std::shared_ptr<const AssignmentConfig>> by_version_;
 };

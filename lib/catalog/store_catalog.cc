@@ -15,6 +15,7 @@ absl::StatusOr<StoreCatalog> LoadConfigCatalog(Store& store,
                       store.ListConfigVersions(std::numeric_limits<int>::max()));
   StoreCatalog out{ConfigCatalog(std::move(current)), {}};
   for (const ConfigVersionRow& row : rows) {
+    out.catalog.AddLoad(row.loaded_at, row.version);
     if (out.catalog.Find(row.version) != nullptr) continue;
     if (row.content.empty()) {
       out.skipped.push_back(absl::StrCat(row.version, ": stored without content"));

@@ -1,7 +1,8 @@
 // What the report builder reads: a stream of analysis entries (one per
 // journey entry, outcomes already summed over its attribution window) and the
 // few totals a report needs beside them (fixed cost, contamination, orphan
-// refunds), plus the per-customer stream of the program report.
+// refunds), plus the program population (every known customer with all of
+// its outcomes and sends in a span).
 //
 // The SQLite store implements it through StoreAnalysisSource
 // (store_analysis_source.h); tests use InMemoryAnalysisSource. Keeping the
@@ -59,36 +60,11 @@ inline stats::EntryValues ValuesOf(const AnalysisEntry& e) {
   return {e.y, e.m, static_cast<double>(e.x), e.c, e.z};
 }
 
-// One customer of the program report over one query range (docs/report.md,
-// "Program report"). String views are valid only during the callback.
-struct ProgramUnit {
-  absl::string_view unit;
-  // Group of the unit's first entry in the range.
-  bool global_holdout = false;
-  // That first entry's time: the windows below start here.
-  UnixMicros t_first = 0;
-  // The unit's entries in the range, and how many said GLOBAL_HOLDOUT;
-  // 0 < global_holdout_entries < entries means it changed sides.
-  int64_t entries = 0;
-  int64_t global_holdout_entries = 0;
-  // y, m, x: outcomes of any journey in [t_first, t_first + window), counted
-  // once; c: cost of sends of any journey in that window; z: revenue in
-  // [t_first - pre_period, t_first).
-  stats::EntryValues values;
-  int64_t sends = 0;
-};
-
-struct ProgramUnitQuery {
-  // Journeys whose entries count (every configured journey).
-  std::vector<std::string> journeys;
-  // Units with at least one entry with t0 in range.
-  TimeRange range;
-  // Outcome/send window and pre-period from t_first, microseconds (>= 0).
-  int64_t window_us = 0;
-  int64_t pre_period_us = 0;
-  // Checked every few hundred rows; true ends ForEachProgramUnit with CANCELLED.
-  CancelCheck cancelled;
-};
+// The program report reads the store's own program types
+// (lib/storage/analysis.h): one definition of the program population for
+// every backend and the builder.
+using holdfast::ProgramQuery;
+using holdfast::ProgramUnitRow;
 
 class AnalysisSource {
  public:
@@ -118,9 +94,14 @@ class AnalysisSource {
   // or ORDER of the same unit (Store::CountOrphanRefunds).
   [[nodiscard]] virtual absl::StatusOr<int64_t> OrphanRefunds(const TimeRange& range) = 0;
 
-  // Calls `fn` once per unit with an entry of the query's journeys in range.
+  // Calls `fn` once per unit known before query.to (roster first_seen, or
+  // any entry, send or outcome before it), with its outcomes and sends in
+  // [query.from, query.to); docs/storage.md, "Program level".
   [[nodiscard]] virtual absl::Status ForEachProgramUnit(
-      const ProgramUnitQuery& query, absl::FunctionRef<void(const ProgramUnit&)> fn) = 0;
+      const ProgramQuery& query, absl::FunctionRef<void(const ProgramUnitRow&)> fn) = 0;
+
+  // Fixed costs of every journey pro-rated to `range` (as JourneyTotals).
+  [[nodiscard]] virtual absl::StatusOr<double> SumFixedCosts(const TimeRange& range) = 0;
 };
 
 }  // namespace holdfast::report

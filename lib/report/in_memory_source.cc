@@ -63,20 +63,44 @@ absl::StatusOr<int64_t> InMemoryAnalysisSource::OrphanRefunds(const TimeRange& r
 }
 
 absl::Status InMemoryAnalysisSource::ForEachProgramUnit(
-    const ProgramUnitQuery& query, absl::FunctionRef<void(const ProgramUnit&)> fn) {
-  for (const StoredProgramUnit& s : program_units_) {
-    if (!query.range.Contains(s.t_first)) continue;
-    ProgramUnit u;
-    u.unit = s.unit;
-    u.global_holdout = s.global_holdout;
-    u.t_first = s.t_first;
-    u.entries = s.entries;
-    u.global_holdout_entries = s.global_holdout_entries;
-    u.values = s.values;
-    u.sends = s.sends;
-    fn(u);
+    const ProgramQuery& query, absl::FunctionRef<void(const ProgramUnitRow&)> fn) {
+  if (query.from > query.to) return absl::InvalidArgumentError("program range has from > to");
+  std::map<std::string, ProgramUnitRow> units;
+  auto seen = [&](const std::string& unit, UnixMicros t) -> ProgramUnitRow* {
+    if (t >= query.to) return nullptr;
+    auto [it, inserted] = units.try_emplace(unit);
+    if (inserted) {
+      it->second.unit = unit;
+      it->second.first_seen = t;
+    }
+    it->second.first_seen = std::min(it->second.first_seen, t);
+    return &it->second;
+  };
+  for (const StoredProgramCustomer& c : customers_) seen(c.unit, c.first_seen);
+  for (const StoredEntry& e : entries_) seen(e.unit, e.t0);
+  for (const StoredProgramSend& s : program_sends_) seen(s.unit, s.at);
+  for (const StoredProgramOutcome& o : program_outcomes_) seen(o.unit, o.at);
+  for (const StoredProgramOutcome& o : program_outcomes_) {
+    if (o.at < query.from || o.at >= query.to) continue;
+    ProgramUnitRow& u = units[o.unit];
+    u.y += o.revenue;
+    u.m += o.margin;
+    if (o.conversion) u.x = 1;
   }
+  for (const StoredProgramSend& s : program_sends_) {
+    if (s.at < query.from || s.at >= query.to) continue;
+    ProgramUnitRow& u = units[s.unit];
+    u.c += s.cost;
+    ++u.sends;
+  }
+  for (const auto& [unit, row] : units) fn(row);
   return absl::OkStatus();
+}
+
+absl::StatusOr<double> InMemoryAnalysisSource::SumFixedCosts(const TimeRange& range) {
+  double total = 0.0;
+  for (const StoredFixedCost& f : fixed_costs_) total += ProRatedAmount(f.amount, f.start, f.end, range);
+  return total;
 }
 
 }  // namespace holdfast::report

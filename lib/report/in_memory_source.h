@@ -53,15 +53,27 @@ struct StoredContaminatedSend {
   double cost = 0.0;
 };
 
-// An owned ProgramUnit (its t_first decides which range it falls in).
-struct StoredProgramUnit {
+// Raw facts behind the program population: a roster customer, an outcome or
+// a send of a unit (journey irrelevant). The source derives first_seen and
+// the span sums from them as docs/storage.md ("Program level") specifies, so
+// tests compare the SQL with an independent implementation.
+struct StoredProgramCustomer {
   std::string unit;
-  bool global_holdout = false;
-  UnixMicros t_first = 0;
-  int64_t entries = 1;
-  int64_t global_holdout_entries = 0;
-  stats::EntryValues values;
-  int64_t sends = 0;
+  UnixMicros first_seen = 0;
+};
+struct StoredProgramOutcome {
+  std::string unit;
+  UnixMicros at = 0;
+  // Converted: a CONVERSION or ORDER (not a refund, unsubscribe, complaint).
+  bool conversion = false;
+  // Net values (a refund is negative).
+  double revenue = 0.0;
+  double margin = 0.0;
+};
+struct StoredProgramSend {
+  std::string unit;
+  UnixMicros at = 0;
+  double cost = 0.0;
 };
 
 class InMemoryAnalysisSource final : public AnalysisSource {
@@ -70,9 +82,11 @@ class InMemoryAnalysisSource final : public AnalysisSource {
   void AddFixedCost(StoredFixedCost f) { fixed_costs_.push_back(std::move(f)); }
   void AddContaminatedSend(StoredContaminatedSend s) { contaminated_.push_back(std::move(s)); }
   void AddOrphanRefund(UnixMicros at) { orphan_refunds_.push_back(at); }
-  // Program units are given whole (the store computes them from raw
-  // outcomes); ForEachProgramUnit returns those with t_first in range.
-  void AddProgramUnit(StoredProgramUnit u) { program_units_.push_back(std::move(u)); }
+  // Program population facts. A unit is known from the earliest of its
+  // roster first_seen, outcomes, sends and (journey) entries' t0.
+  void AddCustomer(StoredProgramCustomer c) { customers_.push_back(std::move(c)); }
+  void AddProgramOutcome(StoredProgramOutcome o) { program_outcomes_.push_back(std::move(o)); }
+  void AddProgramSend(StoredProgramSend s) { program_sends_.push_back(std::move(s)); }
 
   absl::Status ForEachEntry(const AnalysisQuery& query,
                             absl::FunctionRef<void(const AnalysisEntry&)> fn) override;
@@ -82,15 +96,18 @@ class InMemoryAnalysisSource final : public AnalysisSource {
                                                        const TimeRange& cost_range,
                                                        UnixMicros as_of) override;
   absl::StatusOr<int64_t> OrphanRefunds(const TimeRange& range) override;
-  absl::Status ForEachProgramUnit(const ProgramUnitQuery& query,
-                                  absl::FunctionRef<void(const ProgramUnit&)> fn) override;
+  absl::Status ForEachProgramUnit(const ProgramQuery& query,
+                                  absl::FunctionRef<void(const ProgramUnitRow&)> fn) override;
+  absl::StatusOr<double> SumFixedCosts(const TimeRange& range) override;
 
  private:
   std::vector<StoredEntry> entries_;
   std::vector<StoredFixedCost> fixed_costs_;
   std::vector<StoredContaminatedSend> contaminated_;
   std::vector<UnixMicros> orphan_refunds_;
-  std::vector<StoredProgramUnit> program_units_;
+  std::vector<StoredProgramCustomer> customers_;
+  std::vector<StoredProgramOutcome> program_outcomes_;
+  std::vector<StoredProgramSend> program_sends_;
 };
 
 // amount * |[start, end) ∩ range| / (end - start); 0 for an empty cost span.

@@ -1,9 +1,10 @@
 #include "lib/report/program_report.h"
 
+#include <algorithm>
 #include <cmath>
 #include <map>
+#include <utility>
 
-#include "absl/container/flat_hash_map.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "lib/assign/assigner.h"
@@ -13,28 +14,84 @@
 namespace holdfast::report {
 namespace {
 
+// One global period to measure.
+struct Period {
+  // Period index (0 without rotation).
+  int64_t k = 0;
+  // The population cut: units known before it.
+  UnixMicros start = 0;
+  TimeRange span;
+};
+
+// Everything one period (or the pool of them) sums.
 struct PeriodAcc {
   stats::GroupMoments exposed;
   stats::GroupMoments holdout;
   int64_t exposed_sends = 0;
   int64_t holdout_sends = 0;
-};
+  double holdout_send_cost = 0.0;
+  int64_t joined_units = 0;
+  int64_t joined_sends = 0;
+  double joined_send_cost = 0.0;
+  double fixed_cost = 0.0;
 
-// Sum of every journey's fixed cost over `range`.
-absl::StatusOr<double> ProgramFixedCost(const AssignmentConfig& config, AnalysisSource& source,
-                                        const TimeRange& range) {
-  double total = 0.0;
-  for (const JourneySpec& j : config.journeys) {
-    HF_ASSIGN_OR_RETURN(const JourneyDiagnostics t, source.GetJourneyTotals(j, range));
-    total += t.fixed_cost;
+  void Merge(const PeriodAcc& o) {
+    exposed.Merge(o.exposed);
+    holdout.Merge(o.holdout);
+    exposed_sends += o.exposed_sends;
+    holdout_sends += o.holdout_sends;
+    holdout_send_cost += o.holdout_send_cost;
+    joined_units += o.joined_units;
+    joined_sends += o.joined_sends;
+    joined_send_cost += o.joined_send_cost;
+    fixed_cost += o.fixed_cost;
   }
-  return total;
-}
+};
 
 std::string RowLabel(int64_t period) {
   return period == kAllPeriods ? "all periods" : absl::StrCat("period ", period);
 }
 
+// The periods of the report and the ones left out as unfinished.
+absl::StatusOr<std::vector<Period>> PlanPeriods(const RotationSpec& rot,
+                                                const ProgramReportOptions& options,
+                                                std::vector<int64_t>* unfinished) {
+  const TimeRange& range = options.range;
+  const UnixMicros end = std::min(range.to, options.as_of);
+  if (end == kMaxTimeMicros) {
+    return absl::InvalidArgumentError("range: the program report needs a bounded 'to' or an as_of");
+  }
+  std::vector<Period> periods;
+  if (rot.scheme == RotationScheme::kNone) {
+    if (range.from == kMinTimeMicros) {
+      return absl::InvalidArgumentError(
+          "from: required without a rotating global holdout (the program population is the "
+          "customers known before it)");
+    }
+    if (end <= range.from) return absl::InvalidArgumentError("as_of: must be after 'from'");
+    periods.push_back({0, range.from, {range.from, end}});
+    return periods;
+  }
+  const UnixMicros lo = range.from == kMinTimeMicros ? rot.epoch_us : range.from;
+  if (end <= lo) return absl::InvalidArgumentError("as_of: must be after the range start");
+  const int64_t first = PeriodIndex(rot, lo), last = PeriodIndex(rot, end - 1);
+  if (last - first + 1 > kMaxProgramPeriods) {
+    return absl::InvalidArgumentError(absl::StrCat("range: spans ", last - first + 1,
+                                                   " global periods, at most ", kMaxProgramPeriods,
+                                                   " per report; narrow it"));
+  }
+  for (int64_t k = first; k <= last; ++k) {
+    const UnixMicros start = PeriodStart(rot, k), stop = PeriodStart(rot, k + 1);
+    Period p{k, start, {std::max({range.from, lo, start + rot.washout_us}), std::min(range.to, stop)}};
+    if (p.span.to > options.as_of) {
+      // Still running at as_of: measuring it now would half-measure it.
+      unfinished->push_back(k);
+      continue;
+    }
+    if (p.span.from < p.span.to) periods.push_back(p);
+  }
+  return periods;
+}
 
 }  // namespace
 
@@ -48,8 +105,7 @@ absl::StatusOr<ProgramReportResult> BuildProgramReport(const AssignmentConfig& c
   if (options.range.from >= options.range.to) {
     return absl::InvalidArgumentError("range: 'from' must be before 'to'");
   }
-  const HoldoutSpec& global = config.global_holdout;
-  if (global.share_ppm == 0) {
+  if (config.global_holdout.share_ppm == 0) {
     return absl::FailedPreconditionError(
         "program report: the config has no global holdout (global_holdout.share is 0), so "
         "there is no control group for the program as a whole");
@@ -58,96 +114,75 @@ absl::StatusOr<ProgramReportResult> BuildProgramReport(const AssignmentConfig& c
   ProgramReportResult result;
   result.config_version = config.version;
   result.confidence = options.confidence;
-  if (config.journeys.empty()) return result;
+  result.as_of = options.as_of;
+  HF_ASSIGN_OR_RETURN(std::vector<Period> periods,
+                      PlanPeriods(config.global_holdout.rotation, options, &result.unfinished_periods));
 
-  ProgramUnitQuery query;
-  query.cancelled = options.cancelled;
-  for (const JourneySpec& j : config.journeys) {
-    query.journeys.push_back(j.id);
-    query.window_us = std::max(query.window_us, j.attribution_window_us);
-    query.pre_period_us = std::max(query.pre_period_us, j.pre_period_us);
-  }
-  result.window_us = query.window_us;
-
-  // The global periods to scan: one store query each, so a customer is
-  // counted once per period (and may be counted again in the next one).
-  const RotationSpec& rot = global.rotation;
-  struct Span {
-    int64_t period;
-    TimeRange range;
+  struct Measured {
+    Period period;
+    std::string version;
+    uint32_t share_ppm = 0;
+    PeriodAcc acc;
   };
-  std::vector<Span> spans;
-  if (rot.scheme == RotationScheme::kNone) {
-    spans.push_back({0, options.range});
-  } else {
-    const UnixMicros lo = options.range.from == kMinTimeMicros ? std::max(rot.epoch_us, kMinTimeMicros)
-                                                               : options.range.from;
-    const UnixMicros hi = options.range.to == kMaxTimeMicros ? options.now : options.range.to - 1;
-    if (hi == kMaxTimeMicros) {
-      return absl::InvalidArgumentError(
-          "range: a rotating global holdout needs a bounded range (or the current time)");
-    }
-    const int64_t first = PeriodIndex(rot, lo), last = PeriodIndex(rot, hi);
-    if (last - first + 1 > kMaxProgramPeriods) {
-      return absl::InvalidArgumentError(absl::StrCat(
-          "range: spans ", last - first + 1, " global periods, at most ", kMaxProgramPeriods,
-          " per report; narrow it"));
-    }
-    for (int64_t k = first; k <= last; ++k) {
-      TimeRange r;
-      r.from = std::max(options.range.from, PeriodStart(rot, k));
-      r.to = std::min(options.range.to, PeriodStart(rot, k + 1));
-      if (r.from < r.to) spans.push_back({k, r});
-    }
+  std::vector<Measured> measured;
+  for (const Period& p : periods) {
+    // The split Assign would have used at the period start.
+    std::shared_ptr<const AssignmentConfig> then;
+    if (options.config_at) then = options.config_at(p.start);
+    const AssignmentConfig& cfg = then != nullptr ? *then : config;
+    const HoldoutSpec& spec = cfg.global_holdout;
+    const int64_t k = PeriodIndex(spec.rotation, p.start);
+    Measured m{p, cfg.version, spec.ShareAt(k), {}};
+    PeriodAcc& acc = m.acc;
+    HF_RETURN_IF_ERROR(source.ForEachProgramUnit(
+        ProgramQuery{p.span.from, p.span.to, options.cancelled}, [&](const ProgramUnitRow& u) {
+          if (u.first_seen >= p.start) {
+            // Not known when the period started: not in its population.
+            ++acc.joined_units;
+            acc.joined_sends += u.sends;
+            acc.joined_send_cost += u.c;
+            return;
+          }
+          const stats::EntryValues v{u.y, u.m, static_cast<double>(u.x), u.c, 0.0};
+          if (m.share_ppm > 0 && InHoldout(spec, u.unit, k)) {
+            acc.holdout.Add(v);
+            acc.holdout_sends += u.sends;
+            acc.holdout_send_cost += u.c;
+          } else {
+            acc.exposed.Add(v);
+            acc.exposed_sends += u.sends;
+          }
+        }));
+    HF_ASSIGN_OR_RETURN(acc.fixed_cost, source.SumFixedCosts(p.span));
+    measured.push_back(std::move(m));
   }
 
-  std::map<int64_t, PeriodAcc> periods;
-  for (const Span& span : spans) {
-    const UnixMicros period_start = rot.scheme == RotationScheme::kNone ? kMinTimeMicros
-                                                                       : PeriodStart(rot, span.period);
-    ProgramUnitQuery q = query;
-    q.range = span.range;
-    HF_RETURN_IF_ERROR(source.ForEachProgramUnit(q, [&](const ProgramUnit& u) {
-      if (rot.scheme != RotationScheme::kNone && rot.washout_us > 0 &&
-          u.t_first - period_start < rot.washout_us) {
-        ++result.washout_excluded;
-        return;
-      }
-      if (u.entries > 1) ++result.multi_journey_units;
-      if (u.global_holdout_entries > 0 && u.global_holdout_entries < u.entries) {
-        ++result.inconsistent_units;
-      }
-      PeriodAcc& p = periods[span.period];
-      if (u.global_holdout) {
-        p.holdout.Add(u.values);
-        p.holdout_sends += u.sends;
-      } else {
-        p.exposed.Add(u.values);
-        p.exposed_sends += u.sends;
-      }
-    }));
-  }
-
-  stats::LiftOptions lo;
-  lo.confidence = options.confidence;
-  lo.expected_treatment_share = 1.0 - static_cast<double>(global.share_ppm) / kShareScale;
-
-  PeriodAcc pooled;
-  for (const auto& [k, p] : periods) {
-    pooled.exposed.Merge(p.exposed);
-    pooled.holdout.Merge(p.holdout);
-    pooled.exposed_sends += p.exposed_sends;
-    pooled.holdout_sends += p.holdout_sends;
-  }
-  auto add_row = [&](int64_t period, const PeriodAcc& p,
-                     const TimeRange& cost_range) -> absl::Status {
+  auto add_row = [&](int64_t period, const TimeRange& span, const std::string& version,
+                     uint32_t share_ppm, const PeriodAcc& acc) -> absl::Status {
+    stats::LiftOptions lo;
+    lo.confidence = options.confidence;
+    lo.expected_treatment_share = 1.0 - static_cast<double>(share_ppm) / kShareScale;
     ProgramRowResult row;
     row.period = period;
-    HF_ASSIGN_OR_RETURN(row.fixed_cost, ProgramFixedCost(config, source, cost_range));
-    HF_ASSIGN_OR_RETURN(row.lift, stats::ComputeLift(p.exposed, p.holdout, row.fixed_cost, lo));
-    row.exposed_sends = p.exposed_sends;
-    row.holdout_sends = p.holdout_sends;
-    row.holdout_send_cost = p.holdout.Sum(stats::Metric::kCost);
+    row.span = span;
+    row.config_version = version;
+    row.share_ppm = share_ppm;
+    row.fixed_cost = acc.fixed_cost;
+    HF_ASSIGN_OR_RETURN(row.lift, stats::ComputeLift(acc.exposed, acc.holdout, acc.fixed_cost, lo));
+    // Every send of the span charged: the extra sends enter as a fixed
+    // amount (they belong to no customer of the comparison).
+    HF_ASSIGN_OR_RETURN(row.lift_all_sends,
+                        stats::ComputeLift(acc.exposed, acc.holdout,
+                                           acc.fixed_cost + acc.holdout_send_cost + acc.joined_send_cost,
+                                           lo));
+    row.exposed_sends = acc.exposed_sends;
+    row.holdout_sends = acc.holdout_sends;
+    row.holdout_send_cost = acc.holdout_send_cost;
+    row.joined_units = acc.joined_units;
+    row.joined_sends = acc.joined_sends;
+    row.joined_send_cost = acc.joined_send_cost;
+    row.all_sends = acc.exposed_sends + acc.holdout_sends + acc.joined_sends;
+    row.total_cost = row.lift_all_sends.treatment_cost;
     const std::string where = RowLabel(period);
     const stats::LiftResult& l = row.lift;
     if (l.warnings.srm && l.srm.has_value()) {
@@ -157,15 +192,14 @@ absl::StatusOr<ProgramReportResult> BuildProgramReport(const AssignmentConfig& c
                           "customers where the configured global holdout is %g%% (chi-squared "
                           "%.2f, p = %.3g < 0.001)",
                           where, l.treatment.entries, l.holdout.entries,
-                          100.0 * global.share_ppm / kShareScale, l.srm->chi_square,
-                          l.srm->p_value)});
+                          100.0 * share_ppm / kShareScale, l.srm->chi_square, l.srm->p_value)});
     }
-    if (p.holdout_sends > 0) {
+    if (acc.holdout_sends > 0) {
       result.warnings.push_back(ReportWarning{
           WarningKind::kContamination, Severity::kCritical, "", "", "",
-          absl::StrFormat("%s: %d sends costing %.2f reached globally held-out customers "
-                          "inside their windows; the program's control group was partly treated",
-                          where, p.holdout_sends, row.holdout_send_cost)});
+          absl::StrFormat("%s: %d sends costing %.2f reached globally held-out customers; the "
+                          "program's control group was partly treated",
+                          where, acc.holdout_sends, acc.holdout_send_cost)});
     }
     if (l.warnings.too_few_entries) {
       result.warnings.push_back(ReportWarning{
@@ -190,29 +224,56 @@ absl::StatusOr<ProgramReportResult> BuildProgramReport(const AssignmentConfig& c
     return absl::OkStatus();
   };
 
-  // The pooled row's fixed cost covers the scanned periods.
-  TimeRange pooled_range = options.range;
-  if (!spans.empty()) pooled_range = {spans.front().range.from, spans.back().range.to};
-  HF_RETURN_IF_ERROR(add_row(kAllPeriods, pooled, pooled_range));
-  for (const Span& span : spans) {
-    auto it = periods.find(span.period);
-    if (it == periods.end()) continue;  // no customers: nothing to compare
-    HF_RETURN_IF_ERROR(add_row(span.period, it->second, span.range));
-  }
-  if (result.inconsistent_units > 0) {
+  // Pool only periods with one global share: with different shares the
+  // pooled groups would mix periods in different proportions, confounding
+  // the side with the period (a busy month held out at 10 % vs a quiet one
+  // at 2 %).
+  bool one_share = !measured.empty();
+  for (const Measured& m : measured) one_share &= m.share_ppm == measured.front().share_ppm;
+  if (one_share) {
+    PeriodAcc pooled;
+    bool one_version = true;
+    for (const Measured& m : measured) {
+      pooled.Merge(m.acc);
+      one_version &= m.version == measured.front().version;
+    }
+    HF_RETURN_IF_ERROR(add_row(kAllPeriods,
+                               {measured.front().period.span.from, measured.back().period.span.to},
+                               one_version ? measured.front().version : "",
+                               measured.front().share_ppm, pooled));
+  } else if (!measured.empty()) {
     result.warnings.push_back(ReportWarning{
-        WarningKind::kSampleRatioMismatch, Severity::kCaution, "", "", "",
-        absl::StrFormat("%d customers have entries on both sides of the global holdout within "
-                        "one period (a config change mid-period); each is counted on the side "
-                        "of its first entry",
-                        result.inconsistent_units)});
+        WarningKind::kProgramNotPooled, Severity::kInfo, "", "", "",
+        "the global holdout share differs between the periods, so they are not pooled (the "
+        "pooled groups would mix periods in different proportions); read the per-period rows"});
   }
-  if (result.washout_excluded > 0) {
+  for (const Measured& m : measured) {
+    HF_RETURN_IF_ERROR(add_row(m.period.k, m.period.span, m.version, m.share_ppm, m.acc));
+  }
+
+  int64_t joined = 0;
+  for (const Measured& m : measured) joined += m.acc.joined_units;
+  if (joined > 0) {
     result.warnings.push_back(ReportWarning{
-        WarningKind::kWashoutExcluded, Severity::kInfo, "", "", "",
-        absl::StrFormat("%d customers whose first entry fell in the global holdout's washout "
-                        "were excluded",
-                        result.washout_excluded)});
+        WarningKind::kProgramJoinedExcluded, Severity::kInfo, "", "", "",
+        absl::StrFormat("%d customers first seen during a period were left out of it (the "
+                        "population is fixed at the period start); their sends count only in "
+                        "total_cost",
+                        joined)});
+  }
+  if (!result.unfinished_periods.empty()) {
+    result.warnings.push_back(ReportWarning{
+        WarningKind::kUnfinishedPeriod, Severity::kInfo, "", "", "",
+        absl::StrCat("period ", result.unfinished_periods.front(),
+                     result.unfinished_periods.size() > 1
+                         ? absl::StrCat(" to ", result.unfinished_periods.back())
+                         : std::string(),
+                     " not finished at as_of: not reported")});
+  }
+  if (config.global_holdout.rotation.scheme == RotationScheme::kNone && options.range.to > options.as_of) {
+    result.warnings.push_back(ReportWarning{
+        WarningKind::kUnfinishedPeriod, Severity::kInfo, "", "", "",
+        "the range ends after as_of: outcomes and costs are measured up to as_of"});
   }
   SortWarnings(result.warnings);
   return result;

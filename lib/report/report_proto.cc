@@ -181,22 +181,26 @@ v1::ProgramReport ToProto(const ProgramReportResult& result, UnixMicros generate
   out.set_config_version(result.config_version);
   *out.mutable_generated_at() = ToTimestamp(generated_at);
   out.set_confidence(result.confidence);
-  out.set_window_seconds(result.window_us / 1000000);
-  out.set_multi_journey_units(result.multi_journey_units);
-  out.set_washout_excluded(result.washout_excluded);
-  out.set_inconsistent_units(result.inconsistent_units);
   if (range.from != kMinTimeMicros) *out.mutable_from() = ToTimestamp(range.from);
   if (range.to != kMaxTimeMicros) *out.mutable_to() = ToTimestamp(range.to);
+  if (result.as_of != kMaxTimeMicros) *out.mutable_as_of() = ToTimestamp(result.as_of);
+  for (int64_t k : result.unfinished_periods) out.add_unfinished_periods(k);
   for (const ProgramRowResult& r : result.rows) {
     const stats::LiftResult& l = r.lift;
     v1::ProgramRow* row = out.add_rows();
     row->set_period(r.period);
+    *row->mutable_start() = ToTimestamp(r.span.from);
+    *row->mutable_end() = ToTimestamp(r.span.to);
+    row->set_config_version(r.config_version);
+    row->set_global_holdout_share(static_cast<double>(r.share_ppm) / kShareScale);
     *row->mutable_exposed() = ToProto(l.treatment, r.exposed_sends);
     *row->mutable_global_holdout() = ToProto(l.holdout, r.holdout_sends);
     *row->mutable_revenue_lift() = ToProto(l.revenue_per_entry_lift);
     *row->mutable_relative_revenue_lift() = ToProtoRatio(l.revenue_per_entry_relative_lift);
     *row->mutable_conversion_lift() = ToProto(l.conversion_rate_lift);
+    *row->mutable_margin_lift() = ToProto(l.margin_per_entry_lift);
     *row->mutable_incremental_revenue() = ToProto(l.incremental_revenue);
+    *row->mutable_incremental_margin() = ToProto(l.incremental_margin);
     row->set_program_cost(l.treatment_cost);
     row->set_fixed_cost(r.fixed_cost);
     *row->mutable_iroas() = ToProtoRatio(l.iroas);
@@ -204,6 +208,12 @@ v1::ProgramReport ToProto(const ProgramReportResult& result, UnixMicros generate
     *row->mutable_margin_iroas() = ToProtoRatio(l.margin_iroas);
     row->set_attributed_roas(l.attributed_roas);
     row->set_srm_p_value(SrmP(l));
+    row->set_joined_units(r.joined_units);
+    row->set_joined_sends(r.joined_sends);
+    row->set_joined_send_cost(r.joined_send_cost);
+    row->set_all_sends(r.all_sends);
+    row->set_total_cost(r.total_cost);
+    *row->mutable_iroas_total_cost() = ToProtoRatio(r.lift_all_sends.iroas);
   }
   for (const ReportWarning& w : result.warnings) *out.add_warnings() = ToProto(w);
   return out;

@@ -23,6 +23,10 @@ enum class WarningKind : int {
   kRefundHorizonOpen = 21,
   kWindowsCut = 22,
   kUnknownConfigVersion = 23,
+  // Program report (docs/report.md, "Program report").
+  kProgramJoinedExcluded = 30,
+  kUnfinishedPeriod = 31,
+  kProgramNotPooled = 32,
 };
 
 enum class Severity : int {

@@ -52,28 +52,18 @@ absl::StatusOr<int64_t> StoreAnalysisSource::OrphanRefunds(const TimeRange& rang
 }
 
 absl::Status StoreAnalysisSource::ForEachProgramUnit(
-    const ProgramUnitQuery& query, absl::FunctionRef<void(const ProgramUnit&)> fn) {
-  holdfast::ProgramQuery q;
-  q.journeys = query.journeys;
-  q.from = query.range.from;
-  q.to = query.range.to;
-  q.window_us = query.window_us;
-  q.pre_period_us = query.pre_period_us;
+    const ProgramQuery& query, absl::FunctionRef<void(const ProgramUnitRow&)> fn) {
   HF_RETURN_IF_ERROR(CheckCancelled(query.cancelled));
   int64_t rows = 0;
-  return store_->ForEachProgramUnit(q, [&fn, &query, &rows](const holdfast::ProgramUnitRow& r) {
+  return store_->ForEachProgramUnit(query, [&fn, &query, &rows](const ProgramUnitRow& r) {
     if (++rows % kRowsPerCancelPoll == 0) HF_RETURN_IF_ERROR(CheckCancelled(query.cancelled));
-    ProgramUnit u;
-    u.unit = r.unit;
-    u.global_holdout = r.first_group == holdfast::EntryGroup::kGlobalHoldout;
-    u.t_first = r.t_first;
-    u.entries = r.entries;
-    u.global_holdout_entries = r.global_holdout_entries;
-    u.values = {r.y, r.m, static_cast<double>(r.x), r.c, r.z};
-    u.sends = r.sends;
-    fn(u);
+    fn(r);
     return absl::OkStatus();
   });
+}
+
+absl::StatusOr<double> StoreAnalysisSource::SumFixedCosts(const TimeRange& range) {
+  return store_->SumFixedCosts(range.from, range.to);
 }
 
 }  // namespace holdfast::report

@@ -1,7 +1,8 @@
 // AnalysisSource over a holdfast::Store (lib/storage): entries come from
 // Store::ForEachAnalysisEntry, fixed cost and contamination from
 // Store::GetJourneyDiagnostics, orphan refunds from Store::CountOrphanRefunds,
-// program units from Store::ForEachProgramUnit.
+// the program population from Store::ForEachProgramUnit and
+// Store::SumFixedCosts.
 //
 // Example:
 //   StoreAnalysisSource source(store.get());
@@ -29,8 +30,9 @@ class StoreAnalysisSource final : public AnalysisSource {
                                                        const TimeRange& cost_range,
                                                        UnixMicros as_of) override;
   absl::StatusOr<int64_t> OrphanRefunds(const TimeRange& range) override;
-  absl::Status ForEachProgramUnit(const ProgramUnitQuery& query,
-                                  absl::FunctionRef<void(const ProgramUnit&)> fn) override;
+  absl::Status ForEachProgramUnit(const ProgramQuery& query,
+                                  absl::FunctionRef<void(const ProgramUnitRow&)> fn) override;
+  absl::StatusOr<double> SumFixedCosts(const TimeRange& range) override;
 
  private:
   Store* store_;

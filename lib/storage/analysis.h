@@ -1,6 +1,6 @@
 // Read-side queries the report builder runs on a Store: one row per entry
-// with its windowed outcomes and costs, and per-journey diagnostics (fixed
-// cost, contamination, washout, orphan refunds). Semantics are specified in
+// with its windowed outcomes and costs, per-journey diagnostics (fixed
+// cost, contamination, washout, orphan refunds), and the program population. Semantics are specified in
 // docs/storage.md ("Analysis queries").
 #ifndef HOLDFAST_LIB_STORAGE_ANALYSIS_H_
 #define HOLDFAST_LIB_STORAGE_ANALYSIS_H_
@@ -154,48 +154,36 @@ struct JourneyDiagnostics {
   int64_t contaminated_entries = 0;
 };
 
-// Program level (global holdout vs everyone else). The global holdout is
-// drawn per unit, and one unit's entries into several journeys have
-// overlapping windows, so summing per-entry rows across journeys would count
-// the same order several times and weight units by how many journeys they
-// entered. The program stream therefore has one row per unit.
+// Program level (global holdout vs everyone else; docs/report.md, "Program
+// report"). The comparison is over a population fixed before a global
+// period starts, so the store streams every *known* unit — one in the
+// customer roster, or seen through any entry, send or outcome — with all of
+// its outcomes and sends in the measured span, whatever journey (if any) it
+// triggered. These types serve lib/storage and lib/report alike.
 struct ProgramQuery {
-  // Journeys whose entries count; empty = every journey in the store.
-  std::vector<std::string> journeys;
-  // Units with at least one such entry with from <= t0 < to.
+  // Outcomes and sends with from <= at < to are summed; units known before
+  // `to` are streamed (the report keeps those known before the period start
+  // and counts the others as joined during the period).
   UnixMicros from = 0;
   UnixMicros to = 0;
-  // Windows measured from the unit's first entry in the range, t_first:
-  // outcomes/sends in [t_first, t_first + window), pre-period revenue in
-  // [t_first - pre_period, t_first).
-  int64_t window_us = 0;      // >= 0
-  int64_t pre_period_us = 0;  // >= 0
-  // Attribute of the first entry reported as the segment ("" if absent).
-  std::string segment_by;
+  // Polled every few hundred rows by the report adapter; a Store may poll it.
+  CancelCheck cancelled;
 };
 
 struct ProgramUnitRow {
   std::string unit;
-  // Group of the unit's first entry in the range (ties in t0: any of them).
-  EntryGroup first_group = EntryGroup::kTreatment;
-  UnixMicros t_first = 0;
-  // Entries of the unit in the range, and how many of them say
-  // GLOBAL_HOLDOUT. 0 < global_holdout_entries < entries means the unit
-  // changed sides (a rotating global holdout, or a config change): the report
-  // should count and flag such units.
-  int64_t entries = 0;
-  int64_t global_holdout_entries = 0;
-  std::string segment;
-  // Outcome sums in [t_first, t_first + window), any journey.
+  // When the unit became known: the earliest of its roster first_seen and
+  // the times of its stored entries (t0), sends and outcomes (at).
+  UnixMicros first_seen = 0;
+  // Outcome sums over [from, to) by the outcome's own time, any type:
+  // refunds are negative, so y and m are net.
   double y = 0;
   double m = 0;
+  // 1 if a CONVERSION or ORDER outcome is in [from, to), else 0.
   int x = 0;
-  // Costs and count of sends in any journey in [t_first, t_first + window):
-  // for global holdout units these are contamination.
+  // Cost and number of the unit's sends of every journey in [from, to).
   double c = 0;
   int64_t sends = 0;
-  // Revenue in [t_first - pre_period, t_first).
-  double z = 0;
 };
 
 }  // namespace holdfast

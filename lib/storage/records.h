@@ -1,5 +1,5 @@
-// Plain records the store keeps: entries, sends, outcomes, fixed costs and
-// config history. They mirror protos/holdfast/v1/events.proto without
+// Plain records the store keeps: entries, sends, outcomes, fixed costs,
+// customers and config history. They mirror protos/holdfast/v1/events.proto without
 // depending on protobuf, so lib/storage is usable from a batch job.
 //
 // Every record carries its own idempotency key (entries: journey, unit,
@@ -90,6 +90,14 @@ struct FixedCostRow {
   UnixMicros end = 0;  // > start
   double amount = 0;   // finite, >= 0
   std::string category;
+};
+
+// A customer of the program's population. Key: unit. `first_seen` is when
+// the customer became known; the program report takes the earlier of it and
+// the unit's first stored entry, send or outcome.
+struct CustomerRow {
+  std::string unit;
+  UnixMicros first_seen = 0;
 };
 
 // One config load. Not keyed: loading the same version again appends again.

@@ -152,6 +152,8 @@ absl::StatusOr<std::unique_ptr<SqliteStore>> SqliteStore::Open(const std::string
         db,
         "INSERT INTO fixed_costs (cost_id, journey, start, \"end\", amount, category) "
         "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING");
+    impl->insert_customer = std::make_unique<SQLite::Statement>(
+        db, "INSERT INTO customers (unit, first_seen) VALUES (?, ?) ON CONFLICT DO NOTHING");
     impl->insert_config_version = std::make_unique<SQLite::Statement>(
         db,
         "INSERT INTO config_versions (version, loaded_at, source_path, diff_summary, content) "
@@ -179,6 +181,7 @@ SqliteStore::~SqliteStore() {
   impl_->insert_outcome.reset();
   impl_->order_exists.reset();
   impl_->insert_fixed_cost.reset();
+  impl_->insert_customer.reset();
   impl_->insert_config_version.reset();
   impl_->idle_readers.clear();
   impl_->writer_db.reset();
@@ -443,6 +446,22 @@ void SqliteStore::Impl::ApplyBatch(WriteBatch& b) {
       Rearm(st);
       return;
     }
+    case WriteBatch::Kind::kCustomers: {
+      SQLite::Statement& st = *insert_customer;
+      for (const CustomerRow& r : b.customers) {
+        Rearm(st);
+        st.bindNoCopy(1, r.unit);
+        st.bind(2, static_cast<int64_t>(r.first_seen));
+        st.exec();
+        if (db.getChanges() > 0) {
+          ++sum.inserted;
+        } else {
+          ++sum.duplicates;
+        }
+      }
+      Rearm(st);
+      return;
+    }
     case WriteBatch::Kind::kConfigVersion: {
       SQLite::Statement& st = *insert_config_version;
       const ConfigVersionRow& r = *b.config_version;
@@ -506,6 +525,14 @@ absl::StatusOr<WriteSummary> SqliteStore::RecordFixedCosts(absl::Span<const Fixe
   if (rows.empty()) return WriteSummary{};
   WriteBatch batch;
   HF_RETURN_IF_ERROR(SubmitRows(*impl_, WriteBatch::Kind::kFixedCosts, &WriteBatch::fixed_costs, rows, batch));
+  return batch.summary;
+}
+
+absl::StatusOr<WriteSummary> SqliteStore::RecordCustomers(absl::Span<const CustomerRow> rows) {
+  HF_RETURN_IF_ERROR(storage_internal::ValidateCustomers(rows));
+  if (rows.empty()) return WriteSummary{};
+  WriteBatch batch;
+  HF_RETURN_IF_ERROR(SubmitRows(*impl_, WriteBatch::Kind::kCustomers, &WriteBatch::customers, rows, batch));
   return batch.summary;
 }
 

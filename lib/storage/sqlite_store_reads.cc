@@ -23,31 +23,39 @@ namespace {
 
 using storage_internal::StatusFromCurrentException;
 
-// One row per unit with an entry in the journey list (built at run time:
-// "journey IN (?, ...)" or no filter) with ?1 <= t0 < ?2; ?3 = window, ?4 =
-// pre-period. The inner GROUP BY unit has exactly one min(), so SQLite takes
-// the bare columns grp and attributes from the unit's first entry (documented
-// SQLite behaviour for min/max aggregates).
-constexpr const char kProgramSqlHead[] = R"sql(
-SELECT u.unit, u.grp, u.t_first, u.n_entries, u.n_global, u.attributes,
-  total(CASE WHEN o.at >= u.t_first THEN o.revenue END) AS y,
-  total(CASE WHEN o.at >= u.t_first THEN o.margin END) AS m,
-  max(CASE WHEN o.at >= u.t_first AND o.type IN (1, 2) THEN 1 ELSE 0 END) AS x,
-  total(CASE WHEN o.at < u.t_first THEN o.revenue END) AS z,
-  (SELECT total(s.cost) FROM sends s
-     WHERE s.unit = u.unit AND s.at >= u.t_first AND s.at < u.t_first + ?3) AS c,
-  (SELECT count(*) FROM sends s
-     WHERE s.unit = u.unit AND s.at >= u.t_first AND s.at < u.t_first + ?3) AS n
-FROM (
-  SELECT unit, min(t0) AS t_first, grp, attributes, count(*) AS n_entries,
-         total(grp = 3) AS n_global
-  FROM entries
-  WHERE t0 >= ?1 AND t0 < ?2 )sql";
-constexpr const char kProgramSqlTail[] = R"sql(
-  GROUP BY unit) u
-LEFT JOIN outcomes o
-  ON o.unit = u.unit AND o.at >= u.t_first - ?4 AND o.at < u.t_first + ?3
-GROUP BY u.unit
+// The program population (docs/storage.md, "Program level"): one row per
+// unit known before ?2 — in the roster, or seen through an entry, send or
+// outcome with time < ?2 — with first_seen the earliest of those times and
+// its outcomes and sends (every journey) with ?1 <= at < ?2. Plain SQL
+// (sum + coalesce, no SQLite-only functions) so PostgreSQL runs it as is.
+// The known set is a GROUP BY over the union of the four tables' (unit,
+// time) pairs, read through the covering *_by_unit indexes for sends and
+// outcomes; the span sums are GROUP BYs over the same indexes, joined on unit.
+constexpr const char kProgramSql[] = R"sql(
+WITH seen(unit, t) AS (
+  SELECT unit, first_seen FROM customers WHERE first_seen < ?2
+  UNION ALL SELECT unit, t0 FROM entries WHERE t0 < ?2
+  UNION ALL SELECT unit, at FROM sends WHERE at < ?2
+  UNION ALL SELECT unit, at FROM outcomes WHERE at < ?2
+),
+known(unit, first_seen) AS (SELECT unit, min(t) FROM seen GROUP BY unit),
+o(unit, y, m, x) AS (
+  SELECT unit, sum(revenue), sum(margin), max(CASE WHEN type IN (1, 2) THEN 1 ELSE 0 END)
+  FROM outcomes WHERE at >= ?1 AND at < ?2 GROUP BY unit
+),
+s(unit, c, n) AS (
+  SELECT unit, sum(cost), count(*) FROM sends WHERE at >= ?1 AND at < ?2 GROUP BY unit
+)
+SELECT k.unit, k.first_seen, coalesce(o.y, 0.0), coalesce(o.m, 0.0), coalesce(o.x, 0),
+       coalesce(s.c, 0.0), coalesce(s.n, 0)
+FROM known k LEFT JOIN o ON o.unit = k.unit LEFT JOIN s ON s.unit = k.unit
+)sql";
+
+// Fixed costs of every journey pro-rated to [?1, ?2).
+constexpr const char kAllFixedCostSql[] = R"sql(
+SELECT coalesce(sum(amount * (CAST(min("end", ?2) - max(start, ?1) AS REAL) / ("end" - start))), 0.0)
+FROM fixed_costs
+WHERE start < ?2 AND "end" > ?1
 )sql";
 
 // Fixed cost of journey ?1 pro-rated to [?2, ?3) (empty when ?2 >= ?3).
@@ -127,8 +135,8 @@ absl::StatusOr<std::unique_ptr<SQLite::Database>> SqliteStore::Impl::AcquireRead
         path, SQLite::OPEN_READWRITE | SQLite::OPEN_NOMUTEX, options.busy_timeout_ms);
     db->exec(absl::StrCat("PRAGMA cache_size = -", options.reader_cache_kib));
     db->exec("PRAGMA query_only = 1");
-    // temp_store stays at its default (files): the program query sorts all
-    // entries of the range, which must be able to spill to disk.
+    // temp_store stays at its default (files): the program query groups
+    // every known unit, which must be able to spill to disk.
     return db;
   } catch (...) {
     return StatusFromCurrentException("opening read connection");
@@ -234,55 +242,40 @@ absl::Status SqliteStore::ForEachAnalysisEntry(const AnalysisQuery& query,
 absl::Status SqliteStore::ForEachProgramUnit(const ProgramQuery& query,
                                              const ProgramUnitFn& fn) {
   HF_RETURN_IF_ERROR(storage_internal::ValidateProgramQuery(query));
-  std::string sql = kProgramSqlHead;
-  if (!query.journeys.empty()) {
-    sql += "AND journey IN (";
-    // Explicit numbers: a bare "?" would take the number after the largest
-    // one seen so far in the text, colliding with ?4 further down.
-    for (size_t i = 0; i < query.journeys.size(); ++i) {
-      absl::StrAppend(&sql, i == 0 ? "?" : ", ?", 5 + i);
-    }
-    sql += ")";
-  }
-  sql += kProgramSqlTail;
   HF_ASSIGN_OR_RETURN(ReadSession session, ReadSession::Begin(impl_.get()));
   try {
-    SQLite::Statement q(session.db(), sql);
+    SQLite::Statement q(session.db(), kProgramSql);
     q.bind(1, static_cast<int64_t>(query.from));
     q.bind(2, static_cast<int64_t>(query.to));
-    q.bind(3, static_cast<int64_t>(query.window_us));
-    q.bind(4, static_cast<int64_t>(query.pre_period_us));
-    for (size_t i = 0; i < query.journeys.size(); ++i) {
-      q.bindNoCopy(static_cast<int>(5 + i), query.journeys[i]);
-    }
     ProgramUnitRow row;
     while (q.executeStep()) {
       row.unit = q.getColumn(0).getString();
-      row.first_group = static_cast<EntryGroup>(q.getColumn(1).getInt());
-      row.t_first = q.getColumn(2).getInt64();
-      row.entries = q.getColumn(3).getInt64();
-      row.global_holdout_entries = static_cast<int64_t>(q.getColumn(4).getDouble());
-      row.segment.clear();
-      if (!query.segment_by.empty()) {
-        SQLite::Column attrs = q.getColumn(5);
-        absl::string_view encoded(static_cast<const char*>(attrs.getBlob()),
-                                  static_cast<size_t>(attrs.getBytes()));
-        std::optional<absl::string_view> v =
-            storage_internal::FindAttribute(encoded, query.segment_by);
-        if (v.has_value()) row.segment.assign(v->data(), v->size());
-      }
-      row.y = q.getColumn(6).getDouble();
-      row.m = q.getColumn(7).getDouble();
-      row.x = q.getColumn(8).getInt();
-      row.z = q.getColumn(9).getDouble();
-      row.c = q.getColumn(10).getDouble();
-      row.sends = q.getColumn(11).getInt64();
+      row.first_seen = q.getColumn(1).getInt64();
+      row.y = q.getColumn(2).getDouble();
+      row.m = q.getColumn(3).getDouble();
+      row.x = q.getColumn(4).getInt();
+      row.c = q.getColumn(5).getDouble();
+      row.sends = q.getColumn(6).getInt64();
       HF_RETURN_IF_ERROR(fn(row));
     }
   } catch (...) {
     return StatusFromCurrentException("streaming program units");
   }
   return absl::OkStatus();
+}
+
+absl::StatusOr<double> SqliteStore::SumFixedCosts(UnixMicros from, UnixMicros to) {
+  if (from > to) return absl::InvalidArgumentError("fixed cost range has from > to");
+  HF_ASSIGN_OR_RETURN(ReadSession session, ReadSession::Begin(impl_.get()));
+  try {
+    SQLite::Statement q(session.db(), kAllFixedCostSql);
+    q.bind(1, static_cast<int64_t>(from));
+    q.bind(2, static_cast<int64_t>(to));
+    q.executeStep();
+    return q.getColumn(0).getDouble();
+  } catch (...) {
+    return StatusFromCurrentException("summing fixed costs");
+  }
 }
 
 absl::StatusOr<JourneyDiagnostics> SqliteStore::GetJourneyDiagnostics(

@@ -93,6 +93,11 @@ class Store {
   [[nodiscard]] virtual absl::StatusOr<WriteSummary> RecordFixedCosts(
       absl::Span<const FixedCostRow> rows) = 0;
 
+  // Records roster customers, keyed by unit (the first first_seen stored
+  // for a unit stands).
+  [[nodiscard]] virtual absl::StatusOr<WriteSummary> RecordCustomers(
+      absl::Span<const CustomerRow> rows) = 0;
+
   // Appends one config load to the history.
   [[nodiscard]] virtual absl::Status AppendConfigVersion(const ConfigVersionRow& row) = 0;
 
@@ -116,11 +121,15 @@ class Store {
 
   using ProgramUnitFn = std::function<absl::Status(const ProgramUnitRow&)>;
 
-  // Streams one ProgramUnitRow per unit with an entry in the query's
-  // journeys and range (order unspecified), from one snapshot. Sorts the
-  // range's entries by unit (SQLite temp storage, spilling to disk).
+  // Streams one ProgramUnitRow per unit known before query.to (roster or
+  // any event with time < to), with its outcomes and sends in [from, to),
+  // in any order, from one snapshot. INVALID_ARGUMENT when from > to.
   [[nodiscard]] virtual absl::Status ForEachProgramUnit(const ProgramQuery& query,
                                                         const ProgramUnitFn& fn) = 0;
+
+  // Sum over the fixed costs of every journey of
+  // amount * |[start, end) ∩ [from, to)| / (end - start).
+  [[nodiscard]] virtual absl::StatusOr<double> SumFixedCosts(UnixMicros from, UnixMicros to) = 0;
 
   // Fixed cost, washout and contamination facts for one journey.
   [[nodiscard]] virtual absl::StatusOr<JourneyDiagnostics> GetJourneyDiagnostics(

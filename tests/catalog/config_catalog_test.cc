@@ -119,5 +119,34 @@ TEST(ConfigCatalogTest, LoadsEveryStoredVersionAndFallsBackToCurrent) {
   EXPECT_NE(loaded->skipped[0].find("cfg-before-content"), std::string::npos);
 }
 
+TEST(ConfigCatalogTest, InForceAtFollowsTheLoadTimelineAcrossReloads) {
+  holdfast::testing::TempDir dir;
+  absl::StatusOr<std::unique_ptr<SqliteStore>> store = SqliteStore::Open(dir.File("s.db"));
+  ASSERT_TRUE(store.ok()) << store.status();
+  const config::LoadedConfig seven = MustLoad(kSevenDays);
+  const config::LoadedConfig three = MustLoad(kThreeDays);
+  const std::string seven_text = config::CanonicalConfigText(seven.effective);
+  const std::string three_text = config::CanonicalConfigText(three.effective);
+  // seven from day 10, three from day 20, seven again from day 30, and a
+  // version without content from day 40.
+  for (const ConfigVersionRow& r :
+       {ConfigVersionRow{seven.version(), 10 * kDay, "c.textproto", "initial load\n", seven_text},
+        ConfigVersionRow{three.version(), 20 * kDay, "c.textproto", "replaces\n", three_text},
+        ConfigVersionRow{seven.version(), 30 * kDay, "c.textproto", "replaces\n", seven_text},
+        ConfigVersionRow{"cfg-no-content", 40 * kDay, "c.textproto", "replaces\n", ""}}) {
+    ASSERT_TRUE((*store)->AppendConfigVersion(r).ok());
+  }
+  absl::StatusOr<StoreCatalog> loaded = LoadConfigCatalog(**store, three.compiled);
+  ASSERT_TRUE(loaded.ok()) << loaded.status();
+  const ConfigCatalog& catalog = loaded->catalog;
+  EXPECT_EQ(catalog.InForceAt(10 * kDay - 1), nullptr) << "nothing loaded yet";
+  ASSERT_NE(catalog.InForceAt(10 * kDay), nullptr);
+  EXPECT_EQ(catalog.InForceAt(10 * kDay)->version, seven.version());
+  EXPECT_EQ(catalog.InForceAt(20 * kDay - 1)->version, seven.version());
+  EXPECT_EQ(catalog.InForceAt(20 * kDay)->version, three.version());
+  EXPECT_EQ(catalog.InForceAt(35 * kDay)->version, seven.version());
+  EXPECT_EQ(catalog.InForceAt(45 * kDay), nullptr) << "version in force is unknown to the catalog";
+}
+
 }  // namespace
 }  // namespace holdfast

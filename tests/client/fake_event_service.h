@@ -73,6 +73,17 @@ class FakeEventService final : public holdfast::v1::EventService::CallbackServic
     }, "costs");
   }
 
+  grpc::ServerUnaryReactor* RecordCustomers(grpc::CallbackServerContext* context,
+                                            const holdfast::v1::RecordCustomersRequest* request,
+                                            holdfast::v1::WriteSummary* response) override {
+    return Handle(context, request->customers_size(), response, [&](int i, std::string* key) -> std::string {
+      const holdfast::v1::CustomerRecord& c = request->customers(i);
+      if (!c.has_first_seen()) return "first_seen: is required";
+      *key = "customer/" + c.unit();
+      return "";
+    }, "customers");
+  }
+
   grpc::ServerUnaryReactor* RecordEntries(grpc::CallbackServerContext* context,
                                           const holdfast::v1::RecordEntriesRequest* request,
                                           holdfast::v1::WriteSummary* response) override {

@@ -123,6 +123,25 @@ TEST_F(ImportE2eTest, OutcomesCostsAndEntries) {
   EXPECT_THAT(e2.err, HasSubstr("entries: 3 rows, 0 inserted, 3 duplicates"));
 }
 
+TEST_F(ImportE2eTest, CustomersAreIdempotentByUnitAndBadRowsAreNamedByLine) {
+  const std::string roster = Write("customers.csv",
+                                   "unit,first_seen\n"
+                                   "cust-1,2026-01-15\n"
+                                   "cust-2,2026-03-01T10:00:00Z\n"
+                                   ",2026-03-01\n"
+                                   "cust-3,not-a-time\n"
+                                   "cust-1,2025-01-01\n");
+  CommandResult c = Import("customers", roster);
+  EXPECT_EQ(c.exit_code, 1) << c.err;
+  // cust-1 again is a duplicate: the first first_seen stands.
+  EXPECT_THAT(c.err, HasSubstr("customers: 5 rows, 2 inserted, 1 duplicates, 2 rejected"));
+  EXPECT_THAT(c.err, HasSubstr("line 4: unit: must not be empty"));
+  EXPECT_THAT(c.err, HasSubstr("line 5: first_seen: "));
+  CommandResult again = Import("customers", Write("more.csv", "unit,first_seen\ncust-2,2026-03-01\ncust-4,2026-04-01\n"));
+  EXPECT_EQ(again.exit_code, 0) << again.err;
+  EXPECT_THAT(again.err, HasSubstr("customers: 2 rows, 1 inserted, 1 duplicates, 0 rejected"));
+}
+
 TEST_F(ImportE2eTest, UnreachableServerStopsWithRerunAdviceThenRerunCompletes) {
   const std::string file = Write("sends.csv", Sends(500));
   const std::string address = daemon_->address();

@@ -116,8 +116,26 @@ TEST(RowParserTest, CostsAndEntriesWithAttributes) {
   EXPECT_EQ(r.attributes().at("country"), "FR");
 }
 
+TEST(RowParserTest, CustomersUnitAndFirstSeen) {
+  RowParser customers = MustCreate(ImportKind::kCustomers, {"first_seen", "unit"});
+  RecordBatch batch;
+  batch.kind = ImportKind::kCustomers;
+  ASSERT_TRUE(customers.Append({"2026-09-01", "cust-7"}, 2, &batch).ok());
+  ASSERT_EQ(batch.size(), 1);
+  EXPECT_EQ(batch.customers.customers(0).unit(), "cust-7");
+  EXPECT_EQ(batch.customers.customers(0).first_seen().seconds(), 1788220800);
+  EXPECT_EQ(batch.journey(0), "");
+  EXPECT_EQ(AppendError(customers, {"yesterday", "cust-8"}).rfind("first_seen: ", 0), 0u);
+  EXPECT_EQ(batch.Slice(0, 1).customers.customers(0).unit(), "cust-7");
+  batch.PopBack();
+  EXPECT_EQ(batch.size(), 0);
+  EXPECT_FALSE(RowParser::Create(ImportKind::kCustomers, {"unit"}).ok());
+  EXPECT_EQ(ImportColumnsHelp(ImportKind::kCustomers), "unit,first_seen");
+}
+
 TEST(RowParserTest, KindNames) {
-  for (ImportKind k : {ImportKind::kEntries, ImportKind::kSends, ImportKind::kOutcomes, ImportKind::kCosts}) {
+  for (ImportKind k : {ImportKind::kEntries, ImportKind::kSends, ImportKind::kOutcomes, ImportKind::kCosts,
+                       ImportKind::kCustomers}) {
     absl::StatusOr<ImportKind> parsed = ParseImportKind(ImportKindName(k));
     ASSERT_TRUE(parsed.ok());
     EXPECT_EQ(*parsed, k);

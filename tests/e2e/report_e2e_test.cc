@@ -5,10 +5,12 @@
 #include <fstream>
 #include <sstream>
 #include <string>
+#include <vector>
 
 #include <gtest/gtest.h>
 
 #include "absl/strings/match.h"
+#include "absl/strings/str_split.h"
 #include "tests/testing/process_util.h"
 
 namespace holdfast::testing {
@@ -29,7 +31,8 @@ TEST(ReportE2eTest, SimulatedJourneysReportInEveryFormatAndCoverTheTruth) {
                        dir.path());
   ASSERT_TRUE(daemon.Start()) << daemon.log();
   CommandResult sim = RunCommand({SimulatePath(), "--server=" + daemon.address(),
-                                  "--truth=" + dir.File("truth.json")}, {}, 240);
+                                  "--truth=" + dir.File("truth.json"), "--roster_customers=2000"},
+                                 {}, 240);
   ASSERT_EQ(sim.exit_code, 0) << sim.err;
 
   const std::vector<std::string> range = {"--server", daemon.address(), "--from", "2026-10-05", "--to",
@@ -67,6 +70,23 @@ TEST(ReportE2eTest, SimulatedJourneysReportInEveryFormatAndCoverTheTruth) {
   EXPECT_TRUE(absl::StrContains(csv.out, "cart_abandon")) << csv.out;
   CommandResult program = report({"--program", "--format", "table"});
   ASSERT_EQ(program.exit_code, 0) << program.err;
+  // The roster: every simulated journey customer (40,000 + 20,000 + 15,000)
+  // and 2,000 who never trigger anything, all known before the range.
+  CommandResult program_csv = report({"--program", "--as-of", "2026-11-30", "--format", "csv"});
+  ASSERT_EQ(program_csv.exit_code, 0) << program_csv.err;
+  const std::vector<std::string> lines = absl::StrSplit(program_csv.out, '\n', absl::SkipEmpty());
+  ASSERT_GE(lines.size(), 2u) << program_csv.out;
+  const std::vector<std::string> header = absl::StrSplit(lines[0], ',');
+  const std::vector<std::string> pooled = absl::StrSplit(lines[1], ',');
+  ASSERT_EQ(header.size(), pooled.size());
+  int64_t population = 0;
+  for (size_t i = 0; i < header.size(); ++i) {
+    if (header[i] == "exposed_entries" || header[i] == "global_holdout_entries") {
+      population += std::stoll(pooled[i]);
+    }
+  }
+  EXPECT_EQ(pooled[0], "all");
+  EXPECT_EQ(population, 40000 + 20000 + 15000 + 2000) << program_csv.out;
 
   CommandResult check = RunCommand({"/usr/bin/python3", SourceDir() + "/tools/check_truth.py",
                                     dir.File("report.json"), dir.File("truth.json")});

@@ -190,24 +190,36 @@ TEST(ReportRenderTest, HtmlIsSelfContainedWithWarningsThenForestThenTable) {
 TEST(ReportRenderTest, ProgramRenderings) {
   report::InMemoryAnalysisSource s;
   for (int i = 0; i < 300; ++i) {
-    report::StoredProgramUnit u;
-    u.unit = "u" + std::to_string(i);
-    u.global_holdout = i % 20 == 0;
-    u.t_first = kDay + i;
-    u.values = {(i % 6) * 1.0, 0.0, i % 6 > 3 ? 1.0 : 0.0, 0.1, 0.0};
-    s.AddProgramUnit(u);
+    const std::string unit = "u" + std::to_string(i);
+    s.AddCustomer({unit, 0});
+    s.AddProgramOutcome({unit, kDay + i, i % 6 > 3, (i % 6) * 1.0, 0.0});
+    s.AddProgramSend({unit, kDay + i, 0.1});
   }
-  absl::StatusOr<report::ProgramReportResult> r = report::BuildProgramReport(RenderConfig(), s, {});
+  s.AddCustomer({"late", kDay + 5});  // first seen during the range
+  report::ProgramReportOptions o;
+  o.range = {kDay, 2 * kDay};
+  o.as_of = 3 * kDay;
+  absl::StatusOr<report::ProgramReportResult> r = report::BuildProgramReport(RenderConfig(), s, o);
   ASSERT_TRUE(r.ok()) << r.status();
-  const holdfast::v1::ProgramReport p = report::ToProto(*r, 0, report::TimeRange{});
+  const holdfast::v1::ProgramReport p = report::ToProto(*r, 0, o.range);
   const std::string table = RenderProgramTable(p);
   EXPECT_NE(table.find("all"), std::string::npos);
-  EXPECT_NE(table.find("one customer per global period"), std::string::npos);
+  EXPECT_NE(table.find("known before the period starts"), std::string::npos);
+  EXPECT_NE(table.find("iROAS all sends"), std::string::npos);
+  EXPECT_NE(table.find("PROGRAM_JOINED_EXCLUDED"), std::string::npos);
+  const std::string json = RenderJson(p);
+  for (const char* field : {"\"joined_units\"", "\"iroas_total_cost\"", "\"as_of\"", "\"margin_lift\""}) {
+    EXPECT_NE(json.find(field), std::string::npos) << field;
+  }
   const std::string html = RenderProgramHtml(p);
   EXPECT_EQ(Count(html, "class=\"row-label\""), 2u);  // all periods + period 0
   EXPECT_LT(html.find("id=\"warnings\""), html.find("<svg"));
+  EXPECT_NE(html.find("iROAS all sends"), std::string::npos);
   std::vector<std::string> lines = absl::StrSplit(RenderProgramCsv(p), '\n', absl::SkipEmpty());
-  EXPECT_EQ(lines.size(), 3u);
+  ASSERT_EQ(lines.size(), 3u);
+  EXPECT_NE(lines[0].find(",joined_units,"), std::string::npos);
+  EXPECT_NE(lines[0].find(",iroas_total_cost,"), std::string::npos);
+  for (const std::string& l : lines) EXPECT_EQ(Count(l, ","), Count(lines[0], ",")) << l;
 }
 
 }  // namespace

@@ -7,6 +7,7 @@
 #include <gtest/gtest.h>
 
 #include "client/holdfast_client.h"
+#include "lib/assign/assigner.h"
 #include "lib/report/in_memory_source.h"
 #include "lib/report/lift_report.h"
 #include "server/server.h"
@@ -83,13 +84,12 @@ class ReportServiceTest : public ::testing::Test {
       source_.AddEntry(e);
     }
     source_.AddFixedCost({"cart_abandon", 0, 2 * kDay, 50.0});
+    // The program population: 95 roster customers known from time 0 (the
+    // journey entries' units above join it too, first seen at their t0).
     for (int i = 0; i < 95; ++i) {
-      report::StoredProgramUnit u;
-      u.unit = "p" + std::to_string(i);
-      u.global_holdout = i % 19 == 0;  // 5 of 95
-      u.t_first = kDay + i;
-      u.values = {static_cast<double>(i % 4), 0.0, i % 4 == 3 ? 1.0 : 0.0, 0.0, 0.0};
-      source_.AddProgramUnit(u);
+      const std::string unit = "p" + std::to_string(i);
+      source_.AddCustomer({unit, 0});
+      source_.AddProgramOutcome({unit, kDay + i, i % 4 == 3, static_cast<double>(i % 4), 0.0});
     }
   }
 
@@ -182,13 +182,29 @@ TEST_F(ReportServiceTest, RangeAndValidation) {
 TEST_F(ReportServiceTest, ProgramReportComparesGlobalHoldout) {
   AddEntries();
   StartServer();
-  absl::StatusOr<holdfast::v1::ProgramReport> r = Program({});
+  // Without a rotating global holdout the population is the customers known
+  // before `from`, so `from` is required.
+  EXPECT_EQ(Program({}).status().code(), absl::StatusCode::kInvalidArgument);
+  holdfast::v1::ProgramReportRequest req;
+  req.mutable_from()->set_seconds(kDay / 1000000 / 2);  // after time 0, before the entries
+  req.mutable_to()->set_seconds(2 * kDay / 1000000);
+  absl::StatusOr<holdfast::v1::ProgramReport> r = Program(req);
   ASSERT_TRUE(r.ok()) << r.status();
   ASSERT_EQ(r->rows_size(), 2);  // pooled + period 0
   EXPECT_EQ(r->rows(0).period(), -1);
-  EXPECT_EQ(r->rows(0).exposed().entries(), 90);
-  EXPECT_EQ(r->rows(0).global_holdout().entries(), 5);
-  EXPECT_DOUBLE_EQ(r->rows(0).fixed_cost(), 50.0);
+  int64_t held = 0;
+  for (int i = 0; i < 95; ++i) {
+    held += InHoldout(holder_->Get()->compiled->global_holdout, "p" + std::to_string(i), 0);
+  }
+  EXPECT_EQ(r->rows(0).exposed().entries(), 95 - held);
+  EXPECT_EQ(r->rows(0).global_holdout().entries(), held);
+  EXPECT_EQ(r->rows(0).joined_units(), 680);  // the journey entries' units, first seen at t0
+  EXPECT_DOUBLE_EQ(r->rows(0).fixed_cost(), 50.0 * 1.5 / 2);
+  // as_of defaults to the server clock (2026); an explicit one is echoed and
+  // must leave something to measure.
+  EXPECT_EQ(r->as_of().seconds(), 1767225600);
+  *req.mutable_as_of() = req.from();
+  EXPECT_EQ(Program(req).status().code(), absl::StatusCode::kInvalidArgument);
 }
 
 TEST_F(ReportServiceTest, ProgramReportNeedsGlobalHoldout) {

@@ -36,6 +36,7 @@ const std::vector<Rpc>& Matrix() {
       {"/holdfast.v1.EventService/RecordSends", {"ingest"}},
       {"/holdfast.v1.EventService/RecordOutcomes", {"ingest"}},
       {"/holdfast.v1.EventService/RecordFixedCosts", {"ingest"}},
+      {"/holdfast.v1.EventService/RecordCustomers", {"ingest"}},
       {"/holdfast.v1.EventService/StreamEntries", {"ingest"}},
       {"/holdfast.v1.EventService/StreamSends", {"ingest"}},
       {"/holdfast.v1.EventService/StreamOutcomes", {"ingest"}},

@@ -10,6 +10,7 @@
 #include "lib/config/config.h"
 #include "lib/storage/sqlite_store.h"
 #include "server/event_service.h"
+#include "server/request_validation.h"
 #include "server/server.h"
 #include "server/store_entry_recorder.h"
 #include "server/work_pool.h"
@@ -197,6 +198,59 @@ TEST_F(EventServiceTest, FixedCostsRejectEmptyRange) {
   c->mutable_end()->set_seconds(1790086400);
   ASSERT_TRUE(client_->events()->RecordFixedCosts(client_->NewContext().get(), req, &summary).ok());
   EXPECT_EQ(summary.inserted(), 1);
+}
+
+TEST_F(EventServiceTest, CustomersValidateWholeBatchAndAreIdempotentByUnit) {
+  auto customer = [](const std::string& unit, int64_t seconds) {
+    holdfast::v1::CustomerRecord c;
+    c.set_unit(unit);
+    c.mutable_first_seen()->set_seconds(seconds);
+    return c;
+  };
+  auto record = [&](const holdfast::v1::RecordCustomersRequest& req, holdfast::v1::WriteSummary* out) {
+    return client_->events()->RecordCustomers(client_->NewContext().get(), req, out);
+  };
+  struct Case {
+    std::function<void(holdfast::v1::CustomerRecord*)> mutate;
+    std::string want;
+  };
+  const std::vector<Case> cases = {
+      {[](auto* c) { c->clear_unit(); }, "customers[2].unit: must not be empty"},
+      {[](auto* c) { c->set_unit(std::string(257, 'u')); }, "customers[2].unit: 257 bytes, at most 256"},
+      {[](auto* c) { c->clear_first_seen(); }, "customers[2].first_seen: is required"},
+      {[](auto* c) { c->mutable_first_seen()->set_seconds(-1); }, "customers[2].first_seen:"},
+      {[](auto* c) { c->mutable_first_seen()->set_nanos(-1); }, "customers[2].first_seen:"},
+  };
+  for (const Case& c : cases) {
+    holdfast::v1::RecordCustomersRequest req;
+    for (int i = 0; i < 4; ++i) *req.add_customers() = customer("c" + std::to_string(i), 1780000000 + i);
+    c.mutate(req.mutable_customers(2));
+    holdfast::v1::WriteSummary summary;
+    grpc::Status s = record(req, &summary);
+    EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT) << c.want;
+    EXPECT_TRUE(absl::StrContains(s.error_message(), c.want)) << s.error_message();
+    EXPECT_LT(s.error_message().size(), 200u) << "the message must not echo the input";
+  }
+  // Bounded: more than 10,000 in one call is refused whole.
+  holdfast::v1::RecordCustomersRequest big;
+  for (int i = 0; i < kMaxBatchRecords + 1; ++i) *big.add_customers() = customer("b" + std::to_string(i), 1780000000);
+  holdfast::v1::WriteSummary summary;
+  grpc::Status s = record(big, &summary);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_TRUE(absl::StrContains(s.error_message(), "customers: 10001 records, at most 10000")) << s.error_message();
+
+  // Nothing of the rejected batches was stored; a repeat unit is a duplicate
+  // (in the same batch or later) and its first first_seen stands.
+  holdfast::v1::RecordCustomersRequest req;
+  for (int i = 0; i < 4; ++i) *req.add_customers() = customer("c" + std::to_string(i), 1780000000 + i);
+  *req.add_customers() = customer("c0", 1);
+  ASSERT_TRUE(record(req, &summary).ok());
+  EXPECT_EQ(summary.inserted(), 4);
+  EXPECT_EQ(summary.duplicates(), 1);
+  summary.Clear();
+  ASSERT_TRUE(record(req, &summary).ok());
+  EXPECT_EQ(summary.inserted(), 0);
+  EXPECT_EQ(summary.duplicates(), 5);
 }
 
 TEST_F(EventServiceTest, ImportedEntriesAreAssignedLikeAssign) {

@@ -36,6 +36,8 @@ class EndlessStore final : public Store {
   absl::StatusOr<WriteSummary> RecordSends(absl::Span<const SendRow>) override { return WriteSummary{}; }
   absl::StatusOr<WriteSummary> RecordOutcomes(absl::Span<const OutcomeRow>) override { return WriteSummary{}; }
   absl::StatusOr<WriteSummary> RecordFixedCosts(absl::Span<const FixedCostRow>) override { return WriteSummary{}; }
+  absl::StatusOr<WriteSummary> RecordCustomers(absl::Span<const CustomerRow>) override { return WriteSummary{}; }
+  absl::StatusOr<double> SumFixedCosts(UnixMicros, UnixMicros) override { return 0.0; }
   absl::Status AppendConfigVersion(const ConfigVersionRow&) override { return absl::OkStatus(); }
   absl::StatusOr<std::vector<ConfigVersionRow>> ListConfigVersions(int) override {
     return std::vector<ConfigVersionRow>{};

@@ -252,48 +252,17 @@ TEST_P(AnalysisTest, DiagnosticsProRateFixedCostAndCountContamination) {
   EXPECT_EQ(d->contaminated_sends, 0);
 }
 
-TEST_P(AnalysisTest, ProgramUnitsDedupeEntriesAcrossJourneys) {
-  ProgramQuery q;
-  q.from = 900;
-  q.to = 3000;
-  q.window_us = 100;
-  q.pre_period_us = 50;
-  q.segment_by = "segment";
-  std::map<std::string, ProgramUnitRow> rows;
-  absl::Status status = store_->ForEachProgramUnit(q, [&](const ProgramUnitRow& r) {
-    rows[r.unit] = r;
-    return absl::OkStatus();
-  });
-  ASSERT_TRUE(status.ok()) << status;
-  ASSERT_EQ(rows.size(), 4u);  // u1 (two journeys, one row), u2, u3, u5; u4 out of range
-  const ProgramUnitRow& u1 = rows.at("u1");
-  EXPECT_EQ(u1.entries, 2);
-  EXPECT_EQ(u1.global_holdout_entries, 0);
-  EXPECT_EQ(u1.first_group, EntryGroup::kTreatment);
-  EXPECT_EQ(u1.t_first, 1000);
-  EXPECT_DOUBLE_EQ(u1.y, 25);  // counted once, not once per journey
-  EXPECT_DOUBLE_EQ(u1.m, 7);
-  EXPECT_EQ(u1.x, 1);
-  EXPECT_DOUBLE_EQ(u1.z, 5);
-  EXPECT_DOUBLE_EQ(u1.c, 0.5 + 0.25 + 7);  // sends of every journey
-  EXPECT_EQ(u1.sends, 3);
-  const ProgramUnitRow& u2 = rows.at("u2");
-  EXPECT_EQ(u2.segment, "std");
-  EXPECT_DOUBLE_EQ(u2.y, -20);
-  EXPECT_EQ(u2.sends, 1);
-  const ProgramUnitRow& u5 = rows.at("u5");
-  EXPECT_EQ(u5.first_group, EntryGroup::kGlobalHoldout);
-  EXPECT_EQ(u5.global_holdout_entries, 1);
-  EXPECT_EQ(u5.sends, 0);  // s8 at 1600 = t_first + window: excluded
-
-  q.journeys = {kWinback};
-  rows.clear();
-  ASSERT_TRUE(store_->ForEachProgramUnit(q, [&](const ProgramUnitRow& r) {
-                      rows[r.unit] = r;
-                      return absl::OkStatus();
-                    }).ok());
-  ASSERT_EQ(rows.size(), 1u);
-  EXPECT_EQ(rows.at("u1").entries, 1);
+// The program population itself is tested by hand in
+// tests/report/program_store_test.cc; here the fixed costs of every journey.
+TEST_P(AnalysisTest, SumFixedCostsCoversEveryJourneyProRated) {
+  // [500, 3000): c1 half (50), c2 half (15), c3 none, c4 2500/5000 (25).
+  absl::StatusOr<double> f = store_->SumFixedCosts(500, 3000);
+  ASSERT_TRUE(f.ok()) << f.status();
+  EXPECT_DOUBLE_EQ(*f, 50 + 15 + 25);
+  f = store_->SumFixedCosts(6000, 7000);
+  ASSERT_TRUE(f.ok());
+  EXPECT_DOUBLE_EQ(*f, 0);
+  EXPECT_EQ(store_->SumFixedCosts(10, 5).status().code(), absl::StatusCode::kInvalidArgument);
 }
 
 TEST_P(AnalysisTest, OrphanRefundsCountedInRange) {

@@ -80,9 +80,13 @@ TEST(SchemaTest, VersionOneFileWithDataMigratesAndKeepsRows) {
   absl::StatusOr<int64_t> orphans = (*store)->CountOrphanRefunds(0, 100);
   ASSERT_TRUE(orphans.ok()) << orphans.status();
   EXPECT_EQ(*orphans, 1);
+  // Version 4: the customer roster.
+  std::vector<CustomerRow> customers = {{"u1", 5}};
+  ASSERT_TRUE((*store)->RecordCustomers(customers).ok());
   store->reset();
   EXPECT_EQ(UserVersion(path), storage_internal::kLatestSchemaVersion);
   EXPECT_TRUE(HasSchemaObject(path, "refunds_by_at"));
+  EXPECT_TRUE(HasSchemaObject(path, "customers"));
 }
 
 TEST(SchemaTest, VersionTwoConfigHistoryStaysReadableWithoutContent) {

@@ -168,6 +168,32 @@ TEST(SqliteStoreTest, FixedCostsStoredOncePerId) {
   EXPECT_EQ(CountRows(dir.File("db"), "fixed_costs"), 1);
 }
 
+TEST(SqliteStoreTest, CustomersAreIdempotentByUnitFirstWriteWins) {
+  TempDir dir;
+  auto store = OpenStore(dir.File("db"));
+  ASSERT_NE(store, nullptr);
+  std::vector<CustomerRow> batch = {{"c1", 100}, {"c2", 200}, {"c1", 50}};
+  absl::StatusOr<WriteSummary> s = store->RecordCustomers(batch);
+  ASSERT_TRUE(s.ok()) << s.status();
+  EXPECT_EQ(s->inserted, 2);
+  EXPECT_EQ(s->duplicates, 1);
+  std::vector<CustomerRow> again = {{"c2", 1}, {"c3", 300}};
+  s = store->RecordCustomers(again);
+  ASSERT_TRUE(s.ok()) << s.status();
+  EXPECT_EQ(s->inserted, 1);
+  EXPECT_EQ(s->duplicates, 1);
+  // A bad row rejects the batch, naming it; nothing of it is stored.
+  std::vector<CustomerRow> bad = {{"c4", 1}, {"", 2}};
+  s = store->RecordCustomers(bad);
+  EXPECT_EQ(s.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_NE(s.status().message().find("customers[1]"), std::string::npos) << s.status();
+  store.reset();
+  EXPECT_EQ(CountRows(dir.File("db"), "customers"), 3);
+  SQLite::Database db(dir.File("db"), SQLite::OPEN_READONLY);
+  EXPECT_EQ(db.execAndGet("SELECT first_seen FROM customers WHERE unit = 'c1'").getInt64(), 100);
+  EXPECT_EQ(db.execAndGet("SELECT first_seen FROM customers WHERE unit = 'c2'").getInt64(), 200);
+}
+
 TEST(SqliteStoreTest, WritesSurviveReopen) {
   TempDir dir;
   {

@@ -29,6 +29,7 @@ inline int64_t BytesOf(const OutcomeRow& r) {
 inline int64_t BytesOf(const FixedCostRow& r) {
   return kRecordOverheadBytes + r.cost_id.size() + r.journey.size() + r.category.size();
 }
+inline int64_t BytesOf(const CustomerRow& r) { return kRecordOverheadBytes + r.unit.size(); }
 inline int64_t BytesOf(const ConfigVersionRow& r) {
   return kRecordOverheadBytes + r.version.size() + r.source_path.size() + r.diff_summary.size() +
          r.content.size();

@@ -97,6 +97,15 @@ absl::Status ValidateFixedCosts(absl::Span<const FixedCostRow> rows) {
   return absl::OkStatus();
 }
 
+absl::Status ValidateCustomers(absl::Span<const CustomerRow> rows) {
+  for (size_t i = 0; i < rows.size(); ++i) {
+    const CustomerRow& r = rows[i];
+    if (!KeyOk(r.unit, kMaxStoredIdBytes)) return Bad("customers", i, "unit must be 1-256 bytes");
+    if (!IsRepresentableTime(r.first_seen)) return Bad("customers", i, "first_seen out of range");
+  }
+  return absl::OkStatus();
+}
+
 absl::Status ValidateConfigVersion(const ConfigVersionRow& row) {
   if (!KeyOk(row.version, kMaxStoredIdBytes)) {
     return absl::InvalidArgumentError("config version must be 1-256 bytes");
@@ -151,13 +160,6 @@ absl::Status ValidateAnalysisQuery(const AnalysisQuery& query) {
 
 absl::Status ValidateProgramQuery(const ProgramQuery& query) {
   if (query.from > query.to) return absl::InvalidArgumentError("program range has from > to");
-  if (query.window_us < 0 || query.window_us > kMaxTimeMicros || query.pre_period_us < 0 ||
-      query.pre_period_us > kMaxTimeMicros) {
-    return absl::InvalidArgumentError("program windows must be in [0, max time] us");
-  }
-  for (const std::string& j : query.journeys) {
-    if (j.empty()) return absl::InvalidArgumentError("program journey id is empty");
-  }
   return absl::OkStatus();
 }
 

@@ -17,6 +17,7 @@ namespace holdfast::storage_internal {
 [[nodiscard]] absl::Status ValidateSends(absl::Span<const SendRow> rows);
 [[nodiscard]] absl::Status ValidateOutcomes(absl::Span<const OutcomeRow> rows);
 [[nodiscard]] absl::Status ValidateFixedCosts(absl::Span<const FixedCostRow> rows);
+[[nodiscard]] absl::Status ValidateCustomers(absl::Span<const CustomerRow> rows);
 [[nodiscard]] absl::Status ValidateConfigVersion(const ConfigVersionRow& row);
 [[nodiscard]] absl::Status ValidateAnalysisQuery(const AnalysisQuery& query);
 [[nodiscard]] absl::Status ValidateProgramQuery(const ProgramQuery& query);

@@ -103,10 +103,23 @@ constexpr const char kV4[] = R"sql(
 CREATE INDEX refunds_by_unit ON outcomes (unit, at, order_id, revenue, margin) WHERE type = 3;
 )sql";
 
+// Version 5: the customer roster of the program report (docs/report.md,
+// "Program report"). One row per unit, clustered on it: the roster is read
+// whole by every program report and written by key (first write wins).
+// Plain SQL apart from WITHOUT ROWID, so a PostgreSQL store can create the
+// same table with a plain PRIMARY KEY.
+constexpr const char kV5[] = R"sql(
+CREATE TABLE customers (
+  unit       TEXT    NOT NULL PRIMARY KEY,
+  first_seen INTEGER NOT NULL
+) WITHOUT ROWID;
+)sql";
+
 }  // namespace
 
 const std::vector<const char*>& MigrationScripts() {
-  static const std::vector<const char*>* const kScripts = new std::vector<const char*>{kV1, kV2, kV3, kV4};
+  static const std::vector<const char*>* const kScripts =
+      new std::vector<const char*>{kV1, kV2, kV3, kV4, kV5};
   return *kScripts;
 }
 
@@ -121,7 +134,7 @@ absl::StatusOr<int> ReadSchemaVersion(SQLite::Database& db) {
 }
 
 absl::StatusOr<int> MigrateToLatest(SQLite::Database& db) {
-  static_assert(kLatestSchemaVersion == 4, "add the new migration to MigrationScripts()");
+  static_assert(kLatestSchemaVersion == 5, "add the new migration to MigrationScripts()");
   absl::StatusOr<int> found = ReadSchemaVersion(db);
   if (!found.ok()) return found.status();
   if (*found > kLatestSchemaVersion || *found < 0) {
