@@ -106,6 +106,43 @@ std::string OrphanRefundsSql(SqlDialect d) {
       "                  AND o.unit = r.unit AND o.type IN (1, 2))\n");
 }
 
+std::string ProgramUnitsSql(SqlDialect d) {
+  const std::string from = P(d, 1), to = P(d, 2);
+  // PostgreSQL's sum over bigint is numeric: cast the count to bigint, and
+  // compare text in the C collation like SQLite so both stores order alike.
+  const bool pg = d == SqlDialect::kPostgres;
+  return absl::StrCat(
+      "WITH seen(unit, t) AS (\n"
+      "  SELECT unit, first_seen FROM customers WHERE first_seen < ", to, "\n",
+      "  UNION ALL SELECT unit, t0 FROM entries WHERE t0 < ", to, "\n",
+      "  UNION ALL SELECT unit, at FROM sends WHERE at < ", to, "\n",
+      "  UNION ALL SELECT unit, at FROM outcomes WHERE at < ", to, "\n",
+      "),\n"
+      "known(unit, first_seen) AS (SELECT unit, min(t) FROM seen GROUP BY unit),\n"
+      "o(unit, y, m, x) AS (\n"
+      "  SELECT unit, sum(revenue), sum(margin), max(CASE WHEN type IN (1, 2) THEN 1 ELSE 0 END)\n"
+      "  FROM outcomes WHERE at >= ", from, " AND at < ", to, " GROUP BY unit\n"
+      "),\n"
+      "s(unit, c, n) AS (\n"
+      "  SELECT unit, sum(cost), count(*) FROM sends WHERE at >= ", from, " AND at < ", to,
+      " GROUP BY unit\n"
+      ")\n"
+      "SELECT k.unit, k.first_seen, coalesce(o.y, 0.0), coalesce(o.m, 0.0), coalesce(o.x, 0),\n"
+      "       coalesce(s.c, 0.0), ", pg ? "coalesce(s.n, 0)::bigint" : "coalesce(s.n, 0)", "\n"
+      "FROM known k LEFT JOIN o ON o.unit = k.unit LEFT JOIN s ON s.unit = k.unit\n"
+      "ORDER BY k.unit\n");
+}
+
+std::string AllFixedCostsSql(SqlDialect d) {
+  const bool pg = d == SqlDialect::kPostgres;
+  const std::string from = pg ? "$1::bigint" : "?1", to = pg ? "$2::bigint" : "?2";
+  return absl::StrCat("SELECT ",
+                      Total(d, absl::StrCat("amount * (CAST(", Least(d, "\"end\"", to), " - ",
+                                            pg ? "GREATEST(" : "max(", "start, ", from, ") AS ",
+                                            pg ? "double precision" : "REAL", ") / (\"end\" - start))")),
+                      "\nFROM fixed_costs\nWHERE start < ", to, " AND \"end\" > ", from, "\n");
+}
+
 void FinishAnalysisEntry(UnixMicros as_of, AnalysisEntry* e) {
   const UnixMicros full_end = e->t0 + e->window_us;
   e->window_end = e->next_t0.has_value() ? std::min(full_end, *e->next_t0) : full_end;

@@ -74,6 +74,16 @@ std::string AnalysisEntrySql(SqlDialect dialect, size_t versions);
 // ORDER of the same unit.
 std::string OrphanRefundsSql(SqlDialect dialect);
 
+// The program population of ProgramQuery [?1, ?2) (docs/report.md, "Program
+// report"): one row per unit known before ?2 — unit, first_seen (the earliest
+// of its roster first_seen and its entries', sends' and outcomes' times),
+// net revenue y, margin m, converted x (0/1) of its outcomes in [?1, ?2), and
+// cost c and count of its sends in [?1, ?2) — ordered by unit.
+std::string ProgramUnitsSql(SqlDialect dialect);
+
+// Fixed costs of every journey pro-rated to [?1, ?2): one row, one value.
+std::string AllFixedCostsSql(SqlDialect dialect);
+
 // Completes a row read from AnalysisEntrySql, after the caller has set y and
 // m to kColY + kColRefundY and kColM + kColRefundM: derives window_end,
 // window_cut, mature and in_refund_horizon from t0, window_us,

@@ -52,6 +52,9 @@ CREATE TEMP TABLE hf_stage_fixed_costs (
   b integer, i integer, cost_id text COLLATE "C", journey text COLLATE "C", start bigint,
   "end" bigint, amount double precision, category text
 ) ON COMMIT DELETE ROWS;
+CREATE TEMP TABLE hf_stage_customers (
+  b integer, i integer, unit text COLLATE "C", first_seen bigint
+) ON COMMIT DELETE ROWS;
 )sql";
 
 // Each INSERT keeps the first row of every key in the group (batch order,
@@ -112,6 +115,17 @@ ins AS (
 SELECT first.b, count(*), 0 FROM ins JOIN first USING (cost_id) GROUP BY first.b
 )sql";
 
+constexpr const char kMoveCustomers[] = R"sql(
+WITH first AS MATERIALIZED (
+  SELECT DISTINCT ON (unit) * FROM hf_stage_customers ORDER BY unit, b, i),
+ins AS (
+  INSERT INTO customers (unit, first_seen)
+  SELECT unit, first_seen FROM first
+  ON CONFLICT DO NOTHING
+  RETURNING unit)
+SELECT first.b, count(*), 0 FROM ins JOIN first USING (unit) GROUP BY first.b
+)sql";
+
 const std::vector<std::string> kEntryColumns = {"b", "i", "journey", "unit", "period", "t0", "grp",
                                                 "arm", "config_version", "in_washout", "attributes"};
 const std::vector<std::string> kSendColumns = {"b", "i", "send_id", "unit", "journey", "channel",
@@ -120,6 +134,7 @@ const std::vector<std::string> kOutcomeColumns = {"b", "i", "outcome_id", "unit"
                                                   "revenue", "margin", "order_id"};
 const std::vector<std::string> kFixedCostColumns = {"b", "i", "cost_id", "journey", "start",
                                                     "\"end\"", "amount", "category"};
+const std::vector<std::string> kCustomerColumns = {"b", "i", "unit", "first_seen"};
 
 // Applies a "b, inserted, orphans" result to the batches' summaries.
 void ApplyCounts(const pqxx::result& r, const std::vector<PgWriteBatch*>& group) {
@@ -298,7 +313,7 @@ absl::Status PostgresStore::Impl::CommitGroupOnce(const std::vector<PgWriteBatch
       ++stats.reconnects;
     }
     pqxx::work txn(*writer_conn);
-    bool has[5] = {false, false, false, false, false};
+    bool has[6] = {false, false, false, false, false, false};
     for (const PgWriteBatch* b : group) has[static_cast<int>(b->kind)] = true;
     if (has[static_cast<int>(PgWriteBatch::Kind::kEntries)]) {
       pqxx::stream_to copy(txn, "hf_stage_entries", kEntryColumns);
@@ -373,6 +388,19 @@ absl::Status PostgresStore::Impl::CommitGroupOnce(const std::vector<PgWriteBatch
       }
       copy.complete();
       ApplyCounts(txn.exec(kMoveFixedCosts), group);
+    }
+    if (has[static_cast<int>(PgWriteBatch::Kind::kCustomers)]) {
+      pqxx::stream_to copy(txn, "hf_stage_customers", kCustomerColumns);
+      for (size_t bi = 0; bi < group.size(); ++bi) {
+        const PgWriteBatch& b = *group[bi];
+        if (b.kind != PgWriteBatch::Kind::kCustomers) continue;
+        for (size_t i = 0; i < b.customers.size(); ++i) {
+          const CustomerRow& r = b.customers[i];
+          copy << std::make_tuple(static_cast<int>(bi), static_cast<int>(i), std::cref(r.unit), r.first_seen);
+        }
+      }
+      copy.complete();
+      ApplyCounts(txn.exec(kMoveCustomers), group);
     }
     for (PgWriteBatch* b : group) {
       if (b->kind != PgWriteBatch::Kind::kConfigVersion) continue;
@@ -477,6 +505,15 @@ absl::StatusOr<WriteSummary> PostgresStore::RecordFixedCosts(absl::Span<const Fi
   PgWriteBatch batch;
   HF_RETURN_IF_ERROR(
       SubmitRows(*impl_, PgWriteBatch::Kind::kFixedCosts, &PgWriteBatch::fixed_costs, rows, batch));
+  return batch.summary;
+}
+
+absl::StatusOr<WriteSummary> PostgresStore::RecordCustomers(absl::Span<const CustomerRow> rows) {
+  HF_RETURN_IF_ERROR(storage_internal::ValidateCustomers(rows));
+  HF_RETURN_IF_ERROR(storage_internal::ValidatePostgresText(rows));
+  if (rows.empty()) return WriteSummary{};
+  PgWriteBatch batch;
+  HF_RETURN_IF_ERROR(SubmitRows(*impl_, PgWriteBatch::Kind::kCustomers, &PgWriteBatch::customers, rows, batch));
   return batch.summary;
 }
 

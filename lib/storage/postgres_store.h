@@ -91,10 +91,12 @@ class PostgresStore final : public Store {
   absl::StatusOr<WriteSummary> RecordSends(absl::Span<const SendRow> rows) override;
   absl::StatusOr<WriteSummary> RecordOutcomes(absl::Span<const OutcomeRow> rows) override;
   absl::StatusOr<WriteSummary> RecordFixedCosts(absl::Span<const FixedCostRow> rows) override;
+  absl::StatusOr<WriteSummary> RecordCustomers(absl::Span<const CustomerRow> rows) override;
   absl::Status AppendConfigVersion(const ConfigVersionRow& row) override;
   absl::StatusOr<std::vector<ConfigVersionRow>> ListConfigVersions(int limit) override;
   absl::Status ForEachAnalysisEntry(const AnalysisQuery& query, const AnalysisEntryFn& fn) override;
   absl::Status ForEachProgramUnit(const ProgramQuery& query, const ProgramUnitFn& fn) override;
+  absl::StatusOr<double> SumFixedCosts(UnixMicros from, UnixMicros to) override;
   absl::StatusOr<JourneyDiagnostics> GetJourneyDiagnostics(
       const JourneyDiagnosticsQuery& query) override;
   absl::StatusOr<int64_t> CountOrphanRefunds(UnixMicros from, UnixMicros to) override;

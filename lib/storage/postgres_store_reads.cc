@@ -34,36 +34,6 @@ using storage_internal::StatusFromCurrentPqxxException;
 // Rows fetched from a cursor per round trip.
 constexpr int kFetchRows = 10000;
 
-// One row per unit with an entry (journey filter spliced in) with
-// $1 <= t0 < $2; $3 = window, $4 = pre-period. The unit's first entry by t0
-// gives group and attributes (ties: any), as in SQLite's kProgramSql.
-constexpr const char kProgramSqlHead[] = R"sql(
-WITH u AS MATERIALIZED (
-  SELECT DISTINCT ON (unit) unit, t0 AS t_first, grp, attributes,
-    count(*) OVER (PARTITION BY unit) AS n_entries,
-    count(*) FILTER (WHERE grp = 3) OVER (PARTITION BY unit) AS n_global
-  FROM entries
-  WHERE t0 >= $1 AND t0 < $2 )sql";
-constexpr const char kProgramSqlTail[] = R"sql(
-  ORDER BY unit, t0)
-SELECT u.unit, u.grp, u.t_first, u.n_entries, u.n_global, u.attributes,
-  coalesce(o.y, 0), coalesce(o.m, 0), coalesce(o.x, 0), coalesce(o.z, 0),
-  coalesce(s.c, 0), coalesce(s.n, 0)
-FROM u
-CROSS JOIN LATERAL (
-  SELECT sum(o.revenue) FILTER (WHERE o.at >= u.t_first) AS y,
-         sum(o.margin) FILTER (WHERE o.at >= u.t_first) AS m,
-         max(CASE WHEN o.at >= u.t_first AND o.type IN (1, 2) THEN 1 ELSE 0 END) AS x,
-         sum(o.revenue) FILTER (WHERE o.at < u.t_first) AS z
-  FROM outcomes o
-  WHERE o.unit = u.unit AND o.at >= u.t_first - $4::bigint AND o.at < u.t_first + $3::bigint) o
-CROSS JOIN LATERAL (
-  SELECT sum(s.cost) AS c, count(*) AS n
-  FROM sends s
-  WHERE s.unit = u.unit AND s.at >= u.t_first AND s.at < u.t_first + $3::bigint) s
-ORDER BY u.unit
-)sql";
-
 constexpr const char kFixedCostSql[] = R"sql(
 SELECT coalesce(sum(amount * ((least("end", $3::bigint) - greatest(start, $2::bigint))::float8
                               / ("end" - start))), 0)
@@ -282,32 +252,17 @@ absl::Status PostgresStore::ForEachProgramUnit(const ProgramQuery& query, const 
   absl::Status status;
   try {
     ReadTxn& txn = session->txn();
-    std::string sql = kProgramSqlHead;
-    if (!query.journeys.empty()) {
-      sql += "AND journey IN (";
-      for (size_t i = 0; i < query.journeys.size(); ++i) {
-        absl::StrAppend(&sql, i == 0 ? "" : ", ", txn.quote(query.journeys[i]));
-      }
-      sql += ")";
-    }
-    sql += kProgramSqlTail;
-    txn.exec_params(absl::StrCat("DECLARE hf_cur NO SCROLL CURSOR FOR ", sql),
-                    static_cast<int64_t>(query.from), static_cast<int64_t>(query.to),
-                    static_cast<int64_t>(query.window_us), static_cast<int64_t>(query.pre_period_us));
+    txn.exec_params(absl::StrCat("DECLARE hf_cur NO SCROLL CURSOR FOR ", ProgramUnitsSql(SqlDialect::kPostgres)),
+                    static_cast<int64_t>(query.from), static_cast<int64_t>(query.to));
     ProgramUnitRow u;
-    status = DrainCursor(txn, CancelCheck(), [&](const pqxx::row& row) {
+    status = DrainCursor(txn, query.cancelled, [&](const pqxx::row& row) {
       u.unit = row[0].as<std::string>();
-      u.first_group = static_cast<EntryGroup>(row[1].as<int>());
-      u.t_first = row[2].as<int64_t>();
-      u.entries = row[3].as<int64_t>();
-      u.global_holdout_entries = row[4].as<int64_t>();
-      u.segment = SegmentOf(row[5], query.segment_by);
-      u.y = row[6].as<double>();
-      u.m = row[7].as<double>();
-      u.x = row[8].as<int>();
-      u.z = row[9].as<double>();
-      u.c = row[10].as<double>();
-      u.sends = row[11].as<int64_t>();
+      u.first_seen = row[1].as<int64_t>();
+      u.y = row[2].as<double>();
+      u.m = row[3].as<double>();
+      u.x = row[4].as<int>();
+      u.c = row[5].as<double>();
+      u.sends = row[6].as<int64_t>();
       return fn(u);
     });
   } catch (...) {
@@ -316,6 +271,19 @@ absl::Status PostgresStore::ForEachProgramUnit(const ProgramQuery& query, const 
   }
   if (!status.ok()) session->Poison();
   return status;
+}
+
+absl::StatusOr<double> PostgresStore::SumFixedCosts(UnixMicros from, UnixMicros to) {
+  if (from > to) return absl::InvalidArgumentError("fixed cost range has from > to");
+  HF_ASSIGN_OR_RETURN(std::unique_ptr<ReadSession> session, ReadSession::Begin(impl_.get()));
+  try {
+    pqxx::result r = session->txn().exec_params(AllFixedCostsSql(SqlDialect::kPostgres),
+                                                static_cast<int64_t>(from), static_cast<int64_t>(to));
+    return r[0][0].as<double>();
+  } catch (...) {
+    session->Poison();
+    return StatusFromCurrentPqxxException("summing fixed costs");
+  }
 }
 
 absl::StatusOr<JourneyDiagnostics> PostgresStore::GetJourneyDiagnostics(

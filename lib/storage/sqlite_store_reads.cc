@@ -23,41 +23,6 @@ namespace {
 
 using storage_internal::StatusFromCurrentException;
 
-// The program population (docs/storage.md, "Program level"): one row per
-// unit known before ?2 — in the roster, or seen through an entry, send or
-// outcome with time < ?2 — with first_seen the earliest of those times and
-// its outcomes and sends (every journey) with ?1 <= at < ?2. Plain SQL
-// (sum + coalesce, no SQLite-only functions) so PostgreSQL runs it as is.
-// The known set is a GROUP BY over the union of the four tables' (unit,
-// time) pairs, read through the covering *_by_unit indexes for sends and
-// outcomes; the span sums are GROUP BYs over the same indexes, joined on unit.
-constexpr const char kProgramSql[] = R"sql(
-WITH seen(unit, t) AS (
-  SELECT unit, first_seen FROM customers WHERE first_seen < ?2
-  UNION ALL SELECT unit, t0 FROM entries WHERE t0 < ?2
-  UNION ALL SELECT unit, at FROM sends WHERE at < ?2
-  UNION ALL SELECT unit, at FROM outcomes WHERE at < ?2
-),
-known(unit, first_seen) AS (SELECT unit, min(t) FROM seen GROUP BY unit),
-o(unit, y, m, x) AS (
-  SELECT unit, sum(revenue), sum(margin), max(CASE WHEN type IN (1, 2) THEN 1 ELSE 0 END)
-  FROM outcomes WHERE at >= ?1 AND at < ?2 GROUP BY unit
-),
-s(unit, c, n) AS (
-  SELECT unit, sum(cost), count(*) FROM sends WHERE at >= ?1 AND at < ?2 GROUP BY unit
-)
-SELECT k.unit, k.first_seen, coalesce(o.y, 0.0), coalesce(o.m, 0.0), coalesce(o.x, 0),
-       coalesce(s.c, 0.0), coalesce(s.n, 0)
-FROM known k LEFT JOIN o ON o.unit = k.unit LEFT JOIN s ON s.unit = k.unit
-)sql";
-
-// Fixed costs of every journey pro-rated to [?1, ?2).
-constexpr const char kAllFixedCostSql[] = R"sql(
-SELECT coalesce(sum(amount * (CAST(min("end", ?2) - max(start, ?1) AS REAL) / ("end" - start))), 0.0)
-FROM fixed_costs
-WHERE start < ?2 AND "end" > ?1
-)sql";
-
 // Fixed cost of journey ?1 pro-rated to [?2, ?3) (empty when ?2 >= ?3).
 constexpr const char kFixedCostSql[] = R"sql(
 SELECT total(amount * (CAST(min("end", ?3) - max(start, ?2) AS REAL) / ("end" - start)))
@@ -244,7 +209,7 @@ absl::Status SqliteStore::ForEachProgramUnit(const ProgramQuery& query,
   HF_RETURN_IF_ERROR(storage_internal::ValidateProgramQuery(query));
   HF_ASSIGN_OR_RETURN(ReadSession session, ReadSession::Begin(impl_.get()));
   try {
-    SQLite::Statement q(session.db(), kProgramSql);
+    SQLite::Statement q(session.db(), ProgramUnitsSql(SqlDialect::kSqlite));
     q.bind(1, static_cast<int64_t>(query.from));
     q.bind(2, static_cast<int64_t>(query.to));
     ProgramUnitRow row;
@@ -268,7 +233,7 @@ absl::StatusOr<double> SqliteStore::SumFixedCosts(UnixMicros from, UnixMicros to
   if (from > to) return absl::InvalidArgumentError("fixed cost range has from > to");
   HF_ASSIGN_OR_RETURN(ReadSession session, ReadSession::Begin(impl_.get()));
   try {
-    SQLite::Statement q(session.db(), kAllFixedCostSql);
+    SQLite::Statement q(session.db(), AllFixedCostsSql(SqlDialect::kSqlite));
     q.bind(1, static_cast<int64_t>(from));
     q.bind(2, static_cast<int64_t>(to));
     q.executeStep();

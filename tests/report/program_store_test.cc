@@ -1,4 +1,5 @@
-// The program report over the real SQLite store (StoreAnalysisSource), by
+// The program report over the real stores (SQLite and PostgreSQL, through
+// StoreAnalysisSource), by
 // hand: a population fixed before each global period starts, customers first
 // seen mid-period left out, outcomes by their own time (refunds included),
 // the cost of every send and fixed cost of the period, rotation of the global
@@ -17,8 +18,7 @@
 #include "lib/report/in_memory_source.h"
 #include "lib/report/program_report.h"
 #include "lib/report/store_analysis_source.h"
-#include "lib/storage/sqlite_store.h"
-#include "tests/storage/temp_dir.h"
+#include "tests/storage/test_store.h"
 
 namespace holdfast::report {
 namespace {
@@ -51,12 +51,18 @@ std::string FindUnit(const HoldoutSpec& spec, const std::string& prefix, bool he
   }
 }
 
-class ProgramStoreTest : public ::testing::Test {
+using holdfast::testing::AllStoreBackends;
+using holdfast::testing::StoreBackend;
+using holdfast::testing::StoreBackendName;
+using holdfast::testing::TestStore;
+
+class ProgramStoreTest : public ::testing::TestWithParam<StoreBackend> {
  protected:
   void SetUp() override {
-    auto store = SqliteStore::Open(dir_.File("program.db"));
+    auto store = TestStore::Create(GetParam());
     ASSERT_TRUE(store.ok()) << store.status();
-    store_ = std::move(*store);
+    test_store_ = std::move(*store);
+    store_ = test_store_->store();
     const HoldoutSpec& g = RotatingConfig().global_holdout;
     a_ = FindUnit(g, "a", false, true);  // exposed in period 0, held out in period 1
     b_ = FindUnit(g, "b", true, false);  // held out, then exposed
@@ -109,7 +115,7 @@ class ProgramStoreTest : public ::testing::Test {
   }
 
   absl::StatusOr<ProgramReportResult> Build(const AssignmentConfig& config, ProgramReportOptions o) {
-    StoreAnalysisSource source(store_.get());
+    StoreAnalysisSource source(store_);
     return BuildProgramReport(config, source, o);
   }
 
@@ -120,12 +126,12 @@ class ProgramStoreTest : public ::testing::Test {
     return o;
   }
 
-  holdfast::testing::TempDir dir_;
-  std::unique_ptr<SqliteStore> store_;
+  std::unique_ptr<TestStore> test_store_;
+  Store* store_ = nullptr;
   std::string a_, b_, c_, d_, e_, f_;
 };
 
-TEST_F(ProgramStoreTest, PerPeriodPopulationsOutcomesAndCostsByHand) {
+TEST_P(ProgramStoreTest, PerPeriodPopulationsOutcomesAndCostsByHand) {
   absl::StatusOr<ProgramReportResult> r = Build(RotatingConfig(), Range(D(0), D(20), D(20)));
   ASSERT_TRUE(r.ok()) << r.status();
   ASSERT_EQ(r->rows.size(), 3u);
@@ -198,7 +204,7 @@ TEST_F(ProgramStoreTest, PerPeriodPopulationsOutcomesAndCostsByHand) {
   EXPECT_TRUE(joined);
 }
 
-TEST_F(ProgramStoreTest, AsOfLeavesOutUnfinishedPeriodsAndLaterEvents) {
+TEST_P(ProgramStoreTest, AsOfLeavesOutUnfinishedPeriodsAndLaterEvents) {
   // Period 1 is still running at day 15: only period 0 is reported.
   absl::StatusOr<ProgramReportResult> r = Build(RotatingConfig(), Range(D(0), D(20), D(15)));
   ASSERT_TRUE(r.ok()) << r.status();
@@ -216,7 +222,7 @@ TEST_F(ProgramStoreTest, AsOfLeavesOutUnfinishedPeriodsAndLaterEvents) {
   EXPECT_DOUBLE_EQ(r->rows[1].fixed_cost, 16.0 + 3.0);
 }
 
-TEST_F(ProgramStoreTest, WithoutRotationThePopulationIsKnownBeforeFrom) {
+TEST_P(ProgramStoreTest, WithoutRotationThePopulationIsKnownBeforeFrom) {
   AssignmentConfig config = RotatingConfig();
   config.global_holdout.rotation = RotationSpec{};
   // Range [10d, 30d) at as_of 15d: measured over [10d, 15d).
@@ -238,7 +244,7 @@ TEST_F(ProgramStoreTest, WithoutRotationThePopulationIsKnownBeforeFrom) {
             absl::StatusCode::kInvalidArgument);
 }
 
-TEST_F(ProgramStoreTest, EachPeriodIsGroupedByTheConfigInForceAtItsStart) {
+TEST_P(ProgramStoreTest, EachPeriodIsGroupedByTheConfigInForceAtItsStart) {
   auto later = std::make_shared<AssignmentConfig>(RotatingConfig("global-reseeded"));
   later->version = "cfg-2";
   ProgramReportOptions o = Range(D(0), D(20), D(20));
@@ -259,11 +265,12 @@ TEST_F(ProgramStoreTest, EachPeriodIsGroupedByTheConfigInForceAtItsStart) {
 
 // The SQL and the in-memory source implement the same population rule
 // independently; on random data they must stream identical rows.
-TEST(ProgramConformanceTest, SqliteMatchesInMemoryOnRandomData) {
-  holdfast::testing::TempDir dir;
-  auto opened = SqliteStore::Open(dir.File("c.db"));
+class ProgramConformanceTest : public ::testing::TestWithParam<StoreBackend> {};
+
+TEST_P(ProgramConformanceTest, StoreMatchesInMemoryOnRandomData) {
+  auto opened = TestStore::Create(GetParam());
   ASSERT_TRUE(opened.ok()) << opened.status();
-  std::unique_ptr<SqliteStore> store = std::move(*opened);
+  Store* store = (*opened)->store();
   InMemoryAnalysisSource memory;
   std::mt19937_64 rng(7);
   auto time = [&] { return D(-10) + static_cast<int64_t>(rng() % (40 * kDay)); };
@@ -322,7 +329,7 @@ TEST(ProgramConformanceTest, SqliteMatchesInMemoryOnRandomData) {
   ASSERT_TRUE(store->RecordEntries(entries).ok());
   ASSERT_TRUE(store->RecordSends(sends).ok());
   ASSERT_TRUE(store->RecordOutcomes(outcomes).ok());
-  StoreAnalysisSource sql(store.get());
+  StoreAnalysisSource sql(store);
   for (const auto& [from, to] : std::vector<std::pair<int64_t, int64_t>>{
            {D(0), D(10)}, {D(5), D(25)}, {D(-10), D(30)}, {D(3), D(3)}}) {
     std::map<std::string, ProgramUnitRow> want, got;
@@ -340,6 +347,9 @@ TEST(ProgramConformanceTest, SqliteMatchesInMemoryOnRandomData) {
     }
   }
 }
+
+INSTANTIATE_TEST_SUITE_P(Stores, ProgramStoreTest, AllStoreBackends(), StoreBackendName);
+INSTANTIATE_TEST_SUITE_P(Stores, ProgramConformanceTest, AllStoreBackends(), StoreBackendName);
 
 }  // namespace
 }  // namespace holdfast::report

@@ -100,6 +100,13 @@ absl::Status ValidatePostgresText(absl::Span<const FixedCostRow> rows) {
   return absl::OkStatus();
 }
 
+absl::Status ValidatePostgresText(absl::Span<const CustomerRow> rows) {
+  for (size_t i = 0; i < rows.size(); ++i) {
+    if (!IsPostgresText(rows[i].unit)) return Bad("customers", i, "unit");
+  }
+  return absl::OkStatus();
+}
+
 absl::Status ValidatePostgresText(const ConfigVersionRow& r) {
   if (!IsPostgresText(r.version)) return Bad("config_version", 0, "version");
   if (!IsPostgresText(r.source_path)) return Bad("config_version", 0, "source_path");

@@ -23,6 +23,7 @@ bool IsPostgresText(absl::string_view s);
 [[nodiscard]] absl::Status ValidatePostgresText(absl::Span<const SendRow> rows);
 [[nodiscard]] absl::Status ValidatePostgresText(absl::Span<const OutcomeRow> rows);
 [[nodiscard]] absl::Status ValidatePostgresText(absl::Span<const FixedCostRow> rows);
+[[nodiscard]] absl::Status ValidatePostgresText(absl::Span<const CustomerRow> rows);
 [[nodiscard]] absl::Status ValidatePostgresText(const ConfigVersionRow& row);
 
 // "\x" followed by two lowercase hex digits per byte: bytea's input form.

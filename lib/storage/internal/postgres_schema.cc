@@ -96,6 +96,15 @@ constexpr const char kV4[] = R"sql(
 CREATE INDEX refunds_by_unit ON outcomes (unit, at) INCLUDE (order_id, revenue, margin) WHERE type = 3;
 )sql";
 
+// Version 5 (mirrors SQLite's v5): the customer roster of the program
+// report, one row per unit, first write wins.
+constexpr const char kV5[] = R"sql(
+CREATE TABLE customers (
+  unit       text   COLLATE "C" NOT NULL PRIMARY KEY,
+  first_seen bigint NOT NULL
+);
+)sql";
+
 int ReadVersion(pqxx::work& txn) {
   pqxx::result r = txn.exec("SELECT version FROM holdfast_schema");
   return r.empty() ? 0 : r[0][0].as<int>();
@@ -104,12 +113,12 @@ int ReadVersion(pqxx::work& txn) {
 }  // namespace
 
 const std::vector<const char*>& PostgresMigrationScripts() {
-  static const std::vector<const char*>* const kScripts = new std::vector<const char*>{kV1, kV2, kV3, kV4};
+  static const std::vector<const char*>* const kScripts = new std::vector<const char*>{kV1, kV2, kV3, kV4, kV5};
   return *kScripts;
 }
 
 absl::StatusOr<int> MigratePostgresToLatest(pqxx::connection& conn) {
-  static_assert(kLatestSchemaVersion == 4, "add the new migration to PostgresMigrationScripts()");
+  static_assert(kLatestSchemaVersion == 5, "add the new migration to PostgresMigrationScripts()");
   const std::vector<const char*>& scripts = PostgresMigrationScripts();
   int found = -1;
   for (;;) {

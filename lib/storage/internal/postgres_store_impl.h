@@ -25,12 +25,13 @@ namespace holdfast {
 // One caller's write, queued for the writer. Lives on the caller's stack;
 // the caller blocks until `done`, so the spans stay valid.
 struct PgWriteBatch {
-  enum class Kind { kEntries, kSends, kOutcomes, kFixedCosts, kConfigVersion };
+  enum class Kind { kEntries, kSends, kOutcomes, kFixedCosts, kCustomers, kConfigVersion };
   Kind kind = Kind::kSends;
   absl::Span<const EntryRow> entries;
   absl::Span<const SendRow> sends;
   absl::Span<const OutcomeRow> outcomes;
   absl::Span<const FixedCostRow> fixed_costs;
+  absl::Span<const CustomerRow> customers;
   const ConfigVersionRow* config_version = nullptr;
   int64_t records = 0;
   int64_t bytes = 0;
