@@ -549,8 +549,8 @@ absl::StatusOr<LiftReportResult> BuildLiftReport(const AssignmentConfig& config,
         result.warnings.push_back(ReportWarning{
             WarningKind::kContamination, Severity::kCritical, spec.id, "", "",
             absl::StrFormat(
-                "holdout contamination: the store saw %d sends costing %.2f reach %d held-out "
-                "entries in the range, and %d sends costing %.2f fall inside holdout entries' "
+                "holdout contamination: the store saw %d sends costing %.4g reach %d held-out "
+                "entries in the range, and %d sends costing %.4g fall inside holdout entries' "
                 "attribution windows; the holdout was partly treated, so the lift is biased "
                 "toward 0. Fix the journey engine's suppression before trusting this journey",
                 totals.contaminated_sends, totals.contaminated_cost, totals.contaminated_entries,

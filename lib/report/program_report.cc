@@ -197,7 +197,7 @@ absl::StatusOr<ProgramReportResult> BuildProgramReport(const AssignmentConfig& c
     if (acc.holdout_sends > 0) {
       result.warnings.push_back(ReportWarning{
           WarningKind::kContamination, Severity::kCritical, "", "", "",
-          absl::StrFormat("%s: %d sends costing %.2f reached globally held-out customers; the "
+          absl::StrFormat("%s: %d sends costing %.4g reached globally held-out customers; the "
                           "program's control group was partly treated",
                           where, acc.holdout_sends, acc.holdout_send_cost)});
     }
