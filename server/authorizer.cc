@@ -27,6 +27,12 @@ Authorizer::Authorizer(auth::TokenTable table, std::string path)
     : path_(std::move(path)), table_(std::make_shared<const auth::TokenTable>(std::move(table))) {}
 
 absl::Status Authorizer::Check(absl::string_view authorization, absl::string_view method) const {
+  absl::Status status = Decide(authorization, method);
+  if (!status.ok() && refusal_observer_) refusal_observer_(method, status.code());
+  return status;
+}
+
+absl::Status Authorizer::Decide(absl::string_view authorization, absl::string_view method) const {
   const MethodAccess* access = FindMethodAccess(method);
   if (access != nullptr && access->kind == MethodAccess::Kind::kOpen) return absl::OkStatus();
   if (authorization.empty()) {

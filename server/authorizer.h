@@ -12,6 +12,7 @@
 #define HOLDFAST_SERVER_AUTHORIZER_H_
 
 #include <atomic>
+#include <functional>
 #include <memory>
 #include <string>
 
@@ -36,14 +37,25 @@ class Authorizer {
   // or for a method the role table does not list.
   absl::Status Check(absl::string_view authorization, absl::string_view method) const;
 
+  // Called with every refusal Check() returns (for metrics and the access
+  // log: refused calls never reach a handler or interceptor). `method` is
+  // what the caller sent, so an observer must not use it as a label or log
+  // it unless it is a known method. Set before serving; not thread-safe
+  // against concurrent Check() calls.
+  using RefusalObserver = std::function<void(absl::string_view method, absl::StatusCode code)>;
+  void set_refusal_observer(RefusalObserver observer) { refusal_observer_ = std::move(observer); }
+
   // Re-reads the file. On error the old table stays in force and the error
   // says why; on success returns the number of tokens now accepted.
   absl::StatusOr<size_t> Reload();
   size_t token_count() const { return table_.load()->entries().size(); }
 
  private:
+  absl::Status Decide(absl::string_view authorization, absl::string_view method) const;
+
   std::string path_;
   std::atomic<std::shared_ptr<const auth::TokenTable>> table_;
+  RefusalObserver refusal_observer_;
 };
 
 // The token in an `authorization: Bearer TOKEN` header value (scheme case-

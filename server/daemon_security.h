@@ -42,6 +42,11 @@ class DaemonSecurity {
   // Re-reads the token file; on error the old tokens stay. Returns a one-line
   // summary. FAILED_PRECONDITION when the server runs without tokens.
   absl::StatusOr<std::string> ReloadTokens();
+  // Reports every call the token check refuses (Authorizer::RefusalObserver);
+  // no effect without tokens. Call before the server starts.
+  void ObserveRefusals(Authorizer::RefusalObserver observer) {
+    if (authorizer_ != nullptr) authorizer_->set_refusal_observer(std::move(observer));
+  }
 
  private:
   DaemonSecurity() = default;

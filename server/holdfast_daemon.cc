@@ -4,10 +4,17 @@
 #include "lib/base/status_macros.h"
 #include "lib/catalog/store_catalog.h"
 #include "lib/report/store_analysis_source.h"
+#include "lib/storage/postgres_store.h"
+#include "lib/storage/sqlite_store.h"
 #include "lib/storage/store.h"
 #include "server/event_service.h"
+#include "server/method_roles.h"
+#include "server/observed_config_manager.h"
 #include "server/report_service.h"
 #include "server/request_validation.h"
+#include "server/rpc_interceptor.h"
+#include "server/server_metrics.h"
+#include "server/service_descriptors.h"
 #include "server/stalling_store.h"
 #include "server/store_entry_recorder.h"
 #include "server/work_pool.h"
@@ -33,15 +40,41 @@ holdfast::v1::ConfigVersion ToProto(const ConfigVersionRow& row) {
   return v;
 }
 
+// The write-path gauges /metrics shows, from whichever backend --db named
+// (the queue is the same idea on both; waiting batches exist only on SQLite).
+StoreGauges StoreGaugesOf(const Store* store) {
+  StoreGauges g;
+  if (const auto* sqlite = dynamic_cast<const SqliteStore*>(store)) {
+    const SqliteStoreStats s = sqlite->GetStats();
+    g.pending_records = s.pending_records;
+    g.pending_bytes = s.pending_bytes;
+    g.waiting_batches = s.waiting_batches;
+    g.commits = s.commits;
+    g.batches_failed = s.batches_failed;
+    g.rejected_full = s.rejected_full;
+  } else if (const auto* pg = dynamic_cast<const PostgresStore*>(store)) {
+    const PostgresStoreStats s = pg->GetStats();
+    g.pending_records = s.pending_records;
+    g.pending_bytes = s.pending_bytes;
+    g.commits = s.commits;
+    g.batches_failed = s.batches_failed;
+    g.rejected_full = s.rejected_full;
+  }
+  return g;
+}
+
 }  // namespace
 
 struct HoldfastDaemon::Impl {
+  // Declared first so it outlives the store and server that report to it.
+  std::unique_ptr<ServerMetrics> metrics;
   std::unique_ptr<Store> store;
   std::unique_ptr<StallingStore> stalling_store;  // only with the test hook
   std::unique_ptr<WriteBudget> write_budget;
   std::unique_ptr<WorkPool> pool;
   std::unique_ptr<WorkPool> report_pool;
   std::unique_ptr<StoreEntryRecorder> recorder;
+  std::unique_ptr<ObservedConfigManager> observed_config;
 };
 
 absl::StatusOr<std::unique_ptr<HoldfastDaemon>> HoldfastDaemon::Start(const DaemonOptions& options) {
@@ -55,9 +88,47 @@ absl::StatusOr<std::unique_ptr<HoldfastDaemon>> HoldfastDaemon::Start(const Daem
                       LoadServingConfig(options.config_path, clock->NowMicros()));
   d->configs_ = std::make_unique<ConfigHolder>(std::move(initial));
 
+  if (!options.metrics_listen.empty()) {
+    std::vector<std::string> methods;
+    HF_ASSIGN_OR_RETURN(std::vector<const google::protobuf::ServiceDescriptor*> services,
+                        HoldfastServiceDescriptors());
+    for (const auto* service : services) {
+      for (int i = 0; i < service->method_count(); ++i) {
+        methods.push_back(absl::StrCat("/", service->full_name(), "/", service->method(i)->name()));
+      }
+    }
+    methods.push_back("/grpc.health.v1.Health/Check");
+    methods.push_back("/grpc.health.v1.Health/Watch");
+    methods.push_back("/grpc.reflection.v1alpha.ServerReflection/ServerReflectionInfo");
+    d->impl_->metrics = std::make_unique<ServerMetrics>(methods, options.version);
+  }
+  ServerMetrics* metrics = d->impl_->metrics.get();
+  if (metrics != nullptr || (options.log != nullptr && options.access_log_sample > 0)) {
+    // Calls the token check refuses never reach the interceptor below.
+    EventLog* access_log = options.access_log_sample > 0 ? options.log : nullptr;
+    d->security_->ObserveRefusals([metrics, access_log](absl::string_view method, absl::StatusCode code) {
+      const ServerMetrics::Method* m = metrics != nullptr ? metrics->FindMethod(method) : nullptr;
+      if (m != nullptr) metrics->CountRefused(*m, static_cast<grpc::StatusCode>(code));
+      if (access_log != nullptr) {
+        // The method is the caller's text: logged only when it is one we serve.
+        const bool known = FindMethodAccess(method) != nullptr;
+        access_log->Log("WARN", "rpc",
+                        {{"method", known ? std::string(method) : "-"},
+                         {"code", absl::StatusCodeToString(code)},
+                         {"stage", "auth"}});
+      }
+    });
+  }
+
   // The server never learns which backend the URI named.
   StoreOptions store_options;
   store_options.sync_full = options.sync_full;
+  if (metrics != nullptr) {
+    store_options.on_commit = [metrics](int64_t records, int64_t micros) {
+      metrics->ObserveCommit(records, micros / 1e6);
+    };
+    store_options.on_checkpoint = [metrics](int64_t micros) { metrics->ObserveCheckpoint(micros / 1e6); };
+  }
   store_options.max_queued_records = options.max_pending_records;
   store_options.init_existing_file = options.init_store;
   HF_ASSIGN_OR_RETURN(d->impl_->store, Store::Open(options.db_path, store_options));
@@ -104,7 +175,8 @@ absl::StatusOr<std::unique_ptr<HoldfastDaemon>> HoldfastDaemon::Start(const Daem
   HoldfastServer::Dependencies deps;
   deps.configs = d->configs_.get();
   deps.clock = clock;
-  deps.config_manager = d->config_manager_.get();
+  d->impl_->observed_config = std::make_unique<ObservedConfigManager>(d->config_manager_.get(), metrics, options.log);
+  deps.config_manager = d->impl_->observed_config.get();
   deps.entries = d->impl_->recorder.get();
   deps.write_budget = d->impl_->write_budget.get();
   deps.extra_services.push_back(std::make_unique<EventServiceImpl>(
@@ -119,7 +191,21 @@ absl::StatusOr<std::unique_ptr<HoldfastDaemon>> HoldfastDaemon::Start(const Daem
         return std::move(loaded.catalog);
       });
   deps.extra_services.push_back(std::move(reports));
+  if (metrics != nullptr || (options.log != nullptr && options.access_log_sample > 0)) {
+    RpcObserverOptions observe;
+    observe.metrics = metrics;
+    observe.access_log = options.access_log_sample > 0 ? options.log : nullptr;
+    observe.access_log_sample = options.access_log_sample;
+    deps.interceptors.push_back(MakeRpcObserverFactory(observe));
+  }
   HF_ASSIGN_OR_RETURN(d->server_, HoldfastServer::BuildAndStart(server_options, std::move(deps)));
+  if (metrics != nullptr) {
+    const ConfigHolder* configs = d->configs_.get();
+    const Store* backend = d->impl_->store.get();
+    metrics->SetScrapeSources([configs] { return configs->Get()->version(); },
+                              [backend] { return StoreGaugesOf(backend); });
+    HF_RETURN_IF_ERROR(metrics->Listen(options.metrics_listen));
+  }
   return d;
 }
 
@@ -131,8 +217,12 @@ std::string HoldfastDaemon::listen_host() const {
   return colon == std::string::npos ? a : a.substr(0, colon);
 }
 
+int HoldfastDaemon::metrics_port() const {
+  return impl_->metrics == nullptr ? 0 : impl_->metrics->port();
+}
+
 absl::StatusOr<std::string> HoldfastDaemon::ReloadFromSignal() {
-  HF_ASSIGN_OR_RETURN(holdfast::v1::ReloadConfigResponse r, config_manager_->Reload(""));
+  HF_ASSIGN_OR_RETURN(holdfast::v1::ReloadConfigResponse r, impl_->observed_config->Reload("", "SIGHUP"));
   return absl::StrCat(r.changed() ? "now serving " : "unchanged, serving ", r.serving().version());
 }
 
@@ -140,6 +230,8 @@ void HoldfastDaemon::Shutdown() {
   // Stop taking calls first; in-flight writes finish (the pool drains, the
   // store commits its queue) before the store closes in the destructor.
   if (server_ != nullptr) server_->Shutdown();
+  // Scrapes read the store: stop them before it closes.
+  if (impl_ != nullptr && impl_->metrics != nullptr) impl_->metrics->StopServing();
 }
 
 }  // namespace holdfast::server

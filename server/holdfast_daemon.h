@@ -13,6 +13,7 @@
 #include "server/config_holder.h"
 #include "server/config_manager_impl.h"
 #include "server/daemon_security.h"
+#include "server/event_log.h"
 #include "server/server.h"
 
 namespace holdfast::server {
@@ -48,6 +49,16 @@ struct DaemonOptions {
   // Test hook: while this file exists, every store write waits (a stalled
   // writer for overload tests). Empty: off.
   std::string test_stall_writes_while;
+  // host:port serving Prometheus /metrics; empty (default): no metrics.
+  std::string metrics_listen;
+  // Where start-up, reload, shutdown and error events and the access log go;
+  // not owned; null: no log.
+  EventLog* log = nullptr;
+  // Share of successful RPCs in the access log, in [0, 1]; 0 (default): no
+  // access log. Failed RPCs are logged whenever it is above 0.
+  double access_log_sample = 0.0;
+  // The build's version, for holdfast_build_info.
+  std::string version;
 };
 
 class HoldfastDaemon {
@@ -60,6 +71,8 @@ class HoldfastDaemon {
   int port() const { return server_->port(); }
   std::string listen_host() const;
   std::string serving_version() const { return configs_->Get()->version(); }
+  // The /metrics port, 0 without --metrics_listen.
+  int metrics_port() const;
   // Reloads from the configured path; returns a one-line summary.
   absl::StatusOr<std::string> ReloadFromSignal();
   // Re-reads the --auth_tokens file (the old tokens stay on error).

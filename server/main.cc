@@ -15,8 +15,11 @@
 #include "absl/flags/usage.h"
 #include "absl/flags/usage_config.h"
 #include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
 #include "holdfast_version.h"
+#include "lib/base/clock.h"
 #include "lib/storage/store.h"
+#include "server/event_log.h"
 #include "server/holdfast_daemon.h"
 
 ABSL_FLAG(std::string, config, "holdfast.textproto",
@@ -56,6 +59,14 @@ ABSL_FLAG(bool, init_store, false,
           "without Holdfast's schema); without it such a --db is refused.");
 ABSL_FLAG(std::string, test_stall_writes_while, "",
           "Test hook: while this file exists, store writes wait (simulates a stalled writer).");
+
+ABSL_FLAG(std::string, metrics_listen, "",
+          "host:port serving Prometheus metrics on /metrics (e.g. 127.0.0.1:9464); empty: off.");
+ABSL_FLAG(std::string, log_format, "text",
+          "Log lines on stderr as 'text' (time level event key=value...) or 'json' (one object a line).");
+ABSL_FLAG(double, access_log_sample, 0.0,
+          "Share of successful RPCs written to the access log, 0..1 (0: no access log; failed RPCs are "
+          "always logged when above 0).");
 
 // glibc's defaults let a burst of large writes leave RSS far above what is
 // live: up to 8 arenas per core each keep their freed chunks, and the mmap
@@ -103,6 +114,22 @@ int main(int argc, char** argv) {
   sigaddset(&signals, SIGHUP);
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
 
+  absl::StatusOr<holdfast::server::LogFormat> format = holdfast::server::ParseLogFormat(absl::GetFlag(FLAGS_log_format));
+  if (!format.ok()) {
+    std::cerr << "holdfastd: " << format.status().message() << "\n";
+    return 2;
+  }
+  holdfast::server::EventLog log(*format, &std::cerr, holdfast::RealClock::Get());
+  const double sample = absl::GetFlag(FLAGS_access_log_sample);
+  if (!(sample >= 0.0 && sample <= 1.0)) {
+    log.Log("ERROR", "usage", {{"error", "--access_log_sample must be in [0, 1]"}});
+    return 2;
+  }
+  if (absl::GetFlag(FLAGS_sync) != "normal" && absl::GetFlag(FLAGS_sync) != "full") {
+    log.Log("ERROR", "usage", {{"error", "--sync must be 'normal' or 'full'"}});
+    return 2;
+  }
+
   holdfast::server::DaemonOptions options;
   options.config_path = absl::GetFlag(FLAGS_config);
   options.listen_address = absl::GetFlag(FLAGS_listen);
@@ -120,21 +147,25 @@ int main(int argc, char** argv) {
   options.report_threads = absl::GetFlag(FLAGS_report_threads);
   options.max_queued_reports = absl::GetFlag(FLAGS_max_queued_reports);
   options.test_stall_writes_while = absl::GetFlag(FLAGS_test_stall_writes_while);
-  if (absl::GetFlag(FLAGS_sync) != "normal" && absl::GetFlag(FLAGS_sync) != "full") {
-    std::cerr << "holdfastd: --sync must be 'normal' or 'full'\n";
-    return 2;
-  }
+  options.metrics_listen = absl::GetFlag(FLAGS_metrics_listen);
+  options.log = &log;
+  options.access_log_sample = sample;
+  options.version = holdfast::kVersionString;
 
   absl::StatusOr<std::unique_ptr<holdfast::server::HoldfastDaemon>> daemon =
       holdfast::server::HoldfastDaemon::Start(options);
   if (!daemon.ok()) {
-    std::cerr << "holdfastd: " << daemon.status().message() << "\n";
+    log.Log("ERROR", "start_failed", {{"error", std::string(daemon.status().message())}});
     return 1;
   }
-  std::cerr << "holdfastd: listening on " << (*daemon)->listen_host() << ":" << (*daemon)->port()
-            << ", config " << (*daemon)->serving_version() << ", store "
-            << holdfast::Store::RedactUri(options.db_path) << ", " << (*daemon)->security_description()
-            << "\n";
+  holdfast::server::LogFields started = {
+      {"listen", absl::StrCat((*daemon)->listen_host(), ":", (*daemon)->port())},
+      {"config", (*daemon)->serving_version()},
+      {"store", holdfast::Store::RedactUri(options.db_path)},
+      {"security", (*daemon)->security_description()},
+      {"version", holdfast::kVersionString}};
+  if ((*daemon)->metrics_port() != 0) started.emplace_back("metrics_port", absl::StrCat((*daemon)->metrics_port()));
+  log.Log("INFO", "started", started);
   if (const std::string port_file = absl::GetFlag(FLAGS_port_file); !port_file.empty()) {
     // Write then rename, so a reader never sees a half-written file.
     const std::string tmp = port_file + ".tmp";
@@ -146,28 +177,25 @@ int main(int argc, char** argv) {
     int sig = 0;
     if (sigwait(&signals, &sig) != 0) continue;
     if (sig == SIGHUP) {
-      absl::StatusOr<std::string> result = (*daemon)->ReloadFromSignal();
-      if (result.ok()) {
-        std::cerr << "holdfastd: SIGHUP: " << *result << "\n";
-      } else {
-        std::cerr << "holdfastd: SIGHUP: reload rejected, still serving " << (*daemon)->serving_version()
-                  << ": " << result.status().message() << "\n";
-      }
+      // The daemon logs the config outcome (one "reload" or "reload_rejected" line).
+      (void)(*daemon)->ReloadFromSignal();
       if ((*daemon)->has_tokens()) {
         absl::StatusOr<std::string> tokens = (*daemon)->ReloadTokens();
         if (tokens.ok()) {
-          std::cerr << "holdfastd: SIGHUP: " << *tokens << "\n";
+          log.Log("INFO", "tokens_reloaded", {{"trigger", "SIGHUP"}, {"result", *tokens}});
         } else {
-          std::cerr << "holdfastd: SIGHUP: token file rejected, the previous tokens stay in force: "
-                    << tokens.status().message() << "\n";
+          log.Log("ERROR", "tokens_rejected",
+                  {{"trigger", "SIGHUP"},
+                   {"result", "token file rejected, the previous tokens stay in force"},
+                   {"error", std::string(tokens.status().message())}});
         }
       }
       continue;
     }
-    std::cerr << "holdfastd: " << (sig == SIGINT ? "SIGINT" : "SIGTERM") << ", shutting down\n";
+    log.Log("INFO", "stopping", {{"signal", sig == SIGINT ? "SIGINT" : "SIGTERM"}});
     break;
   }
   (*daemon)->Shutdown();
-  std::cerr << "holdfastd: stopped\n";
+  log.Log("INFO", "stopped", {});
   return 0;
 }

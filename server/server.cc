@@ -49,6 +49,7 @@ absl::StatusOr<std::unique_ptr<HoldfastServer>> HoldfastServer::BuildAndStart(co
     builder.SetResourceQuota(quota);
   }
   for (auto& s : server->services_) builder.RegisterService(s.get());
+  if (!deps.interceptors.empty()) builder.experimental().SetInterceptorCreators(std::move(deps.interceptors));
   server->server_ = builder.BuildAndStart();
   if (server->server_ == nullptr || server->port_ == 0) {
     return absl::UnavailableError(absl::StrCat("cannot listen on ", options.listen_address));

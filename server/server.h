@@ -16,6 +16,7 @@
 
 #include <grpcpp/grpcpp.h>
 #include <grpcpp/impl/codegen/service_type.h>
+#include <grpcpp/support/server_interceptor.h>
 
 #include "absl/status/statusor.h"
 #include "lib/base/clock.h"
@@ -58,6 +59,8 @@ class HoldfastServer {
     // Extra services (events, reports) registered as they are; the server
     // takes ownership.
     std::vector<std::unique_ptr<grpc::Service>> extra_services;
+    // Interceptors run on every call (metrics, access log); none by default.
+    std::vector<std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>> interceptors;
   };
 
   // Builds the services and starts listening. UNAVAILABLE when the address

@@ -11,7 +11,7 @@ PACKAGES=(
   libboost-dev libboost-math-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   openssl
-  libcli11-dev
+  libcli11-dev prometheus-cpp-dev libcpp-httplib-dev
   python3 python3-numpy python3-scipy python3-statsmodels
 )
 

@@ -2,6 +2,7 @@
 
 #include <sys/stat.h>
 
+#include <chrono>
 #include <cmath>
 #include <utility>
 
@@ -100,6 +101,12 @@ absl::StatusOr<std::unique_ptr<SqliteStore>> SqliteStore::Open(const std::string
                 : "PRAGMA synchronous = NORMAL");
     db.exec(absl::StrCat("PRAGMA cache_size = -", options.writer_cache_kib));
     db.exec(absl::StrCat("PRAGMA wal_autocheckpoint = ", options.wal_autocheckpoint_pages));
+    if (options.on_checkpoint && options.wal_autocheckpoint_pages > 0) {
+      // To time checkpoints, take over SQLite's auto-checkpoint hook with one
+      // that does what it does (a PASSIVE checkpoint once the WAL holds the
+      // threshold's frames) and reports the time.
+      sqlite3_wal_hook(db.getHandle(), &Impl::WalCheckpointHook, impl.get());
+    }
     // After a checkpoint the WAL is truncated back to this size, so one burst
     // does not leave a huge file behind.
     db.exec("PRAGMA journal_size_limit = 67108864");
@@ -227,6 +234,16 @@ absl::Status SqliteStore::Impl::Submit(WriteBatch& batch) {
   return batch.status;
 }
 
+int SqliteStore::Impl::WalCheckpointHook(void* arg, sqlite3* db, const char* name, int frames) {
+  const auto* impl = static_cast<const SqliteStore::Impl*>(arg);
+  if (frames < impl->options.wal_autocheckpoint_pages) return SQLITE_OK;
+  const auto start = std::chrono::steady_clock::now();
+  sqlite3_wal_checkpoint_v2(db, name, SQLITE_CHECKPOINT_PASSIVE, nullptr, nullptr);
+  impl->options.on_checkpoint(
+      std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - start).count());
+  return SQLITE_OK;
+}
+
 void SqliteStore::Impl::WriterLoop() {
   std::vector<WriteBatch*> group;
   for (;;) {
@@ -295,6 +312,7 @@ bool SqliteStore::Impl::CommitGroupOnce(const std::vector<WriteBatch*>& group, b
     }
   };
   for (WriteBatch* b : group) b->status = absl::OkStatus();
+  const auto start = std::chrono::steady_clock::now();
   try {
     db.exec("BEGIN IMMEDIATE");
   } catch (...) {
@@ -331,8 +349,17 @@ bool SqliteStore::Impl::CommitGroupOnce(const std::vector<WriteBatch*>& group, b
   try {
     if (any_ok) {
       db.exec("COMMIT");
-      std::lock_guard<std::mutex> lock(mu);
-      ++stats.commits;
+      {
+        std::lock_guard<std::mutex> lock(mu);
+        ++stats.commits;
+      }
+      if (options.on_commit) {
+        int64_t records = 0;
+        for (const WriteBatch* b : group) records += b->status.ok() ? b->records : 0;
+        options.on_commit(records, std::chrono::duration_cast<std::chrono::microseconds>(
+                                       std::chrono::steady_clock::now() - start)
+                                       .count());
+      }
     } else {
       db.exec("ROLLBACK");
     }

@@ -25,6 +25,7 @@
 #define HOLDFAST_LIB_STORAGE_SQLITE_STORE_H_
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -102,6 +103,13 @@ struct SqliteStoreOptions {
   // unless this is set: a wrong --db path must not turn another file into a
   // store. A missing file is always created. Default off.
   bool init_existing_file = false;
+
+  // Observers for monitoring (holdfastd's metrics); empty by default. Called
+  // on the writer thread after each committed transaction with its records
+  // and its time from BEGIN to COMMIT in microseconds, and after each WAL
+  // checkpoint with its time. They must be quick and must not call the store.
+  std::function<void(int64_t records, int64_t micros)> on_commit;
+  std::function<void(int64_t micros)> on_checkpoint;
 };
 
 // Counters for monitoring and tests.

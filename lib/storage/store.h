@@ -56,6 +56,11 @@ struct StoreOptions {
   // schema (SqliteStoreOptions::init_existing_file). PostgreSQL: no effect;
   // the migrations create the tables in the named database. Default off.
   bool init_existing_file = false;
+  // Observers for monitoring (holdfastd's metrics), empty by default; see
+  // SqliteStoreOptions::on_commit / on_checkpoint. SQLite only for now:
+  // PostgreSQL does not call them (its commit metrics stay empty).
+  std::function<void(int64_t records, int64_t micros)> on_commit;
+  std::function<void(int64_t micros)> on_checkpoint;
 };
 
 class Store {

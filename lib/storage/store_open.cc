@@ -37,6 +37,8 @@ absl::StatusOr<std::unique_ptr<Store>> Store::Open(const std::string& uri,
   sqlite.max_queued_records = options.max_queued_records;
   sqlite.max_idle_readers = options.max_idle_readers;
   sqlite.init_existing_file = options.init_existing_file;
+  sqlite.on_commit = options.on_commit;
+  sqlite.on_checkpoint = options.on_checkpoint;
   HF_ASSIGN_OR_RETURN(std::unique_ptr<SqliteStore> store, SqliteStore::Open(path, sqlite));
   return std::unique_ptr<Store>(std::move(store));
 }

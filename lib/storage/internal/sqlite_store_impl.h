@@ -79,6 +79,8 @@ struct SqliteStore::Impl {
   // status (admission errors without enqueueing).
   absl::Status Submit(WriteBatch& batch);
   void WriterLoop();
+  // sqlite3_wal_hook: checkpoints like SQLite's auto-checkpoint and reports its time.
+  static int WalCheckpointHook(void* arg, sqlite3* db, const char* name, int frames);
   // Commits `group` in one transaction and sets every batch's status.
   void CommitGroup(const std::vector<WriteBatch*>& group);
   // One attempt. Without savepoints, returns false as soon as a batch fails,
