@@ -11,6 +11,7 @@
 #include "client/cli_app.h"
 #include "client/cli_connect.h"
 #include "client/cli_output.h"
+#include "client/config_history_mix.h"
 #include "client/commands.h"
 #include "client/holdfast_client.h"
 #include "google/protobuf/text_format.h"
@@ -104,10 +105,17 @@ int RunHistory(const HistoryFlags& flags) {
     return 0;
   }
   for (const auto& v : resp->versions()) {
-    std::cout << v.version() << "  " << FormatTime(ToMicros(v.loaded_at())) << "  " << v.source_path() << "\n";
+    std::cout << v.version() << "  " << FormatTime(ToMicros(v.loaded_at())) << "  "
+              << (v.replica().empty() ? "" : v.replica() + "  ") << v.source_path() << "\n";
     for (absl::string_view line : absl::StrSplit(v.diff_summary(), '\n', absl::SkipEmpty())) {
       std::cout << "    " << line << "\n";
     }
+  }
+  // Replicas sharing the store record their loads in one history.
+  const std::vector<std::string> mixed = DescribeMixedVersions(resp->versions());
+  if (!mixed.empty()) {
+    std::cout << "replicas (from the loads above, oldest first):\n";
+    for (const std::string& line : mixed) std::cout << "  " << line;
   }
   return 0;
 }

@@ -20,12 +20,13 @@ absl::StatusOr<std::shared_ptr<const ServingConfig>> LoadServingConfig(const std
 }
 
 ConfigManagerImpl::ConfigManagerImpl(ConfigHolder* holder, const Clock* clock, HistorySink sink,
-                                     HistorySource source)
+                                     HistorySource source, std::string replica)
     : holder_(holder),
       clock_(clock),
       sink_(std::move(sink)),
       source_(std::move(source)),
-      configured_path_(holder->Get()->source_path) {}
+      configured_path_(holder->Get()->source_path),
+      replica_(std::move(replica)) {}
 
 holdfast::v1::ConfigVersion ConfigManagerImpl::MakeRecord(const ServingConfig& config,
                                                           const std::string& diff) const {
@@ -33,6 +34,7 @@ holdfast::v1::ConfigVersion ConfigManagerImpl::MakeRecord(const ServingConfig& c
   record.set_version(config.version());
   MicrosToTimestamp(config.loaded_at, record.mutable_loaded_at());
   record.set_source_path(config.source_path);
+  record.set_replica(replica_);
   // The holdout states let a restart keep deferred share changes deferred;
   // they are kept whole, the human diff is cut to fit the store's bound.
   constexpr size_t kMaxDiffBytes = 1 << 20;
@@ -71,10 +73,20 @@ absl::Status ConfigManagerImpl::RecordInitial() {
   std::shared_ptr<const ServingConfig> current = holder_->Get();
   std::string diff = "initial load\n";
   if (source_) {
-    HF_ASSIGN_OR_RETURN(auto persisted, source_(1));
+    HF_ASSIGN_OR_RETURN(auto persisted, source_(kRestartScanRows));
     if (!persisted.empty()) {
+      // The newest record overall gives the holdout states as served; this
+      // replica's own newest (rows from before replicas were named count as
+      // anyone's) says whether this is a restart on the same config.
       const holdfast::v1::ConfigVersion& last = persisted[0];
-      if (last.version() == current->version()) return absl::OkStatus();  // restart, same config
+      std::string own_version;
+      for (const holdfast::v1::ConfigVersion& v : persisted) {
+        if (v.replica() == replica_ || v.replica().empty()) {
+          own_version = v.version();
+          break;
+        }
+      }
+      if (own_version == current->version()) return absl::OkStatus();  // restart, same config
       // The holdouts as they were served before the restart: a share changed
       // in the file while the server was down still waits for the boundary,
       // and a change that was pending at the stop stays pending.
@@ -83,10 +95,13 @@ absl::Status ConfigManagerImpl::RecordInitial() {
       if (!transitions.empty()) {
         current = WithTransitions(*current, transitions);
         holder_->Set(current);
-        if (current->version() == last.version()) return absl::OkStatus();
+        if (current->version() == own_version) return absl::OkStatus();
       }
-      diff = absl::StrCat("replaces ", last.version(), " (server restart)\n",
-                          config::FormatShareTransitions(transitions, *current->compiled));
+      diff = last.version() == current->version()
+                 ? absl::StrCat("initial load (the version ", last.replica().empty() ? "already" : last.replica(),
+                                " serves)\n")
+                 : absl::StrCat("replaces ", last.version(), " (server restart)\n",
+                                config::FormatShareTransitions(transitions, *current->compiled));
     }
   }
   return Append(MakeRecord(*current, diff), *current);

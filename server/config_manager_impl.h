@@ -27,12 +27,18 @@ class ConfigManagerImpl final : public ConfigManager {
   // Reads persisted history (newest first).
   using HistorySource = std::function<absl::StatusOr<std::vector<holdfast::v1::ConfigVersion>>(int)>;
 
+  // `replica` names this server in every record (ConfigVersion.replica).
   ConfigManagerImpl(ConfigHolder* holder, const Clock* clock, HistorySink sink = nullptr,
-                    HistorySource source = nullptr);
+                    HistorySource source = nullptr, std::string replica = "");
 
   // Records the version serving at start (with its diff against the last
-  // persisted version, if any).
+  // persisted version, if any). Nothing is recorded when this replica's own
+  // newest record (among the newest kRestartScanRows of the shared history)
+  // already holds the version: a restart on the same config. Another
+  // replica's record of the same version does not count, so every replica's
+  // start shows in the history.
   absl::Status RecordInitial();
+  static constexpr int kRestartScanRows = 64;
 
   absl::StatusOr<holdfast::v1::ReloadConfigResponse> Reload(const std::string& path) override;
   absl::StatusOr<std::vector<holdfast::v1::ConfigVersion>> History(int limit) override;
@@ -48,6 +54,7 @@ class ConfigManagerImpl final : public ConfigManager {
   // The path the server was started with; reloads may load it or a path
   // inside its directory only.
   const std::string configured_path_;
+  const std::string replica_;
   std::mutex mu_;  // serializes reloads; guards history_
   std::vector<holdfast::v1::ConfigVersion> history_;  // oldest first
 };

@@ -37,6 +37,7 @@ holdfast::v1::ConfigVersion ToProto(const ConfigVersionRow& row) {
   MicrosToTimestamp(row.loaded_at, v.mutable_loaded_at());
   v.set_source_path(row.source_path);
   v.set_diff_summary(row.diff_summary);
+  v.set_replica(row.replica);
   return v;
 }
 
@@ -157,6 +158,7 @@ absl::StatusOr<std::unique_ptr<HoldfastDaemon>> HoldfastDaemon::Start(const Daem
     row.loaded_at = v.loaded_at().seconds() * 1000000 + v.loaded_at().nanos() / 1000;
     row.source_path = v.source_path();
     row.diff_summary = v.diff_summary();
+    row.replica = v.replica();
     return store->AppendConfigVersion(row);
   };
   auto source = [store](int limit) -> absl::StatusOr<std::vector<holdfast::v1::ConfigVersion>> {
@@ -165,7 +167,11 @@ absl::StatusOr<std::unique_ptr<HoldfastDaemon>> HoldfastDaemon::Start(const Daem
     for (const auto& r : rows) out.push_back(ToProto(r));
     return out;
   };
-  d->config_manager_ = std::make_unique<ConfigManagerImpl>(d->configs_.get(), clock, sink, source);
+  if (options.replica_id.size() > kMaxStoredReplicaBytes) {
+    return absl::InvalidArgumentError("replica_id: longer than 256 bytes");
+  }
+  d->config_manager_ =
+      std::make_unique<ConfigManagerImpl>(d->configs_.get(), clock, sink, source, options.replica_id);
   HF_RETURN_IF_ERROR(d->config_manager_->RecordInitial());
 
   HoldfastServer::Options server_options;

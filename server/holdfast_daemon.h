@@ -26,6 +26,10 @@ struct DaemonOptions {
   // Store URI (Store::Open): a path or sqlite:PATH, or postgresql://... for
   // a database shared with other replicas.
   std::string db_path = "./holdfast.db";
+  // Names this server in the config history it records (shared by every
+  // replica on one store); at most 256 bytes. holdfastd's default is the host
+  // name.
+  std::string replica_id;
   // synchronous=FULL (survives power loss) instead of NORMAL (survives kill -9).
   bool sync_full = false;
   // Records waiting for commit before writes answer RESOURCE_EXHAUSTED.

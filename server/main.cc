@@ -2,6 +2,7 @@
 // SIGHUP reloads the config and the token file (an invalid one is logged and
 // the old one kept).
 #include <malloc.h>
+#include <unistd.h>
 
 #include <csignal>
 #include <cstdio>
@@ -29,6 +30,9 @@ ABSL_FLAG(std::string, db, "./holdfast.db",
           "Store URI: a file path or sqlite:PATH (created on first start), or "
           "postgresql://user@host:port/dbname?... shared by replicas (password from the URI or "
           "PGPASSFILE; never logged).");
+ABSL_FLAG(std::string, replica_id, "",
+          "Name of this server in the config history (shared by replicas on one store); "
+          "default: the host name.");
 ABSL_FLAG(std::string, port_file, "", "If set, the bound port is written here once listening.");
 ABSL_FLAG(std::string, sync, "normal",
           "SQLite durability: 'normal' survives a process kill, 'full' also a power loss. "
@@ -134,6 +138,11 @@ int main(int argc, char** argv) {
   options.config_path = absl::GetFlag(FLAGS_config);
   options.listen_address = absl::GetFlag(FLAGS_listen);
   options.db_path = absl::GetFlag(FLAGS_db);
+  options.replica_id = absl::GetFlag(FLAGS_replica_id);
+  if (options.replica_id.empty()) {
+    char host[256] = {};
+    if (gethostname(host, sizeof(host) - 1) == 0) options.replica_id = host;
+  }
   options.sync_full = absl::GetFlag(FLAGS_sync) == "full";
   options.max_pending_records = absl::GetFlag(FLAGS_max_pending_records);
   options.security.tls_cert_path = absl::GetFlag(FLAGS_tls_cert);

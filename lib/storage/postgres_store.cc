@@ -406,9 +406,9 @@ absl::Status PostgresStore::Impl::CommitGroupOnce(const std::vector<PgWriteBatch
       if (b->kind != PgWriteBatch::Kind::kConfigVersion) continue;
       const ConfigVersionRow& r = *b->config_version;
       txn.exec_params(
-          "INSERT INTO config_versions (version, loaded_at, source_path, diff_summary, content) "
-          "VALUES ($1, $2, $3, $4, $5)",
-          r.version, r.loaded_at, r.source_path, r.diff_summary, r.content);
+          "INSERT INTO config_versions (version, loaded_at, source_path, diff_summary, content, "
+          "replica) VALUES ($1, $2, $3, $4, $5, $6)",
+          r.version, r.loaded_at, r.source_path, r.diff_summary, r.content, r.replica);
       b->summary.inserted = 1;
     }
     committing = true;

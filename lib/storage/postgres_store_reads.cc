@@ -162,7 +162,7 @@ absl::StatusOr<std::vector<ConfigVersionRow>> PostgresStore::ListConfigVersions(
   std::vector<ConfigVersionRow> out;
   try {
     pqxx::result r = session->txn().exec_params(
-        "SELECT version, loaded_at, source_path, diff_summary, content "
+        "SELECT version, loaded_at, source_path, diff_summary, content, replica "
         "FROM config_versions ORDER BY seq DESC LIMIT $1",
         limit);
     for (const pqxx::row& row : r) {
@@ -172,6 +172,7 @@ absl::StatusOr<std::vector<ConfigVersionRow>> PostgresStore::ListConfigVersions(
       v.source_path = row[2].as<std::string>();
       v.diff_summary = row[3].as<std::string>();
       v.content = row[4].as<std::string>();
+      v.replica = row[5].as<std::string>();
       out.push_back(std::move(v));
     }
   } catch (...) {

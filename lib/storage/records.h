@@ -27,6 +27,7 @@ inline constexpr size_t kMaxStoredConfigBytes = 16 << 20;  // ConfigVersionRow::
 // 1 MiB) plus one holdout-state line per journey (at most 1,000 journeys,
 // lib/config/limits.h), so every valid config's history record fits.
 inline constexpr size_t kMaxStoredConfigSummaryBytes = 4 << 20;
+inline constexpr size_t kMaxStoredReplicaBytes = 256;  // ConfigVersionRow::replica
 
 // Group of an entry; values match AssignedGroup and the API enum.
 enum class EntryGroup : int { kTreatment = 1, kHoldout = 2, kGlobalHoldout = 3 };
@@ -114,6 +115,10 @@ struct ConfigVersionRow {
   // writes it; with the state lines above it compiles back to exactly
   // `version`. Empty for rows written before schema version 3.
   std::string content;
+  // Which holdfastd loaded it (--replica_id; default the host name), so a
+  // history shared by several replicas shows which one served what. At most
+  // kMaxStoredReplicaBytes; empty for rows written before schema version 6.
+  std::string replica;
 };
 
 // Result of a write, returned only after its records are committed.

@@ -163,8 +163,8 @@ absl::StatusOr<std::unique_ptr<SqliteStore>> SqliteStore::Open(const std::string
         db, "INSERT INTO customers (unit, first_seen) VALUES (?, ?) ON CONFLICT DO NOTHING");
     impl->insert_config_version = std::make_unique<SQLite::Statement>(
         db,
-        "INSERT INTO config_versions (version, loaded_at, source_path, diff_summary, content) "
-        "VALUES (?, ?, ?, ?, ?)");
+        "INSERT INTO config_versions (version, loaded_at, source_path, diff_summary, content, replica) "
+        "VALUES (?, ?, ?, ?, ?, ?)");
   } catch (...) {
     return StatusFromCurrentException("preparing statements");
   }
@@ -498,6 +498,7 @@ void SqliteStore::Impl::ApplyBatch(WriteBatch& b) {
       st.bindNoCopy(3, r.source_path);
       st.bindNoCopy(4, r.diff_summary);
       st.bindNoCopy(5, r.content);
+      st.bindNoCopy(6, r.replica);
       st.exec();
       Rearm(st);
       sum.inserted = 1;

@@ -121,7 +121,7 @@ absl::StatusOr<std::vector<ConfigVersionRow>> SqliteStore::ListConfigVersions(in
   std::vector<ConfigVersionRow> out;
   try {
     SQLite::Statement q(session.db(),
-                        "SELECT version, loaded_at, source_path, diff_summary, content "
+                        "SELECT version, loaded_at, source_path, diff_summary, content, replica "
                         "FROM config_versions ORDER BY seq DESC LIMIT ?");
     q.bind(1, limit);
     while (q.executeStep()) {
@@ -131,6 +131,7 @@ absl::StatusOr<std::vector<ConfigVersionRow>> SqliteStore::ListConfigVersions(in
       r.source_path = q.getColumn(2).getString();
       r.diff_summary = q.getColumn(3).getString();
       r.content = q.getColumn(4).getString();
+      r.replica = q.getColumn(5).getString();
       out.push_back(std::move(r));
     }
   } catch (...) {

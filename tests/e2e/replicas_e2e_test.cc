@@ -127,7 +127,7 @@ TEST(ReplicasE2eTest, ThreeReplicasOnePostgresSurviveAKilledReplica) {
     replicas[r].daemon = std::make_unique<DaemonProcess>(
         HoldfastdPath(),
         std::vector<std::string>{"--config=" + SourceDir() + "/examples/holdfast.textproto",
-                                 "--db=" + *uri},
+                                 "--db=" + *uri, "--replica_id=r" + std::to_string(r)},
         dir.path() + "/r" + std::to_string(r));
     std::filesystem::create_directories(dir.path() + "/r" + std::to_string(r));
     starters.emplace_back([&, r] {
@@ -247,14 +247,19 @@ TEST(ReplicasE2eTest, ThreeReplicasOnePostgresSurviveAKilledReplica) {
   for (int r = 1; r < kReplicas; ++r) {
     EXPECT_TRUE(diff.Compare(reports[0], reports[r])) << "replica " << r << " differs: " << differences;
   }
-  // Config history is shared: a replica (re)starting on the version already
-  // recorded adds nothing, so the three simultaneous first starts leave
-  // one to three rows of the one version, whichever replica is asked.
+  // Config history is shared and names who loaded each version: every
+  // replica's first start is recorded once, and the killed replica's restart
+  // on the version it already recorded adds nothing — three rows of the one
+  // version, one per replica, whichever replica is asked.
   absl::StatusOr<holdfast::v1::ConfigHistoryResponse> h = client->ConfigHistory(10);
   ASSERT_TRUE(h.ok()) << h.status();
-  EXPECT_GE(h->versions_size(), 1);
-  EXPECT_LE(h->versions_size(), 3);
-  for (const auto& v : h->versions()) EXPECT_EQ(v.version(), h->versions(0).version());
+  ASSERT_EQ(h->versions_size(), kReplicas);
+  std::set<std::string> loaded_by;
+  for (const auto& v : h->versions()) {
+    EXPECT_EQ(v.version(), h->versions(0).version());
+    loaded_by.insert(v.replica());
+  }
+  EXPECT_EQ(loaded_by, (std::set<std::string>{"r0", "r1", "r2"}));
   auto other = HoldfastClient::Connect(replicas[0].address);
   absl::StatusOr<holdfast::v1::ConfigHistoryResponse> h0 = other->ConfigHistory(10);
   ASSERT_TRUE(h0.ok()) << h0.status();

@@ -119,6 +119,50 @@ TEST(ConfigReloadTest, ConcurrentAssignsSeeWholeConfigsAndBadReloadKeepsOld) {
   EXPECT_EQ(history->versions(0).version(), before);
 }
 
+// Replicas sharing one history: each replica's first start on a version is
+// recorded under its own name (even when another replica already recorded
+// that version), and a replica's restart on its own recorded version adds
+// nothing.
+TEST(ConfigReloadTest, ReplicasEachRecordTheirStartOnceOnASharedHistory) {
+  testing::TempDir dir;
+  const std::string path = dir.File("c.textproto");
+  WriteFile(path, kConfigA);
+  FakeClock clock(1700000000LL * 1000000);
+  std::vector<holdfast::v1::ConfigVersion> persisted;  // newest last
+  auto sink = [&](const holdfast::v1::ConfigVersion& v, const std::string&) {
+    persisted.push_back(v);
+    return absl::OkStatus();
+  };
+  auto source = [&](int limit) -> absl::StatusOr<std::vector<holdfast::v1::ConfigVersion>> {
+    std::vector<holdfast::v1::ConfigVersion> out(persisted.rbegin(), persisted.rend());
+    if (static_cast<int>(out.size()) > limit) out.resize(limit);
+    return out;
+  };
+  auto start = [&](const std::string& replica) {
+    auto loaded = LoadServingConfig(path, clock.NowMicros());
+    ASSERT_TRUE(loaded.ok()) << loaded.status();
+    ConfigHolder holder(*loaded);
+    ConfigManagerImpl manager(&holder, &clock, sink, source, replica);
+    ASSERT_TRUE(manager.RecordInitial().ok());
+  };
+  start("r1");
+  start("r2");
+  ASSERT_EQ(persisted.size(), 2u);
+  EXPECT_EQ(persisted[0].replica(), "r1");
+  EXPECT_EQ(persisted[1].replica(), "r2");
+  EXPECT_EQ(persisted[1].version(), persisted[0].version());
+  EXPECT_TRUE(absl::StrContains(persisted[1].diff_summary(), "initial load (the version r1 serves)"))
+      << persisted[1].diff_summary();
+  start("r1");  // restarts on the versions they recorded
+  start("r2");
+  EXPECT_EQ(persisted.size(), 2u);
+  WriteFile(path, kConfigB);  // r2 restarts on a new file: recorded, r1 still on the old one
+  start("r2");
+  ASSERT_EQ(persisted.size(), 3u);
+  EXPECT_EQ(persisted[2].replica(), "r2");
+  EXPECT_NE(persisted[2].version(), persisted[0].version());
+}
+
 TEST(ConfigReloadTest, MidPeriodShareChangeWaitsForBoundaryAcrossRestart) {
   testing::TempDir dir;
   const std::string path = dir.File("c.textproto");

@@ -106,6 +106,32 @@ TEST_P(StoreConformanceTest, EntriesAreIdempotentAndTheFirstWriteWins) {
   EXPECT_EQ(rows.at({"u1", 1}).t0, 1000);
 }
 
+// Config history: appended, never keyed (the same version twice is two
+// loads), listed newest first with every field — the replica that loaded it
+// included, so replicas sharing a store can be told apart.
+TEST_P(StoreConformanceTest, ConfigHistoryIsListedNewestFirstWithItsReplica) {
+  HF_FIXTURE(f);
+  ASSERT_TRUE(f.store().AppendConfigVersion({"cfg-a", 100, "/etc/a", "initial", "content a", "r1"}).ok());
+  ASSERT_TRUE(f.store().AppendConfigVersion({"cfg-a", 150, "/etc/a", "initial", "content a", "r2"}).ok());
+  ASSERT_TRUE(f.store().AppendConfigVersion({"cfg-b", 200, "/etc/b", "changed", "content b", "r2"}).ok());
+  absl::StatusOr<std::vector<ConfigVersionRow>> h = f.store().ListConfigVersions(2);
+  ASSERT_TRUE(h.ok()) << h.status();
+  ASSERT_EQ(h->size(), 2u);
+  EXPECT_EQ((*h)[0].version, "cfg-b");
+  EXPECT_EQ((*h)[0].replica, "r2");
+  EXPECT_EQ((*h)[0].content, "content b");
+  EXPECT_EQ((*h)[1].loaded_at, 150);
+  EXPECT_EQ((*h)[1].replica, "r2");
+  h = f.store().ListConfigVersions(10);
+  ASSERT_TRUE(h.ok()) << h.status();
+  ASSERT_EQ(h->size(), 3u);
+  EXPECT_EQ((*h)[2].replica, "r1");
+  EXPECT_EQ((*h)[2].source_path, "/etc/a");
+  EXPECT_EQ((*h)[2].diff_summary, "initial");
+  ConfigVersionRow too_long{"cfg-c", 300, "/etc/c", "", "", std::string(257, 'r')};
+  EXPECT_EQ(f.store().AppendConfigVersion(too_long).code(), absl::StatusCode::kInvalidArgument);
+}
+
 TEST_P(StoreConformanceTest, EventsAreIdempotentAndTheFirstWriteWins) {
   HF_FIXTURE(f);
   ASSERT_TRUE(f.store().RecordEntries(std::vector<EntryRow>{Entry("u1", 1, 1000)}).ok());

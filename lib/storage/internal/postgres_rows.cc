@@ -112,6 +112,7 @@ absl::Status ValidatePostgresText(const ConfigVersionRow& r) {
   if (!IsPostgresText(r.source_path)) return Bad("config_version", 0, "source_path");
   if (!IsPostgresText(r.diff_summary)) return Bad("config_version", 0, "diff_summary");
   if (!IsPostgresText(r.content)) return Bad("config_version", 0, "content");
+  if (!IsPostgresText(r.replica)) return Bad("config_version", 0, "replica");
   return absl::OkStatus();
 }
 

@@ -105,6 +105,11 @@ CREATE TABLE customers (
 );
 )sql";
 
+// Version 6 (mirrors SQLite's v6): the replica that loaded each config.
+constexpr const char kV6[] = R"sql(
+ALTER TABLE config_versions ADD COLUMN replica text NOT NULL DEFAULT '';
+)sql";
+
 int ReadVersion(pqxx::work& txn) {
   pqxx::result r = txn.exec("SELECT version FROM holdfast_schema");
   return r.empty() ? 0 : r[0][0].as<int>();
@@ -113,12 +118,12 @@ int ReadVersion(pqxx::work& txn) {
 }  // namespace
 
 const std::vector<const char*>& PostgresMigrationScripts() {
-  static const std::vector<const char*>* const kScripts = new std::vector<const char*>{kV1, kV2, kV3, kV4, kV5};
+  static const std::vector<const char*>* const kScripts = new std::vector<const char*>{kV1, kV2, kV3, kV4, kV5, kV6};
   return *kScripts;
 }
 
 absl::StatusOr<int> MigratePostgresToLatest(pqxx::connection& conn) {
-  static_assert(kLatestSchemaVersion == 5, "add the new migration to PostgresMigrationScripts()");
+  static_assert(kLatestSchemaVersion == 6, "add the new migration to PostgresMigrationScripts()");
   const std::vector<const char*>& scripts = PostgresMigrationScripts();
   int found = -1;
   for (;;) {

@@ -117,6 +117,9 @@ absl::Status ValidateConfigVersion(const ConfigVersionRow& row) {
   if (row.content.size() > kMaxStoredConfigBytes) {
     return absl::InvalidArgumentError("config content: longer than 16 MiB");
   }
+  if (row.replica.size() > kMaxStoredReplicaBytes) {
+    return absl::InvalidArgumentError("config replica: longer than 256 bytes");
+  }
   return absl::OkStatus();
 }
 

@@ -115,11 +115,17 @@ CREATE TABLE customers (
 ) WITHOUT ROWID;
 )sql";
 
+// Version 6: each config load names the replica (holdfastd) that loaded it,
+// so a history shared by several replicas shows who served which version.
+constexpr const char kV6[] = R"sql(
+ALTER TABLE config_versions ADD COLUMN replica TEXT NOT NULL DEFAULT '';
+)sql";
+
 }  // namespace
 
 const std::vector<const char*>& MigrationScripts() {
   static const std::vector<const char*>* const kScripts =
-      new std::vector<const char*>{kV1, kV2, kV3, kV4, kV5};
+      new std::vector<const char*>{kV1, kV2, kV3, kV4, kV5, kV6};
   return *kScripts;
 }
 
@@ -134,7 +140,7 @@ absl::StatusOr<int> ReadSchemaVersion(SQLite::Database& db) {
 }
 
 absl::StatusOr<int> MigrateToLatest(SQLite::Database& db) {
-  static_assert(kLatestSchemaVersion == 5, "add the new migration to MigrationScripts()");
+  static_assert(kLatestSchemaVersion == 6, "add the new migration to MigrationScripts()");
   absl::StatusOr<int> found = ReadSchemaVersion(db);
   if (!found.ok()) return found.status();
   if (*found > kLatestSchemaVersion || *found < 0) {
