@@ -5,6 +5,7 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <string>
 #include <utility>
 
 #include "absl/container/flat_hash_map.h"
@@ -33,9 +34,10 @@ struct Cell {
   // Among the analysed entries (those in `moments`).
   int64_t cut = 0;
   int64_t in_refund_horizon = 0;
-  // Analysed entries per journey rotation period: the strata of the
-  // ramp-aware SRM test (the split in force differs between periods).
-  absl::flat_hash_map<int64_t, int64_t> periods;
+  // Analysed entries per (journey rotation period, config version they were
+  // assigned under): the strata of the ramp-aware SRM test (the split in
+  // force differs between periods and between versions).
+  absl::flat_hash_map<std::pair<int64_t, std::string>, int64_t> periods;
 
   void Merge(const Cell& o) {
     moments.Merge(o.moments);
@@ -113,18 +115,29 @@ bool PeriodSelected(int64_t period, const LiftReportOptions& o) {
   return true;
 }
 
-// Share of treatment (or of one arm) among arm + holdout entries in period
-// k, with the holdout share in force then (HoldoutSpec::ShareAt: a pending
-// or recent ramp keeps its previous share for the periods before the
-// change); NaN when there is nothing to test (no holdout, unknown arm weight).
-double ExpectedTreatmentShareAt(const JourneySpec& spec, int arm_index, int64_t period) {
+// Weight of arm `name` in `spec`; 0 when the journey has no such arm.
+double ArmWeight(const JourneySpec& spec, const std::string& name) {
+  for (const ArmSpec& a : spec.arms) {
+    if (a.name == name) return a.weight;
+  }
+  return 0.0;
+}
+
+// Share of treatment (or of arm `arm`; "" for the pooled row) among arm +
+// holdout entries in period k assigned under `spec` (the journey in the
+// entry's config version), with the holdout share in force then
+// (HoldoutSpec::ShareAt: a pending or recent ramp keeps its previous share
+// for the periods before the change); NaN when there is nothing to test (no
+// holdout, an arm the version does not have).
+double ExpectedTreatmentShareAt(const JourneySpec& spec, const std::string& arm, int64_t period) {
   const double h = static_cast<double>(spec.holdout.ShareAt(period)) / kShareScale;
   if (h <= 0.0) return stats::kNaN;
-  if (arm_index < 0) return 1.0 - h;
-  if (static_cast<size_t>(arm_index) >= spec.arms.size()) return stats::kNaN;
+  if (arm.empty()) return 1.0 - h;
   double total_weight = 0.0;
   for (const ArmSpec& a : spec.arms) total_weight += a.weight;
-  const double q = (1.0 - h) * spec.arms[arm_index].weight / total_weight;
+  const double weight = ArmWeight(spec, arm);
+  if (!(weight > 0.0 && total_weight > 0.0)) return stats::kNaN;
+  const double q = (1.0 - h) * weight / total_weight;
   return q / (q + h);
 }
 
@@ -140,16 +153,22 @@ struct RowSrm {
 };
 
 // Ramp-aware SRM of a row (DESIGN.md, "Config-faithful"): one stratum per
-// period with the split in force in that period, tested with
-// StratifiedSrmTest. Periods with no holdout share are left out.
-RowSrm RampAwareSrm(const JourneySpec& spec, int arm_index, const Cell& t, const Cell& c) {
+// (period, config version) with the split that version put in force in that
+// period, tested with StratifiedSrmTest. Strata with no holdout share, or
+// whose version lacks the arm, are left out; a version the catalog does not
+// hold (or that lacks the journey) uses `current`, the serving journey.
+RowSrm RampAwareSrm(const ConfigCatalog& catalog, const JourneySpec& current, const std::string& arm,
+                    const Cell& t, const Cell& c) {
   RowSrm out;
-  std::map<int64_t, std::pair<int64_t, int64_t>> by_period;  // sorted: deterministic sums
-  for (const auto& [k, n] : t.periods) by_period[k].first += n;
-  for (const auto& [k, n] : c.periods) by_period[k].second += n;
+  // Sorted: deterministic sums.
+  std::map<std::pair<int64_t, std::string>, std::pair<int64_t, int64_t>> by_stratum;
+  for (const auto& [key, n] : t.periods) by_stratum[key].first += n;
+  for (const auto& [key, n] : c.periods) by_stratum[key].second += n;
   std::vector<stats::SrmStratum> strata;
-  for (const auto& [k, counts] : by_period) {
-    const double share = ExpectedTreatmentShareAt(spec, arm_index, k);
+  for (const auto& [key, counts] : by_stratum) {
+    const AssignmentConfig* version = catalog.Find(key.second);
+    const JourneySpec* spec = version != nullptr ? version->FindJourney(current.id) : nullptr;
+    const double share = ExpectedTreatmentShareAt(spec != nullptr ? *spec : current, arm, key.first);
     if (!(share > 0.0 && share < 1.0)) continue;
     strata.push_back({{counts.first, counts.second}, {share, 1.0 - share}});
   }
@@ -436,7 +455,7 @@ absl::StatusOr<LiftReportResult> BuildLiftReport(const AssignmentConfig& config,
     cell->sends += e.sends;
     cell->cut += e.window_cut ? 1 : 0;
     cell->in_refund_horizon += e.in_refund_horizon ? 1 : 0;
-    ++cell->periods[e.period];
+    ++cell->periods[{e.period, e.config_version}];
   }));
 
   LiftReportResult result;
@@ -570,20 +589,41 @@ absl::StatusOr<LiftReportResult> BuildLiftReport(const AssignmentConfig& config,
         return false;
       }();
       if (acc.configured_arms >= 2 && !extra_arms_seen) {
-        std::vector<int64_t> counts;
-        std::vector<double> weights;
+        // One stratum per config version the entries were assigned under,
+        // with that version's arm weights (a version lacking one of today's
+        // arms is left out of the test).
+        std::map<std::string, std::vector<int64_t>> by_version;  // sorted: deterministic
+        std::vector<int64_t> counts(acc.configured_arms, 0);
         for (size_t a = 0; a < acc.configured_arms; ++a) {
-          counts.push_back(seg.arms[a].moments.count());
-          weights.push_back(spec.arms[a].weight);
+          counts[a] = seg.arms[a].moments.count();
+          for (const auto& [key, n] : seg.arms[a].periods) {
+            std::vector<int64_t>& v = by_version[key.second];
+            v.resize(acc.configured_arms, 0);
+            v[a] += n;
+          }
         }
-        absl::StatusOr<stats::SrmResult> srm = stats::SrmTest(counts, weights);
+        std::vector<stats::SrmStratum> strata;
+        for (const auto& [version, observed] : by_version) {
+          const AssignmentConfig* cfg = catalog->Find(version);
+          const JourneySpec* vs = cfg != nullptr ? cfg->FindJourney(spec.id) : nullptr;
+          if (vs == nullptr) vs = &spec;
+          std::vector<double> weights;
+          for (size_t a = 0; a < acc.configured_arms; ++a) weights.push_back(ArmWeight(*vs, acc.arm_names[a]));
+          if (std::all_of(weights.begin(), weights.end(), [](double w) { return w > 0.0; })) {
+            strata.push_back({observed, std::move(weights)});
+          }
+        }
+        std::vector<double> expected;
+        absl::StatusOr<stats::SrmResult> srm =
+            strata.empty() ? absl::StatusOr<stats::SrmResult>(absl::FailedPreconditionError("no stratum"))
+                           : stats::StratifiedSrmTest(strata, &expected);
         if (srm.ok()) {
           srm_arms = srm->p_value;
           if (srm->flagged) {
             std::string detail;
             for (size_t a = 0; a < counts.size(); ++a) {
-              absl::StrAppend(&detail, a ? ", " : "", spec.arms[a].name, " ", counts[a],
-                              " (weight ", spec.arms[a].weight, ")");
+              absl::StrAppend(&detail, a ? ", " : "", acc.arm_names[a], " ", counts[a],
+                              absl::StrFormat(" (expected %.1f)", expected[a]));
             }
             result.warnings.push_back(ReportWarning{
                 WarningKind::kSampleRatioMismatch, Severity::kCritical, spec.id, "", label,
@@ -621,7 +661,7 @@ absl::StatusOr<LiftReportResult> BuildLiftReport(const AssignmentConfig& config,
         HF_ASSIGN_OR_RETURN(row.lift,
                             stats::ComputeLift(t.moments, seg.holdout.moments, row.fixed_cost, lo));
         {
-          const RowSrm srm = RampAwareSrm(spec, a, t, seg.holdout);
+          const RowSrm srm = RampAwareSrm(*catalog, spec, a < 0 ? std::string() : acc.arm_names[a], t, seg.holdout);
           row.lift.srm = srm.test;
           row.lift.warnings.srm = srm.test.has_value() && srm.test->flagged;
           row.srm_expected_treatment_share = srm.expected_treatment_share;
