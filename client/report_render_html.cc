@@ -35,10 +35,12 @@ h1{font-size:22px;margin:0 0 4px}h2{font-size:17px;margin:28px 0 8px}
 .warning.info{border-color:#0969da;background:#ddf4ff}
 .warning .sev{font-weight:600;margin-right:6px}.warning .where{font-family:monospace;margin-right:6px}
 .ok{color:#1a7f37}
-table{border-collapse:collapse;font-size:13px;margin-bottom:12px}
+/* wide tables scroll inside themselves and the plot shrinks, so the page never scrolls sideways */
+table{border-collapse:collapse;font-size:13px;margin-bottom:12px;display:block;max-width:100%;overflow-x:auto}
 th,td{border:1px solid #d0d7de;padding:4px 8px;text-align:right;white-space:nowrap}
 th{background:#f6f8fa}td.l,th.l{text-align:left}
 tr.pooled td{font-weight:600}
+svg.forest{max-width:100%;height:auto}
 svg text{font-family:-apple-system,"Segoe UI",Helvetica,Arial,sans-serif}
 .note{color:#57606a;font-size:12px}
 )css";

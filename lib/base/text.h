@@ -24,6 +24,14 @@ inline constexpr size_t kMaxEchoBytes = 64;
 // Strict UTF-8: no overlong forms, no surrogates, nothing above U+10FFFF.
 bool IsValidUtf8(absl::string_view s);
 
+// Value of the hex digit `c` (0-9, a-f, A-F), or -1 for any other byte.
+inline int HexDigitValue(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  return -1;
+}
+
 // `s` for an error message: control characters and invalid UTF-8 escaped
 // (\n, \x00, \377 ...), cut after kMaxEchoBytes input bytes (at a character
 // boundary) with "...(N bytes)" appended.

@@ -13,13 +13,6 @@ absl::Status Bad(absl::string_view what, size_t index, absl::string_view field) 
       what, "[", index, "]: ", field, " must be valid UTF-8 without NUL bytes (PostgreSQL text)"));
 }
 
-int HexValue(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
-
 }  // namespace
 
 bool IsPostgresText(absl::string_view s) {
@@ -103,8 +96,8 @@ std::string FromByteaHex(absl::string_view text) {
   std::string out;
   out.reserve((text.size() - 2) / 2);
   for (size_t i = 2; i < text.size(); i += 2) {
-    const int hi = HexValue(text[i]);
-    const int lo = HexValue(text[i + 1]);
+    const int hi = HexDigitValue(text[i]);
+    const int lo = HexDigitValue(text[i + 1]);
     if (hi < 0 || lo < 0) return "";
     out.push_back(static_cast<char>(hi * 16 + lo));
   }
