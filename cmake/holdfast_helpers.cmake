@@ -18,20 +18,25 @@ function(hf_cc_library)
   endif()
 endfunction()
 
-# hf_cc_test(NAME name SRCS ... DEPS ... [LABELS ...] [TIMEOUT seconds])
+# hf_cc_test(NAME name SRCS ... DEPS ... [LABELS ...] [TIMEOUT seconds] [FIXTURES fixture])
 # Registers each test binary with ctest via gtest_discover_tests so ctest
-# reports every TEST() on its own line and in its totals.
+# reports every TEST() on its own line and in its totals. FIXTURES names a
+# ctest fixture (FIXTURES_SETUP of another test) every TEST() requires.
 include(GoogleTest)
 function(hf_cc_test)
-  cmake_parse_arguments(HF "" "NAME;TIMEOUT" "SRCS;DEPS;LABELS" ${ARGN})
+  cmake_parse_arguments(HF "" "NAME;TIMEOUT;FIXTURES" "SRCS;DEPS;LABELS" ${ARGN})
   add_executable(${HF_NAME} ${HF_SRCS})
   target_link_libraries(${HF_NAME} PRIVATE ${HF_DEPS} GTest::gtest GTest::gmock GTest::gtest_main holdfast_warnings)
   if(NOT HF_TIMEOUT)
     set(HF_TIMEOUT 300)
   endif()
+  set(_hf_fixtures "")
+  if(HF_FIXTURES)
+    set(_hf_fixtures FIXTURES_REQUIRED ${HF_FIXTURES})
+  endif()
   gtest_discover_tests(${HF_NAME}
     WORKING_DIRECTORY ${PROJECT_SOURCE_DIR}
-    PROPERTIES TIMEOUT ${HF_TIMEOUT} LABELS "${HF_LABELS}"
+    PROPERTIES TIMEOUT ${HF_TIMEOUT} LABELS "${HF_LABELS}" ${_hf_fixtures}
     DISCOVERY_TIMEOUT 60)
 endfunction()
 

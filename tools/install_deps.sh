@@ -12,6 +12,9 @@ PACKAGES=(
   libgtest-dev libgmock-dev libbenchmark-dev
   openssl
   libcli11-dev prometheus-cpp-dev libcpp-httplib-dev
+  # tools/package.sh: CPack's DEB generator runs dpkg-shlibdeps (dpkg-dev) and file;
+  # the package test checks the unit with systemd-analyze and systemd-sysusers.
+  dpkg-dev file systemd
   python3 python3-numpy python3-scipy python3-statsmodels
 )
 
