@@ -16,6 +16,9 @@ PACKAGES=(
   # the package test checks the unit with systemd-analyze and systemd-sysusers.
   dpkg-dev file systemd
   python3 python3-numpy python3-scipy python3-statsmodels
+  # examples/clients/python and its test; the stubs come from protoc and
+  # grpc_python_plugin (protobuf-compiler-grpc above).
+  python3-grpcio python3-protobuf
 )
 
 missing=()

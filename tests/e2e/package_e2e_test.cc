@@ -77,7 +77,8 @@ TEST_F(PackageTest, LaysOutBinariesConfigUnitAndDocs) {
   for (const char* file : {"/etc/holdfast/holdfast.textproto", "/etc/default/holdfast",
                            "/usr/lib/systemd/system/holdfast.service", "/usr/lib/sysusers.d/holdfast.conf",
                            "/usr/share/doc/holdfast/README.md", "/usr/share/doc/holdfast/operations.md",
-                           "/usr/share/doc/holdfast/cli.md", "/usr/share/doc/holdfast/examples/holdfast.textproto"}) {
+                           "/usr/share/doc/holdfast/cli.md", "/usr/share/doc/holdfast/examples/holdfast.textproto",
+                           "/usr/share/doc/holdfast/examples/clients/python/holdfast_example.py"}) {
     EXPECT_TRUE(std::filesystem::is_regular_file(Root(file))) << file;
   }
   // The shipped config is the example, which lints clean with the packaged CLI.
