@@ -55,7 +55,16 @@ int RunCliApp(CLI::App& app, std::vector<std::string> args, const int* exit_code
     return 0;
   } catch (const CLI::ParseError& e) {
     const CLI::App* where = DeepestSelected(app);
-    std::cerr << UsageOf(where) << "\n" << FullName(where) << ": " << e.what() << "\n";
+    std::cerr << UsageOf(where) << "\n";
+    // CLI11 checks requirements (a missing verb or option) before it rejects
+    // arguments it did not expect, so `holdfast config --bogus` would only say
+    // "A subcommand is required": name the stray arguments too, first.
+    if (dynamic_cast<const CLI::RequiredError*>(&e) != nullptr) {
+      if (std::vector<std::string> stray = where->remaining(); !stray.empty()) {
+        std::cerr << FullName(where) << ": " << CLI::ExtrasError(std::move(stray)).what() << "\n";
+      }
+    }
+    std::cerr << FullName(where) << ": " << e.what() << "\n";
     return 2;
   }
   return *exit_code;

@@ -47,7 +47,8 @@ bool InRange(const std::string& name, double v, double lo, double hi, std::strin
   return false;
 }
 
-std::string Count(double n) { return absl::StrFormat("%.0f", n); }
+// Whole entries with thousands separators, like every count the CLI prints.
+std::string Count(double n) { return Grouped(std::llround(n)); }
 
 int RunPower(const PowerFlags& flags) {
   const bool rate_mode = flags.baseline_rate.has_value();
@@ -93,7 +94,7 @@ int RunPower(const PowerFlags& flags) {
   std::cout << "target:            +" << absl::StrFormat("%g", mde * 100) << "% relative ("
             << absl::StrFormat("%.6g", delta) << " absolute), two-sided alpha " << alpha
             << ", power " << power << "\n";
-  std::cout << "holdout share:     " << share << "\n";
+  std::cout << "holdout share:     " << Share(share) << "\n";
   std::cout << "entries needed:    holdout " << Count(n_c) << ", treatment " << Count(n_t)
             << ", total " << Count(n_c + n_t) << "\n";
   if (per_period > 0) {

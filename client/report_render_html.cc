@@ -261,13 +261,13 @@ std::string RenderLiftHtml(const LiftReport& r) {
                   "grey: undecided. Arrows: the interval continues "
                   "past the axis. n/a: undefined (see warnings).</p>\n");
 
-  std::string t1 = HeaderRow({"row", "n_T", "n_C", "conv_T", "conv_C", "conv lift (pp)",
+  std::string t1 = HeaderRow({"row", "n_T", "n_C", "conv_T", "conv_C", "conv lift",
                               "rev/entry T", "rev/entry C", "revenue lift", "relative lift", "p",
                               "p Holm", "p BH"});
   std::string t2 = HeaderRow({"row", "incremental revenue", "incr conversions", "cost K",
                               "fixed F", "iROAS", "margin iROAS", "attributed ROAS",
                               "cost / incr conv", "p(iROAS=1)", "p(iROAS=1) Holm"});
-  std::vector<std::string> h3 = {"row", "SRM p", "arms SRM p", "MDE rev", "MDE conv (pp)",
+  std::vector<std::string> h3 = {"row", "SRM p", "arms SRM p", "MDE rev", "MDE conv",
                                  "washout excluded", "immature excluded", "cut windows",
                                  "in refund horizon", "contaminated sends", "lift skewness",
                                  "plain Welch lift"};
@@ -278,35 +278,35 @@ std::string RenderLiftHtml(const LiftReport& r) {
     const std::string tr = row.arm() == "*" ? "<tr class=\"pooled\">" : "<tr>";
     const std::string label = RowLabel(row);
     absl::StrAppend(
-        &t1, tr, Cell(label, true), Cell(absl::StrCat(row.treatment().entries())),
-        Cell(absl::StrCat(row.holdout().entries())), Cell(Pct(row.treatment().conversion_rate())),
-        Cell(Pct(row.holdout().conversion_rate())), Cell(WithInterval(row.conversion_lift(), 100)),
-        Cell(Num(row.treatment().revenue_per_entry())), Cell(Num(row.holdout().revenue_per_entry())),
-        Cell(WithInterval(PrimaryRevenueLift(row))),
-        Cell(WithInterval(row.relative_revenue_lift(), 100, "%")),
+        &t1, tr, Cell(label, true), Cell(Count(row.treatment().entries())),
+        Cell(Count(row.holdout().entries())), Cell(Pct(row.treatment().conversion_rate())),
+        Cell(Pct(row.holdout().conversion_rate())), Cell(WithInterval(row.conversion_lift(), Points)),
+        Cell(PerEntry(row.treatment().revenue_per_entry())), Cell(PerEntry(row.holdout().revenue_per_entry())),
+        Cell(WithInterval(PrimaryRevenueLift(row), PerEntry)),
+        Cell(WithInterval(row.relative_revenue_lift(), Pct)),
         Cell(PValue(PrimaryRevenueLift(row).defined() ? PrimaryRevenueLift(row).p_value() : NAN)),
         Cell(PValue(row.p_value_holm())), Cell(PValue(row.p_value_bh())), "</tr>\n");
     absl::StrAppend(
-        &t2, tr, Cell(label, true), Cell(WithInterval(PrimaryIncrementalRevenue(row))),
-        Cell(row.incremental_conversions().defined() ? Num(row.incremental_conversions().value()) : "n/a"),
-        Cell(Money(row.treatment_cost())), Cell(Money(row.fixed_cost())),
-        Cell(WithInterval(PrimaryIroas(row))), Cell(WithInterval(PrimaryMarginIroas(row))),
-        Cell(Num(row.attributed_roas())),
-        Cell(row.cost_per_incremental_conversion().defined() ? Money(row.cost_per_incremental_conversion().value()) : "n/a"),
+        &t2, tr, Cell(label, true), Cell(WithInterval(PrimaryIncrementalRevenue(row), Total)),
+        Cell(row.incremental_conversions().defined() ? Fixed(row.incremental_conversions().value(), 1) : "n/a"),
+        Cell(Total(row.treatment_cost())), Cell(Total(row.fixed_cost())),
+        Cell(WithInterval(PrimaryIroas(row), Ratio)), Cell(WithInterval(PrimaryMarginIroas(row), Ratio)),
+        Cell(Ratio(row.attributed_roas())),
+        Cell(row.cost_per_incremental_conversion().defined() ? Total(row.cost_per_incremental_conversion().value()) : "n/a"),
         Cell(PValue(row.iroas_breakeven_p_value())), Cell(PValue(row.iroas_breakeven_p_value_holm())),
         "</tr>\n");
     absl::StrAppend(&t3, tr, Cell(label, true), Cell(PValue(row.srm_p_value())),
-                    Cell(PValue(row.srm_arms_p_value())), Cell(Num(row.mde_revenue())),
-                    Cell(Num(100 * row.mde_conversion())), Cell(absl::StrCat(row.washout_excluded())),
-                    Cell(absl::StrCat(row.immature_excluded())), Cell(absl::StrCat(row.cut_windows())),
-                    Cell(absl::StrCat(row.inside_refund_horizon())),
-                    Cell(absl::StrCat(row.contaminated_sends())), Cell(Num(row.revenue_lift_skewness())),
-                    Cell(WithInterval(row.revenue_lift())));
+                    Cell(PValue(row.srm_arms_p_value())), Cell(PerEntry(row.mde_revenue())),
+                    Cell(Points(row.mde_conversion())), Cell(Count(row.washout_excluded())),
+                    Cell(Count(row.immature_excluded())), Cell(Count(row.cut_windows())),
+                    Cell(Count(row.inside_refund_horizon())),
+                    Cell(Count(row.contaminated_sends())), Cell(Fixed(row.revenue_lift_skewness(), 2)),
+                    Cell(WithInterval(row.revenue_lift(), PerEntry)));
     if (r.cuped()) {
-      absl::StrAppend(&t3, Cell(WithInterval(row.cuped_revenue_lift())),
+      absl::StrAppend(&t3, Cell(WithInterval(row.cuped_revenue_lift(), PerEntry)),
                       Cell(Pct(row.cuped_variance_reduction())));
     }
-    if (r.sequential()) absl::StrAppend(&t3, Cell(WithInterval(row.sequential_revenue_lift())));
+    if (r.sequential()) absl::StrAppend(&t3, Cell(WithInterval(row.sequential_revenue_lift(), PerEntry)));
     absl::StrAppend(&t3, "</tr>\n");
   }
   absl::StrAppend(&body, "<h2>Lift (treatment vs holdout, per entry)</h2>\n<table id=\"lift\">\n", t1,
@@ -347,15 +347,16 @@ std::string RenderProgramHtml(const ProgramReport& r) {
     roas.bars.push_back(ToBar(row.iroas()));
     absl::StrAppend(&table, row.period() < 0 ? "<tr class=\"pooled\">" : "<tr>", Cell(label, true),
                     Cell(absl::StrCat(Time(row.start()), " to ", Time(row.end()))),
-                    Cell(absl::StrCat(row.exposed().entries())),
-                    Cell(absl::StrCat(row.global_holdout().entries())),
-                    Cell(Num(row.exposed().revenue_per_entry())),
-                    Cell(Num(row.global_holdout().revenue_per_entry())),
-                    Cell(WithInterval(row.revenue_lift())), Cell(WithInterval(row.incremental_revenue())),
-                    Cell(Money(row.program_cost())), Cell(WithInterval(row.iroas())),
-                    Cell(WithInterval(row.iroas_total_cost())), Cell(WithInterval(row.margin_lift())),
-                    Cell(WithInterval(row.conversion_lift())), Cell(PValue(row.iroas_breakeven_p_value())),
-                    Cell(PValue(row.srm_p_value())), Cell(absl::StrCat(row.joined_units())), "</tr>\n");
+                    Cell(Count(row.exposed().entries())),
+                    Cell(Count(row.global_holdout().entries())),
+                    Cell(PerEntry(row.exposed().revenue_per_entry())),
+                    Cell(PerEntry(row.global_holdout().revenue_per_entry())),
+                    Cell(WithInterval(row.revenue_lift(), PerEntry)),
+                    Cell(WithInterval(row.incremental_revenue(), Total)),
+                    Cell(Total(row.program_cost())), Cell(WithInterval(row.iroas(), Ratio)),
+                    Cell(WithInterval(row.iroas_total_cost(), Ratio)), Cell(WithInterval(row.margin_lift(), PerEntry)),
+                    Cell(WithInterval(row.conversion_lift(), Points)), Cell(PValue(row.iroas_breakeven_p_value())),
+                    Cell(PValue(row.srm_p_value())), Cell(Count(row.joined_units())), "</tr>\n");
   }
   absl::StrAppend(&body, "<h2>Program lift and iROAS by period</h2>\n", ForestSvg(labels, bold, {lift, roas}),
                   "<h2>Table</h2>\n<table id=\"program\">\n", table, "</table>\n",

@@ -117,46 +117,42 @@ std::string RenderLiftTable(const LiftReport& r) {
       "Range ", RangeText(r.has_from(), r.from(), r.has_to(), r.to()), "  confidence ",
       Pct(r.confidence()), "  intervals [lower, upper]\n", PrimaryIntervalsNote(r), "\n",
       "As of ", r.has_as_of() ? Time(r.as_of()) : "(all events)", "  immature excluded ",
-      r.immature_entries_excluded(), "  cut windows ", r.cut_windows(), "  inside refund horizon ",
-      r.entries_inside_refund_horizon(), "  orphan refunds ", r.orphan_refunds(),
-      "  unknown-version entries ", r.unknown_version_entries(), "\n\n");
+      Count(r.immature_entries_excluded()), "  cut windows ", Count(r.cut_windows()),
+      "  inside refund horizon ", Count(r.entries_inside_refund_horizon()), "  orphan refunds ",
+      Count(r.orphan_refunds()), "  unknown-version entries ", Count(r.unknown_version_entries()), "\n\n");
   absl::StrAppend(&out, WarningsText(r.warnings()), "\n");
   absl::StrAppend(&out, FamiliesText(r), "\n");
 
   std::vector<std::vector<std::string>> lift, roi, checks;
   for (const LiftRow& row : r.rows()) {
     const std::string label = RowLabel(row);
-    lift.push_back({label, absl::StrCat(row.treatment().entries()),
-                    absl::StrCat(row.holdout().entries()), Pct(row.treatment().conversion_rate()),
-                    Pct(row.holdout().conversion_rate()), WithInterval(row.conversion_lift(), 100, "pp"),
-                    Num(row.treatment().revenue_per_entry()), Num(row.holdout().revenue_per_entry()),
-                    WithInterval(PrimaryRevenueLift(row)),
-                    WithInterval(row.relative_revenue_lift(), 100, "%"),
+    lift.push_back({label, Count(row.treatment().entries()), Count(row.holdout().entries()),
+                    Pct(row.treatment().conversion_rate()), Pct(row.holdout().conversion_rate()),
+                    WithInterval(row.conversion_lift(), Points), PerEntry(row.treatment().revenue_per_entry()),
+                    PerEntry(row.holdout().revenue_per_entry()), WithInterval(PrimaryRevenueLift(row), PerEntry),
+                    WithInterval(row.relative_revenue_lift(), Pct),
                     PValue(PrimaryRevenueLift(row).defined() ? PrimaryRevenueLift(row).p_value() : NAN),
                     PValue(row.p_value_holm()), PValue(row.p_value_bh())});
-    roi.push_back({label, WithInterval(PrimaryIncrementalRevenue(row)),
-                   row.incremental_conversions().defined() ? Num(row.incremental_conversions().value()) : "n/a",
-                   Money(row.treatment_cost()), Money(row.fixed_cost()), WithInterval(PrimaryIroas(row)),
-                   WithInterval(PrimaryMarginIroas(row)), Num(row.attributed_roas()),
+    roi.push_back({label, WithInterval(PrimaryIncrementalRevenue(row), Total),
+                   row.incremental_conversions().defined() ? Fixed(row.incremental_conversions().value(), 1) : "n/a",
+                   Total(row.treatment_cost()), Total(row.fixed_cost()), WithInterval(PrimaryIroas(row), Ratio),
+                   WithInterval(PrimaryMarginIroas(row), Ratio), Ratio(row.attributed_roas()),
                    row.cost_per_incremental_conversion().defined()
-                       ? Money(row.cost_per_incremental_conversion().value())
+                       ? Total(row.cost_per_incremental_conversion().value())
                        : "n/a",
                    PValue(row.iroas_breakeven_p_value()),
                    PValue(row.iroas_breakeven_p_value_holm())});
     std::vector<std::string> c = {label, PValue(row.srm_p_value()), PValue(row.srm_arms_p_value()),
-                                  Num(row.mde_revenue()), Pct(row.mde_revenue_relative()),
-                                  absl::StrCat(Num(100 * row.mde_conversion()), "pp"),
-                                  absl::StrCat(row.washout_excluded()),
-                                  absl::StrCat(row.immature_excluded()),
-                                  absl::StrCat(row.cut_windows()),
-                                  absl::StrCat(row.inside_refund_horizon()),
-                                  absl::StrCat(row.contaminated_sends()),
-                                  Num(row.revenue_lift_skewness())};
+                                  PerEntry(row.mde_revenue()), Pct(row.mde_revenue_relative()),
+                                  Points(row.mde_conversion()), Count(row.washout_excluded()),
+                                  Count(row.immature_excluded()), Count(row.cut_windows()),
+                                  Count(row.inside_refund_horizon()), Count(row.contaminated_sends()),
+                                  Fixed(row.revenue_lift_skewness(), 2)};
     if (r.cuped()) {
-      c.push_back(WithInterval(row.cuped_revenue_lift()));
+      c.push_back(WithInterval(row.cuped_revenue_lift(), PerEntry));
       c.push_back(Pct(row.cuped_variance_reduction()));
     }
-    if (r.sequential()) c.push_back(WithInterval(row.sequential_revenue_lift()));
+    if (r.sequential()) c.push_back(WithInterval(row.sequential_revenue_lift(), PerEntry));
     checks.push_back(std::move(c));
   }
   absl::StrAppend(&out, "LIFT (treatment vs holdout, per entry)\n",
@@ -281,15 +277,14 @@ std::string RenderProgramTable(const ProgramReport& r) {
   for (const ProgramRow& row : r.rows()) {
     rows.push_back({row.period() < 0 ? "all" : absl::StrCat(row.period()),
                     absl::StrCat(Time(row.start()), " to ", Time(row.end())),
-                    absl::StrCat(row.exposed().entries()),
-                    absl::StrCat(row.global_holdout().entries()),
-                    Num(row.exposed().revenue_per_entry()),
-                    Num(row.global_holdout().revenue_per_entry()), WithInterval(row.revenue_lift()),
-                    WithInterval(row.incremental_revenue()), Money(row.program_cost()),
-                    WithInterval(row.iroas()), WithInterval(row.iroas_total_cost()),
-                    WithInterval(row.margin_lift()), WithInterval(row.conversion_lift()),
-                    PValue(row.iroas_breakeven_p_value()), PValue(row.srm_p_value()),
-                    absl::StrCat(row.joined_units())});
+                    Count(row.exposed().entries()), Count(row.global_holdout().entries()),
+                    PerEntry(row.exposed().revenue_per_entry()),
+                    PerEntry(row.global_holdout().revenue_per_entry()),
+                    WithInterval(row.revenue_lift(), PerEntry), WithInterval(row.incremental_revenue(), Total),
+                    Total(row.program_cost()), WithInterval(row.iroas(), Ratio),
+                    WithInterval(row.iroas_total_cost(), Ratio), WithInterval(row.margin_lift(), PerEntry),
+                    WithInterval(row.conversion_lift(), Points), PValue(row.iroas_breakeven_p_value()),
+                    PValue(row.srm_p_value()), Count(row.joined_units())});
   }
   absl::StrAppend(&out,
                   TextTable({"period", "span", "n_exposed", "n_global_holdout", "rev/cust_exposed",

@@ -9,45 +9,75 @@
 
 namespace holdfast::cli::render {
 
-std::string Num(double v) {
-  if (std::isnan(v)) return "n/a";
-  if (std::isinf(v)) return v > 0 ? "inf" : "-inf";
-  if (v == 0.0) return "0";
-  // Large totals read better as grouped integers than as 1.938e+04.
-  if (std::fabs(v) >= 1e4 && std::fabs(v) < 1e15) return Money(v);
-  return absl::StrFormat("%.4g", v);
+namespace {
+
+// Non-finite values in every column format.
+bool NonFinite(double v, std::string* out) {
+  if (std::isnan(v)) *out = "n/a";
+  else if (std::isinf(v)) *out = v > 0 ? "inf" : "-inf";
+  else return false;
+  return true;
 }
 
-std::string Money(double v) {
-  if (!std::isfinite(v)) return Num(v);
-  if (std::fabs(v) < 1000.0) return absl::StrFormat("%.2f", v);
-  // Thousands separators on the rounded integer.
-  const long long n = std::llround(std::fabs(v));
-  std::string digits = absl::StrCat(n);
-  std::string out;
-  for (size_t i = 0; i < digits.size(); ++i) {
-    if (i > 0 && (digits.size() - i) % 3 == 0) out.push_back(',');
-    out.push_back(digits[i]);
+// Inserts thousands separators into the integer part of a formatted number.
+std::string GroupIntegerPart(const std::string& s) {
+  const size_t start = (!s.empty() && (s[0] == '-' || s[0] == '+')) ? 1 : 0;
+  size_t end = s.find('.');
+  if (end == std::string::npos) end = s.size();
+  std::string out = s.substr(0, start);
+  for (size_t i = start; i < end; ++i) {
+    if (i > start && (end - i) % 3 == 0) out.push_back(',');
+    out.push_back(s[i]);
   }
-  return v < 0 ? "-" + out : out;
+  return out + s.substr(end);
 }
+
+}  // namespace
+
+std::string Count(int64_t n) { return GroupIntegerPart(absl::StrCat(n)); }
+
+std::string Fixed(double v, int decimals) {
+  std::string out;
+  if (NonFinite(v, &out)) return out;
+  out = absl::StrFormat("%.*f", decimals, v);
+  // "-0.000": a tiny negative value is zero at this precision.
+  if (out[0] == '-' && out.find_first_not_of("-0.") == std::string::npos) out.erase(0, 1);
+  return GroupIntegerPart(out);
+}
+
+std::string PerEntry(double v) { return Fixed(v, 3); }
+std::string Total(double v) { return Fixed(v, 2); }
+std::string Ratio(double v) { return Fixed(v, 2); }
 
 std::string Pct(double v) {
-  if (std::isnan(v)) return "n/a";
-  if (std::isinf(v)) return v > 0 ? "inf" : "-inf";
-  return absl::StrFormat("%.1f%%", 100.0 * v);
+  std::string out;
+  if (NonFinite(v, &out)) return out;
+  return Fixed(100.0 * v, 1) + "%";
+}
+
+std::string Points(double v) {
+  std::string out;
+  if (NonFinite(v, &out)) return out;
+  return Fixed(100.0 * v, 2) + "pp";
 }
 
 std::string PValue(double p) {
   if (std::isnan(p)) return "n/a";
   if (p < 1e-4) return "<0.0001";
-  return absl::StrFormat("%.2g", p);
+  return absl::StrFormat("%.4f", p);
 }
 
-std::string WithInterval(const holdfast::v1::Estimate& e, double scale, absl::string_view suffix) {
+std::string WithInterval(const holdfast::v1::Estimate& e, std::string (*format)(double)) {
   if (!e.defined()) return "n/a";
-  return absl::StrCat(Num(e.value() * scale), suffix, " [", Num(e.lower() * scale), suffix, ", ",
-                      Num(e.upper() * scale), suffix, "]");
+  return absl::StrCat(format(e.value()), " [", format(e.lower()), ", ", format(e.upper()), "]");
+}
+
+std::string Num(double v) {
+  std::string out;
+  if (NonFinite(v, &out)) return out;
+  if (v == 0.0) return "0";
+  if (std::fabs(v) >= 1e4 && std::fabs(v) < 1e15) return Fixed(v, 0);
+  return absl::StrFormat("%.4g", v);
 }
 
 std::string Exact(double v) {

@@ -3,6 +3,7 @@
 #ifndef HOLDFAST_CLIENT_REPORT_RENDER_UTIL_H_
 #define HOLDFAST_CLIENT_REPORT_RENDER_UTIL_H_
 
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -11,18 +12,31 @@
 
 namespace holdfast::cli::render {
 
-// 4 significant digits; "inf", "-inf"; "n/a" for NaN.
-std::string Num(double v);
-// Like Num with thousands kept readable for money ("12345.7" -> "12,346").
-std::string Money(double v);
-// 100 * v with 1 decimal and "%"; "n/a" for NaN.
+// Numbers in the table and HTML renderings: one format per column (docs/cli.md,
+// "Numbers in tables"), so a column lines up and rows compare at a glance. All
+// give "n/a" for NaN and "inf"/"-inf"; the CSV and JSON keep full precision.
+//
+// Counts: thousands separators ("1,234,567").
+std::string Count(int64_t n);
+// `decimals` fixed decimals, thousands separators in the integer part
+// ("12,345.68"); a value that rounds to zero prints without a sign.
+std::string Fixed(double v, int decimals);
+// Money per entry or per customer (rev/entry, revenue lift, MDE): 3 decimals.
+std::string PerEntry(double v);
+// Money totals (incremental revenue, costs): 2 decimals.
+std::string Total(double v);
+// Return ratios (iROAS, attributed ROAS): 2 decimals.
+std::string Ratio(double v);
+// A rate or a relative change as a percent, 1 decimal: 0.0812 -> "8.1%".
 std::string Pct(double v);
-// p-values: "<0.0001" below 1e-4, else 2 significant digits; "n/a" for NaN.
+// A difference of two rates in percentage points, 2 decimals: 0.0052 -> "0.52pp".
+std::string Points(double v);
+// p-values, 4 decimals; "<0.0001" below 1e-4.
 std::string PValue(double p);
-// "v [lo, hi]" for a defined estimate, "n/a" otherwise; `scale` multiplies
-// (100 for percents) and `suffix` is appended to each number.
-std::string WithInterval(const holdfast::v1::Estimate& e, double scale = 1.0,
-                         absl::string_view suffix = "");
+// "v [lo, hi]" for a defined estimate, each number in `format`; "n/a" otherwise.
+std::string WithInterval(const holdfast::v1::Estimate& e, std::string (*format)(double));
+// 4 significant digits, for axis ticks (not table columns).
+std::string Num(double v);
 // Full-precision number for CSV ("%.10g"); empty for NaN.
 std::string Exact(double v);
 

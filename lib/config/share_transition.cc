@@ -105,6 +105,22 @@ void ApplyShareTransitions(const std::vector<ShareTransition>& transitions, Assi
   config->version = "cfg-" + Hex16(fields);
 }
 
+namespace {
+
+// The field a person edits, named as the diff lines of the same summary name
+// it ("journey cart_abandon: holdout_share", "global_holdout: share"), rather
+// than the internal holdout key.
+std::string ShareFieldName(absl::string_view holdout) {
+  if (holdout == GlobalHoldoutName()) return "global_holdout: share";
+  absl::ConsumePrefix(&holdout, kJourneyPrefix);
+  return absl::StrCat("journey ", holdout, ": holdout_share");
+}
+
+// Parts per million as the config writes shares: 100000 -> "0.1".
+std::string PpmAsShare(uint32_t ppm) { return absl::StrCat(ppm / 1e6); }
+
+}  // namespace
+
 std::string FormatShareTransitions(const std::vector<ShareTransition>& transitions,
                                    const AssignmentConfig& config) {
   std::string out;
@@ -112,8 +128,9 @@ std::string FormatShareTransitions(const std::vector<ShareTransition>& transitio
     const HoldoutSpec* spec = FindHoldout(config, t.holdout);
     std::string when;
     if (spec != nullptr) when = FormatTime(PeriodStart(spec->rotation, t.period));
-    absl::StrAppend(&out, "pending: ", t.holdout, " keeps share_ppm ", t.previous_share_ppm, " (stride_ppm ",
-                    t.previous_stride_ppm, ") until period ", t.period, " starts at ", when, "\n");
+    absl::StrAppend(&out, "pending: ", ShareFieldName(t.holdout), " stays ", PpmAsShare(t.previous_share_ppm));
+    if (t.previous_stride_ppm != 0) absl::StrAppend(&out, " (rotation.stride ", PpmAsShare(t.previous_stride_ppm), ")");
+    absl::StrAppend(&out, " until period ", t.period, " starts at ", when, "\n");
   }
   return out;
 }

@@ -85,8 +85,8 @@ TEST(PowerCommandTest, ConversionRateWithHoldoutShare) {
   const CommandRun r = Holdfast({"power", "--baseline-rate", "0.05", "--mde", "0.05", "--holdout-share", "0.1",
                       "--entries-per-period", "10000"});
   EXPECT_EQ(r.code, 0) << r.err;
-  EXPECT_THAT(r.out, HasSubstr("entries needed:    holdout 66280, treatment 596515, total 662795\n"));
-  EXPECT_THAT(r.out, HasSubstr("periods needed:    67 at 10000 entries per period\n"));
+  EXPECT_THAT(r.out, HasSubstr("entries needed:    holdout 66,280, treatment 596,515, total 662,795\n"));
+  EXPECT_THAT(r.out, HasSubstr("periods needed:    67 at 10,000 entries per period\n"));
 }
 
 TEST(PowerCommandTest, RevenueEqualGroupsMatchesStatsmodels) {
@@ -94,7 +94,7 @@ TEST(PowerCommandTest, RevenueEqualGroupsMatchesStatsmodels) {
   // power=0.8, ratio=1) = 25116.35 per group.
   const CommandRun r = Holdfast({"power", "--baseline-mean", "10", "--baseline-sd", "40", "--mde", "0.1"});
   EXPECT_EQ(r.code, 0) << r.err;
-  EXPECT_THAT(r.out, HasSubstr("entries needed:    holdout 25117, treatment 25117, total 50234\n"));
+  EXPECT_THAT(r.out, HasSubstr("entries needed:    holdout 25,117, treatment 25,117, total 50,234\n"));
 }
 
 TEST(PowerCommandTest, UsageErrors) {

@@ -4,6 +4,7 @@
 // journeys and config against a real server on 127.0.0.1.
 #include <filesystem>
 #include <fstream>
+#include <sstream>
 #include <string>
 #include <vector>
 
@@ -26,74 +27,105 @@ CommandResult Cli(std::vector<std::string> args, std::vector<std::string> env = 
   return RunCommand(args, env, 30);
 }
 
-// Every subcommand (and verb) of `holdfast`.
-const std::vector<std::vector<std::string>> kCommands = {
-    {"assign"}, {"journeys"}, {"config"}, {"config", "history"}, {"config", "reload"}, {"lint"},
-    {"power"},  {"import"},   {"report"}, {"ping"},              {"token"}, {"token", "new"}, {"help"}};
-
 std::string Joined(const std::vector<std::string>& words) { return absl::StrJoin(words, " "); }
 
-TEST(CliHelpTest, EverySubcommandHasHelpOnStdout) {
-  for (const auto& command : kCommands) {
-    std::vector<std::string> args = command;
-    args.push_back("--help");
+// Every subcommand (and verb) of `holdfast`, with the arguments that make a
+// call valid, so an added flag is the only mistake in the usage tests (CLI11
+// reports missing required arguments first).
+struct Subcommand {
+  const char* name;                // test name suffix
+  std::vector<std::string> words;  // the command: {"config", "history"}
+  std::vector<std::string> valid;  // words + required arguments
+};
+void PrintTo(const Subcommand& c, std::ostream* os) { *os << Joined(c.words); }
+
+const Subcommand kCommands[] = {
+    {"Assign", {"assign"}, {"assign", "--journey", "j", "--unit", "u"}},
+    {"Journeys", {"journeys"}, {"journeys"}},
+    {"Config", {"config"}, {"config"}},
+    {"ConfigHistory", {"config", "history"}, {"config", "history"}},
+    {"ConfigReload", {"config", "reload"}, {"config", "reload"}},
+    {"Lint", {"lint"}, {"lint", "x.textproto"}},
+    {"Power", {"power"}, {"power"}},
+    {"Import", {"import"}, {"import", "sends", "f.csv"}},
+    {"Report", {"report"}, {"report"}},
+    {"Ping", {"ping"}, {"ping"}},
+    {"Token", {"token"}, {"token"}},
+    {"TokenNew", {"token", "new"}, {"token", "new", "analyst"}},
+    {"Help", {"help"}, {"help"}},
+};
+
+class CliSubcommandTest : public ::testing::TestWithParam<Subcommand> {};
+
+TEST_P(CliSubcommandTest, HelpFlagPrintsUsageOnStdoutAndExitsZero) {
+  for (const char* flag : {"--help", "-h"}) {
+    std::vector<std::string> args = GetParam().words;
+    args.push_back(flag);
     CommandResult r = Cli(args);
-    EXPECT_EQ(r.exit_code, 0) << Joined(command) << ": " << r.err;
-    EXPECT_THAT(r.out, HasSubstr("Usage: holdfast " + Joined(command))) << r.out;
-    EXPECT_EQ(r.err, "") << Joined(command);
+    EXPECT_EQ(r.exit_code, 0) << flag << ": " << r.err;
+    EXPECT_THAT(r.out, HasSubstr("Usage: holdfast " + Joined(GetParam().words))) << r.out;
+    EXPECT_EQ(r.err, "") << flag;
   }
 }
 
-TEST(CliHelpTest, HelpCommandPrintsTheSameHelp) {
-  for (const auto& command : kCommands) {
-    std::vector<std::string> help_args = {"help"};
-    help_args.insert(help_args.end(), command.begin(), command.end());
-    std::vector<std::string> flag_args = command;
-    flag_args.push_back("--help");
-    CommandResult via_help = Cli(help_args);
-    EXPECT_EQ(via_help.exit_code, 0) << Joined(command) << ": " << via_help.err;
-    EXPECT_EQ(via_help.out, Cli(flag_args).out) << Joined(command);
+TEST_P(CliSubcommandTest, HelpCommandPrintsTheSameHelp) {
+  std::vector<std::string> help_args = {"help"};
+  help_args.insert(help_args.end(), GetParam().words.begin(), GetParam().words.end());
+  std::vector<std::string> flag_args = GetParam().words;
+  flag_args.push_back("--help");
+  CommandResult via_help = Cli(help_args);
+  EXPECT_EQ(via_help.exit_code, 0) << via_help.err;
+  EXPECT_EQ(via_help.out, Cli(flag_args).out);
+  EXPECT_EQ(via_help.err, "");
+}
+
+TEST_P(CliSubcommandTest, UnknownFlagPrintsUsageOnStderrAndExitsTwo) {
+  // After a valid call, and after the bare command (which may lack arguments):
+  // both are usage errors, reported on stderr with the command's usage.
+  for (const std::vector<std::string>& base : {GetParam().valid, GetParam().words}) {
+    std::vector<std::string> args = base;
+    args.push_back("--no-such-flag");
+    CommandResult r = Cli(args);
+    EXPECT_EQ(r.exit_code, 2) << Joined(args);
+    EXPECT_THAT(r.err, HasSubstr("Usage: holdfast " + Joined(GetParam().words))) << Joined(args);
+    EXPECT_EQ(r.out, "") << Joined(args);
+    EXPECT_THAT(r.err, HasSubstr("not expected: --no-such-flag")) << Joined(args);
   }
-  CommandResult top = Cli({"help"});
-  EXPECT_EQ(top.exit_code, 0);
-  for (const char* name : {"assign", "journeys", "config", "lint", "power", "import", "report", "ping"}) {
-    EXPECT_THAT(top.out, HasSubstr(name));
+}
+
+INSTANTIATE_TEST_SUITE_P(Every, CliSubcommandTest, ::testing::ValuesIn(kCommands),
+                         [](const ::testing::TestParamInfo<Subcommand>& info) { return info.param.name; });
+
+TEST(CliHelpTest, TopLevelHelpListsEveryCommand) {
+  for (const std::vector<std::string>& args : {std::vector<std::string>{"help"}, {"--help"}, {"-h"}}) {
+    CommandResult top = Cli(args);
+    EXPECT_EQ(top.exit_code, 0) << Joined(args);
+    EXPECT_EQ(top.err, "");
+    for (const char* name : {"assign", "journeys", "config", "lint", "power", "import", "report", "ping", "token",
+                             "help"}) {
+      EXPECT_THAT(top.out, HasSubstr(name)) << Joined(args);
+    }
   }
   EXPECT_THAT(Cli({"help", "report"}).out, HasSubstr("--confidence"));
   CommandResult unknown = Cli({"help", "nosuch"});
   EXPECT_EQ(unknown.exit_code, 2);
   EXPECT_THAT(unknown.err, HasSubstr("unknown command 'nosuch'"));
+  EXPECT_EQ(unknown.out, "");
 }
 
-TEST(CliHelpTest, UnknownFlagPrintsUsageAndExitsTwo) {
-  // Each command with its required arguments, so the unknown flag is the
-  // only mistake (CLI11 reports missing required arguments first).
-  const std::vector<std::vector<std::string>> valid = {
-      {"assign", "--journey", "j", "--unit", "u"}, {"journeys"}, {"config", "history"}, {"config", "reload"},
-      {"lint", "x.textproto"}, {"power"}, {"import", "sends", "f.csv"}, {"report"}, {"ping"}, {"token", "new", "analyst"}, {"help"}};
-  for (const auto& command : valid) {
-    std::vector<std::string> args = command;
-    args.push_back("--no-such-flag");
-    CommandResult r = Cli(args);
-    EXPECT_EQ(r.exit_code, 2) << Joined(command);
-    EXPECT_THAT(r.err, HasSubstr("--no-such-flag")) << Joined(command);
-    EXPECT_THAT(r.err, HasSubstr("Usage: holdfast " + command[0])) << Joined(command);
-    EXPECT_EQ(r.out, "") << Joined(command);
-  }
-  // Missing arguments are usage errors too.
-  for (const auto& command : kCommands) {
-    std::vector<std::string> args = command;
-    args.push_back("--no-such-flag");
-    CommandResult r = Cli(args);
-    EXPECT_EQ(r.exit_code, 2) << Joined(command);
-    EXPECT_THAT(r.err, HasSubstr("Usage: holdfast " + Joined(command))) << Joined(command);
-  }
+TEST(CliHelpTest, UsageErrorsExitTwo) {
   EXPECT_EQ(Cli({}).exit_code, 2);
   EXPECT_EQ(Cli({"nosuch"}).exit_code, 2);
+  EXPECT_EQ(Cli({"--no-such-flag"}).exit_code, 2);
   EXPECT_EQ(Cli({"assign", "--journey", "j"}).exit_code, 2);  // neither --unit nor --units-file
   EXPECT_EQ(Cli({"assign", "--journey", "j", "--unit", "u", "--format", "xml"}).exit_code, 2);
+  EXPECT_EQ(Cli({"journeys", "--format", "xml"}).exit_code, 2);
+  EXPECT_EQ(Cli({"config", "history", "--format", "xml"}).exit_code, 2);
+  EXPECT_EQ(Cli({"report", "--format", "pdf"}).exit_code, 2);
   EXPECT_EQ(Cli({"report", "--program", "--journey", "j"}).exit_code, 2);
   EXPECT_EQ(Cli({"import", "bogus", "f.csv"}).exit_code, 2);
+  EXPECT_EQ(Cli({"lint"}).exit_code, 2);                   // no file
+  EXPECT_EQ(Cli({"power"}).exit_code, 2);                  // no baseline
   EXPECT_EQ(Cli({"token", "new"}).exit_code, 2);           // no ROLE
   EXPECT_EQ(Cli({"token", "new", "root"}).exit_code, 2);   // not a role
 }
@@ -235,7 +267,19 @@ TEST_F(CliServerTest, ConfigHistoryHidesStateLinesAndReloadResolvesRelativePaths
   // config, where the server allows reloads from; dir_/mine.textproto does
   // not exist, so the server resolving the path itself would fail).
   const std::string caller = dir_.File("conf");
-  std::filesystem::copy_file(SourceDir() + "/examples/holdfast.textproto", caller + "/mine.textproto");
+  // A lower cart_abandon share: it takes effect at the next period boundary,
+  // so the history row names the share that stays until then.
+  std::string config;
+  {
+    std::ifstream in(SourceDir() + "/examples/holdfast.textproto");
+    std::stringstream ss;
+    ss << in.rdbuf();
+    config = ss.str();
+  }
+  const size_t share = config.find("holdout_share: 0.1\n");
+  ASSERT_NE(share, std::string::npos);
+  config.replace(share, std::string("holdout_share: 0.1").size(), "holdout_share: 0.08");
+  std::ofstream(caller + "/mine.textproto") << config;
   CommandResult reload = RunCommand({"/bin/sh", "-c",
                                      "cd '" + caller + "' && exec '" + HoldfastCliPath() +
                                          "' config reload --path mine.textproto --server " + daemon_->address()});
@@ -245,8 +289,13 @@ TEST_F(CliServerTest, ConfigHistoryHidesStateLinesAndReloadResolvesRelativePaths
   CommandResult text = Cli({"config", "history", "--server", daemon_->address()});
   ASSERT_EQ(text.exit_code, 0) << text.err;
   EXPECT_THAT(text.out, HasSubstr("initial load"));
+  EXPECT_THAT(text.out, HasSubstr("journey cart_abandon: holdout_share 0.1 -> 0.08"));
+  // The pending share in the config's own words, not the internal ppm units.
+  EXPECT_THAT(text.out, HasSubstr("pending: journey cart_abandon: holdout_share stays 0.1 (rotation.stride 0.1) "
+                                  "until period "));
   EXPECT_THAT(text.out, Not(HasSubstr("state:")));
   EXPECT_THAT(text.out, Not(HasSubstr("_ppm")));
+  EXPECT_THAT(text.out, Not(HasSubstr("journey:cart_abandon")));
   CommandResult json = Cli({"config", "history", "--server", daemon_->address(), "--format", "json"});
   ASSERT_EQ(json.exit_code, 0) << json.err;
   EXPECT_TRUE(absl::StartsWith(json.out, "{\"versions\":[")) << json.out;

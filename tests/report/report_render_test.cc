@@ -2,12 +2,17 @@
 #include "client/report_render.h"
 
 #include <algorithm>
+#include <cmath>
+#include <map>
+#include <regex>
 #include <string>
 #include <vector>
 
 #include <gtest/gtest.h>
 
 #include "absl/strings/str_split.h"
+#include "absl/strings/strip.h"
+#include "client/report_render_util.h"
 #include "google/protobuf/util/json_util.h"
 #include "google/protobuf/util/message_differencer.h"
 #include "lib/report/in_memory_source.h"
@@ -117,11 +122,11 @@ TEST(ReportRenderTest, TablesShowThePrimaryIntervalAndTheFamilies) {
   marked.set_upper(7.75);
   marked.set_p_value(0.5);
   *row.mutable_revenue_lift_skew_corrected() = marked;
-  marked.set_value(3.375);
+  marked.set_value(3.4);
   *row.mutable_iroas_skew_corrected() = marked;
   std::string t = RenderLiftTable(r);
-  EXPECT_NE(t.find("7.125 [6.5, 7.75]"), std::string::npos) << t;
-  EXPECT_NE(t.find("3.375 [6.5, 7.75]"), std::string::npos) << t;
+  EXPECT_NE(t.find("7.125 [6.500, 7.750]"), std::string::npos) << t;  // money per entry: 3 decimals
+  EXPECT_NE(t.find("3.40 [6.50, 7.75]"), std::string::npos) << t;     // ratios: 2 decimals
   // cart *, A, B and win<back> *; and each of them for DE and FR.
   EXPECT_NE(t.find("Holm / BH adjust within families: revenue_lift (4 tests) segment_revenue_lift "
                    "(8 tests) iroas_breakeven (4 tests) segment_iroas_breakeven (8 tests)"),
@@ -129,11 +134,88 @@ TEST(ReportRenderTest, TablesShowThePrimaryIntervalAndTheFamilies) {
       << t;
   EXPECT_NE(t.find("skewness-corrected (Hall"), std::string::npos) << t;
   const std::string html = RenderLiftHtml(r);
-  EXPECT_NE(html.find("7.125 [6.5, 7.75]"), std::string::npos);
+  EXPECT_NE(html.find("7.125 [6.500, 7.750]"), std::string::npos);
   // The plain variant when the row says so.
   row.set_primary_interval(holdfast::v1::PLAIN);
   t = RenderLiftTable(r);
-  EXPECT_EQ(t.find("7.125 [6.5, 7.75]"), std::string::npos) << t;
+  EXPECT_EQ(t.find("7.125 [6.500, 7.750]"), std::string::npos) << t;
+}
+
+TEST(ReportRenderTest, ColumnFormatsAreFixed) {
+  EXPECT_EQ(render::Count(0), "0");
+  EXPECT_EQ(render::Count(999), "999");
+  EXPECT_EQ(render::Count(1234567), "1,234,567");
+  EXPECT_EQ(render::Count(-1000), "-1,000");
+  EXPECT_EQ(render::Fixed(-1234.5678, 2), "-1,234.57");
+  EXPECT_EQ(render::Fixed(-0.0001, 3), "0.000");  // no "-0.000"
+  EXPECT_EQ(render::PerEntry(3.2), "3.200");
+  EXPECT_EQ(render::PerEntry(12345.6789), "12,345.679");
+  EXPECT_EQ(render::Total(1234567.891), "1,234,567.89");
+  EXPECT_EQ(render::Total(0.5), "0.50");
+  EXPECT_EQ(render::Ratio(2.0), "2.00");
+  EXPECT_EQ(render::Pct(0.0812), "8.1%");
+  EXPECT_EQ(render::Points(0.0052), "0.52pp");
+  EXPECT_EQ(render::Points(NAN), "n/a");  // was "n/app"
+  EXPECT_EQ(render::PValue(0.05), "0.0500");
+  EXPECT_EQ(render::PValue(1.0), "1.0000");
+  EXPECT_EQ(render::PValue(1e-6), "<0.0001");
+  EXPECT_EQ(render::PerEntry(NAN), "n/a");
+  EXPECT_EQ(render::Total(INFINITY), "inf");
+}
+
+// Cells of the text table under `section` (e.g. "LIFT ("), by column name.
+std::map<std::string, std::vector<std::string>> TableColumns(const std::string& text, const std::string& section) {
+  std::map<std::string, std::vector<std::string>> out;
+  const size_t at = text.find(section);
+  if (at == std::string::npos) return out;
+  std::vector<std::string> lines = absl::StrSplit(text.substr(at), '\n');
+  if (lines.size() < 4) return out;
+  // Columns are separated by at least two spaces; no cell holds two in a row.
+  auto split = [](const std::string& line) {
+    std::vector<std::string> cells;
+    for (absl::string_view c : absl::StrSplit(line, absl::ByString("  "), absl::SkipWhitespace())) {
+      cells.emplace_back(absl::StripAsciiWhitespace(c));
+    }
+    return cells;
+  };
+  const std::vector<std::string> header = split(lines[1]);
+  for (size_t l = 3; l < lines.size() && !lines[l].empty(); ++l) {
+    const std::vector<std::string> cells = split(lines[l]);
+    EXPECT_EQ(cells.size(), header.size()) << lines[l];
+    for (size_t c = 0; c < cells.size() && c < header.size(); ++c) out[header[c]].push_back(cells[c]);
+  }
+  return out;
+}
+
+TEST(ReportRenderTest, EveryTableColumnHasOneNumberFormat) {
+  const std::string t = RenderLiftTable(FixedLiftReport());
+  const std::string count = "[0-9]{1,3}(,[0-9]{3})*";
+  const std::string per_entry = "-?[0-9,]+\\.[0-9]{3}";
+  const std::string ratio = "-?[0-9,]+\\.[0-9]{2}";
+  const std::string pct = "-?[0-9,]+\\.[0-9]%";
+  const std::string pp = "-?[0-9,]+\\.[0-9]{2}pp";
+  const std::string p = "(<0\\.0001|[01]\\.[0-9]{4})";
+  auto interval = [](const std::string& n) { return n + " \\[" + n + ", " + n + "\\]"; };
+  const std::vector<std::pair<std::string, std::map<std::string, std::string>>> expected = {
+      {"LIFT (", {{"n_T", count}, {"n_C", count}, {"conv_T", pct}, {"conv_C", pct},
+                  {"conv lift", interval(pp)}, {"rev/entry_T", per_entry}, {"rev/entry_C", per_entry},
+                  {"revenue lift", interval(per_entry)}, {"relative lift", interval(pct)}, {"p", p},
+                  {"p_holm", p}, {"p_bh", p}}},
+      {"RETURN (", {{"incremental revenue", interval(ratio)}, {"cost K", ratio}, {"F", ratio},
+                    {"iROAS", interval(ratio)}, {"attributed ROAS", ratio}, {"p(iROAS=1)", p}}},
+      {"CHECKS (", {{"SRM p", p}, {"MDE rev", per_entry}, {"MDE rev %", pct}, {"MDE conv", pp},
+                    {"washout excl", count}, {"immature excl", count}, {"contaminated sends", count}}},
+  };
+  for (const auto& [section, columns] : expected) {
+    const auto cells = TableColumns(t, section);
+    for (const auto& [column, pattern] : columns) {
+      ASSERT_TRUE(cells.count(column)) << section << column << "\n" << t;
+      for (const std::string& cell : cells.at(column)) {
+        EXPECT_TRUE(cell == "n/a" || std::regex_match(cell, std::regex(pattern)))
+            << section << " " << column << ": '" << cell << "'";
+      }
+    }
+  }
 }
 
 TEST(ReportRenderTest, JsonRoundTrips) {

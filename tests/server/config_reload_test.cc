@@ -197,7 +197,7 @@ TEST(ConfigReloadTest, MidPeriodShareChangeWaitsForBoundaryAcrossRestart) {
   ASSERT_TRUE(reloaded.ok()) << reloaded.status();
   EXPECT_NE(reloaded->serving().version(), (*plain)->version());  // the pending change is part of the version
   EXPECT_TRUE(absl::StrContains(reloaded->serving().diff_summary(),
-                                "pending: journey:winback keeps share_ppm 150000 (stride_ppm 0) until period 701"))
+                                "pending: journey winback: holdout_share stays 0.15 until period 701"))
       << reloaded->serving().diff_summary();
   const std::string serving = holder.Get()->version();
   // The history row keeps the full config: it compiles back to the serving
