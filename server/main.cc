@@ -5,11 +5,13 @@
 #include <unistd.h>
 
 #include <csignal>
+#include <cstdlib>
 #include <cstdio>
 #include <fstream>
 #include <iostream>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "absl/flags/flag.h"
 #include "absl/flags/parse.h"
@@ -20,6 +22,7 @@
 #include "holdfast_version.h"
 #include "lib/base/clock.h"
 #include "lib/storage/store.h"
+#include "server/daemon_args.h"
 #include "server/event_log.h"
 #include "server/holdfast_daemon.h"
 
@@ -108,6 +111,19 @@ int main(int argc, char** argv) {
   absl::SetProgramUsageMessage(
       "Holdfast server: holdfastd --config PATH [--listen ADDR] [--db URI] [flags]\n"
       "SIGHUP reloads the config (and the --auth_tokens file); SIGINT/SIGTERM shut down cleanly.");
+  const std::vector<std::string> args(argv + 1, argv + argc);
+  if (absl::Status usage_error = holdfast::server::CheckDaemonArgs(args); !usage_error.ok()) {
+    std::cerr << "holdfastd: " << usage_error.message() << "\n";
+    return 2;
+  }
+  if (holdfast::server::AsksForHelp(args)) {
+    // absl prints the help and then exits 1, its convention; asking for help
+    // is not a failure, so the process exits 0 as `holdfast --help` does.
+    std::atexit([] {
+      std::cout.flush();
+      std::_Exit(0);
+    });
+  }
   absl::ParseCommandLine(argc, argv);
 
   // Block the signals we handle in every thread; a dedicated thread waits for them.

@@ -2,6 +2,7 @@
 // with exit 0 for every subcommand, usage and exit 2 for a bad flag,
 // --version, the unreachable-server hint, and the output formats of assign,
 // journeys and config against a real server on 127.0.0.1.
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -169,8 +170,57 @@ TEST(CliHelpTest, BothBinariesPrintTheBuildVersion) {
   EXPECT_EQ(cli.out.substr(cli.out.find(' ')), daemon.out.substr(daemon.out.find(' ')));
 }
 
+// holdfastd's usage errors: one line on stderr naming the mistake, nothing on
+// stdout (absl alone prints the whole --help there and exits 1), exit 2.
+struct DaemonUsageError {
+  const char* name;
+  std::vector<std::string> args;
+  const char* message;
+};
+void PrintTo(const DaemonUsageError& c, std::ostream* os) { *os << absl::StrJoin(c.args, " "); }
+
+const DaemonUsageError kDaemonUsageErrors[] = {
+    {"UnknownFlag", {"--no-such-flag"}, "unknown flag '--no-such-flag'"},
+    {"UnknownNegatedFlag", {"--nolisten"}, "unknown flag '--nolisten'"},
+    {"MissingValue", {"--listen"}, "flag --listen needs a value"},
+    {"MalformedValue", {"--max_pending_records=many"}, "flag --max_pending_records: Illegal value 'many'"},
+    {"MalformedBool", {"--allow_insecure=maybe"}, "flag --allow_insecure"},
+    // A config path without --config would otherwise start on the default.
+    {"Positional", {"prod.textproto"}, "unexpected argument 'prod.textproto'"},
+    {"AfterDoubleDash", {"--", "prod.textproto"}, "unexpected argument 'prod.textproto'"},
+    {"LongArgumentIsCut", {std::string(300, 'x')}, "xxx...'"},
+};
+
+class DaemonUsageTest : public ::testing::TestWithParam<DaemonUsageError> {};
+
+TEST_P(DaemonUsageTest, ExitsTwoWithOneLineOnStderr) {
+  std::vector<std::string> argv = {HoldfastdPath()};
+  argv.insert(argv.end(), GetParam().args.begin(), GetParam().args.end());
+  CommandResult r = RunCommand(argv);
+  EXPECT_EQ(r.exit_code, 2) << r.err;
+  EXPECT_THAT(r.err, HasSubstr(GetParam().message));
+  EXPECT_TRUE(absl::StartsWith(r.err, "holdfastd: ")) << r.err;
+  EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1) << r.err;
+  EXPECT_LT(r.err.size(), 300u) << "echoes at most 64 bytes of an argument";
+  EXPECT_EQ(r.out, "");
+}
+
+INSTANTIATE_TEST_SUITE_P(Cases, DaemonUsageTest, ::testing::ValuesIn(kDaemonUsageErrors),
+                         [](const ::testing::TestParamInfo<DaemonUsageError>& info) { return info.param.name; });
+
+TEST(CliHelpTest, DaemonAcceptsEveryFlagForm) {
+  // --name=value, --name value, -name=value, --bool, --nobool and absl's own
+  // flags all pass the check (--version then exits 0 before serving).
+  CommandResult r = RunCommand({HoldfastdPath(), "--listen", "127.0.0.1:0", "-sync=full", "--allow_insecure",
+                                "--noinit_store", "--undefok=legacy_flag", "--legacy_flag=1", "--version"});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_THAT(r.out, HasSubstr("holdfastd 0.13.0 ("));
+}
+
 TEST(CliHelpTest, DaemonHelpListsItsFlags) {
   CommandResult r = RunCommand({HoldfastdPath(), "--help"});
+  EXPECT_EQ(r.exit_code, 0) << "asking for help is not a failure";
+  EXPECT_EQ(r.err, "");
   for (const char* flag : {"--config", "--listen", "--db", "--port_file", "--sync", "--max_pending_records",
                            "--tls_cert", "--tls_key", "--tls_client_ca", "--auth_tokens", "--allow_insecure"}) {
     EXPECT_THAT(r.out, HasSubstr(flag)) << r.out;
