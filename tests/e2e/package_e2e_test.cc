@@ -200,5 +200,53 @@ TEST_F(PackageTest, SysusersEntryCreatesTheServiceUser) {
   EXPECT_THAT(ReadAll(scratch + "/etc/group"), HasSubstr("holdfast:x:"));
 }
 
+// `cmake --install --prefix P` (with DESTDIR, so nothing lands on the
+// machine): the config directory follows the GNU rule and the unit names the
+// installed files, because the prefix is read at install time.
+struct PrefixCase {
+  const char* name;
+  const char* prefix;
+  const char* etc;       // where holdfast/holdfast.textproto and default/holdfast go
+  const char* unit_dir;  // where holdfast.service goes
+};
+void PrintTo(const PrefixCase& c, std::ostream* os) { *os << c.prefix; }
+
+const PrefixCase kPrefixes[] = {
+    {"Usr", "/usr", "/etc", "/usr/lib/systemd/system"},
+    {"UsrLocal", "/usr/local", "/usr/local/etc", "/usr/local/lib/systemd/system"},
+    {"Opt", "/opt/holdfast", "/etc/opt/holdfast", "/opt/holdfast/lib/systemd/system"},
+};
+
+class InstallPrefixTest : public ::testing::TestWithParam<PrefixCase> {};
+
+TEST_P(InstallPrefixTest, ConfigAndUnitFollowThePrefix) {
+  TempDir dir;
+  const PrefixCase& c = GetParam();
+  CommandResult r = RunCommand({HOLDFAST_CMAKE_COMMAND, "--install", HOLDFAST_BINARY_DIR, "--prefix", c.prefix},
+                               {"DESTDIR=" + dir.path()}, 120);
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  const std::string root = dir.path();
+  EXPECT_TRUE(IsExecutableFile(root + c.prefix + "/bin/holdfastd"));
+  EXPECT_TRUE(IsExecutableFile(root + c.prefix + "/bin/holdfast"));
+  EXPECT_TRUE(std::filesystem::is_regular_file(root + c.etc + "/holdfast/holdfast.textproto")) << c.etc;
+  EXPECT_TRUE(std::filesystem::is_regular_file(root + c.etc + "/default/holdfast")) << c.etc;
+  EXPECT_TRUE(std::filesystem::is_regular_file(root + c.prefix + "/share/doc/holdfast/operations.md"));
+  const std::string unit = ReadAll(root + c.unit_dir + "/holdfast.service");
+  ASSERT_FALSE(unit.empty()) << c.unit_dir;
+  EXPECT_THAT(unit, HasSubstr(std::string("ExecStart=") + c.prefix + "/bin/holdfastd --config=" + c.etc +
+                              "/holdfast/holdfast.textproto "));
+  EXPECT_THAT(unit, HasSubstr(std::string("EnvironmentFile=-") + c.etc + "/default/holdfast\n"));
+  // Nothing outside the prefix and its configuration directory.
+  for (const auto& e : std::filesystem::recursive_directory_iterator(root)) {
+    if (!e.is_regular_file()) continue;
+    const std::string path = e.path().string().substr(root.size());
+    EXPECT_TRUE(absl::StartsWith(path, std::string(c.prefix) + "/") || absl::StartsWith(path, std::string(c.etc) + "/"))
+        << path;
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(Prefixes, InstallPrefixTest, ::testing::ValuesIn(kPrefixes),
+                         [](const ::testing::TestParamInfo<PrefixCase>& info) { return info.param.name; });
+
 }  // namespace
 }  // namespace holdfast::testing
