@@ -37,6 +37,8 @@ class DaemonSecurity {
 
   // Credentials for the listening port (valid while this object lives).
   std::shared_ptr<grpc::ServerCredentials> credentials() const { return credentials_; }
+  // The token check, for the HTTP endpoint; null without --auth_tokens.
+  const Authorizer* authorizer() const { return authorizer_.get(); }
   // One line for the start-up log: "TLS, tokens: 4", "mTLS, tokens: 2", "open (loopback)".
   std::string Describe() const;
   // Re-reads the token file; on error the old tokens stay. Returns a one-line

@@ -8,6 +8,8 @@
 #include "lib/storage/sqlite_store.h"
 #include "lib/storage/store.h"
 #include "server/event_service.h"
+#include "server/http_gateway.h"
+#include "server/listen_policy.h"
 #include "server/method_roles.h"
 #include "server/observed_config_manager.h"
 #include "server/report_service.h"
@@ -76,6 +78,7 @@ struct HoldfastDaemon::Impl {
   std::unique_ptr<WorkPool> report_pool;
   std::unique_ptr<StoreEntryRecorder> recorder;
   std::unique_ptr<ObservedConfigManager> observed_config;
+  std::unique_ptr<HttpGateway> http;  // only with --http_listen
 };
 
 absl::StatusOr<std::unique_ptr<HoldfastDaemon>> HoldfastDaemon::Start(const DaemonOptions& options) {
@@ -83,6 +86,16 @@ absl::StatusOr<std::unique_ptr<HoldfastDaemon>> HoldfastDaemon::Start(const Daem
   d->options_ = options;
   // Refuse an unsafe listen address before touching the config or the store.
   HF_ASSIGN_OR_RETURN(d->security_, DaemonSecurity::Create(options.security, options.listen_address));
+  if (!options.http_listen.empty()) {
+    // The HTTP port carries the same data as the gRPC one: the same policy.
+    ListenSecurity http;
+    http.tls = !options.security.tls_cert_path.empty();
+    http.tokens = !options.security.auth_tokens_path.empty();
+    http.allow_insecure = options.security.allow_insecure;
+    if (absl::Status s = CheckListenPolicy(options.http_listen, http); !s.ok()) {
+      return absl::Status(s.code(), absl::StrCat("--http_listen: ", s.message()));
+    }
+  }
   d->impl_ = std::make_unique<Impl>();
   const Clock* clock = RealClock::Get();
   HF_ASSIGN_OR_RETURN(std::shared_ptr<const ServingConfig> initial,
@@ -140,6 +153,11 @@ absl::StatusOr<std::unique_ptr<HoldfastDaemon>> HoldfastDaemon::Start(const Daem
   }
   if (options.max_pending_bytes <= 0) {
     return absl::InvalidArgumentError("max_pending_bytes: must be > 0");
+  }
+  if (!options.http_listen.empty() && options.http_max_body_bytes > options.max_pending_bytes) {
+    // A body is held against the write budget: one larger than it could
+    // never be admitted.
+    return absl::InvalidArgumentError("http_max_body_bytes: must not exceed max_pending_bytes");
   }
   d->impl_->write_budget = std::make_unique<WriteBudget>(options.max_pending_bytes);
   if (options.report_threads <= 0 || options.max_queued_reports < 0) {
@@ -205,6 +223,23 @@ absl::StatusOr<std::unique_ptr<HoldfastDaemon>> HoldfastDaemon::Start(const Daem
     deps.interceptors.push_back(MakeRpcObserverFactory(observe));
   }
   HF_ASSIGN_OR_RETURN(d->server_, HoldfastServer::BuildAndStart(server_options, std::move(deps)));
+  if (!options.http_listen.empty()) {
+    HttpGateway::Options http;
+    http.listen_address = options.http_listen;
+    http.threads = options.http_threads;
+    http.max_body_bytes = options.http_max_body_bytes;
+    http.tls_cert_path = options.security.tls_cert_path;
+    http.tls_key_path = options.security.tls_key_path;
+    http.tls_client_ca_path = options.security.tls_client_ca_path;
+    HttpGateway::Dependencies http_deps;
+    http_deps.channel = d->server_->InProcessChannel(HttpGateway::ChannelArguments());
+    http_deps.authorizer = d->security_->authorizer();
+    http_deps.write_budget = d->impl_->write_budget.get();
+    http_deps.metrics = metrics;
+    http_deps.access_log = options.access_log_sample > 0 ? options.log : nullptr;
+    http_deps.access_log_sample = options.access_log_sample;
+    HF_ASSIGN_OR_RETURN(d->impl_->http, HttpGateway::Start(http, std::move(http_deps)));
+  }
   if (metrics != nullptr) {
     const ConfigHolder* configs = d->configs_.get();
     const Store* backend = d->impl_->store.get();
@@ -223,6 +258,10 @@ std::string HoldfastDaemon::listen_host() const {
   return colon == std::string::npos ? a : a.substr(0, colon);
 }
 
+int HoldfastDaemon::http_port() const {
+  return impl_->http == nullptr ? 0 : impl_->http->port();
+}
+
 int HoldfastDaemon::metrics_port() const {
   return impl_->metrics == nullptr ? 0 : impl_->metrics->port();
 }
@@ -235,6 +274,8 @@ absl::StatusOr<std::string> HoldfastDaemon::ReloadFromSignal() {
 void HoldfastDaemon::Shutdown() {
   // Stop taking calls first; in-flight writes finish (the pool drains, the
   // store commits its queue) before the store closes in the destructor.
+  // HTTP first: its requests are calls on the gRPC server.
+  if (impl_ != nullptr && impl_->http != nullptr) impl_->http->Shutdown();
   if (server_ != nullptr) server_->Shutdown();
   // Scrapes read the store: stop them before it closes.
   if (impl_ != nullptr && impl_->metrics != nullptr) impl_->metrics->StopServing();

@@ -63,6 +63,12 @@ struct DaemonOptions {
   double access_log_sample = 0.0;
   // The build's version, for holdfast_build_info.
   std::string version;
+  // host:port of the HTTP/JSON endpoint (server/http_gateway.h), under the
+  // same listen policy, tokens and TLS as gRPC; empty (default): off.
+  std::string http_listen;
+  // Its worker threads and largest request body in bytes.
+  int http_threads = 8;
+  int64_t http_max_body_bytes = 16 << 20;
 };
 
 class HoldfastDaemon {
@@ -77,6 +83,8 @@ class HoldfastDaemon {
   std::string serving_version() const { return configs_->Get()->version(); }
   // The /metrics port, 0 without --metrics_listen.
   int metrics_port() const;
+  // The HTTP/JSON port, 0 without --http_listen.
+  int http_port() const;
   // Reloads from the configured path; returns a one-line summary.
   absl::StatusOr<std::string> ReloadFromSignal();
   // Re-reads the --auth_tokens file (the old tokens stay on error).

@@ -69,6 +69,12 @@ ABSL_FLAG(std::string, test_stall_writes_while, "",
 
 ABSL_FLAG(std::string, metrics_listen, "",
           "host:port serving Prometheus metrics on /metrics (e.g. 127.0.0.1:9464); empty: off.");
+ABSL_FLAG(std::string, http_listen, "",
+          "host:port serving the HTTP/JSON API (docs/api.md, e.g. 127.0.0.1:8080): same tokens, roles, TLS and "
+          "listen policy as gRPC; empty: off.");
+ABSL_FLAG(int, http_threads, 8, "Worker threads of the HTTP/JSON endpoint (one connection each at a time).");
+ABSL_FLAG(int64_t, http_max_body_bytes, 16 << 20,
+          "Largest HTTP request body in bytes (larger: 413); held against --max_pending_bytes while served.");
 ABSL_FLAG(std::string, log_format, "text",
           "Log lines on stderr as 'text' (time level event key=value...) or 'json' (one object a line).");
 ABSL_FLAG(double, access_log_sample, 0.0,
@@ -176,6 +182,9 @@ int main(int argc, char** argv) {
   options.log = &log;
   options.access_log_sample = sample;
   options.version = holdfast::kVersionString;
+  options.http_listen = absl::GetFlag(FLAGS_http_listen);
+  options.http_threads = absl::GetFlag(FLAGS_http_threads);
+  options.http_max_body_bytes = absl::GetFlag(FLAGS_http_max_body_bytes);
 
   absl::StatusOr<std::unique_ptr<holdfast::server::HoldfastDaemon>> daemon =
       holdfast::server::HoldfastDaemon::Start(options);
@@ -190,6 +199,7 @@ int main(int argc, char** argv) {
       {"security", (*daemon)->security_description()},
       {"version", holdfast::kVersionString}};
   if ((*daemon)->metrics_port() != 0) started.emplace_back("metrics_port", absl::StrCat((*daemon)->metrics_port()));
+  if ((*daemon)->http_port() != 0) started.emplace_back("http_port", absl::StrCat((*daemon)->http_port()));
   log.Log("INFO", "started", started);
   if (const std::string port_file = absl::GetFlag(FLAGS_port_file); !port_file.empty()) {
     // Write then rename, so a reader never sees a half-written file.

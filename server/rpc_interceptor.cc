@@ -19,16 +19,6 @@ using grpc::experimental::InterceptionHookPoints;
 
 constexpr size_t kMaxRequestIdBytes = 64;
 
-// The caller's request id, cut to 64 bytes of printable ASCII so a hostile
-// value cannot bloat or split a log line.
-std::string SafeRequestId(grpc::string_ref value) {
-  std::string out;
-  for (size_t i = 0; i < value.size() && out.size() < kMaxRequestIdBytes; ++i) {
-    const char c = value.data()[i];
-    out.push_back(c > 0x20 && c < 0x7f ? c : '_');
-  }
-  return out;
-}
 
 const char* GroupLabel(holdfast::v1::Group g) {
   switch (g) {
@@ -39,12 +29,6 @@ const char* GroupLabel(holdfast::v1::Group g) {
   }
 }
 
-bool Sampled(double share) {
-  if (share >= 1.0) return true;
-  if (share <= 0.0) return false;
-  thread_local std::minstd_rand rng(std::random_device{}());
-  return std::uniform_real_distribution<double>(0.0, 1.0)(rng) < share;
-}
 
 class RpcObserver final : public grpc::experimental::Interceptor {
  public:
@@ -59,7 +43,9 @@ class RpcObserver final : public grpc::experimental::Interceptor {
       const auto* metadata = methods->GetRecvInitialMetadata();
       if (metadata != nullptr) {
         auto it = metadata->find("x-request-id");
-        if (it != metadata->end()) request_id_ = SafeRequestId(it->second);
+        if (it != metadata->end()) {
+          request_id_ = SafeRequestId(absl::string_view(it->second.data(), it->second.size()));
+        }
       }
     }
     if (method_ != nullptr && methods->QueryInterceptionHookPoint(InterceptionHookPoints::PRE_SEND_MESSAGE)) {
@@ -113,7 +99,7 @@ class RpcObserver final : public grpc::experimental::Interceptor {
     if (method_ != nullptr) {
       options_.metrics->ObserveRpc(*method_, status.error_code(), seconds);
     }
-    if (options_.access_log != nullptr && (!status.ok() || Sampled(options_.access_log_sample))) {
+    if (options_.access_log != nullptr && (!status.ok() || SampleAccessLog(options_.access_log_sample))) {
       std::string code = grpc_code_name(status.error_code());
       options_.access_log->Log(status.ok() ? "INFO" : "WARN", "rpc",
                                {{"method", std::string(info_->method())},
@@ -152,6 +138,22 @@ class RpcObserverFactory final : public grpc::experimental::ServerInterceptorFac
 };
 
 }  // namespace
+
+std::string SafeRequestId(absl::string_view value) {
+  std::string out;
+  for (size_t i = 0; i < value.size() && out.size() < kMaxRequestIdBytes; ++i) {
+    const char c = value[i];
+    out.push_back(c > 0x20 && c < 0x7f ? c : '_');
+  }
+  return out;
+}
+
+bool SampleAccessLog(double share) {
+  if (share >= 1.0) return true;
+  if (share <= 0.0) return false;
+  thread_local std::minstd_rand rng(std::random_device{}());
+  return std::uniform_real_distribution<double>(0.0, 1.0)(rng) < share;
+}
 
 std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface> MakeRpcObserverFactory(
     const RpcObserverOptions& options) {

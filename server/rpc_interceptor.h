@@ -9,8 +9,11 @@
 #define HOLDFAST_SERVER_RPC_INTERCEPTOR_H_
 
 #include <memory>
+#include <string>
 
 #include <grpcpp/support/server_interceptor.h>
+
+#include "absl/strings/string_view.h"
 
 #include "server/event_log.h"
 #include "server/server_metrics.h"
@@ -26,6 +29,14 @@ struct RpcObserverOptions {
   // calls are always written when the access log is on. Default 1.
   double access_log_sample = 1.0;
 };
+
+// The caller's request id as the logs write it: at most 64 bytes of
+// printable ASCII (others become '_'), so a hostile value can neither bloat
+// nor split a log line, and it is a valid gRPC metadata value.
+std::string SafeRequestId(absl::string_view value);
+
+// True for a share `share` of calls, at random (the access log's sampling).
+bool SampleAccessLog(double share);
 
 // The factory to pass to ServerBuilder::experimental().SetInterceptorCreators.
 std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface> MakeRpcObserverFactory(

@@ -63,6 +63,10 @@ std::shared_ptr<grpc::Channel> HoldfastServer::InProcessChannel() {
   return server_->InProcessChannel(grpc::ChannelArguments());
 }
 
+std::shared_ptr<grpc::Channel> HoldfastServer::InProcessChannel(const grpc::ChannelArguments& args) {
+  return server_->InProcessChannel(args);
+}
+
 void HoldfastServer::Shutdown() {
   if (server_ != nullptr) {
     server_->Shutdown(std::chrono::system_clock::now() + std::chrono::seconds(5));

@@ -73,8 +73,10 @@ class HoldfastServer {
 
   // The bound port (useful with port 0).
   int port() const { return port_; }
-  // An in-process channel to this server (for tests and benchmarks).
+  // An in-process channel to this server (for tests, benchmarks and the
+  // HTTP endpoint). Calls on it bypass the listening port's credentials.
   std::shared_ptr<grpc::Channel> InProcessChannel();
+  std::shared_ptr<grpc::Channel> InProcessChannel(const grpc::ChannelArguments& args);
   // Stops accepting calls and waits (up to 5 s) for in-flight ones.
   void Shutdown();
   // Blocks until Shutdown() has been called and the server stopped.

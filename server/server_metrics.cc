@@ -126,6 +126,14 @@ ServerMetrics::ServerMetrics(const std::vector<std::string>& methods, const std:
                       .Register(*registry_);
   lift_report_seconds_ = &reports.Add({{"kind", "lift"}}, kReportSeconds);
   program_report_seconds_ = &reports.Add({{"kind", "program"}}, kReportSeconds);
+  http_requests_ = &prometheus::BuildCounter()
+                        .Name("holdfast_http_requests_total")
+                        .Help("HTTP/JSON requests (--http_listen) by route (unknown paths: other) and HTTP status.")
+                        .Register(*registry_);
+  http_seconds_ = &prometheus::BuildHistogram()
+                       .Name("holdfast_http_request_duration_seconds")
+                       .Help("HTTP/JSON request latency, body read to answer, by route and HTTP status.")
+                       .Register(*registry_);
   auto gauge = [&](const char* name, const char* help) {
     return &prometheus::BuildGauge().Name(name).Help(help).Register(*registry_).Add({});
   };
@@ -192,6 +200,28 @@ void ServerMetrics::CountAssignment(absl::string_view journey, absl::string_view
     counter = it->second;
   }
   counter->Increment(static_cast<double>(n));
+}
+
+void ServerMetrics::ObserveHttp(absl::string_view route, absl::string_view status, double seconds) {
+  const std::string key = absl::StrCat(route, "\x1f", status);
+  HttpSeries series;
+  {
+    std::shared_lock<std::shared_mutex> lock(http_mu_);
+    auto it = http_cache_.find(key);
+    if (it != http_cache_.end()) series = it->second;
+  }
+  if (series.requests == nullptr) {
+    std::lock_guard<std::shared_mutex> lock(http_mu_);
+    auto [it, inserted] = http_cache_.emplace(key, HttpSeries{});
+    if (inserted) {
+      const prometheus::Labels labels = {{"route", std::string(route)}, {"status", std::string(status)}};
+      it->second.requests = &http_requests_->Add(labels);
+      it->second.latency = &http_seconds_->Add(labels, kRpcSeconds);
+    }
+    series = it->second;
+  }
+  series.requests->Increment();
+  series.latency->Observe(seconds);
 }
 
 void ServerMetrics::CountEntriesRecorded(absl::string_view source, int64_t n) {

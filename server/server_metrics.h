@@ -84,6 +84,11 @@ class ServerMetrics {
   // One WAL checkpoint, in seconds.
   void ObserveCheckpoint(double seconds);
 
+  // One answered HTTP request (--http_listen): `route` is a route path or
+  // "other", `status` one of the endpoint's statuses or "other" (both from
+  // fixed sets: server/http_gateway.cc), latency in seconds.
+  void ObserveHttp(absl::string_view route, absl::string_view status, double seconds);
+
   // Read at every scrape: the serving config version and the store.
   void SetScrapeSources(std::function<std::string()> config_version, std::function<StoreGauges()> store);
 
@@ -120,6 +125,14 @@ class ServerMetrics {
 
   std::shared_mutex assignment_mu_;  // guards assignment_cache_
   absl::flat_hash_map<std::string, prometheus::Counter*> assignment_cache_;
+  prometheus::Family<prometheus::Counter>* http_requests_;
+  prometheus::Family<prometheus::Histogram>* http_seconds_;
+  struct HttpSeries {
+    prometheus::Counter* requests = nullptr;
+    prometheus::Histogram* latency = nullptr;
+  };
+  std::shared_mutex http_mu_;  // guards http_cache_
+  absl::flat_hash_map<std::string, HttpSeries> http_cache_;  // "route\x1fstatus"
   std::mutex mu_;  // guards the config gauge and the scrape sources
   std::string config_version_shown_;
   prometheus::Gauge* config_gauge_ = nullptr;
