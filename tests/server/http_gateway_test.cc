@@ -5,7 +5,9 @@
 // metrics and the access log, and HTTPS.
 #include <fstream>
 #include <sstream>
+#include <chrono>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include <google/protobuf/util/json_util.h>
@@ -317,13 +319,16 @@ TEST_F(HttpGatewayTest, OversizedBodiesAnswer413) {
       },
       kJson);
   if (chunked) EXPECT_EQ(chunked->status, 413);
-  EXPECT_THAT(log_text_.str(), HasSubstr(R"("route":"/v1/batch_assign","method":"POST","status":"413")"));
 
   // Under the limit it is served.
   httplib::Client fresh("127.0.0.1", daemon_->http_port());
   httplib::Result small = fresh.Post("/v1/batch_assign", R"({"journey":"cart_abandon","units":["a"]})", kJson);
   ASSERT_TRUE(small);
   EXPECT_EQ(small->status, 200);
+  // Requests are logged after their answer is written: read the log once the
+  // endpoint has stopped.
+  daemon_->Shutdown();
+  EXPECT_THAT(log_text_.str(), HasSubstr(R"("route":"/v1/batch_assign","method":"POST","status":"413")"));
 }
 
 TEST_F(HttpGatewayTest, WritesShareTheServersByteBudget) {
@@ -357,7 +362,17 @@ TEST_F(HttpGatewayTest, MetricsAndAccessLogCountHttpRequests) {
   ASSERT_TRUE(Post("/v1/assign", R"({"journey":"cart_abandon","unit":""})"));
   ASSERT_TRUE(http_->Get("/no/such/route/1"));
   ASSERT_TRUE(http_->Get("/no/such/route/2"));
-  const std::string m = Scrape();
+  // A request is counted after its answer is written: wait until all four are.
+  std::string m;
+  for (int i = 0; i < 500; ++i) {
+    m = Scrape();
+    if (Sample(m, "holdfast_http_requests_total", {"route=\"other\"", "status=\"404\""}) >= 2 &&
+        Sample(m, "holdfast_http_requests_total", {"route=\"/v1/assign\"", "status=\"400\""}) >= 1 &&
+        Sample(m, "holdfast_http_requests_total", {"route=\"/v1/assign\"", "status=\"200\""}) >= 1) {
+      break;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
   EXPECT_EQ(Sample(m, "holdfast_http_requests_total", {"route=\"/v1/assign\"", "status=\"200\""}), 1) << m;
   EXPECT_EQ(Sample(m, "holdfast_http_requests_total", {"route=\"/v1/assign\"", "status=\"400\""}), 1) << m;
   EXPECT_EQ(Sample(m, "holdfast_http_requests_total", {"route=\"other\"", "status=\"404\""}), 2) << m;
@@ -368,6 +383,7 @@ TEST_F(HttpGatewayTest, MetricsAndAccessLogCountHttpRequests) {
                 Sample(m, "holdfast_assignments_total", {"journey=\"cart_abandon\"", "group=\"holdout\""}),
             1)
       << m;
+  daemon_->Shutdown();  // every log line written
   const std::string log = log_text_.str();
   EXPECT_THAT(log, HasSubstr(R"("event":"http","route":"/v1/assign","method":"POST","status":"200")"));
   EXPECT_THAT(log, HasSubstr(R"("request_id":"req-7")"));
