@@ -318,7 +318,9 @@ TEST_F(HttpGatewayTest, OversizedBodiesAnswer413) {
         return true;
       },
       kJson);
-  if (chunked) EXPECT_EQ(chunked->status, 413);
+  if (chunked) {
+    EXPECT_EQ(chunked->status, 413);
+  }
 
   // Under the limit it is served.
   httplib::Client fresh("127.0.0.1", daemon_->http_port());
