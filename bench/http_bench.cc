@@ -117,6 +117,7 @@ int main(int argc, char** argv) {
        [&](int) {
          auto http = std::make_shared<httplib::Client>("127.0.0.1", http_port);
          http->set_keep_alive(true);
+         http->set_tcp_nodelay(true);  // as curl does: else Nagle holds the body for the delayed ACK
          return [http](int64_t) {
            httplib::Result r = http->Get("/healthz");
            return r && r->status == 200;
@@ -126,6 +127,7 @@ int main(int argc, char** argv) {
        [&](int t) {
          auto http = std::make_shared<httplib::Client>("127.0.0.1", http_port);
          http->set_keep_alive(true);
+         http->set_tcp_nodelay(true);  // as curl does: else Nagle holds the body for the delayed ACK
          const std::string prefix = absl::StrCat("h", round, "-", t, "-");
          return [http, prefix](int64_t i) {
            httplib::Result r = http->Post(
