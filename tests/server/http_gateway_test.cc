@@ -473,6 +473,23 @@ TEST(HttpGatewayListenTest, NonLoopbackNeedsTokensLikeGrpc) {
   EXPECT_THAT(std::string(daemon.status().message()), HasSubstr("--http_listen"));
 }
 
+TEST(HttpGatewayListenTest, ASecondServerCannotTakeTheSamePort) {
+  // cpp-httplib turns SO_REUSEPORT on by default, which would let a second
+  // daemon split the port's requests; the gateway binds without it.
+  HttpGateway::Options options;
+  options.listen_address = "127.0.0.1:0";
+  HttpGateway::Dependencies deps;
+  deps.channel = client::HoldfastClient::Connect("127.0.0.1:1")->channel();
+  absl::StatusOr<std::unique_ptr<HttpGateway>> first = HttpGateway::Start(options, deps);
+  ASSERT_TRUE(first.ok()) << first.status();
+  options.listen_address = absl::StrCat("127.0.0.1:", (*first)->port());
+  absl::StatusOr<std::unique_ptr<HttpGateway>> second = HttpGateway::Start(options, deps);
+  ASSERT_FALSE(second.ok());
+  EXPECT_EQ(second.status().code(), absl::StatusCode::kUnavailable);
+  EXPECT_THAT(std::string(second.status().message()), HasSubstr("--http_listen"));
+  (*first)->Shutdown();
+}
+
 TEST(HttpGatewayTlsTest, ServesHttpsOnlyAndRefusesTlsItCannotLoad) {
   holdfast::testing::TempDir dir;
   holdfast::testing::TestCerts certs;
