@@ -265,10 +265,12 @@ class HttpGateway::Handlers {
       if (s.ok()) s = CheckJsonContentType(req);
       std::shared_ptr<WriteBudget::Lease> lease;
       if (s.ok() && deps_.write_budget != nullptr) {
-        const int64_t bytes = req.has_header("Content-Length")
-                                  ? std::min<int64_t>(req.get_header_value<uint64_t>("Content-Length"),
-                                                      options_.max_body_bytes)
-                                  : options_.max_body_bytes;
+        // Clamped in unsigned arithmetic: a huge Content-Length (answered 413
+        // by the reader below) must not wrap to a negative lease.
+        const uint64_t limit = static_cast<uint64_t>(options_.max_body_bytes);
+        const int64_t bytes = static_cast<int64_t>(
+            req.has_header("Content-Length") ? std::min(req.get_header_value<uint64_t>("Content-Length"), limit)
+                                             : limit);
         lease = deps_.write_budget->TryReserve(bytes);
         if (lease == nullptr) s = absl::ResourceExhaustedError(deps_.write_budget->BusyMessage(bytes));
       }
