@@ -132,7 +132,7 @@ ServerMetrics::ServerMetrics(const std::vector<std::string>& methods, const std:
                         .Register(*registry_);
   http_seconds_ = &prometheus::BuildHistogram()
                        .Name("holdfast_http_request_duration_seconds")
-                       .Help("HTTP/JSON request latency, body read to answer, by route and HTTP status.")
+                       .Help("HTTP/JSON request latency, headers parsed to answer written, by route and HTTP status.")
                        .Register(*registry_);
   auto gauge = [&](const char* name, const char* help) {
     return &prometheus::BuildGauge().Name(name).Help(help).Register(*registry_).Add({});
