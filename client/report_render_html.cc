@@ -10,6 +10,7 @@
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
 #include "client/report_render.h"
+#include "client/report_render_metrics.h"
 #include "client/report_render_util.h"
 #include "google/protobuf/util/time_util.h"
 
@@ -40,6 +41,7 @@ table{border-collapse:collapse;font-size:13px;margin-bottom:12px;display:block;m
 th,td{border:1px solid #d0d7de;padding:4px 8px;text-align:right;white-space:nowrap}
 th{background:#f6f8fa}td.l,th.l{text-align:left}
 tr.pooled td{font-weight:600}
+tr.harm td{background:#ffebe9;color:#82071e}tr.caution td{background:#fff8c5}
 svg.forest{max-width:100%;height:auto}
 svg text{font-family:-apple-system,"Segoe UI",Helvetica,Arial,sans-serif}
 .note{color:#57606a;font-size:12px}
@@ -219,12 +221,65 @@ std::string HeaderRow(const std::vector<std::string>& h) {
 }
 
 std::string Page(const std::string& title, const std::string& body) {
-  return absl::StrCat("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<title>",
+  return absl::StrCat("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
+                      "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>",
                       HtmlEscape(title), "</title>\n<style>", kStyle, "</style>\n</head>\n<body>\n",
                       body, "</body>\n</html>\n");
 }
 
 }  // namespace
+
+// The guardrail metrics of the everyone rows, first thing after the
+// warnings: red rows where the data show harm, yellow where it cannot be
+// excluded.
+std::string GuardrailsHtml(const LiftReport& r) {
+  std::string rows;
+  for (const LiftRow& row : r.rows()) {
+    if (!row.segment().empty()) continue;
+    for (int k = 0; k < row.metrics_size() && k < r.metric_definitions_size(); ++k) {
+      const holdfast::v1::MetricResult& m = row.metrics(k);
+      if (!m.has_guardrail()) continue;
+      const holdfast::v1::MetricDefinition& d = r.metric_definitions(k);
+      const auto status = m.guardrail().status();
+      const char* tr = status == holdfast::v1::GuardrailVerdict::HARM             ? "<tr class=\"harm\">"
+                       : status == holdfast::v1::GuardrailVerdict::CANNOT_EXCLUDE ? "<tr class=\"caution\">"
+                                                                                  : "<tr>";
+      absl::StrAppend(&rows, tr, Cell(RowLabel(row), true), Cell(d.label(), true),
+                      Cell(MetricValue(d, m.treatment())), Cell(MetricValue(d, m.holdout())),
+                      Cell(MetricEffect(d, m)),
+                      Cell(absl::StrCat("+", Num(100.0 * m.guardrail().max_increase()), "pp")),
+                      Cell(PValue(m.guardrail().p_value_harm())), Cell(MetricNote(m), true), "</tr>\n");
+    }
+  }
+  if (rows.empty()) return "";
+  return absl::StrCat(
+      "<h2>Guardrails</h2>\n<table id=\"guardrails\">\n",
+      HeaderRow({"row", "metric", "treatment", "holdout", "increase [interval]", "tolerated",
+                 "p(harm), one-sided", "verdict"}),
+      rows,
+      "</table>\n<p class=\"note\">Red: the increase is significant and above the tolerated one "
+      "(CRITICAL). Yellow: an increase above it cannot be excluded yet (CAUTION). Thresholds: "
+      "the journey's guardrails in the config, or the defaults (docs/config.md).</p>\n");
+}
+
+// Every declared metric of every row (LiftReport.metric_definitions).
+std::string AllMetricsHtml(const LiftReport& r) {
+  std::string out = absl::StrCat("<h2>All metrics</h2>\n<table id=\"metrics\">\n",
+                                 HeaderRow(MetricTableHeader()));
+  std::vector<std::vector<std::string>> cells = MetricTableRows(r);
+  size_t line = 0;
+  for (const LiftRow& row : r.rows()) {
+    for (int k = 0; k < row.metrics_size() && k < r.metric_definitions_size(); ++k, ++line) {
+      const std::vector<std::string>& c = cells[line];
+      absl::StrAppend(&out, GuardrailHarm(row.metrics(k)) ? "<tr class=\"harm\">" : "<tr>");
+      for (size_t i = 0; i < c.size(); ++i) absl::StrAppend(&out, Cell(c[i], i < 2 || i + 1 == c.size()));
+      absl::StrAppend(&out, "</tr>\n");
+    }
+  }
+  absl::StrAppend(&out, "</table>\n<p class=\"note\">Each metric's formula: docs/statistics.md "
+                        "section 14; in plain words: docs/report.md, \"Metrics\".</p>\n");
+  return out;
+}
 
 std::string RenderLiftHtml(const LiftReport& r) {
   std::string body = absl::StrCat(
@@ -239,6 +294,7 @@ std::string RenderLiftHtml(const LiftReport& r) {
                   r.entries_inside_refund_horizon(), " &middot; orphan refunds ", r.orphan_refunds(),
                   " &middot; unknown-version entries ", r.unknown_version_entries(), "</div>\n");
   absl::StrAppend(&body, WarningsHtml(r.warnings()));
+  absl::StrAppend(&body, GuardrailsHtml(r));
 
   // Forest plot: one row per journey x arm over everyone (segment rows stay
   // in the table; a plot of every segment would be unreadable).
@@ -314,6 +370,7 @@ std::string RenderLiftHtml(const LiftReport& r) {
                   t2, "</table>\n<h2>Checks (MDE at 80% power)</h2>\n<table id=\"checks\">\n", t3,
                   "</table>\n<p class=\"note\">Column definitions: docs/report.md; formulas: "
                   "docs/statistics.md.</p>\n");
+  absl::StrAppend(&body, AllMetricsHtml(r));
   return Page("Holdfast lift report", body);
 }
 

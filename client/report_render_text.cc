@@ -6,6 +6,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "client/report_render.h"
+#include "client/report_render_metrics.h"
 #include "client/report_render_util.h"
 #include "google/protobuf/util/json_util.h"
 #include "google/protobuf/util/time_util.h"
@@ -176,6 +177,9 @@ std::string RenderLiftTable(const LiftReport& r) {
   }
   if (r.sequential()) check_header.push_back("always-valid revenue lift");
   absl::StrAppend(&out, "CHECKS (MDE at 80% power)\n", TextTable(check_header, checks));
+  absl::StrAppend(&out, "\nMETRICS (every declared metric; effect = treatment vs holdout, "
+                        "docs/report.md \"Metrics\")\n",
+                  TextTable(MetricTableHeader(), MetricTableRows(r)));
   return out;
 }
 
@@ -213,6 +217,7 @@ std::string RenderLiftCsv(const LiftReport& r) {
   h.push_back("revenue_lift_tail_error");
   h.push_back("iroas_tail_error");
   for (const char* s : {"immature_excluded", "cut_windows", "inside_refund_horizon"}) h.push_back(s);
+  AppendMetricCsvHeader(r, h);
   std::string out = CsvLine(h);
   for (const LiftRow& row : r.rows()) {
     std::vector<std::string> c = {row.journey(), row.arm(), row.segment()};
@@ -255,6 +260,7 @@ std::string RenderLiftCsv(const LiftReport& r) {
     c.push_back(absl::StrCat(row.immature_excluded()));
     c.push_back(absl::StrCat(row.cut_windows()));
     c.push_back(absl::StrCat(row.inside_refund_horizon()));
+    AppendMetricCsvCells(r, row, c);
     absl::StrAppend(&out, CsvLine(c));
   }
   return out;

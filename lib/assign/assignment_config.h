@@ -77,6 +77,12 @@ struct JourneySpec {
   int64_t refund_horizon_us = 30LL * 24 * 3600 * 1000000;
   // Default cost per send by channel.
   std::map<std::string, double> channel_cost;
+  // Report-only: guardrail thresholds (docs/config.md, "Guardrails"); the
+  // config defaults when not declared. Assignment never reads them.
+  double unsubscribe_max_increase = 0.002;
+  double complaint_max_increase = 0.0005;
+  // Value of one lost subscriber; NaN = not valued.
+  double unsubscribe_value = std::numeric_limits<double>::quiet_NaN();
 };
 
 struct AssignmentConfig {

@@ -95,6 +95,21 @@ absl::StatusOr<AssignmentConfig> Compile(const holdfast::v1::Config& effective) 
     for (const holdfast::v1::ChannelCost& c : j.channel_costs()) {
       spec.channel_cost[c.channel()] = c.cost_per_send();
     }
+    spec.unsubscribe_max_increase = kDefaultUnsubscribeMaxIncrease;
+    spec.complaint_max_increase = kDefaultComplaintMaxIncrease;
+    for (const holdfast::v1::Guardrail& g : j.guardrails()) {
+      if (!(g.max_increase() >= 0.0 && g.max_increase() <= 1.0)) {
+        return absl::InvalidArgumentError(absl::StrCat(what, ".guardrails: max_increase out of [0, 1]"));
+      }
+      if (g.metric() == holdfast::v1::Guardrail::UNSUBSCRIBE) {
+        spec.unsubscribe_max_increase = g.max_increase();
+        if (g.has_value_per_event()) spec.unsubscribe_value = g.value_per_event();
+      } else if (g.metric() == holdfast::v1::Guardrail::COMPLAINT) {
+        spec.complaint_max_increase = g.max_increase();
+      } else {
+        return absl::InvalidArgumentError(absl::StrCat(what, ".guardrails: metric is required"));
+      }
+    }
     if (!out.journeys.empty() && out.journeys.back().id >= spec.id) {
       return absl::InvalidArgumentError(
           absl::StrCat(what, ": journeys must be unique and sorted by id"));

@@ -67,6 +67,10 @@ holdfast::v1::Config ApplyDefaults(const holdfast::v1::Config& raw) {
                      [](const holdfast::v1::ChannelCost& a, const holdfast::v1::ChannelCost& b) {
                        return a.channel() < b.channel();
                      });
+    std::stable_sort(j.mutable_guardrails()->begin(), j.mutable_guardrails()->end(),
+                     [](const holdfast::v1::Guardrail& a, const holdfast::v1::Guardrail& b) {
+                       return a.metric() < b.metric();
+                     });
     if (j.has_planning() && j.planning().periods_pooled() == 0) {
       j.mutable_planning()->set_periods_pooled(kDefaultPeriodsPooled);
     }

@@ -16,6 +16,11 @@ inline constexpr int64_t kDefaultAttributionWindowSeconds = 7 * 86400;
 inline constexpr int64_t kDefaultPrePeriodSeconds = 28 * 86400;
 inline constexpr int64_t kDefaultRefundHorizonSeconds = 30 * 86400;
 inline constexpr int64_t kMaxRefundHorizonSeconds = 3650LL * 86400;
+// Guardrail thresholds of a journey that declares none for the metric
+// (docs/config.md, "Guardrails"): increases in the share of entries that
+// unsubscribe / complain, treatment vs holdout.
+inline constexpr double kDefaultUnsubscribeMaxIncrease = 0.002;
+inline constexpr double kDefaultComplaintMaxIncrease = 0.0005;
 inline constexpr char kDefaultGlobalSeed[] = "global:holdout";
 inline constexpr char kDefaultArmName[] = "treatment";
 inline constexpr uint32_t kDefaultPeriodsPooled = 1;

@@ -4,6 +4,7 @@
 #include <map>
 #include <numeric>
 #include <optional>
+#include <set>
 #include <string>
 
 #include "absl/strings/ascii.h"
@@ -319,6 +320,35 @@ class Validator {
       if (horizon && (*horizon < 0 || *horizon > kMaxRefundHorizonSeconds * kMicrosPerSecond)) {
         Error(hpath, "refund-horizon",
               absl::StrCat(label, ": refund_horizon must be in [0, 3650 days]"));
+      }
+    }
+
+    // Guardrails: one per metric, a share in [0, 1], a finite value >= 0.
+    std::set<int> guarded;
+    for (int g = 0; g < j.guardrails_size(); ++g) {
+      const holdfast::v1::Guardrail& guard = j.guardrails(g);
+      const std::string gpath = Index(Field(path, "guardrails"), g);
+      if (guard.metric() == holdfast::v1::Guardrail::METRIC_UNSPECIFIED) {
+        Error(Field(gpath, "metric"), "guardrail",
+              absl::StrCat(label, ": guardrail metric is required (UNSUBSCRIBE or COMPLAINT)"));
+      } else if (!guarded.insert(guard.metric()).second) {
+        Error(Field(gpath, "metric"), "guardrail",
+              absl::StrCat(label, ": guardrail ", holdfast::v1::Guardrail::Metric_Name(guard.metric()),
+                           " is declared twice"));
+      }
+      if (!(guard.max_increase() >= 0.0 && guard.max_increase() <= 1.0)) {
+        Error(Field(gpath, "max_increase"), "guardrail",
+              absl::StrCat(label, ": guardrail max_increase must be a share in [0, 1] (0.002 = 0.2 "
+                           "percentage points)"));
+      }
+      if (guard.has_value_per_event()) {
+        if (guard.metric() != holdfast::v1::Guardrail::UNSUBSCRIBE) {
+          Error(Field(gpath, "value_per_event"), "guardrail",
+                absl::StrCat(label, ": value_per_event is only for the UNSUBSCRIBE guardrail"));
+        } else if (!(guard.value_per_event() >= 0.0 && std::isfinite(guard.value_per_event()))) {
+          Error(Field(gpath, "value_per_event"), "guardrail",
+                absl::StrCat(label, ": value_per_event must be finite and >= 0"));
+        }
       }
     }
 

@@ -9,6 +9,7 @@
 #include <utility>
 
 #include "absl/container/flat_hash_map.h"
+#include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "lib/assign/assigner.h"
@@ -28,6 +29,8 @@ using stats::GroupMoments;
 // entries left out of them.
 struct Cell {
   GroupMoments moments;
+  // The generic metrics' variables over the same entries (lift_metrics.h).
+  EntryMoments vars;
   int64_t sends = 0;
   int64_t washout = 0;
   int64_t immature = 0;
@@ -41,6 +44,7 @@ struct Cell {
 
   void Merge(const Cell& o) {
     moments.Merge(o.moments);
+    vars.Merge(o.vars);
     sends += o.sends;
     washout += o.washout;
     immature += o.immature;
@@ -233,6 +237,39 @@ void AddRowWarnings(const LiftRowResult& row, const JourneySpec& spec,
                         FormatFieller(l.conversion_rate_relative_lift.fieller))));
   }
   (void)spec;
+}
+
+// CRITICAL / CAUTION for each guardrail metric of an everyone row whose
+// verdict is harm / cannot exclude (docs/report.md, "Guardrails").
+void AddGuardrailWarnings(const LiftRowResult& row, double confidence,
+                          std::vector<ReportWarning>& out) {
+  for (const MetricResult& m : row.metrics) {
+    if (!m.guardrail.has_value()) continue;
+    const GuardrailResult& g = *m.guardrail;
+    const MetricDefinition* d = FindLiftMetric(m.id);
+    const std::string name = absl::AsciiStrToLower(d != nullptr ? d->label : m.id);
+    const std::string numbers = absl::StrFormat(
+        "%s %.3g%% in treatment vs %.3g%% in the holdout, increase %+.3g pp (%s %s pp, one-sided "
+        "%s upper bound %+.3g pp) against the tolerated %.3g pp",
+        name, 100.0 * m.treatment, 100.0 * m.holdout, 100.0 * m.effect.value,
+        FormatPercent(confidence), FormatInterval(100.0 * m.effect.lower, 100.0 * m.effect.upper),
+        FormatPercent(confidence), 100.0 * g.upper_bound, 100.0 * g.max_increase);
+    if (g.status == GuardrailStatus::kHarm) {
+      out.push_back(MakeWarning(
+          WarningKind::kGuardrailHarm, Severity::kCritical, row,
+          absl::StrFormat("guardrail breached: %s; the increase is significant (one-sided p = "
+                          "%.3g). The journey costs subscribers beyond its threshold: weigh "
+                          "that before its revenue",
+                          numbers, g.p_value_harm)));
+    } else if (g.status == GuardrailStatus::kCannotExclude) {
+      out.push_back(MakeWarning(
+          WarningKind::kGuardrailUncertain, Severity::kCaution, row,
+          absl::StrFormat("guardrail not cleared: %s; an increase beyond the threshold cannot "
+                          "be excluded yet (p = %.3g that it is within); collect more entries "
+                          "before calling the journey safe",
+                          numbers, g.p_value_within_threshold)));
+    }
+  }
 }
 
 // Holm and BH over the rows selected by `in_family`, on the p-value `p_of`;
@@ -452,6 +489,7 @@ absl::StatusOr<LiftReportResult> BuildLiftReport(const AssignmentConfig& config,
       return;
     }
     cell->moments.Add(ValuesOf(e));
+    cell->vars.Add(EntryVariablesOf(e));
     cell->sends += e.sends;
     cell->cut += e.window_cut ? 1 : 0;
     cell->in_refund_horizon += e.in_refund_horizon ? 1 : 0;
@@ -675,7 +713,11 @@ absl::StatusOr<LiftReportResult> BuildLiftReport(const AssignmentConfig& config,
         row.inside_refund_horizon = t.in_refund_horizon + seg.holdout.in_refund_horizon;
         row.srm_arms_p_value = srm_arms;
         row.primary = PrimaryVariant(row.lift);
+        row.metrics = ComputeLiftMetrics(MetricInputs{
+            t.vars, seg.holdout.vars, row.lift, row.primary == IntervalVariant::kSkewCorrected,
+            row.fixed_cost, options.confidence, spec});
         AddRowWarnings(row, spec, lo, options.confidence, result.warnings);
+        if (label.empty()) AddGuardrailWarnings(row, options.confidence, result.warnings);
         result.rows.push_back(std::move(row));
       }
     }

@@ -35,6 +35,7 @@
 #include "lib/assign/assignment_config.h"
 #include "lib/catalog/config_catalog.h"
 #include "lib/report/analysis_source.h"
+#include "lib/report/lift_metrics.h"
 #include "lib/report/report_warning.h"
 #include "lib/stats/lift.h"
 
@@ -121,6 +122,8 @@ struct LiftRowResult {
   // Break-even (iROAS = 1) p-value adjusted in its own family.
   double breakeven_p_value_holm = stats::kNaN;
   double breakeven_p_value_bh = stats::kNaN;
+  // One result per LiftMetricDefinitions() entry, in that order.
+  std::vector<MetricResult> metrics;
 };
 
 // A declared multiple-testing family: the tests whose p-values are adjusted

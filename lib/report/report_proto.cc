@@ -94,6 +94,43 @@ v1::Estimate ToProto(const stats::Estimate& e) {
   return out;
 }
 
+namespace {
+
+// An undefined metric estimate carries NaN, never a 0 p-value a client could
+// read as significant.
+v1::Estimate ToMetricEstimate(const stats::Estimate& e) {
+  if (e.defined) return ::holdfast::report::ToProto(e);
+  v1::Estimate out;
+  for (auto set : {&v1::Estimate::set_value, &v1::Estimate::set_lower, &v1::Estimate::set_upper,
+                   &v1::Estimate::set_std_error, &v1::Estimate::set_p_value, &v1::Estimate::set_df}) {
+    (out.*set)(stats::kNaN);
+  }
+  return out;
+}
+
+v1::MetricResult ToProto(const MetricResult& m) {
+  v1::MetricResult out;
+  out.set_id(m.id);
+  out.set_treatment(m.treatment);
+  out.set_holdout(m.holdout);
+  *out.mutable_effect() = ToMetricEstimate(m.effect);
+  out.set_undefined_reason(m.undefined_reason);
+  for (const std::string& f : m.flags) out.add_flags(f);
+  if (m.guardrail.has_value()) {
+    const GuardrailResult& g = *m.guardrail;
+    v1::GuardrailVerdict* v = out.mutable_guardrail();
+    // GuardrailStatus k maps to proto value k + 1 (0 is UNSPECIFIED there).
+    v->set_status(static_cast<v1::GuardrailVerdict::Status>(static_cast<int>(g.status) + 1));
+    v->set_max_increase(g.max_increase);
+    v->set_p_value_harm(g.p_value_harm);
+    v->set_p_value_within_threshold(g.p_value_within_threshold);
+    v->set_upper_bound(g.upper_bound);
+  }
+  return out;
+}
+
+}  // namespace
+
 v1::LiftReport ToProto(const LiftReportResult& result, const LiftProtoContext& ctx) {
   v1::LiftReport out;
   out.set_config_version(result.config_version);
@@ -165,6 +202,17 @@ v1::LiftReport ToProto(const LiftReportResult& result, const LiftProtoContext& c
     row->set_immature_excluded(r.immature_excluded);
     row->set_cut_windows(r.cut_windows);
     row->set_inside_refund_horizon(r.inside_refund_horizon);
+    for (const MetricResult& m : r.metrics) *row->add_metrics() = ToProto(m);
+  }
+  for (const MetricDefinition& d : LiftMetricDefinitions()) {
+    v1::MetricDefinition* def = out.add_metric_definitions();
+    def->set_id(d.id);
+    def->set_label(d.label);
+    def->set_kind(static_cast<v1::MetricKind>(static_cast<int>(d.kind)));
+    def->set_unit(static_cast<v1::MetricUnit>(static_cast<int>(d.unit)));
+    def->set_higher_is_better(d.higher_is_better);
+    def->set_doc_anchor(d.doc_anchor);
+    def->set_description(d.description);
   }
   for (const ReportWarning& w : result.warnings) *out.add_warnings() = ToProto(w);
   for (const MultiplicityFamily& f : result.families) {

@@ -23,6 +23,9 @@ enum class WarningKind : int {
   kRefundHorizonOpen = 21,
   kWindowsCut = 22,
   kUnknownConfigVersion = 23,
+  // Guardrails (docs/report.md, "Guardrails").
+  kGuardrailHarm = 40,
+  kGuardrailUncertain = 41,
   // Program report (docs/report.md, "Program report").
   kProgramJoinedExcluded = 30,
   kUnfinishedPeriod = 31,

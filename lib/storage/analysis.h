@@ -117,6 +117,13 @@ struct AnalysisEntry {
   int64_t sends = 0;
   // Revenue of non-refund outcomes in [t0 - pre_period, t0).
   double z = 0;
+  // Number of CONVERSION and ORDER outcomes in [t0, window_end) (x is 1 when
+  // it is > 0); refunds do not reduce it.
+  int64_t orders = 0;
+  // 1 if an UNSUBSCRIBE (COMPLAINT) outcome of the unit is in [t0,
+  // window_end), else 0: the guardrail rates are shares of entries.
+  int unsubscribed = 0;
+  int complained = 0;
 };
 
 // Per-journey facts beside the entry stream.

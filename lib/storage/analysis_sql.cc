@@ -80,7 +80,10 @@ std::string AnalysisEntrySql(SqlDialect d, size_t versions) {
       "  ", sends(Total(d, "s.cost")), ",\n",
       "  ", sends("count(*)"), ",\n",
       "  ", refund_sum("revenue"), ",\n",
-      "  ", refund_sum("margin"), "\n",
+      "  ", refund_sum("margin"), ",\n",
+      "  ", Total(d, "CASE WHEN o.at >= e.t0 AND o.type IN (1, 2) THEN 1 ELSE 0 END"), ",\n",
+      "  max(CASE WHEN o.at >= e.t0 AND o.type = 4 THEN 1 ELSE 0 END),\n",
+      "  max(CASE WHEN o.at >= e.t0 AND o.type = 5 THEN 1 ELSE 0 END)\n",
       "FROM entries e\n",
       "LEFT JOIN v ON v.version = e.config_version\n",
       // The next entry: the unit's entry in this journey with the next higher
@@ -153,6 +156,9 @@ void FinishAnalysisEntry(UnixMicros as_of, AnalysisEntry* e) {
     e->y = e->m = e->c = e->z = 0;
     e->x = 0;
     e->sends = 0;
+    e->orders = 0;
+    e->unsubscribed = 0;
+    e->complained = 0;
   }
 }
 

@@ -64,6 +64,9 @@ enum AnalysisColumn : int {
   kColSends,
   kColRefundY,  // refunds of the window's orders before the deadline
   kColRefundM,
+  kColOrders,        // CONVERSION and ORDER outcomes in the window
+  kColUnsubscribed,  // 1 when an UNSUBSCRIBE outcome is in the window
+  kColComplained,    // 1 when a COMPLAINT outcome is in the window
   kNumAnalysisColumns,
 };
 

@@ -195,6 +195,9 @@ absl::Status SqliteStore::ForEachAnalysisEntry(const AnalysisQuery& query,
         row.z = q.getColumn(kColZ).getDouble();
         row.c = q.getColumn(kColC).getDouble();
         row.sends = q.getColumn(kColSends).getInt64();
+        row.orders = static_cast<int64_t>(q.getColumn(kColOrders).getDouble());
+        row.unsubscribed = q.getColumn(kColUnsubscribed).getInt();
+        row.complained = q.getColumn(kColComplained).getInt();
         FinishAnalysisEntry(query.as_of, &row);
         HF_RETURN_IF_ERROR(fn(row));
       }

@@ -157,6 +157,21 @@ const RuleCase kRuleCases[] = {
     {"refund-horizon (too long)",
      "journeys {\n  id: \"a\"\n  holdout_share: 0.1\n  refund_horizon { seconds: 315446400 }\n}\n",
      {"c.textproto:4:3: error: journey a: refund_horizon must be in [0, 3650 days] [refund-horizon]"}},
+    {"guardrail (duplicate)",
+     "journeys {\n  id: \"a\"\n  holdout_share: 0.1\n"
+     "  guardrails { metric: UNSUBSCRIBE max_increase: 0.01 }\n"
+     "  guardrails { metric: UNSUBSCRIBE max_increase: 0.02 }\n}\n",
+     {"c.textproto:5:16: error: journey a: guardrail UNSUBSCRIBE is declared twice [guardrail]"}},
+    {"guardrail (share)",
+     "journeys {\n  id: \"a\"\n  holdout_share: 0.1\n"
+     "  guardrails { metric: COMPLAINT max_increase: 2 }\n}\n",
+     {"c.textproto:4:41: error: journey a: guardrail max_increase must be a share in [0, 1] "
+      "(0.002 = 0.2 percentage points) [guardrail]"}},
+    {"guardrail (value on complaints)",
+     "journeys {\n  id: \"a\"\n  holdout_share: 0.1\n"
+     "  guardrails { metric: COMPLAINT max_increase: 0.001 value_per_event: 3 }\n}\n",
+     {"c.textproto:4:59: error: journey a: value_per_event is only for the UNSUBSCRIBE "
+      "guardrail [guardrail]"}},
     {"planning",
      "journeys {\n  id: \"a\"\n  holdout_share: 0.1\n"
      "  planning { baseline_conversion_rate: 1.5 }\n}\n",

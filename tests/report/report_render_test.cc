@@ -242,18 +242,26 @@ TEST(ReportRenderTest, CsvHasOneLinePerRowAndFixedColumns) {
   EXPECT_EQ(lines[1].substr(0, 8), "cart,*,,");
 }
 
-TEST(ReportRenderTest, HtmlIsSelfContainedWithWarningsThenForestThenTable) {
+TEST(ReportRenderTest, HtmlIsSelfContainedWithWarningsGuardrailsForestThenTables) {
   const holdfast::v1::LiftReport r = FixedLiftReport();
   const std::string html = RenderLiftHtml(r);
   EXPECT_EQ(html.rfind("<!DOCTYPE html>", 0), 0u);
   const size_t warnings = html.find("id=\"warnings\"");
+  const size_t guardrails = html.find("id=\"guardrails\"");
   const size_t svg = html.find("<svg");
-  const size_t table = html.find("<table");
+  const size_t table = html.find("<table id=\"lift\"");
+  const size_t metrics = html.find("<table id=\"metrics\"");
   ASSERT_NE(warnings, std::string::npos);
+  ASSERT_NE(guardrails, std::string::npos);
   ASSERT_NE(svg, std::string::npos);
   ASSERT_NE(table, std::string::npos);
-  EXPECT_LT(warnings, svg);
+  ASSERT_NE(metrics, std::string::npos);
+  // Warnings, then guardrails (where an analyst looks first), the plot, the
+  // fixed tables, and every declared metric last.
+  EXPECT_LT(warnings, guardrails);
+  EXPECT_LT(guardrails, svg);
   EXPECT_LT(svg, table);
+  EXPECT_LT(table, metrics);
   // Self-contained: no scripts, no external resources.
   EXPECT_EQ(html.find("<script"), std::string::npos);
   EXPECT_EQ(html.find("src="), std::string::npos);
@@ -302,6 +310,66 @@ TEST(ReportRenderTest, ProgramRenderings) {
   EXPECT_NE(lines[0].find(",joined_units,"), std::string::npos);
   EXPECT_NE(lines[0].find(",iroas_total_cost,"), std::string::npos);
   for (const std::string& l : lines) EXPECT_EQ(Count(l, ","), Count(lines[0], ",")) << l;
+}
+
+}  // namespace
+}  // namespace holdfast::cli
+
+namespace holdfast::cli {
+namespace {
+
+// A journey that raises unsubscribes from 0.5 % to 3 %: every format shows
+// every declared metric, and the guardrail breach is red in HTML, HARM in
+// CSV and a CRITICAL warning everywhere.
+holdfast::v1::LiftReport GuardrailReport() {
+  report::InMemoryAnalysisSource s;
+  for (int i = 0; i < 4000; ++i) {
+    const bool holdout = i % 4 == 0;
+    StoredEntry e;
+    e.journey = "cart";
+    e.unit = "u" + std::to_string(i);
+    e.group = holdout ? EntryGroup::kHoldout : EntryGroup::kTreatment;
+    e.arm = holdout ? "" : (i % 2 ? "A" : "B");
+    e.t0 = kDay + i;
+    const double y = i % 7 == 0 ? 30.0 + i % 11 : 0.0;
+    e.SetValues({y, y / 3, y > 0 ? 1.0 : 0.0, holdout ? 0.0 : 0.1, 0.0});
+    e.orders = y > 0 ? 1 : 0;
+    e.sends = holdout ? 0 : 1;
+    e.unsubscribed = holdout ? ((i / 4) % 200 == 0) : (i % 33 == 1);
+    s.AddEntry(e);
+  }
+  AssignmentConfig config = RenderConfig();
+  config.journeys.resize(1);
+  absl::StatusOr<report::LiftReportResult> r = report::BuildLiftReport(config, s, {});
+  EXPECT_TRUE(r.ok()) << r.status();
+  return report::ToProto(*r, report::LiftProtoContext{});
+}
+
+TEST(ReportRenderTest, EveryFormatIteratesTheMetricDefinitions) {
+  const holdfast::v1::LiftReport r = GuardrailReport();
+  ASSERT_GT(r.metric_definitions_size(), 10);
+  ASSERT_EQ(r.rows(0).metrics_size(), r.metric_definitions_size());
+  const std::string table = RenderLiftTable(r);
+  const std::string csv = RenderLiftCsv(r);
+  const std::string html = RenderLiftHtml(r);
+  const std::vector<std::string> csv_lines = absl::StrSplit(csv, '\n');
+  for (const holdfast::v1::MetricDefinition& d : r.metric_definitions()) {
+    EXPECT_NE(table.find(d.label()), std::string::npos) << d.id();
+    EXPECT_NE(html.find(d.label()), std::string::npos) << d.id();
+    EXPECT_NE(csv_lines[0].find("m_" + d.id() + "_effect"), std::string::npos) << d.id();
+  }
+  // The breach: a CRITICAL warning, a red guardrail row, HARM in the CSV.
+  EXPECT_NE(table.find("CRITICAL GUARDRAIL_HARM [cart / *]"), std::string::npos) << table;
+  EXPECT_NE(html.find("<tr class=\"harm\"><td class=\"l\">cart</td><td class=\"l\">Unsubscribe rate"),
+            std::string::npos);
+  const std::vector<std::string> header = absl::StrSplit(csv_lines[0], ',');
+  const std::vector<std::string> pooled = absl::StrSplit(csv_lines[1], ',');
+  const size_t status = std::find(header.begin(), header.end(), "m_unsubscribe_rate_status") - header.begin();
+  ASSERT_LT(status, pooled.size());
+  EXPECT_EQ(pooled[status], "HARM");
+  // Undefined estimates say why, never a number.
+  EXPECT_NE(table.find("n/a (no value_per_event on the journey's UNSUBSCRIBE guardrail)"),
+            std::string::npos);
 }
 
 }  // namespace

@@ -67,6 +67,7 @@ class AnalysisTest : public ::testing::TestWithParam<StoreBackend> {
         {"u1-window-end", "u1", 1100, T::kOrder, 700, 70, ""},  // t0 + window: excluded
         {"u2-refund", "u2", 1010, T::kRefund, 20, 4, "unknown-order"},  // orphan
         {"u2-conv-edge", "u2", 1100, T::kConversion, 0, 0, ""},         // excluded: x = 0
+        {"u2-complaint", "u2", 1099, T::kComplaint, 0, 0, ""},          // last instant in
         {"u3-order", "u3", 2050, T::kOrder, 100, 30, ""},
     };
     ASSERT_TRUE(store_->RecordOutcomes(outcomes).ok());
@@ -124,6 +125,8 @@ TEST_P(AnalysisTest, EntryRowsMatchHandComputedWindows) {
   EXPECT_DOUBLE_EQ(w1.z, 0);  // pre-period 0
   EXPECT_DOUBLE_EQ(w1.c, 7);
   EXPECT_EQ(w1.sends, 1);
+  EXPECT_EQ(w1.orders, 1);
+  EXPECT_EQ(w1.unsubscribed, 0);  // at 1099, after this window's end 1010
   EXPECT_EQ(w1.segment, "");
 
   const AnalysisEntry& u1 = by_key.at({kCart, "u1"});
@@ -139,6 +142,9 @@ TEST_P(AnalysisTest, EntryRowsMatchHandComputedWindows) {
   EXPECT_DOUBLE_EQ(u1.z, 5);  // 950 in, 949 out
   EXPECT_DOUBLE_EQ(u1.c, 0.75);
   EXPECT_EQ(u1.sends, 2);
+  EXPECT_EQ(u1.orders, 1);  // the pre-period order and the one at the window end are out
+  EXPECT_EQ(u1.unsubscribed, 1);
+  EXPECT_EQ(u1.complained, 0);
 
   const AnalysisEntry& u2 = by_key.at({kCart, "u2"});
   EXPECT_EQ(u2.group, EntryGroup::kHoldout);
@@ -148,12 +154,16 @@ TEST_P(AnalysisTest, EntryRowsMatchHandComputedWindows) {
   EXPECT_EQ(u2.x, 0);  // a refund is not a conversion; the conversion is at t0 + window
   EXPECT_DOUBLE_EQ(u2.c, 0.5);
   EXPECT_EQ(u2.sends, 1);
+  EXPECT_EQ(u2.orders, 0);
+  EXPECT_EQ(u2.unsubscribed, 0);
+  EXPECT_EQ(u2.complained, 1);
 
   const AnalysisEntry& u3 = by_key.at({kCart, "u3"});
   EXPECT_TRUE(u3.in_washout);
   EXPECT_EQ(u3.segment, "");
   EXPECT_DOUBLE_EQ(u3.y, 100);
   EXPECT_EQ(u3.x, 1);
+  EXPECT_EQ(u3.orders, 1);
   EXPECT_EQ(u3.sends, 0);
   EXPECT_DOUBLE_EQ(u3.c, 0);
 

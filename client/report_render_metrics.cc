@@ -1,0 +1,116 @@
+#include "client/report_render_metrics.h"
+
+#include <cmath>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "client/report_render_util.h"
+
+namespace holdfast::cli::render {
+namespace {
+
+using holdfast::v1::GuardrailVerdict;
+using holdfast::v1::MetricDefinition;
+using holdfast::v1::MetricResult;
+
+// Scale and suffix of an effect in the metric's unit.
+double EffectScale(const MetricDefinition& d) { return d.unit() == holdfast::v1::PROPORTION ? 100.0 : 1.0; }
+const char* EffectSuffix(const MetricDefinition& d) {
+  return d.unit() == holdfast::v1::PROPORTION ? "pp" : "";
+}
+
+const char* StatusName(GuardrailVerdict::Status s) {
+  switch (s) {
+    case GuardrailVerdict::HARM: return "HARM";
+    case GuardrailVerdict::CANNOT_EXCLUDE: return "CAUTION";
+    case GuardrailVerdict::PASS: return "pass";
+    case GuardrailVerdict::NOT_EVALUATED: return "n/a";
+    default: return "";
+  }
+}
+
+}  // namespace
+
+std::string MetricValue(const MetricDefinition& d, double v) {
+  switch (d.unit()) {
+    case holdfast::v1::PROPORTION: return std::isnan(v) ? "n/a" : absl::StrCat(Num(100.0 * v), "%");
+    case holdfast::v1::CURRENCY: return Money(v);
+    default: return Num(v);
+  }
+}
+
+std::string MetricEffect(const MetricDefinition& d, const MetricResult& m) {
+  if (!m.effect().defined()) {
+    return m.undefined_reason().empty() ? "n/a" : absl::StrCat("n/a (", m.undefined_reason(), ")");
+  }
+  return WithInterval(m.effect(), EffectScale(d), EffectSuffix(d));
+}
+
+std::string MetricNote(const MetricResult& m) {
+  if (m.has_guardrail()) {
+    return absl::StrCat("guardrail ", StatusName(m.guardrail().status()), " (max +",
+                        Num(100.0 * m.guardrail().max_increase()), "pp)");
+  }
+  return absl::StrJoin(m.flags(), ", ");
+}
+
+bool GuardrailHarm(const MetricResult& m) {
+  return m.has_guardrail() && m.guardrail().status() == GuardrailVerdict::HARM;
+}
+
+std::vector<std::string> MetricTableHeader() {
+  return {"row", "metric", "treatment", "holdout", "effect [interval]", "p", "note"};
+}
+
+std::vector<std::vector<std::string>> MetricTableRows(const holdfast::v1::LiftReport& r) {
+  std::vector<std::vector<std::string>> out;
+  for (const holdfast::v1::LiftRow& row : r.rows()) {
+    const std::string label = RowLabel(row);
+    for (int k = 0; k < row.metrics_size() && k < r.metric_definitions_size(); ++k) {
+      const MetricDefinition& d = r.metric_definitions(k);
+      const MetricResult& m = row.metrics(k);
+      out.push_back({label, d.label(), MetricValue(d, m.treatment()), MetricValue(d, m.holdout()),
+                     MetricEffect(d, m), PValue(m.effect().defined() ? m.effect().p_value() : NAN),
+                     MetricNote(m)});
+    }
+  }
+  return out;
+}
+
+void AppendMetricCsvHeader(const holdfast::v1::LiftReport& r, std::vector<std::string>& h) {
+  for (const MetricDefinition& d : r.metric_definitions()) {
+    for (const char* s : {"_treatment", "_holdout", "_effect", "_lower", "_upper", "_p", "_status"}) {
+      h.push_back(absl::StrCat("m_", d.id(), s));
+    }
+  }
+}
+
+void AppendMetricCsvCells(const holdfast::v1::LiftReport& r, const holdfast::v1::LiftRow& row,
+                          std::vector<std::string>& cells) {
+  for (int k = 0; k < r.metric_definitions_size(); ++k) {
+    if (k >= row.metrics_size()) {
+      cells.insert(cells.end(), 7, "");
+      continue;
+    }
+    const MetricResult& m = row.metrics(k);
+    cells.push_back(Exact(m.treatment()));
+    cells.push_back(Exact(m.holdout()));
+    if (m.effect().defined()) {
+      for (double v : {m.effect().value(), m.effect().lower(), m.effect().upper(), m.effect().p_value()}) {
+        cells.push_back(Exact(v));
+      }
+    } else {
+      cells.insert(cells.end(), 4, "");
+    }
+    // The guardrail verdict, else why the effect is undefined, else the flags.
+    if (m.has_guardrail()) {
+      cells.push_back(StatusName(m.guardrail().status()));
+    } else if (!m.effect().defined()) {
+      cells.push_back(absl::StrCat("undefined: ", m.undefined_reason()));
+    } else {
+      cells.push_back(absl::StrJoin(m.flags(), ";"));
+    }
+  }
+}
+
+}  // namespace holdfast::cli::render
