@@ -370,6 +370,19 @@ std::string RenderLiftHtml(const LiftReport& r) {
                   t2, "</table>\n<h2>Checks (MDE at 80% power)</h2>\n<table id=\"checks\">\n", t3,
                   "</table>\n<p class=\"note\">Column definitions: docs/report.md; formulas: "
                   "docs/statistics.md.</p>\n");
+  if (r.arm_comparisons_size() > 0) {
+    absl::StrAppend(&body, "<h2>Arm vs arm</h2>\n<table id=\"arm_pairs\">\n",
+                    HeaderRow(ArmPairTableHeader()));
+    for (const std::vector<std::string>& c : ArmPairTableRows(r)) {
+      absl::StrAppend(&body, "<tr>");
+      for (size_t i = 0; i < c.size(); ++i) absl::StrAppend(&body, Cell(c[i], i < 2 || i + 1 == c.size()));
+      absl::StrAppend(&body, "</tr>\n");
+    }
+    absl::StrAppend(&body, "</table>\n<p class=\"note\">b is the costlier arm per entry; effects "
+                           "are b minus a. Margin return above 1: the extra cost of b pays for "
+                           "itself in profit. Its p-value is adjusted (Holm) across the report's "
+                           "arm pairs.</p>\n");
+  }
   absl::StrAppend(&body, AllMetricsHtml(r));
   return Page("Holdfast lift report", body);
 }

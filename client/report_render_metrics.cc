@@ -77,6 +77,34 @@ std::vector<std::vector<std::string>> MetricTableRows(const holdfast::v1::LiftRe
   return out;
 }
 
+std::vector<std::string> ArmPairTableHeader() {
+  return {"comparison", "metric", "arm b", "arm a", "effect b - a [interval]", "p", "note"};
+}
+
+std::string ArmPairLabel(const holdfast::v1::ArmComparison& c) {
+  return absl::StrCat(c.journey(), c.segment().empty() ? "" : " / ", c.segment(), ": ", c.arm_b(),
+                      " vs ", c.arm_a());
+}
+
+std::vector<std::vector<std::string>> ArmPairTableRows(const holdfast::v1::LiftReport& r) {
+  std::vector<std::vector<std::string>> out;
+  for (const holdfast::v1::ArmComparison& c : r.arm_comparisons()) {
+    const std::string label = ArmPairLabel(c);
+    for (int k = 0; k < c.metrics_size() && k < r.arm_pair_metric_definitions_size(); ++k) {
+      const MetricDefinition& d = r.arm_pair_metric_definitions(k);
+      const MetricResult& m = c.metrics(k);
+      std::string note = MetricNote(m);
+      if (d.id() == "incremental_margin_return") {
+        note = absl::StrCat("p Holm ", PValue(c.p_value_holm()), note.empty() ? "" : ", ", note);
+      }
+      out.push_back({label, d.label(), MetricValue(d, m.treatment()), MetricValue(d, m.holdout()),
+                     MetricEffect(d, m), PValue(m.effect().defined() ? m.effect().p_value() : NAN),
+                     note});
+    }
+  }
+  return out;
+}
+
 void AppendMetricCsvHeader(const holdfast::v1::LiftReport& r, std::vector<std::string>& h) {
   for (const MetricDefinition& d : r.metric_definitions()) {
     for (const char* s : {"_treatment", "_holdout", "_effect", "_lower", "_upper", "_p", "_status"}) {
@@ -111,6 +139,42 @@ void AppendMetricCsvCells(const holdfast::v1::LiftReport& r, const holdfast::v1:
       cells.push_back(absl::StrJoin(m.flags(), ";"));
     }
   }
+}
+
+void AppendArmPairCsvHeader(const holdfast::v1::LiftReport& r, std::vector<std::string>& h) {
+  for (const MetricDefinition& d : r.arm_pair_metric_definitions()) {
+    for (const char* s : {"_b", "_a", "_effect", "_lower", "_upper", "_p", "_status"}) {
+      h.push_back(absl::StrCat("ap_", d.id(), s));
+    }
+  }
+  h.push_back("ap_p_holm");
+  h.push_back("ap_p_bh");
+}
+
+void ArmPairCsvCells(const holdfast::v1::LiftReport& r, const holdfast::v1::ArmComparison& c,
+                     size_t width, std::vector<std::string>& cells) {
+  cells = {c.journey(), absl::StrCat(c.arm_b(), " vs ", c.arm_a()), c.segment()};
+  cells.resize(width);
+  for (int k = 0; k < r.arm_pair_metric_definitions_size(); ++k) {
+    if (k >= c.metrics_size()) {
+      cells.insert(cells.end(), 7, "");
+      continue;
+    }
+    const MetricResult& m = c.metrics(k);
+    cells.push_back(Exact(m.treatment()));
+    cells.push_back(Exact(m.holdout()));
+    if (m.effect().defined()) {
+      for (double v : {m.effect().value(), m.effect().lower(), m.effect().upper(), m.effect().p_value()}) {
+        cells.push_back(Exact(v));
+      }
+      cells.push_back(absl::StrJoin(m.flags(), ";"));
+    } else {
+      cells.insert(cells.end(), 4, "");
+      cells.push_back(absl::StrCat("undefined: ", m.undefined_reason()));
+    }
+  }
+  cells.push_back(Exact(c.p_value_holm()));
+  cells.push_back(Exact(c.p_value_bh()));
 }
 
 }  // namespace holdfast::cli::render

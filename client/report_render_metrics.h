@@ -29,10 +29,25 @@ bool GuardrailHarm(const holdfast::v1::MetricResult& m);
 std::vector<std::string> MetricTableHeader();
 std::vector<std::vector<std::string>> MetricTableRows(const holdfast::v1::LiftReport& r);
 
+// Arm vs arm: one line per (comparison, metric) — "journey: b vs a"
+// (segment appended), metric label, arm b, arm a, effect b - a [interval],
+// p, note (Holm p of the family metric).
+std::vector<std::string> ArmPairTableHeader();
+std::vector<std::vector<std::string>> ArmPairTableRows(const holdfast::v1::LiftReport& r);
+// "journey: b vs a" or "journey / segment: b vs a".
+std::string ArmPairLabel(const holdfast::v1::ArmComparison& c);
+
 // CSV: per metric m_<id>_{treatment,holdout,effect,lower,upper,p,status}.
 void AppendMetricCsvHeader(const holdfast::v1::LiftReport& r, std::vector<std::string>& h);
 void AppendMetricCsvCells(const holdfast::v1::LiftReport& r, const holdfast::v1::LiftRow& row,
                           std::vector<std::string>& cells);
+// Arm comparisons in the same CSV: columns ap_<id>_{b,a,effect,lower,upper,
+// p,status} after the m_ ones, plus ap_p_holm and ap_p_bh; a comparison's
+// line has journey, arm "b vs a", segment, then only its ap_ cells (a lift
+// row's ap_ cells are empty). `width` is the number of columns before ap_.
+void AppendArmPairCsvHeader(const holdfast::v1::LiftReport& r, std::vector<std::string>& h);
+void ArmPairCsvCells(const holdfast::v1::LiftReport& r, const holdfast::v1::ArmComparison& c,
+                     size_t width, std::vector<std::string>& cells);
 
 }  // namespace holdfast::cli::render
 

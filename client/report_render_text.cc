@@ -177,6 +177,11 @@ std::string RenderLiftTable(const LiftReport& r) {
   }
   if (r.sequential()) check_header.push_back("always-valid revenue lift");
   absl::StrAppend(&out, "CHECKS (MDE at 80% power)\n", TextTable(check_header, checks));
+  if (r.arm_comparisons_size() > 0) {
+    absl::StrAppend(&out, "\nARM VS ARM (b = the costlier arm; effect b - a; docs/report.md \"Arm vs "
+                          "arm\")\n",
+                    TextTable(ArmPairTableHeader(), ArmPairTableRows(r)));
+  }
   absl::StrAppend(&out, "\nMETRICS (every declared metric; effect = treatment vs holdout, "
                         "docs/report.md \"Metrics\")\n",
                   TextTable(MetricTableHeader(), MetricTableRows(r)));
@@ -218,6 +223,8 @@ std::string RenderLiftCsv(const LiftReport& r) {
   h.push_back("iroas_tail_error");
   for (const char* s : {"immature_excluded", "cut_windows", "inside_refund_horizon"}) h.push_back(s);
   AppendMetricCsvHeader(r, h);
+  const size_t arm_pair_column = h.size();
+  AppendArmPairCsvHeader(r, h);
   std::string out = CsvLine(h);
   for (const LiftRow& row : r.rows()) {
     std::vector<std::string> c = {row.journey(), row.arm(), row.segment()};
@@ -261,6 +268,12 @@ std::string RenderLiftCsv(const LiftReport& r) {
     c.push_back(absl::StrCat(row.cut_windows()));
     c.push_back(absl::StrCat(row.inside_refund_horizon()));
     AppendMetricCsvCells(r, row, c);
+    c.resize(h.size());  // no ap_ cells on a lift row
+    absl::StrAppend(&out, CsvLine(c));
+  }
+  for (const holdfast::v1::ArmComparison& pair : r.arm_comparisons()) {
+    std::vector<std::string> c;
+    ArmPairCsvCells(r, pair, arm_pair_column, c);
     absl::StrAppend(&out, CsvLine(c));
   }
   return out;

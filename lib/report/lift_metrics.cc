@@ -270,7 +270,74 @@ constexpr MetricDefinition kDefinitions[] = {
      ConversionsPerSend},
 };
 
+// --- arm vs arm: treatment = arm b, holdout = arm a ---
+
+MetricResult DifferenceOfMeans(const char* id, const MetricInputs& in, EntryVariable v) {
+  const PairMoments t = Pair(in.treatment, W(v), W(v));
+  const PairMoments c = Pair(in.holdout, W(v), W(v));
+  MetricResult r = Result(
+      id, stats::DifferenceOfMeansEstimate(
+              t, c, in.confidence, EntryMoments::ContrastOfMeans(in.treatment, in.holdout, W(v))));
+  r.treatment = in.treatment.count() > 0 ? t.mean_a : stats::kNaN;
+  r.holdout = in.holdout.count() > 0 ? c.mean_a : stats::kNaN;
+  return r;
+}
+
+MetricResult PairRevenue(const MetricInputs& in) {
+  return DifferenceOfMeans("revenue_per_entry", in, kVarRevenue);
+}
+MetricResult PairMargin(const MetricInputs& in) {
+  return DifferenceOfMeans("margin_per_entry", in, kVarMargin);
+}
+MetricResult PairCost(const MetricInputs& in) {
+  return DifferenceOfMeans("cost_per_entry", in, kVarCost);
+}
+MetricResult PairConversion(const MetricInputs& in) {
+  return Rate("conversion_rate", in, kVarConverted);
+}
+MetricResult PairUnsubscribes(const MetricInputs& in) {
+  return Rate("unsubscribe_rate", in, kVarUnsubscribed);
+}
+MetricResult PairRevenueReturn(const MetricInputs& in) {
+  return RatioOfDifferences("incremental_revenue_return", in, W(kVarRevenue), W(kVarCost), 1.0,
+                            0.0);
+}
+MetricResult PairMarginReturn(const MetricInputs& in) {
+  return RatioOfDifferences("incremental_margin_return", in, W(kVarMargin), W(kVarCost), 1.0, 0.0);
+}
+
+constexpr MetricDefinition kArmPairDefinitions[] = {
+    {"revenue_per_entry", "Revenue per entry", K::kDifferenceOfMeans, U::kCurrency, true,
+     "#142-differences-of-means", "revenue per entry in each arm; effect b - a", PairRevenue},
+    {"margin_per_entry", "Margin per entry", K::kDifferenceOfMeans, U::kCurrency, true,
+     "#142-differences-of-means", "margin per entry in each arm; effect b - a", PairMargin},
+    {"cost_per_entry", "Cost per entry", K::kDifferenceOfMeans, U::kCurrency, false,
+     "#142-differences-of-means", "send cost per entry in each arm; effect b - a (what the change costs)",
+     PairCost},
+    {"conversion_rate", "Conversion rate", K::kRate, U::kProportion, true, "#141-rates",
+     "share converting in each arm; effect b - a in pp", PairConversion},
+    {"unsubscribe_rate", "Unsubscribe rate", K::kRate, U::kProportion, false, "#141-rates",
+     "share unsubscribing in each arm; effect b - a in pp", PairUnsubscribes},
+    {"incremental_revenue_return", "Revenue return of the change", K::kRatioOfDifferences,
+     U::kRatio, true, "#144-ratios-of-differences",
+     "Δrevenue / Δcost of arm b over arm a: revenue each extra unit of cost brings", PairRevenueReturn},
+    {"incremental_margin_return", "Margin return of the change", K::kRatioOfDifferences, U::kRatio,
+     true, "#144-ratios-of-differences",
+     "Δmargin / Δcost of arm b over arm a: above 1 the extra cost (a coupon, a channel) pays for "
+     "itself in profit",
+     PairMarginReturn},
+};
+
 }  // namespace
+
+absl::Span<const MetricDefinition> ArmPairMetricDefinitions() { return kArmPairDefinitions; }
+
+std::vector<MetricResult> ComputeArmPairMetrics(const MetricInputs& inputs) {
+  std::vector<MetricResult> out;
+  out.reserve(std::size(kArmPairDefinitions));
+  for (const MetricDefinition& d : kArmPairDefinitions) out.push_back(d.compute(inputs));
+  return out;
+}
 
 absl::Span<const MetricDefinition> LiftMetricDefinitions() { return kDefinitions; }
 

@@ -153,6 +153,16 @@ std::vector<MetricResult> ComputeLiftMetrics(const MetricInputs& inputs);
 // A definition by id, or nullptr.
 const MetricDefinition* FindLiftMetric(absl::string_view id);
 
+// Arm vs arm (docs/report.md, "Arm vs arm"): the same machinery with
+// `treatment` = the costlier arm b (the change) and `holdout` = arm a (the
+// baseline); `lift` is unused. The differences b - a, and the incremental
+// return of the change, Δrevenue / Δcost and Δmargin / Δcost.
+absl::Span<const MetricDefinition> ArmPairMetricDefinitions();
+std::vector<MetricResult> ComputeArmPairMetrics(const MetricInputs& inputs);
+
+// The arm-pair metric whose p-value is adjusted in the arm-pair families.
+inline constexpr char kArmPairFamilyMetric[] = "incremental_margin_return";
+
 }  // namespace holdfast::report
 
 #endif  // HOLDFAST_LIB_REPORT_LIFT_METRICS_H_

@@ -239,6 +239,36 @@ void AddRowWarnings(const LiftRowResult& row, const JourneySpec& spec,
   (void)spec;
 }
 
+// Every pair of configured arms with at least two analysed entries each:
+// b is the arm with the higher cost per entry (ties: the later in config
+// order). The fixed cost is pro-rated per entry alike to both arms, so it
+// cancels from every difference.
+void AddArmComparisons(const JourneyAcc& acc, const JourneySpec& spec, const std::string& segment,
+                       const SegmentAcc& seg, double srm_arms, double confidence,
+                       std::vector<ArmComparisonResult>& out) {
+  const stats::LiftResult unused;
+  for (size_t i = 0; i < acc.configured_arms; ++i) {
+    for (size_t j = i + 1; j < acc.configured_arms; ++j) {
+      size_t a = i, b = j;
+      const EntryMoments& vi = seg.arms[i].vars;
+      const EntryMoments& vj = seg.arms[j].vars;
+      if (vi.count() < 2 || vj.count() < 2) continue;
+      if (vi.Mean(kVarCost) > vj.Mean(kVarCost)) std::swap(a, b);
+      ArmComparisonResult c;
+      c.journey = spec.id;
+      c.segment = segment;
+      c.arm_a = acc.arm_names[a];
+      c.arm_b = acc.arm_names[b];
+      c.entries_a = seg.arms[a].vars.count();
+      c.entries_b = seg.arms[b].vars.count();
+      c.metrics = ComputeArmPairMetrics(
+          MetricInputs{seg.arms[b].vars, seg.arms[a].vars, unused, false, 0.0, confidence, spec});
+      c.srm_arms_p_value = srm_arms;
+      out.push_back(std::move(c));
+    }
+  }
+}
+
 // CRITICAL / CAUTION for each guardrail metric of an everyone row whose
 // verdict is harm / cannot exclude (docs/report.md, "Guardrails").
 void AddGuardrailWarnings(const LiftRowResult& row, double confidence,
@@ -274,9 +304,8 @@ void AddGuardrailWarnings(const LiftRowResult& row, double confidence,
 
 // Holm and BH over the rows selected by `in_family`, on the p-value `p_of`;
 // writes the adjusted values with `set` and returns the family size.
-template <typename Select, typename Get, typename Set>
-absl::StatusOr<int64_t> AdjustFamily(std::vector<LiftRowResult>& rows, Select in_family, Get p_of,
-                                     Set set) {
+template <typename Row, typename Select, typename Get, typename Set>
+absl::StatusOr<int64_t> AdjustFamily(std::vector<Row>& rows, Select in_family, Get p_of, Set set) {
   std::vector<size_t> members;
   std::vector<double> p;
   for (size_t i = 0; i < rows.size(); ++i) {
@@ -322,10 +351,29 @@ absl::Status AdjustFamilies(LiftReportResult& result) {
   HF_ASSIGN_OR_RETURN(const int64_t n_be, AdjustFamily(rows, everyone, breakeven_p, set_breakeven));
   HF_ASSIGN_OR_RETURN(const int64_t n_seg_be,
                       AdjustFamily(rows, segment, breakeven_p, set_breakeven));
+  // Arm pairs: the margin-return test (its numerator, Δmargin = 0).
+  auto pair_p = [](const ArmComparisonResult& c) {
+    for (const MetricResult& m : c.metrics) {
+      if (m.id == kArmPairFamilyMetric) return m.effect.defined ? m.effect.p_value : stats::kNaN;
+    }
+    return stats::kNaN;
+  };
+  auto set_pair = [](ArmComparisonResult& c, double holm, double bh) {
+    c.p_value_holm = holm;
+    c.p_value_bh = bh;
+  };
+  auto pair_everyone = [](const ArmComparisonResult& c) { return c.segment.empty(); };
+  auto pair_segment = [](const ArmComparisonResult& c) { return !c.segment.empty(); };
+  HF_ASSIGN_OR_RETURN(const int64_t n_pairs,
+                      AdjustFamily(result.arm_comparisons, pair_everyone, pair_p, set_pair));
+  HF_ASSIGN_OR_RETURN(const int64_t n_seg_pairs,
+                      AdjustFamily(result.arm_comparisons, pair_segment, pair_p, set_pair));
   result.families = {{kFamilyRows, n_rows},
                      {kFamilySegments, n_seg},
                      {kFamilyBreakEven, n_be},
-                     {kFamilySegmentBreakEven, n_seg_be}};
+                     {kFamilySegmentBreakEven, n_seg_be},
+                     {kFamilyArmPairs, n_pairs},
+                     {kFamilySegmentArmPairs, n_seg_pairs}};
   return absl::OkStatus();
 }
 
@@ -720,6 +768,8 @@ absl::StatusOr<LiftReportResult> BuildLiftReport(const AssignmentConfig& config,
         if (label.empty()) AddGuardrailWarnings(row, options.confidence, result.warnings);
         result.rows.push_back(std::move(row));
       }
+      AddArmComparisons(acc, spec, label, seg, srm_arms, options.confidence,
+                        result.arm_comparisons);
     }
     AddHeavyTailWarning(result.rows, journey_first_row, options.confidence, result.warnings);
   }

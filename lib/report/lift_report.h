@@ -14,7 +14,8 @@
 // Fixed cost F of a journey over the range is pro-rated to a row by the row's
 // share of the journey's analysed treatment entries (the pooled row of
 // everyone gets F exactly). Holm and Benjamini-Hochberg adjust p-values
-// within declared families (MultiplicityFamily).
+// within declared families (MultiplicityFamily). Journeys with several arms
+// also get every pair of arms compared directly (ArmComparisonResult).
 //
 // Example:
 //   LiftReportOptions options;
@@ -139,6 +140,29 @@ inline constexpr char kFamilyRows[] = "revenue_lift";
 inline constexpr char kFamilySegments[] = "segment_revenue_lift";
 inline constexpr char kFamilyBreakEven[] = "iroas_breakeven";
 inline constexpr char kFamilySegmentBreakEven[] = "segment_iroas_breakeven";
+// The margin-return test (Δmargin = 0) of every arm pair of the everyone
+// rows, and of the segment rows.
+inline constexpr char kFamilyArmPairs[] = "arm_pairs";
+inline constexpr char kFamilySegmentArmPairs[] = "segment_arm_pairs";
+
+// Two arms of one journey (and segment) compared directly (docs/report.md,
+// "Arm vs arm"): arm_b is the costlier per entry (ties: the later arm in
+// config order), so the differences are "what the change adds".
+struct ArmComparisonResult {
+  std::string journey;
+  std::string segment;
+  std::string arm_a;
+  std::string arm_b;
+  int64_t entries_a = 0;
+  int64_t entries_b = 0;
+  // One per ArmPairMetricDefinitions() entry; treatment = b, holdout = a.
+  std::vector<MetricResult> metrics;
+  // The journey x segment arms SRM (as on the rows).
+  double srm_arms_p_value = stats::kNaN;
+  // The incremental_margin_return p-value adjusted in its family.
+  double p_value_holm = stats::kNaN;
+  double p_value_bh = stats::kNaN;
+};
 
 struct MultiplicityFamily {
   std::string name;
@@ -165,7 +189,10 @@ struct LiftReportResult {
   // Entries (any group, before exclusions) whose config version the catalog
   // lacks.
   int64_t unknown_version_entries = 0;
-  // The four families, in the order above.
+  // Every pair of configured arms with entries, per journey x segment, in
+  // row order (everyone first), pairs in config order.
+  std::vector<ArmComparisonResult> arm_comparisons;
+  // The six families, in the order above.
   std::vector<MultiplicityFamily> families;
 };
 

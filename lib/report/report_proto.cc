@@ -129,6 +129,18 @@ v1::MetricResult ToProto(const MetricResult& m) {
   return out;
 }
 
+v1::MetricDefinition ToProto(const MetricDefinition& d) {
+  v1::MetricDefinition def;
+  def.set_id(d.id);
+  def.set_label(d.label);
+  def.set_kind(static_cast<v1::MetricKind>(static_cast<int>(d.kind)));
+  def.set_unit(static_cast<v1::MetricUnit>(static_cast<int>(d.unit)));
+  def.set_higher_is_better(d.higher_is_better);
+  def.set_doc_anchor(d.doc_anchor);
+  def.set_description(d.description);
+  return def;
+}
+
 }  // namespace
 
 v1::LiftReport ToProto(const LiftReportResult& result, const LiftProtoContext& ctx) {
@@ -204,15 +216,22 @@ v1::LiftReport ToProto(const LiftReportResult& result, const LiftProtoContext& c
     row->set_inside_refund_horizon(r.inside_refund_horizon);
     for (const MetricResult& m : r.metrics) *row->add_metrics() = ToProto(m);
   }
-  for (const MetricDefinition& d : LiftMetricDefinitions()) {
-    v1::MetricDefinition* def = out.add_metric_definitions();
-    def->set_id(d.id);
-    def->set_label(d.label);
-    def->set_kind(static_cast<v1::MetricKind>(static_cast<int>(d.kind)));
-    def->set_unit(static_cast<v1::MetricUnit>(static_cast<int>(d.unit)));
-    def->set_higher_is_better(d.higher_is_better);
-    def->set_doc_anchor(d.doc_anchor);
-    def->set_description(d.description);
+  for (const MetricDefinition& d : LiftMetricDefinitions()) *out.add_metric_definitions() = ToProto(d);
+  for (const ArmComparisonResult& c : result.arm_comparisons) {
+    v1::ArmComparison* p = out.add_arm_comparisons();
+    p->set_journey(c.journey);
+    p->set_segment(c.segment);
+    p->set_arm_a(c.arm_a);
+    p->set_arm_b(c.arm_b);
+    p->set_entries_a(c.entries_a);
+    p->set_entries_b(c.entries_b);
+    for (const MetricResult& m : c.metrics) *p->add_metrics() = ToProto(m);
+    p->set_srm_arms_p_value(c.srm_arms_p_value);
+    p->set_p_value_holm(c.p_value_holm);
+    p->set_p_value_bh(c.p_value_bh);
+  }
+  for (const MetricDefinition& d : ArmPairMetricDefinitions()) {
+    *out.add_arm_pair_metric_definitions() = ToProto(d);
   }
   for (const ReportWarning& w : result.warnings) *out.add_warnings() = ToProto(w);
   for (const MultiplicityFamily& f : result.families) {

@@ -165,12 +165,12 @@ const RuleCase kRuleCases[] = {
     {"guardrail (share)",
      "journeys {\n  id: \"a\"\n  holdout_share: 0.1\n"
      "  guardrails { metric: COMPLAINT max_increase: 2 }\n}\n",
-     {"c.textproto:4:41: error: journey a: guardrail max_increase must be a share in [0, 1] "
+     {"c.textproto:4:34: error: journey a: guardrail max_increase must be a share in [0, 1] "
       "(0.002 = 0.2 percentage points) [guardrail]"}},
     {"guardrail (value on complaints)",
      "journeys {\n  id: \"a\"\n  holdout_share: 0.1\n"
      "  guardrails { metric: COMPLAINT max_increase: 0.001 value_per_event: 3 }\n}\n",
-     {"c.textproto:4:59: error: journey a: value_per_event is only for the UNSUBSCRIBE "
+     {"c.textproto:4:54: error: journey a: value_per_event is only for the UNSUBSCRIBE "
       "guardrail [guardrail]"}},
     {"planning",
      "journeys {\n  id: \"a\"\n  holdout_share: 0.1\n"

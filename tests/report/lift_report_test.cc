@@ -403,7 +403,9 @@ TEST(LiftReportTest, SegmentsAndBreakEvenAreSeparateFamilies) {
     EXPECT_TRUE(same(seg->rows[i].breakeven_p_value_holm, plain->rows[i].breakeven_p_value_holm))
         << i;
   }
-  ASSERT_EQ(seg->families.size(), 4u);
+  ASSERT_EQ(seg->families.size(), 6u);
+  EXPECT_EQ(seg->families[4].name, kFamilyArmPairs);
+  EXPECT_EQ(seg->families[5].name, kFamilySegmentArmPairs);
   EXPECT_EQ(seg->families[0].name, kFamilyRows);
   EXPECT_EQ(seg->families[0].size, 3);
   EXPECT_EQ(seg->families[1].name, kFamilySegments);

@@ -238,6 +238,46 @@ def main():
         ck.close(f"{where} conv/send treatment", m["conversions_per_send"]["treatment"],
                  T["x"].sum() / T["sends"].sum())
 
+    # Arm vs arm: b is the costlier arm; every metric b - a from the raw rows,
+    # and the margin-return p-values Holm-adjusted across the pairs.
+    pair_ids = [d["id"] for d in report["arm_pair_metric_definitions"]]
+    pair_p, pair_holm = [], []
+    for pair in report["arm_comparisons"]:
+        j = pair["journey"]
+        arm = {a: {k: np.array([r[i] for r in rows if r[0] == j and r[1] == "T" and r[2] == a],
+                               dtype=float) for k, i in cols.items()} for a in ("a", "b")}
+        cheap, dear = sorted(("a", "b"), key=lambda a: (arm[a]["c"].mean(), a))
+        where = f"{j} {dear} vs {cheap}"
+        ck.equal(f"{where} orientation", (pair["arm_b"], pair["arm_a"]), (dear, cheap))
+        B, A = arm[dear], arm[cheap]
+        m = dict(zip(pair_ids, pair["metrics"]))
+
+        def est(name, want):
+            e = m[name]["effect"]
+            ck.equal(f"{where} {name} defined", e["defined"], want is not None)
+            if want is None:
+                return
+            for key, w in zip(("value", "lower", "upper", "std_error", "p_value"), want):
+                ck.close(f"{where} {name} {key}", e[key], float(w))
+
+        for name, var in (("revenue_per_entry", "y"), ("margin_per_entry", "m"), ("cost_per_entry", "c")):
+            est(name, welch(B[var], A[var]))
+            ck.close(f"{where} {name} b", m[name]["treatment"], B[var].mean())
+        for name, var in (("conversion_rate", "x"), ("unsubscribe_rate", "unsub")):
+            est(name, rate(B[var], A[var])[2])
+        for name, var in (("incremental_revenue_return", "y"), ("incremental_margin_return", "m")):
+            r, lo, hi, se, p, weak = ratio_of_differences(B[var], B["c"], A[var], A["c"], 1.0, 0.0)
+            est(name, (r, lo, hi, se, p))
+        pair_p.append(m["incremental_margin_return"]["effect"]["p_value"])
+        pair_holm.append(pair["p_value_holm"])
+    from statsmodels.stats.multitest import multipletests
+    holm = multipletests(pair_p, method="holm")[1]
+    for k, (got, want) in enumerate(zip(pair_holm, holm)):
+        ck.close(f"arm pair {k} Holm", got, want)
+    ck.equal("arm pairs: one per multi-arm journey", len(report["arm_comparisons"]), 3)
+    families = {f["name"]: int(f["size"]) for f in report["families"]}
+    ck.equal("arm_pairs family size", families.get("arm_pairs"), 3)
+
     # The report's CRITICAL guardrail warning names the harmful journey.
     harm = [w for w in report["warnings"] if w["kind"] == "GUARDRAIL_HARM"]
     ck.equal("harm journey warned", sorted({w["journey"] for w in harm}), ["harm"])

@@ -234,7 +234,11 @@ TEST(ReportRenderTest, CsvHasOneLinePerRowAndFixedColumns) {
   const holdfast::v1::LiftReport r = FixedLiftReport();
   const std::string csv = RenderLiftCsv(r);
   std::vector<std::string> lines = absl::StrSplit(csv, '\n', absl::SkipEmpty());
-  ASSERT_EQ(lines.size(), static_cast<size_t>(r.rows_size()) + 1);
+  // The header, one line per row, then one per arm comparison (cart: B vs A,
+  // everyone and per country; equal costs, so b is the later arm).
+  ASSERT_EQ(r.arm_comparisons_size(), 3);
+  ASSERT_EQ(lines.size(), static_cast<size_t>(r.rows_size() + r.arm_comparisons_size()) + 1);
+  EXPECT_EQ(lines[r.rows_size() + 1].substr(0, 14), "cart,B vs A,,,") << lines[r.rows_size() + 1];
   const size_t columns = Count(lines[0], ",") + 1;
   // "win<back>" needs no quoting; no field here holds a comma.
   for (const std::string& l : lines) EXPECT_EQ(Count(l, ",") + 1, columns) << l;
