@@ -247,7 +247,7 @@ std::string GuardrailsHtml(const LiftReport& r) {
       absl::StrAppend(&rows, tr, Cell(RowLabel(row), true), Cell(d.label(), true),
                       Cell(MetricValue(d, m.treatment())), Cell(MetricValue(d, m.holdout())),
                       Cell(MetricEffect(d, m)),
-                      Cell(absl::StrCat("+", Num(100.0 * m.guardrail().max_increase()), "pp")),
+                      Cell(absl::StrCat("+", Points(m.guardrail().max_increase()))),
                       Cell(PValue(m.guardrail().p_value_harm())), Cell(MetricNote(m), true), "</tr>\n");
     }
   }

@@ -13,10 +13,25 @@ using holdfast::v1::GuardrailVerdict;
 using holdfast::v1::MetricDefinition;
 using holdfast::v1::MetricResult;
 
-// Scale and suffix of an effect in the metric's unit.
-double EffectScale(const MetricDefinition& d) { return d.unit() == holdfast::v1::PROPORTION ? 100.0 : 1.0; }
-const char* EffectSuffix(const MetricDefinition& d) {
-  return d.unit() == holdfast::v1::PROPORTION ? "pp" : "";
+// Events per entry: 3 decimals, as money per entry.
+std::string PerEntryCount(double v) { return Fixed(v, 3); }
+// Shares of entries with 2 decimals: guardrail rates live near 0.1 %.
+std::string Share(double v) { return std::isfinite(v) ? Fixed(100.0 * v, 2) + "%" : Fixed(v, 2); }
+
+// The one format of a metric's group values and of its effect, by unit
+// (docs/cli.md, "Numbers in tables"): shares in % (2 decimals), their differences in
+// percentage points, money per entry or order with 3 decimals, ratios 2.
+using Format = std::string (*)(double);
+Format ValueFormat(const MetricDefinition& d) {
+  switch (d.unit()) {
+    case holdfast::v1::PROPORTION: return Share;
+    case holdfast::v1::CURRENCY: return PerEntry;
+    case holdfast::v1::COUNT: return PerEntryCount;
+    default: return Ratio;
+  }
+}
+Format EffectFormat(const MetricDefinition& d) {
+  return d.unit() == holdfast::v1::PROPORTION ? Points : ValueFormat(d);
 }
 
 const char* StatusName(GuardrailVerdict::Status s) {
@@ -31,25 +46,19 @@ const char* StatusName(GuardrailVerdict::Status s) {
 
 }  // namespace
 
-std::string MetricValue(const MetricDefinition& d, double v) {
-  switch (d.unit()) {
-    case holdfast::v1::PROPORTION: return std::isnan(v) ? "n/a" : absl::StrCat(Num(100.0 * v), "%");
-    case holdfast::v1::CURRENCY: return Money(v);
-    default: return Num(v);
-  }
-}
+std::string MetricValue(const MetricDefinition& d, double v) { return ValueFormat(d)(v); }
 
 std::string MetricEffect(const MetricDefinition& d, const MetricResult& m) {
   if (!m.effect().defined()) {
     return m.undefined_reason().empty() ? "n/a" : absl::StrCat("n/a (", m.undefined_reason(), ")");
   }
-  return WithInterval(m.effect(), EffectScale(d), EffectSuffix(d));
+  return WithInterval(m.effect(), EffectFormat(d));
 }
 
 std::string MetricNote(const MetricResult& m) {
   if (m.has_guardrail()) {
     return absl::StrCat("guardrail ", StatusName(m.guardrail().status()), " (max +",
-                        Num(100.0 * m.guardrail().max_increase()), "pp)");
+                        Points(m.guardrail().max_increase()), ")");
   }
   return absl::StrJoin(m.flags(), ", ");
 }
