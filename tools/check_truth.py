@@ -72,17 +72,33 @@ def judge(row, quantity, true):
     return value, lo, hi, None
 
 
+def metric_view(definitions, results):
+    """A generic metrics list (LiftRow.metrics, ArmComparison.metrics) as a
+    row-like dict {metric id: its effect}, so judge() reads it like a field."""
+    ids = [field(d, "id") for d in definitions or []]
+    return {i: field(m, "effect") for i, m in zip(ids, results or [])}
+
+
 def checks_from(truth):
-    """(journey, arm, quantity, true value) for every check the truth file implies."""
+    """(journey, arm, quantity, true value) for every check the truth file implies.
+
+    `arm` is an arm name, "*" (pooled), or "b vs a" for an arm comparison;
+    quantities named "metric:ID" are read from the row's generic metrics."""
     checks = []
     for j in truth["journeys"]:
         pooled = j["pooled"]
         for q in ("conversion_lift", "revenue_lift", "iroas", "margin_iroas"):
             checks.append((j["journey"], "*", q, float(pooled[q])))
+        if "unsubscribe_rate" in pooled:
+            checks.append((j["journey"], "*", "metric:unsubscribe_rate", float(pooled["unsubscribe_rate"])))
         if len(j["arms"]) > 1:
             for a in j["arms"]:
                 for q in ("conversion_lift", "revenue_lift"):
                     checks.append((j["journey"], a["arm"], q, float(a[q])))
+        for pair in j.get("arm_pairs", []):
+            for q in ("incremental_revenue_return", "incremental_margin_return"):
+                checks.append((j["journey"], f'{pair["arm_b"]} vs {pair["arm_a"]}', "metric:" + q,
+                               float(pair[q])))
     return checks
 
 
@@ -93,26 +109,36 @@ def main():
     report = json.load(open(sys.argv[1]))
     truth = json.load(open(sys.argv[2]))
     rows = {}
+    definitions = field(report, "metric_definitions")
     for row in field(report, "rows") or []:
         if field(row, "segment"):
             continue
-        rows[(field(row, "journey"), field(row, "arm"))] = row
+        view = dict(row)
+        for k, v in metric_view(definitions, field(row, "metrics")).items():
+            view["metric:" + k] = v
+        rows[(field(row, "journey"), field(row, "arm"))] = view
+    pair_definitions = field(report, "arm_pair_metric_definitions")
+    for pair in field(report, "arm_comparisons") or []:
+        if field(pair, "segment"):
+            continue
+        view = {"metric:" + k: v for k, v in metric_view(pair_definitions, field(pair, "metrics")).items()}
+        rows[(field(pair, "journey"), f'{field(pair, "arm_b")} vs {field(pair, "arm_a")}')] = view
 
     checks = checks_from(truth)
     if not checks:
         print("the truth file names no journeys: nothing was checked")
         return 1
     failures = 0
-    print(f"{'journey':<13} {'arm':<12} {'quantity':<16} {'true':>9} {'estimate':>9}   {'95% interval':<22} covered")
+    print(f"{'journey':<13} {'arm':<24} {'quantity':<34} {'true':>9} {'estimate':>9}   {'95% interval':<22} covered")
     for journey, arm, q, true in checks:
         value, lo, hi, problem = judge(rows.get((journey, arm)), q, true)
         if problem is not None:
             failures += 1
-            print(f"{journey:<13} {arm:<12} {q:<16} {true:>9.4f}  FAIL: {problem}")
+            print(f"{journey:<13} {arm:<24} {q:<34} {true:>9.4f}  FAIL: {problem}")
             continue
         ok = lo <= true <= hi
         failures += 0 if ok else 1
-        print(f"{journey:<13} {arm:<12} {q:<16} {true:>9.4f} {value:>9.4f}   [{lo:>8.4f}, {hi:>8.4f}]   {'yes' if ok else 'NO'}")
+        print(f"{journey:<13} {arm:<24} {q:<34} {true:>9.4f} {value:>9.4f}   [{lo:>8.4f}, {hi:>8.4f}]   {'yes' if ok else 'NO'}")
     print(f"\n{len(checks) - failures} of {len(checks)} true effects inside their intervals.")
     return 1 if failures else 0
 

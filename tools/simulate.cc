@@ -101,6 +101,10 @@ struct JourneyModel {
   std::vector<ChannelPlan> sends;
   double fixed_cost_per_week;
   double contamination_rate;   // share of held-out entries messaged by mistake
+  // Chance an entry unsubscribes within its window, held out / treated (the
+  // guardrail the report checks; docs/report.md, "Guardrails").
+  double unsubscribe_holdout = 0.0;
+  double unsubscribe_treatment = 0.0;
 };
 
 // Matches examples/holdfast.textproto.
@@ -109,15 +113,17 @@ std::vector<JourneyModel> Models(double scale) {
       {"cart_abandon", static_cast<int>(40000 * scale), 0.08, 3 * kDay,
        {{"discount", 0.25, 0.10}, {"no_discount", 0.15, 0.0}},
        {{"email", 0.0008, 1.0, kHour}, {"sms", 0.0075, 0.5, kDay}},
-       300.0, 0.0},
+       300.0, 0.0, 0.001, 0.0012},
       {"winback", static_cast<int>(20000 * scale), 0.03, 14 * kDay,
        {{"treatment", 0.30, 0.0}},
        {{"email", 0.0008, 1.0, kHour}, {"email", 0.0008, 1.0, 3 * kDay}, {"email", 0.0008, 1.0, 7 * kDay}},
-       150.0, 0.004},
+       // Three emails to lapsed customers: unsubscribes rise by 1 point, well
+       // beyond the 0.2-point default guardrail (the report says CRITICAL).
+       150.0, 0.004, 0.002, 0.012},
       {"renewal", static_cast<int>(15000 * scale), 0.25, 30 * kDay,
        {{"treatment", 0.0, 0.0}},
        {{"email", 0.0008, 1.0, kHour}, {"push", 0.0001, 1.0, 2 * kDay}},
-       50.0, 0.0},
+       50.0, 0.0, 0.001, 0.001},
   };
 }
 
@@ -352,6 +358,9 @@ int main(int argc, char** argv) {
   const int64_t span = absl::GetFlag(FLAGS_weeks) * 7 * kDay;
   std::mt19937_64 rng(absl::GetFlag(FLAGS_seed));
   std::uniform_real_distribution<double> unif(0.0, 1.0);
+  // Unsubscribes draw from their own stream, so adding them changed no other
+  // draw of a given seed.
+  std::mt19937_64 unsubscribe_rng(absl::GetFlag(FLAGS_seed) ^ 0x756e737562ULL);
   const double order_sigma = absl::GetFlag(FLAGS_order_sigma);
   std::lognormal_distribution<double> order_value(kOrderMu, order_sigma);
   const double mean_order = std::exp(kOrderMu + order_sigma * order_sigma / 2);
@@ -453,6 +462,14 @@ int main(int argc, char** argv) {
           send.set_cost(0.0008);
           writer.Send(send);
         }
+        if (unif(unsubscribe_rng) < (treated ? m.unsubscribe_treatment : m.unsubscribe_holdout)) {
+          holdfast::v1::OutcomeRecord u;
+          u.set_outcome_id(absl::StrCat(m.id, "/", a.unit(), "/", a.period(), "/unsubscribe"));
+          u.set_unit(a.unit());
+          SetTime(t0 + static_cast<int64_t>(unif(unsubscribe_rng) * (m.window / 2)), u.mutable_at());
+          u.set_type(holdfast::v1::UNSUBSCRIBE);
+          writer.Outcome(u);
+        }
         const double p = m.p0 * w * (1.0 + (arm != nullptr ? arm->lift : 0.0));
         if (unif(rng) < p) {
           const int64_t at = t0 + static_cast<int64_t>(unif(rng) * (m.window / 2));
@@ -545,12 +562,38 @@ int main(int argc, char** argv) {
     const double d_pooled = n_t > 0 ? pooled_d / n_t : 0;
     const double c_pooled = n_t > 0 ? pooled_cost / n_t : 0;
     const double iroas = d_pooled / (c_pooled + fixed / std::max<int64_t>(1, n_t));
+    // Arm vs arm (docs/report.md): b = the costlier arm; the return of the
+    // change is Δrevenue / Δcost and Δmargin / Δcost.
+    std::string pairs;
+    for (size_t i = 0; i < m.arms.size(); ++i) {
+      for (size_t k = i + 1; k < m.arms.size(); ++k) {
+        const ArmModel* a = &m.arms[i];
+        const ArmModel* b = &m.arms[k];
+        const double p_a = m.p0 * (1 + a->lift), p_b = m.p0 * (1 + b->lift);
+        double cost_a = a->coupon_share * mean_order * p_a, cost_b = b->coupon_share * mean_order * p_b;
+        double delta_p = p_b - p_a;
+        if (cost_a > cost_b) {
+          std::swap(a, b);
+          std::swap(cost_a, cost_b);
+          delta_p = -delta_p;
+        }
+        if (!(cost_b > cost_a)) continue;  // equal costs: the return is undefined
+        const double delta_revenue = delta_p * mean_order * (1 - refunded);
+        absl::StrAppend(&pairs, pairs.empty() ? "" : ", ",
+                        absl::StrFormat("{\"arm_b\": \"%s\", \"arm_a\": \"%s\", "
+                                        "\"incremental_revenue_return\": %.10g, "
+                                        "\"incremental_margin_return\": %.10g}",
+                                        b->name, a->name, delta_revenue / (cost_b - cost_a),
+                                        delta_revenue * kMarginShare / (cost_b - cost_a)));
+      }
+    }
     truth += absl::StrFormat(
         "    ], \"pooled\": {\"treated_entries\": %d, \"conversion_lift\": %.10g, \"revenue_lift\": %.10g, "
         "\"margin_lift\": %.10g, \"cost_per_entry\": %.10g, \"fixed_cost\": %.10g, \"iroas\": %.10g, "
-        "\"margin_iroas\": %.10g}}%s\n",
+        "\"margin_iroas\": %.10g, \"unsubscribe_rate\": %.10g}, \"arm_pairs\": [%s]}%s\n",
         n_t, n_t > 0 ? pooled_conv / n_t : 0, d_pooled, d_pooled * kMarginShare, c_pooled, fixed, iroas,
-        iroas * kMarginShare, ji + 1 < models.size() ? "," : "");
+        iroas * kMarginShare, m.unsubscribe_treatment - m.unsubscribe_holdout, pairs,
+        ji + 1 < models.size() ? "," : "");
     std::cerr << absl::StrFormat("simulated %-13s %6d entries, true revenue lift/entry %.3f, true iROAS %.2f\n",
                                  m.id, m.entries, d_pooled, iroas);
   }
