@@ -66,7 +66,7 @@ void EvaluateGuardrail(double max_increase, double confidence, MetricResult& r) 
   g.max_increase = max_increase;
   if (r.effect.defined) {
     g.p_value_harm = stats::UpperTailPValue(r.effect, 0.0);
-    g.p_value_within_threshold = 1.0 - stats::UpperTailPValue(r.effect, max_increase);
+    g.p_value_within_threshold = stats::LowerTailPValue(r.effect, max_increase);
     g.upper_bound = stats::OneSidedUpper(r.effect, confidence);
     if (g.p_value_harm < 1.0 - confidence && r.effect.value > max_increase) {
       g.status = GuardrailStatus::kHarm;
@@ -209,8 +209,15 @@ MetricResult ConversionPerDeliveredEntry(const MetricInputs& in) {
                             W(kVarDelivered), 1.0, 0.0);
 }
 
+// Descriptive: the holdout's sends are contamination, so a contrast of
+// conversions per send between the groups means nothing; only the group
+// values are shown.
 MetricResult ConversionsPerSend(const MetricInputs& in) {
-  return RatioOfMeans("conversions_per_send", in, kVarConverted, kVarSends);
+  MetricResult r = RatioOfMeans("conversions_per_send", in, kVarConverted, kVarSends);
+  r.effect = stats::Estimate{};
+  r.undefined_reason = "descriptive only (the holdout's sends are contamination)";
+  r.flags.clear();
+  return r;
 }
 
 using K = MetricKind;

@@ -51,7 +51,7 @@ MetricEstimate RateDifferenceEstimate(const PairMoments& t, const PairMoments& c
   const double se = std::sqrt(p_t * (1.0 - p_t) / t.n + p_c * (1.0 - p_c) / c.n);
   MetricEstimate m;
   m.estimate = NormalEstimate(p_t - p_c, se, confidence);
-  if (!m.estimate.defined) m.undefined_reason = "the rate is 0 (or 1) in both groups";
+  if (!m.estimate.defined) m.undefined_reason = "no variation: each group's rate is 0 or 1";
   return m;
 }
 
@@ -113,7 +113,14 @@ MetricEstimate RatioOfDifferencesEstimate(const PairMoments& t, const PairMoment
 double UpperTailPValue(const Estimate& e, double bound) {
   if (!e.defined || !(e.std_error > 0.0)) return kNaN;
   const double t = (e.value - bound) / e.std_error;
-  return 1.0 - StudentTCdf(t, Finite(e.df) ? e.df : kInf);
+  // P(T >= t) = CDF(-t): the lower tail keeps its digits where 1 - CDF(t)
+  // would round a tiny p-value to 0.
+  return StudentTCdf(-t, Finite(e.df) ? e.df : kInf);
+}
+
+double LowerTailPValue(const Estimate& e, double bound) {
+  if (!e.defined || !(e.std_error > 0.0)) return kNaN;
+  return StudentTCdf((e.value - bound) / e.std_error, Finite(e.df) ? e.df : kInf);
 }
 
 double OneSidedLower(const Estimate& e, double confidence) {

@@ -67,6 +67,9 @@ MetricEstimate RatioOfDifferencesEstimate(const PairMoments& t, const PairMoment
 // One-sided p-value that the true effect is <= `bound` (small: the data show
 // the effect above the bound), from the estimate's t (or z) distribution.
 double UpperTailPValue(const Estimate& e, double bound);
+// One-sided p-value that the true effect is >= `bound` (small: the data show
+// the effect below the bound).
+double LowerTailPValue(const Estimate& e, double bound);
 
 // One-sided confidence bounds at level `confidence` (the lower bound L with
 // P(effect >= L) = confidence, and the upper bound likewise).

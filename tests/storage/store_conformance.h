@@ -14,6 +14,7 @@
 
 #include <functional>
 #include <memory>
+#include <ostream>
 #include <string>
 
 #include <gtest/gtest.h>
@@ -30,6 +31,10 @@ struct StoreFactory {
   // store may keep files in (removed after the case).
   std::function<absl::StatusOr<std::unique_ptr<Store>>(const std::string& dir)> make;
 };
+
+// How gtest prints the parameter (in ctest's test list): its name, not a
+// byte dump of the struct.
+inline void PrintTo(const StoreFactory& factory, std::ostream* os) { *os << factory.name; }
 
 // For INSTANTIATE_TEST_SUITE_P: the factory's name.
 inline std::string StoreFactoryName(const ::testing::TestParamInfo<StoreFactory>& info) {
