@@ -273,9 +273,19 @@ void PostgresStore::Impl::WriterLoop() {
 
 void PostgresStore::Impl::CommitGroup(const std::vector<PgWriteBatch*>& group) {
   absl::Status status;
+  const auto start = std::chrono::steady_clock::now();
   for (int attempt = 0;; ++attempt) {
     status = CommitGroupOnce(group);
-    if (status.ok()) return;
+    if (status.ok()) {
+      if (options.on_commit) {
+        int64_t records = 0;
+        for (const PgWriteBatch* b : group) records += b->records;
+        options.on_commit(records, std::chrono::duration_cast<std::chrono::microseconds>(
+                                       std::chrono::steady_clock::now() - start)
+                                       .count());
+      }
+      return;
+    }
     // Deadlock / serialization failure with another replica's commit, or a
     // connection that broke before COMMIT was sent: nothing was committed,
     // so the same transaction is re-run (with a fresh connection).

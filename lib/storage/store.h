@@ -57,8 +57,9 @@ struct StoreOptions {
   // the migrations create the tables in the named database. Default off.
   bool init_existing_file = false;
   // Observers for monitoring (holdfastd's metrics), empty by default; see
-  // SqliteStoreOptions::on_commit / on_checkpoint. SQLite only for now:
-  // PostgreSQL does not call them (its commit metrics stay empty).
+  // SqliteStoreOptions::on_commit / on_checkpoint and
+  // PostgresStoreOptions::on_commit. on_checkpoint is SQLite's alone
+  // (PostgreSQL checkpoints are the database server's: pg_stat_bgwriter).
   std::function<void(int64_t records, int64_t micros)> on_commit;
   std::function<void(int64_t micros)> on_checkpoint;
 };

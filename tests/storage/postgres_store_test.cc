@@ -166,6 +166,30 @@ TEST(PostgresStoreTest, DoublesAndAttributesRoundTripExactly) {
   EXPECT_EQ(rows, 1);
 }
 
+// holdfastd's commit metrics (holdfast_store_commit_records / _duration)
+// come from on_commit: every acknowledged record is reported once.
+TEST(PostgresStoreTest, OnCommitReportsEveryAcknowledgedRecord) {
+  absl::StatusOr<std::string> uri = NewPostgresDatabase();
+  ASSERT_TRUE(uri.ok()) << uri.status();
+  std::atomic<int64_t> records{0}, commits{0}, micros{0};
+  StoreOptions o;
+  o.on_commit = [&](int64_t n, int64_t us) {
+    records += n;
+    ++commits;
+    micros += us;
+  };
+  absl::StatusOr<std::unique_ptr<Store>> store = Store::Open(*uri, o);
+  ASSERT_TRUE(store.ok()) << store.status();
+  std::vector<SendRow> rows;
+  for (int i = 0; i < 25; ++i) rows.push_back(Send(absl::StrCat("c", i)));
+  ASSERT_TRUE((*store)->RecordSends(rows).ok());
+  ASSERT_TRUE((*store)->RecordSends({Send("c-last")}).ok());
+  // Acknowledgement follows the commit, and the observer runs before it.
+  EXPECT_EQ(records.load(), 26);
+  EXPECT_GE(commits.load(), 1);
+  EXPECT_GT(micros.load(), 0);
+}
+
 TEST(PostgresStoreTest, FullQueueFailsFastWithResourceExhausted) {
   absl::StatusOr<std::string> uri = NewPostgresDatabase();
   ASSERT_TRUE(uri.ok()) << uri.status();
