@@ -122,32 +122,41 @@ void AppendMetricCsvHeader(const holdfast::v1::LiftReport& r, std::vector<std::s
   }
 }
 
+namespace {
+
+// The seven CSV cells of one metric (or seven empty ones when the row has no
+// result at `k`): group values, effect, bounds, p, and the status — the
+// guardrail verdict, else why the effect is undefined, else the flags.
+void AppendMetricCells(const google::protobuf::RepeatedPtrField<MetricResult>& results, int k,
+                       std::vector<std::string>& cells) {
+  if (k >= results.size()) {
+    cells.insert(cells.end(), 7, "");
+    return;
+  }
+  const MetricResult& m = results[k];
+  cells.push_back(Exact(m.treatment()));
+  cells.push_back(Exact(m.holdout()));
+  if (m.effect().defined()) {
+    for (double v : {m.effect().value(), m.effect().lower(), m.effect().upper(), m.effect().p_value()}) {
+      cells.push_back(Exact(v));
+    }
+  } else {
+    cells.insert(cells.end(), 4, "");
+  }
+  if (m.has_guardrail()) {
+    cells.push_back(StatusName(m.guardrail().status()));
+  } else if (!m.effect().defined()) {
+    cells.push_back(absl::StrCat("undefined: ", m.undefined_reason()));
+  } else {
+    cells.push_back(absl::StrJoin(m.flags(), ";"));
+  }
+}
+
+}  // namespace
+
 void AppendMetricCsvCells(const holdfast::v1::LiftReport& r, const holdfast::v1::LiftRow& row,
                           std::vector<std::string>& cells) {
-  for (int k = 0; k < r.metric_definitions_size(); ++k) {
-    if (k >= row.metrics_size()) {
-      cells.insert(cells.end(), 7, "");
-      continue;
-    }
-    const MetricResult& m = row.metrics(k);
-    cells.push_back(Exact(m.treatment()));
-    cells.push_back(Exact(m.holdout()));
-    if (m.effect().defined()) {
-      for (double v : {m.effect().value(), m.effect().lower(), m.effect().upper(), m.effect().p_value()}) {
-        cells.push_back(Exact(v));
-      }
-    } else {
-      cells.insert(cells.end(), 4, "");
-    }
-    // The guardrail verdict, else why the effect is undefined, else the flags.
-    if (m.has_guardrail()) {
-      cells.push_back(StatusName(m.guardrail().status()));
-    } else if (!m.effect().defined()) {
-      cells.push_back(absl::StrCat("undefined: ", m.undefined_reason()));
-    } else {
-      cells.push_back(absl::StrJoin(m.flags(), ";"));
-    }
-  }
+  for (int k = 0; k < r.metric_definitions_size(); ++k) AppendMetricCells(row.metrics(), k, cells);
 }
 
 void AppendArmPairCsvHeader(const holdfast::v1::LiftReport& r, std::vector<std::string>& h) {
@@ -164,24 +173,7 @@ void ArmPairCsvCells(const holdfast::v1::LiftReport& r, const holdfast::v1::ArmC
                      size_t width, std::vector<std::string>& cells) {
   cells = {c.journey(), absl::StrCat(c.arm_b(), " vs ", c.arm_a()), c.segment()};
   cells.resize(width);
-  for (int k = 0; k < r.arm_pair_metric_definitions_size(); ++k) {
-    if (k >= c.metrics_size()) {
-      cells.insert(cells.end(), 7, "");
-      continue;
-    }
-    const MetricResult& m = c.metrics(k);
-    cells.push_back(Exact(m.treatment()));
-    cells.push_back(Exact(m.holdout()));
-    if (m.effect().defined()) {
-      for (double v : {m.effect().value(), m.effect().lower(), m.effect().upper(), m.effect().p_value()}) {
-        cells.push_back(Exact(v));
-      }
-      cells.push_back(absl::StrJoin(m.flags(), ";"));
-    } else {
-      cells.insert(cells.end(), 4, "");
-      cells.push_back(absl::StrCat("undefined: ", m.undefined_reason()));
-    }
-  }
+  for (int k = 0; k < r.arm_pair_metric_definitions_size(); ++k) AppendMetricCells(c.metrics(), k, cells);
   cells.push_back(Exact(c.p_value_holm()));
   cells.push_back(Exact(c.p_value_bh()));
 }
