@@ -34,6 +34,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -99,6 +100,16 @@ class PostgresStore final : public Store {
   absl::StatusOr<WriteSummary> RecordCustomers(absl::Span<const CustomerRow> rows) override;
   absl::Status AppendConfigVersion(const ConfigVersionRow& row) override;
   absl::StatusOr<std::vector<ConfigVersionRow>> ListConfigVersions(int limit) override;
+  absl::StatusOr<std::vector<EntryRow>> ScanEntries(const std::optional<EntryKey>& after,
+                                                   int limit) override;
+  absl::StatusOr<std::vector<SendRow>> ScanSends(const std::optional<std::string>& after_send_id,
+                                                 int limit) override;
+  absl::StatusOr<std::vector<OutcomeRow>> ScanOutcomes(
+      const std::optional<std::string>& after_outcome_id, int limit) override;
+  absl::StatusOr<std::vector<FixedCostRow>> ScanFixedCosts(
+      const std::optional<std::string>& after_cost_id, int limit) override;
+  absl::StatusOr<std::vector<CustomerRow>> ScanCustomers(const std::optional<std::string>& after_unit,
+                                                         int limit) override;
   absl::Status ForEachAnalysisEntry(const AnalysisQuery& query, const AnalysisEntryFn& fn) override;
   absl::Status ForEachProgramUnit(const ProgramQuery& query, const ProgramUnitFn& fn) override;
   absl::StatusOr<double> SumFixedCosts(UnixMicros from, UnixMicros to) override;

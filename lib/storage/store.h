@@ -27,6 +27,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -62,6 +63,13 @@ struct StoreOptions {
   // (PostgreSQL checkpoints are the database server's: pg_stat_bgwriter).
   std::function<void(int64_t records, int64_t micros)> on_commit;
   std::function<void(int64_t micros)> on_checkpoint;
+};
+
+// Key of an entry (its idempotency key), the position of a paged entry scan.
+struct EntryKey {
+  std::string journey;
+  std::string unit;
+  int64_t period = 0;
 };
 
 class Store {
@@ -110,6 +118,39 @@ class Store {
   // Returns up to `limit` (> 0) config loads, newest first.
   [[nodiscard]] virtual absl::StatusOr<std::vector<ConfigVersionRow>> ListConfigVersions(
       int limit) = 0;
+
+  // Paged scans in key order, for copying a whole store (lib/storage/store_copy.h)
+  // or exporting it: up to `limit` (> 0) rows whose key is greater than
+  // `after` (nullopt: from the first row), ordered by key. Keys compare as
+  // byte strings (SQLite BINARY, PostgreSQL COLLATE "C"), then period as an
+  // integer, so both backends return the same order and the last row of one
+  // page is the `after` of the next. Rows come back exactly as stored
+  // (refunds negative, entries with their stored assignment), so recording
+  // them in another store reproduces them. Each page is its own snapshot: a
+  // scan running beside writers sees every row committed before it started
+  // and may or may not see later ones. Stores that cannot scan (test
+  // decorators) return UNIMPLEMENTED.
+  // INVALID_ARGUMENT when limit <= 0.
+  [[nodiscard]] virtual absl::StatusOr<std::vector<EntryRow>> ScanEntries(
+      const std::optional<EntryKey>& /*after*/, int /*limit*/) {
+    return absl::UnimplementedError("this store cannot scan entries");
+  }
+  [[nodiscard]] virtual absl::StatusOr<std::vector<SendRow>> ScanSends(
+      const std::optional<std::string>& /*after_send_id*/, int /*limit*/) {
+    return absl::UnimplementedError("this store cannot scan sends");
+  }
+  [[nodiscard]] virtual absl::StatusOr<std::vector<OutcomeRow>> ScanOutcomes(
+      const std::optional<std::string>& /*after_outcome_id*/, int /*limit*/) {
+    return absl::UnimplementedError("this store cannot scan outcomes");
+  }
+  [[nodiscard]] virtual absl::StatusOr<std::vector<FixedCostRow>> ScanFixedCosts(
+      const std::optional<std::string>& /*after_cost_id*/, int /*limit*/) {
+    return absl::UnimplementedError("this store cannot scan fixed costs");
+  }
+  [[nodiscard]] virtual absl::StatusOr<std::vector<CustomerRow>> ScanCustomers(
+      const std::optional<std::string>& /*after_unit*/, int /*limit*/) {
+    return absl::UnimplementedError("this store cannot scan customers");
+  }
 
   // Called once per entry; a non-OK return stops the stream and is returned.
   using AnalysisEntryFn = std::function<absl::Status(const AnalysisEntry&)>;

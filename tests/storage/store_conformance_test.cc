@@ -8,6 +8,7 @@
 #include <cmath>
 #include <limits>
 #include <map>
+#include <optional>
 #include <memory>
 #include <string>
 #include <utility>
@@ -130,6 +131,122 @@ TEST_P(StoreConformanceTest, ConfigHistoryIsListedNewestFirstWithItsReplica) {
   EXPECT_EQ((*h)[2].diff_summary, "initial");
   ConfigVersionRow too_long{"cfg-c", 300, "/etc/c", "", "", std::string(257, 'r')};
   EXPECT_EQ(f.store().AppendConfigVersion(too_long).code(), absl::StatusCode::kInvalidArgument);
+}
+
+// Paged scans (store copy): every row comes back as stored, in byte order
+// of the key whatever the database's collation ("Z" < "a" < "é"), periods
+// as integers (2 < 10), each page continuing after the previous one's last
+// key, and an empty page at the end.
+template <typename Row, typename Key, typename Scan, typename KeyOf>
+std::vector<Row> ScanAll(Scan&& scan, KeyOf&& key_of, int limit) {
+  std::vector<Row> all;
+  std::optional<Key> after;
+  for (int page = 0; page < 100; ++page) {
+    absl::StatusOr<std::vector<Row>> rows = scan(after, limit);
+    EXPECT_TRUE(rows.ok()) << rows.status();
+    if (!rows.ok() || rows->empty()) break;
+    EXPECT_LE(rows->size(), static_cast<size_t>(limit));
+    after = key_of(rows->back());
+    all.insert(all.end(), rows->begin(), rows->end());
+  }
+  return all;
+}
+
+TEST_P(StoreConformanceTest, ScansReturnEveryRowVerbatimInKeyOrder) {
+  HF_FIXTURE(f);
+  Store& s = f.store();
+  EntryRow e1 = Entry("a", 10, 500, EntryGroup::kHoldout, "v2");
+  e1.in_washout = true;
+  e1.attributes = {{"tier", "vip:1"}, {"region", ""}};
+  EntryRow e2 = Entry("a", 2, 400);
+  EntryRow e3 = Entry("Z", 1, 300, EntryGroup::kGlobalHoldout);
+  EntryRow e4 = Entry("\xc3\xa9t\xc3\xa9", 0, 200);
+  EntryRow e5 = Entry("a", 2, 100);
+  e5.journey = "i";
+  ASSERT_TRUE(s.RecordEntries({e1, e2, e3, e4, e5}).ok());
+  ASSERT_TRUE(s.RecordSends({Send("s2", "a", 10, 0.1), Send("S1", "Z", 20, 1e-7),
+                             {"s10", "a", "i", "sms", 30, 0}})
+                  .ok());
+  ASSERT_TRUE(s.RecordOutcomes({Order("o1", "a", 10, 12.25, 3.5), Refund("r1", "a", 20, 5, 1, "o1"),
+                                {"c1", "Z", 5, OutcomeType::kConversion, 0, 0, ""}})
+                  .ok());
+  ASSERT_TRUE(s.RecordFixedCosts({{"f2", "j", 0, 100, 9.5, "platform"}, {"f1", "i", 5, 6, 1, ""}}).ok());
+  ASSERT_TRUE(s.RecordCustomers({{"b", 7}, {"a", 3}, {"Z", 9}}).ok());
+
+  for (int limit : {1, 2, 1000}) {
+    SCOPED_TRACE(limit);
+    auto entries = ScanAll<EntryRow, EntryKey>(
+        [&](const auto& after, int n) { return s.ScanEntries(after, n); },
+        [](const EntryRow& r) { return EntryKey{r.journey, r.unit, r.period}; }, limit);
+    ASSERT_EQ(entries.size(), 5u);
+    // (i,a,2) < (j,Z,1) < (j,a,2) < (j,a,10) < (j,été,0)
+    EXPECT_EQ(entries[0].journey, "i");
+    EXPECT_EQ(entries[0].t0, 100);
+    EXPECT_EQ(entries[1].unit, "Z");
+    EXPECT_EQ(entries[1].group, EntryGroup::kGlobalHoldout);
+    EXPECT_EQ(entries[1].arm, "");
+    EXPECT_EQ(entries[2].period, 2);
+    EXPECT_EQ(entries[2].arm, "a");
+    EXPECT_EQ(entries[3].period, 10);
+    EXPECT_EQ(entries[3].group, EntryGroup::kHoldout);
+    EXPECT_EQ(entries[3].config_version, "v2");
+    EXPECT_TRUE(entries[3].in_washout);
+    EXPECT_FALSE(entries[2].in_washout);
+    EXPECT_EQ(entries[3].attributes, e1.attributes);
+    EXPECT_TRUE(entries[2].attributes.empty());
+    EXPECT_EQ(entries[4].unit, e4.unit);
+
+    auto sends = ScanAll<SendRow, std::string>(
+        [&](const auto& after, int n) { return s.ScanSends(after, n); },
+        [](const SendRow& r) { return r.send_id; }, limit);
+    ASSERT_EQ(sends.size(), 3u);
+    EXPECT_EQ(sends[0].send_id, "S1");
+    EXPECT_EQ(sends[0].cost, 1e-7);  // exact: doubles round-trip
+    EXPECT_EQ(sends[1].send_id, "s10");
+    EXPECT_EQ(sends[1].journey, "i");
+    EXPECT_EQ(sends[1].channel, "sms");
+    EXPECT_EQ(sends[2].cost, 0.1);
+    EXPECT_EQ(sends[2].at, 10);
+
+    auto outcomes = ScanAll<OutcomeRow, std::string>(
+        [&](const auto& after, int n) { return s.ScanOutcomes(after, n); },
+        [](const OutcomeRow& r) { return r.outcome_id; }, limit);
+    ASSERT_EQ(outcomes.size(), 3u);
+    EXPECT_EQ(outcomes[0].outcome_id, "c1");
+    EXPECT_EQ(outcomes[0].type, OutcomeType::kConversion);
+    EXPECT_EQ(outcomes[1].revenue, 12.25);
+    EXPECT_EQ(outcomes[1].margin, 3.5);
+    EXPECT_EQ(outcomes[2].type, OutcomeType::kRefund);
+    EXPECT_EQ(outcomes[2].revenue, -5);  // as stored: negative
+    EXPECT_EQ(outcomes[2].margin, -1);
+    EXPECT_EQ(outcomes[2].order_id, "o1");
+
+    auto costs = ScanAll<FixedCostRow, std::string>(
+        [&](const auto& after, int n) { return s.ScanFixedCosts(after, n); },
+        [](const FixedCostRow& r) { return r.cost_id; }, limit);
+    ASSERT_EQ(costs.size(), 2u);
+    EXPECT_EQ(costs[0].cost_id, "f1");
+    EXPECT_EQ(costs[0].category, "");
+    EXPECT_EQ(costs[1].journey, "j");
+    EXPECT_EQ(costs[1].start, 0);
+    EXPECT_EQ(costs[1].end, 100);
+    EXPECT_EQ(costs[1].amount, 9.5);
+    EXPECT_EQ(costs[1].category, "platform");
+
+    auto customers = ScanAll<CustomerRow, std::string>(
+        [&](const auto& after, int n) { return s.ScanCustomers(after, n); },
+        [](const CustomerRow& r) { return r.unit; }, limit);
+    ASSERT_EQ(customers.size(), 3u);
+    EXPECT_EQ(customers[0].unit, "Z");
+    EXPECT_EQ(customers[0].first_seen, 9);
+    EXPECT_EQ(customers[2].unit, "b");
+  }
+  // A scan past the last key is empty; a bad limit is refused.
+  absl::StatusOr<std::vector<SendRow>> past = s.ScanSends(std::string("t"), 10);
+  ASSERT_TRUE(past.ok()) << past.status();
+  EXPECT_TRUE(past->empty());
+  EXPECT_EQ(s.ScanSends(std::nullopt, 0).status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(s.ScanEntries(std::nullopt, -1).status().code(), absl::StatusCode::kInvalidArgument);
 }
 
 TEST_P(StoreConformanceTest, EventsAreIdempotentAndTheFirstWriteWins) {
