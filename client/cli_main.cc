@@ -19,6 +19,7 @@ int main(int argc, char** argv) {
   holdfast::cli::AddReportCommand(app, &exit_code);
   holdfast::cli::AddPingCommand(app, &exit_code);
   holdfast::cli::AddTokenCommand(app, &exit_code);
+  holdfast::cli::AddStoreCommand(app, &exit_code);
   holdfast::cli::AddHelpCommand(app, &exit_code);
   // After the subcommands: CLI11 copies the parent's footer into each new one.
   app.footer(

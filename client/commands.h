@@ -15,6 +15,8 @@ namespace holdfast::cli {
 void AddLintCommand(CLI::App& app, int* exit_code);
 void AddPowerCommand(CLI::App& app, int* exit_code);
 void AddTokenCommand(CLI::App& app, int* exit_code);
+// Opens stores directly (lib/storage), no server: client/store_command.cc.
+void AddStoreCommand(CLI::App& app, int* exit_code);
 
 // Talk to a server.
 void AddAssignCommand(CLI::App& app, int* exit_code);

@@ -53,6 +53,8 @@ const Subcommand kCommands[] = {
     {"Ping", {"ping"}, {"ping"}},
     {"Token", {"token"}, {"token"}},
     {"TokenNew", {"token", "new"}, {"token", "new", "analyst"}},
+    {"Store", {"store"}, {"store"}},
+    {"StoreCopy", {"store", "copy"}, {"store", "copy", "a.db", "b.db"}},
     {"Help", {"help"}, {"help"}},
 };
 
@@ -103,7 +105,7 @@ TEST(CliHelpTest, TopLevelHelpListsEveryCommand) {
     EXPECT_EQ(top.exit_code, 0) << Joined(args);
     EXPECT_EQ(top.err, "");
     for (const char* name : {"assign", "journeys", "config", "lint", "power", "import", "report", "ping", "token",
-                             "help"}) {
+                             "store", "help"}) {
       EXPECT_THAT(top.out, HasSubstr(name)) << Joined(args);
     }
   }
