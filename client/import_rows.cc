@@ -30,7 +30,7 @@ enum SendField { kSendId, kSendUnit, kSendJourney, kSendChannel, kSendAt, kSendC
 
 constexpr Column kOutcomeColumns[] = {{"outcome_id", true}, {"unit", true},   {"at", true},
                                       {"type", true},       {"revenue", true}, {"margin", true},
-                                      {"order_id", false}};
+                                      {"order_id", false},  {"incentive_cost", false}};
 enum OutcomeField {
   kOutcomeId,
   kOutcomeUnit,
@@ -38,7 +38,8 @@ enum OutcomeField {
   kOutcomeType,
   kOutcomeRevenue,
   kOutcomeMargin,
-  kOutcomeOrderId
+  kOutcomeOrderId,
+  kOutcomeIncentiveCost
 };
 
 constexpr Column kCostColumns[] = {{"cost_id", true}, {"journey", true}, {"start", true},
@@ -337,6 +338,13 @@ absl::Status RowParser::AppendOutcome(const std::vector<std::string>& row,
     out->set_margin(value);
   }
   if (const int c = field_column_[kOutcomeOrderId]; c >= 0) out->set_order_id(row[c]);
+  // Empty incentive_cost: unset (0), so refund and unsubscribe rows of the
+  // same file may leave it blank.
+  if (const int c = field_column_[kOutcomeIncentiveCost];
+      c >= 0 && !absl::StripAsciiWhitespace(row[c]).empty()) {
+    HF_RETURN_IF_ERROR(ParseNumber("incentive_cost", row[c], &value));
+    out->set_incentive_cost(value);
+  }
   return absl::OkStatus();
 }
 

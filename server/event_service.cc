@@ -68,7 +68,7 @@ absl::StatusOr<WriteJob> PrepareOutcomes(const holdfast::v1::RecordOutcomesReque
     const holdfast::v1::OutcomeRecord& o = req.outcomes(i);
     HF_RETURN_IF_ERROR(ValidateOutcomeRecord(absl::StrCat(prefix, "outcomes[", i, "]"), o));
     rows->push_back(OutcomeRow{o.outcome_id(), o.unit(), ToMicros(o.at()), static_cast<OutcomeType>(o.type()),
-                               o.revenue(), o.margin(), o.order_id()});
+                               o.revenue(), o.margin(), o.order_id(), o.incentive_cost()});
   }
   return WriteJob([store, rows] { return store->RecordOutcomes(*rows); });
 }

@@ -80,6 +80,12 @@ absl::Status ValidateOutcomeRecord(absl::string_view prefix, const holdfast::v1:
   if (outcome.type() == holdfast::v1::ORDER && outcome.revenue() < 0) {
     return Invalid(prefix, "revenue", "an ORDER's revenue must be >= 0 (report returns as REFUND)");
   }
+  if (outcome.has_incentive_cost()) {
+    if (outcome.type() != holdfast::v1::ORDER && outcome.type() != holdfast::v1::CONVERSION) {
+      return Invalid(prefix, "incentive_cost", "only a CONVERSION or ORDER carries an incentive");
+    }
+    HF_RETURN_IF_ERROR(CheckCost(prefix, "incentive_cost", outcome.incentive_cost()));
+  }
   if (outcome.type() == holdfast::v1::REFUND) {
     HF_RETURN_IF_ERROR(ValidateId(absl::StrCat(prefix, ".order_id"), outcome.order_id()));
   } else if (!outcome.order_id().empty()) {

@@ -89,6 +89,11 @@ def checks_from(truth):
         pooled = j["pooled"]
         for q in ("conversion_lift", "revenue_lift", "iroas", "margin_iroas"):
             checks.append((j["journey"], "*", q, float(pooled[q])))
+        # "ROAS with discount" where the journey grants incentives (the
+        # holdout none): the cost adds the incremental incentives.
+        if float(pooled.get("incentive_per_entry", 0)) > 0:
+            for q in ("iroas_with_incentives", "margin_iroas_with_incentives"):
+                checks.append((j["journey"], "*", "metric:" + q, float(pooled[q])))
         if "unsubscribe_rate" in pooled:
             checks.append((j["journey"], "*", "metric:unsubscribe_rate", float(pooled["unsubscribe_rate"])))
         if len(j["arms"]) > 1:

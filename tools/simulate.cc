@@ -13,12 +13,15 @@
 // inside the window. Margin is 30 % of revenue. Customers also ordered before
 // entering (Poisson(0.3 w) orders in the 28 days before), which is what CUPED
 // uses. Treated entries receive sends (with per-channel cost); the discount
-// arm also pays a coupon of 10 % of the basket. A few held-out winback units
+// arm also grants a coupon of 10 % of the basket, recorded as the order's
+// incentive_cost (a refund does not give it back). A few held-out winback units
 // are messaged by mistake, so the report must flag contamination.
 //
 // True values per entry (exact, from the model):
 //   p_C = p0 E[w],  p_T = p0 E[w] (1 + lift),  E[y] = p E[V] (1 - 0.05)
-//   D = (p_T - p_C) E[V] 0.95,  iROAS = D / (E[c_T] + F / n_T)
+//   D = (p_T - p_C) E[V] 0.95,  iROAS = D / (E[c_T] + F / n_T),
+//   incentive I_T = coupon p_T E[V] (I_C = 0),
+//   iROAS with incentives = D / (E[c_T] + I_T + F / n_T)
 // with n_T the realized number of treated entries outside the washout (the
 // ones the report analyses; F is the journey's fixed cost over the range).
 //
@@ -82,7 +85,7 @@ constexpr int64_t kDay = 24 * kHour;
 struct ArmModel {
   std::string name;
   double lift;            // relative lift of the conversion probability
-  double coupon_share;    // coupon cost as a share of the basket (converters only)
+  double coupon_share;    // coupon (the order's incentive_cost) as a share of the basket
 };
 
 struct ChannelPlan {
@@ -481,17 +484,8 @@ int main(int argc, char** argv) {
           o.set_type(holdfast::v1::ORDER);
           o.set_revenue(v);
           o.set_margin(v * kMarginShare);
+          if (arm != nullptr && arm->coupon_share > 0) o.set_incentive_cost(arm->coupon_share * v);
           writer.Outcome(o);
-          if (arm != nullptr && arm->coupon_share > 0) {
-            holdfast::v1::SendRecord coupon;
-            coupon.set_send_id(absl::StrCat(o.outcome_id(), "/coupon"));
-            coupon.set_unit(a.unit());
-            coupon.set_journey(m.id);
-            coupon.set_channel("coupon");
-            SetTime(at, coupon.mutable_at());
-            coupon.set_cost(arm->coupon_share * v);
-            writer.Send(coupon);
-          }
           const double refund_draw = unif(rng);
           if (mess.on && refund_draw >= kRefundRate &&
               refund_draw < kRefundRate + mess.late_refund_rate) {
@@ -541,29 +535,35 @@ int main(int argc, char** argv) {
     double expected_send_cost = 0;
     for (const ChannelPlan& plan : m.sends) expected_send_cost += plan.cost * plan.probability;
     int64_t n_t = 0;
-    double pooled_d = 0, pooled_cost = 0, pooled_conv = 0;
+    double pooled_d = 0, pooled_incentive = 0, pooled_conv = 0;
     truth += absl::StrFormat("    {\"journey\": \"%s\", \"arms\": [\n", m.id);
     for (size_t ai = 0; ai < m.arms.size(); ++ai) {
       const ArmModel& am = m.arms[ai];
       const int64_t n = tally[am.name].treated;
       const double p_t = m.p0 * (1 + am.lift);
       const double d = (p_t - p_c) * mean_order * (1 - refunded);
-      const double cost = expected_send_cost + am.coupon_share * mean_order * p_t;
+      // Every order's coupon, refunded or not: refunds do not give it back.
+      const double incentive = am.coupon_share * mean_order * p_t;
       n_t += n;
       pooled_d += n * d;
-      pooled_cost += n * cost;
+      pooled_incentive += n * incentive;
       pooled_conv += n * (p_t - p_c);
       truth += absl::StrFormat(
           "      {\"arm\": \"%s\", \"treated_entries\": %d, \"conversion_lift\": %.10g, "
-          "\"revenue_lift\": %.10g, \"cost_per_entry\": %.10g}%s\n",
-          am.name, n, p_t - p_c, d, cost, ai + 1 < m.arms.size() ? "," : "");
+          "\"revenue_lift\": %.10g, \"cost_per_entry\": %.10g, \"incentive_per_entry\": %.10g}%s\n",
+          am.name, n, p_t - p_c, d, expected_send_cost, incentive, ai + 1 < m.arms.size() ? "," : "");
     }
     // Pooled over arms: the arms' mixture as realized; F spread over all treated.
     const double d_pooled = n_t > 0 ? pooled_d / n_t : 0;
-    const double c_pooled = n_t > 0 ? pooled_cost / n_t : 0;
-    const double iroas = d_pooled / (c_pooled + fixed / std::max<int64_t>(1, n_t));
-    // Arm vs arm (docs/report.md): b = the costlier arm; the return of the
-    // change is Δrevenue / Δcost and Δmargin / Δcost.
+    const double c_pooled = expected_send_cost;
+    const double i_pooled = n_t > 0 ? pooled_incentive / n_t : 0;
+    const double f_per_entry = fixed / std::max<int64_t>(1, n_t);
+    const double iroas = d_pooled / (c_pooled + f_per_entry);
+    // The holdout gets no coupon: the incremental incentive is the treatment's.
+    const double iroas_with_incentives = d_pooled / (c_pooled + i_pooled + f_per_entry);
+    // Arm vs arm (docs/report.md): b = the costlier arm (sends + incentives;
+    // the arms' sends are alike); the return of the change is Δrevenue /
+    // Δcost and Δmargin / Δcost.
     std::string pairs;
     for (size_t i = 0; i < m.arms.size(); ++i) {
       for (size_t k = i + 1; k < m.arms.size(); ++k) {
@@ -590,9 +590,11 @@ int main(int argc, char** argv) {
     truth += absl::StrFormat(
         "    ], \"pooled\": {\"treated_entries\": %d, \"conversion_lift\": %.10g, \"revenue_lift\": %.10g, "
         "\"margin_lift\": %.10g, \"cost_per_entry\": %.10g, \"fixed_cost\": %.10g, \"iroas\": %.10g, "
-        "\"margin_iroas\": %.10g, \"unsubscribe_rate\": %.10g}, \"arm_pairs\": [%s]}%s\n",
+        "\"margin_iroas\": %.10g, \"incentive_per_entry\": %.10g, \"iroas_with_incentives\": %.10g, "
+        "\"margin_iroas_with_incentives\": %.10g, \"unsubscribe_rate\": %.10g}, \"arm_pairs\": [%s]}%s\n",
         n_t, n_t > 0 ? pooled_conv / n_t : 0, d_pooled, d_pooled * kMarginShare, c_pooled, fixed, iroas,
-        iroas * kMarginShare, m.unsubscribe_treatment - m.unsubscribe_holdout, pairs,
+        iroas * kMarginShare, i_pooled, iroas_with_incentives, iroas_with_incentives * kMarginShare,
+        m.unsubscribe_treatment - m.unsubscribe_holdout, pairs,
         ji + 1 < models.size() ? "," : "");
     std::cerr << absl::StrFormat("simulated %-13s %6d entries, true revenue lift/entry %.3f, true iROAS %.2f\n",
                                  m.id, m.entries, d_pooled, iroas);

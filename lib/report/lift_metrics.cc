@@ -88,14 +88,32 @@ MetricResult Rate(const char* id, const MetricInputs& in, EntryVariable v) {
   return r;
 }
 
-// R = (mean_T(a) - mean_C(a)) / (mean_T(b) - k mean_C(b) + extra / n_T).
+// R = (mean_T(a) - mean_C(a)) / (mean_T(b_t) - k mean_C(b_c) + extra / n_T):
+// the denominator may read different variables in the two groups (the
+// incentive-inclusive iROAS: sends plus incentives in treatment, incentives
+// alone in the holdout, which has no sends of the journey to pay for).
 MetricResult RatioOfDifferences(const char* id, const MetricInputs& in, const EntryWeights& a,
-                                const EntryWeights& b, double holdout_weight, double extra) {
+                                const EntryWeights& b_t, const EntryWeights& b_c,
+                                double holdout_weight, double extra) {
   const double n_t = static_cast<double>(in.treatment.count());
   const double diff = EntryMoments::ContrastOfMeans(in.treatment, in.holdout, a);
   return Result(id, stats::RatioOfDifferencesEstimate(
-                        Pair(in.treatment, a, b), Pair(in.holdout, a, b), holdout_weight,
+                        Pair(in.treatment, a, b_t), Pair(in.holdout, a, b_c), holdout_weight,
                         n_t > 0.0 ? extra / n_t : 0.0, in.confidence, diff));
+}
+
+// The same denominator variables in both groups.
+MetricResult RatioOfDifferences(const char* id, const MetricInputs& in, const EntryWeights& a,
+                                const EntryWeights& b, double holdout_weight, double extra) {
+  return RatioOfDifferences(id, in, a, b, b, holdout_weight, extra);
+}
+
+// Send cost plus the incentives granted: what an arm costs (arm vs arm) and
+// the treatment side of the incentive-inclusive iROAS.
+EntryWeights CostWithIncentives() {
+  EntryWeights w = W(kVarCost);
+  w[kVarIncentive] = 1.0;
+  return w;
 }
 
 MetricResult RatioOfMeans(const char* id, const MetricInputs& in, EntryVariable a,
@@ -105,6 +123,17 @@ MetricResult RatioOfMeans(const char* id, const MetricInputs& in, EntryVariable 
   MetricResult r = Result(id, stats::RatioOfMeansContrast(t, c, in.confidence));
   r.treatment = stats::RatioOfMeans(t);
   r.holdout = stats::RatioOfMeans(c);
+  return r;
+}
+
+MetricResult DifferenceOfMeans(const char* id, const MetricInputs& in, EntryVariable v) {
+  const PairMoments t = Pair(in.treatment, W(v), W(v));
+  const PairMoments c = Pair(in.holdout, W(v), W(v));
+  MetricResult r = Result(
+      id, stats::DifferenceOfMeansEstimate(
+              t, c, in.confidence, EntryMoments::ContrastOfMeans(in.treatment, in.holdout, W(v))));
+  r.treatment = in.treatment.count() > 0 ? t.mean_a : stats::kNaN;
+  r.holdout = in.holdout.count() > 0 ? c.mean_a : stats::kNaN;
   return r;
 }
 
@@ -166,6 +195,25 @@ MetricResult IroasNetOfUnsubscribes(const MetricInputs& in) {
   EntryWeights a = W(kVarRevenue);
   a[kVarUnsubscribed] = -value;
   return RatioOfDifferences("iroas_net_of_unsubscribes", in, a, W(kVarCost), 0.0, in.fixed_cost);
+}
+
+// Δa / (mean_T(c + incentive) - mean_C(incentive) + F / n_T): the
+// incentives counted as the incremental incentives the journey gave away.
+MetricResult WithIncentives(const char* id, const MetricInputs& in, EntryVariable a) {
+  return RatioOfDifferences(id, in, W(a), CostWithIncentives(), W(kVarIncentive), 1.0,
+                            in.fixed_cost);
+}
+
+MetricResult IroasWithIncentives(const MetricInputs& in) {
+  return WithIncentives("iroas_with_incentives", in, kVarRevenue);
+}
+
+MetricResult MarginIroasWithIncentives(const MetricInputs& in) {
+  return WithIncentives("margin_iroas_with_incentives", in, kVarMargin);
+}
+
+MetricResult IncentivePerEntry(const MetricInputs& in) {
+  return DifferenceOfMeans("incentive_per_entry", in, kVarIncentive);
 }
 
 MetricResult OrdersPerEntry(const MetricInputs& in) {
@@ -250,6 +298,20 @@ constexpr MetricDefinition kDefinitions[] = {
      true, "#144-ratios-of-differences",
      "incremental revenue minus the value of the extra unsubscribes, per unit of cost K",
      IroasNetOfUnsubscribes},
+    {"iroas_with_incentives", "iROAS (send + fixed + incentives)", K::kRatioOfDifferences,
+     U::kRatio, true, "#144-ratios-of-differences",
+     "incremental revenue per unit of K plus the incremental incentives (coupons, discounts) "
+     "granted: \"ROAS with discount\"",
+     IroasWithIncentives},
+    {"margin_iroas_with_incentives", "Margin iROAS (send + fixed + incentives)",
+     K::kRatioOfDifferences, U::kRatio, true, "#144-ratios-of-differences",
+     "incremental margin per unit of K plus the incremental incentives granted (break-even 1)",
+     MarginIroasWithIncentives},
+    {"incentive_per_entry", "Incentive per entry", K::kDifferenceOfMeans, U::kCurrency, false,
+     "#142-differences-of-means",
+     "coupon/discount value granted on the window's orders per entry; effect the incremental "
+     "incentive",
+     IncentivePerEntry},
     {"orders_per_entry", "Orders per entry", K::kDifferenceOfMeans, U::kCount, true,
      "#142-differences-of-means", "orders (CONVERSION or ORDER outcomes) per entry in the window",
      OrdersPerEntry},
@@ -279,17 +341,6 @@ constexpr MetricDefinition kDefinitions[] = {
 
 // --- arm vs arm: treatment = arm b, holdout = arm a ---
 
-MetricResult DifferenceOfMeans(const char* id, const MetricInputs& in, EntryVariable v) {
-  const PairMoments t = Pair(in.treatment, W(v), W(v));
-  const PairMoments c = Pair(in.holdout, W(v), W(v));
-  MetricResult r = Result(
-      id, stats::DifferenceOfMeansEstimate(
-              t, c, in.confidence, EntryMoments::ContrastOfMeans(in.treatment, in.holdout, W(v))));
-  r.treatment = in.treatment.count() > 0 ? t.mean_a : stats::kNaN;
-  r.holdout = in.holdout.count() > 0 ? c.mean_a : stats::kNaN;
-  return r;
-}
-
 MetricResult PairRevenue(const MetricInputs& in) {
   return DifferenceOfMeans("revenue_per_entry", in, kVarRevenue);
 }
@@ -299,6 +350,9 @@ MetricResult PairMargin(const MetricInputs& in) {
 MetricResult PairCost(const MetricInputs& in) {
   return DifferenceOfMeans("cost_per_entry", in, kVarCost);
 }
+MetricResult PairIncentive(const MetricInputs& in) {
+  return DifferenceOfMeans("incentive_per_entry", in, kVarIncentive);
+}
 MetricResult PairConversion(const MetricInputs& in) {
   return Rate("conversion_rate", in, kVarConverted);
 }
@@ -306,11 +360,12 @@ MetricResult PairUnsubscribes(const MetricInputs& in) {
   return Rate("unsubscribe_rate", in, kVarUnsubscribed);
 }
 MetricResult PairRevenueReturn(const MetricInputs& in) {
-  return RatioOfDifferences("incremental_revenue_return", in, W(kVarRevenue), W(kVarCost), 1.0,
-                            0.0);
+  return RatioOfDifferences("incremental_revenue_return", in, W(kVarRevenue),
+                            CostWithIncentives(), 1.0, 0.0);
 }
 MetricResult PairMarginReturn(const MetricInputs& in) {
-  return RatioOfDifferences("incremental_margin_return", in, W(kVarMargin), W(kVarCost), 1.0, 0.0);
+  return RatioOfDifferences("incremental_margin_return", in, W(kVarMargin), CostWithIncentives(),
+                            1.0, 0.0);
 }
 
 constexpr MetricDefinition kArmPairDefinitions[] = {
@@ -319,19 +374,27 @@ constexpr MetricDefinition kArmPairDefinitions[] = {
     {"margin_per_entry", "Margin per entry", K::kDifferenceOfMeans, U::kCurrency, true,
      "#142-differences-of-means", "margin per entry in each arm; effect b - a", PairMargin},
     {"cost_per_entry", "Cost per entry", K::kDifferenceOfMeans, U::kCurrency, false,
-     "#142-differences-of-means", "send cost per entry in each arm; effect b - a (what the change costs)",
+     "#142-differences-of-means",
+     "send cost per entry in each arm; effect b - a (what the change costs in messaging)",
      PairCost},
+    {"incentive_per_entry", "Incentive per entry", K::kDifferenceOfMeans, U::kCurrency, false,
+     "#142-differences-of-means",
+     "coupon/discount value granted per entry in each arm; effect b - a (what the change gives "
+     "away)",
+     PairIncentive},
     {"conversion_rate", "Conversion rate", K::kRate, U::kProportion, true, "#141-rates",
      "share converting in each arm; effect b - a in pp", PairConversion},
     {"unsubscribe_rate", "Unsubscribe rate", K::kRate, U::kProportion, false, "#141-rates",
      "share unsubscribing in each arm; effect b - a in pp", PairUnsubscribes},
     {"incremental_revenue_return", "Revenue return of the change", K::kRatioOfDifferences,
      U::kRatio, true, "#144-ratios-of-differences",
-     "Δrevenue / Δcost of arm b over arm a: revenue each extra unit of cost brings", PairRevenueReturn},
+     "Δrevenue / Δcost of arm b over arm a, cost = sends + incentives: revenue each extra unit "
+     "of cost brings",
+     PairRevenueReturn},
     {"incremental_margin_return", "Margin return of the change", K::kRatioOfDifferences, U::kRatio,
      true, "#144-ratios-of-differences",
-     "Δmargin / Δcost of arm b over arm a: above 1 the extra cost (a coupon, a channel) pays for "
-     "itself in profit",
+     "Δmargin / Δcost of arm b over arm a, cost = sends + incentives: above 1 the extra cost (a "
+     "coupon, a channel) pays for itself in profit",
      PairMarginReturn},
 };
 

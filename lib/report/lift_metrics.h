@@ -41,6 +41,7 @@ enum EntryVariable : int {
   kVarComplained,     // complained (0/1)
   kVarDelivered,      // 1 when sends > 0
   kVarSends,          // sends
+  kVarIncentive,      // incentive (coupons, discounts granted on the orders)
   kNumEntryVariables,
 };
 using EntryMoments = stats::CoMoments<kNumEntryVariables>;
@@ -55,7 +56,8 @@ inline EntryMoments::Values EntryVariablesOf(const AnalysisEntry& e) {
           static_cast<double>(e.unsubscribed),
           static_cast<double>(e.complained),
           e.sends > 0 ? 1.0 : 0.0,
-          static_cast<double>(e.sends)};
+          static_cast<double>(e.sends),
+          e.incentive};
 }
 
 // How the estimate is formed (docs/statistics.md section 14).
@@ -156,7 +158,8 @@ const MetricDefinition* FindLiftMetric(absl::string_view id);
 // Arm vs arm (docs/report.md, "Arm vs arm"): the same machinery with
 // `treatment` = the costlier arm b (the change) and `holdout` = arm a (the
 // baseline); `lift` is unused. The differences b - a, and the incremental
-// return of the change, Δrevenue / Δcost and Δmargin / Δcost.
+// return of the change, Δrevenue / Δcost and Δmargin / Δcost, where the
+// cost of an arm is its sends plus the incentives it granted.
 absl::Span<const MetricDefinition> ArmPairMetricDefinitions();
 std::vector<MetricResult> ComputeArmPairMetrics(const MetricInputs& inputs);
 

@@ -253,7 +253,10 @@ void AddArmComparisons(const JourneyAcc& acc, const JourneySpec& spec, const std
       const EntryMoments& vi = seg.arms[i].vars;
       const EntryMoments& vj = seg.arms[j].vars;
       if (vi.count() < 2 || vj.count() < 2) continue;
-      if (vi.Mean(kVarCost) > vj.Mean(kVarCost)) std::swap(a, b);
+      // Costlier = more sends plus incentives per entry (what the change costs).
+      if (vi.Mean(kVarCost) + vi.Mean(kVarIncentive) > vj.Mean(kVarCost) + vj.Mean(kVarIncentive)) {
+        std::swap(a, b);
+      }
       ArmComparisonResult c;
       c.journey = spec.id;
       c.segment = segment;

@@ -124,6 +124,9 @@ struct AnalysisEntry {
   // window_end), else 0: the guardrail rates are shares of entries.
   int unsubscribed = 0;
   int complained = 0;
+  // Sum of incentive_cost (coupons, discounts granted) of the CONVERSION and
+  // ORDER outcomes in [t0, window_end); refunds do not give it back.
+  double incentive = 0;
 };
 
 // Per-journey facts beside the entry stream.

@@ -83,7 +83,8 @@ std::string AnalysisEntrySql(SqlDialect d, size_t versions) {
       "  ", refund_sum("margin"), ",\n",
       "  ", Total(d, "CASE WHEN o.at >= e.t0 AND o.type IN (1, 2) THEN 1 ELSE 0 END"), ",\n",
       "  max(CASE WHEN o.at >= e.t0 AND o.type = 4 THEN 1 ELSE 0 END),\n",
-      "  max(CASE WHEN o.at >= e.t0 AND o.type = 5 THEN 1 ELSE 0 END)\n",
+      "  max(CASE WHEN o.at >= e.t0 AND o.type = 5 THEN 1 ELSE 0 END),\n",
+      "  ", Total(d, "CASE WHEN o.at >= e.t0 AND o.type IN (1, 2) THEN o.incentive_cost END"), "\n",
       "FROM entries e\n",
       "LEFT JOIN v ON v.version = e.config_version\n",
       // The next entry: the unit's entry in this journey with the next higher
@@ -159,6 +160,7 @@ void FinishAnalysisEntry(UnixMicros as_of, AnalysisEntry* e) {
     e->orders = 0;
     e->unsubscribed = 0;
     e->complained = 0;
+    e->incentive = 0;
   }
 }
 

@@ -67,6 +67,7 @@ enum AnalysisColumn : int {
   kColOrders,        // CONVERSION and ORDER outcomes in the window
   kColUnsubscribed,  // 1 when an UNSUBSCRIBE outcome is in the window
   kColComplained,    // 1 when a COMPLAINT outcome is in the window
+  kColIncentive,     // incentive_cost of the window's CONVERSION/ORDER outcomes
   kNumAnalysisColumns,
 };
 

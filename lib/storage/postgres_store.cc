@@ -46,7 +46,8 @@ CREATE TEMP TABLE hf_stage_sends (
 ) ON COMMIT DELETE ROWS;
 CREATE TEMP TABLE hf_stage_outcomes (
   b integer, i integer, outcome_id text COLLATE "C", unit text COLLATE "C", at bigint,
-  type integer, revenue double precision, margin double precision, order_id text COLLATE "C"
+  type integer, revenue double precision, margin double precision, order_id text COLLATE "C",
+  incentive_cost double precision
 ) ON COMMIT DELETE ROWS;
 CREATE TEMP TABLE hf_stage_fixed_costs (
   b integer, i integer, cost_id text COLLATE "C", journey text COLLATE "C", start bigint,
@@ -91,8 +92,8 @@ constexpr const char kMoveOutcomes[] = R"sql(
 WITH first AS MATERIALIZED (
   SELECT DISTINCT ON (outcome_id) * FROM hf_stage_outcomes ORDER BY outcome_id, b, i),
 ins AS (
-  INSERT INTO outcomes (outcome_id, unit, at, type, revenue, margin, order_id)
-  SELECT outcome_id, unit, at, type, revenue, margin, order_id FROM first
+  INSERT INTO outcomes (outcome_id, unit, at, type, revenue, margin, order_id, incentive_cost)
+  SELECT outcome_id, unit, at, type, revenue, margin, order_id, incentive_cost FROM first
   ON CONFLICT DO NOTHING
   RETURNING outcome_id)
 SELECT f.b, count(*),
@@ -131,7 +132,8 @@ const std::vector<std::string> kEntryColumns = {"b", "i", "journey", "unit", "pe
 const std::vector<std::string> kSendColumns = {"b", "i", "send_id", "unit", "journey", "channel",
                                                "at", "cost"};
 const std::vector<std::string> kOutcomeColumns = {"b", "i", "outcome_id", "unit", "at", "type",
-                                                  "revenue", "margin", "order_id"};
+                                                  "revenue", "margin", "order_id",
+                                                  "incentive_cost"};
 const std::vector<std::string> kFixedCostColumns = {"b", "i", "cost_id", "journey", "start",
                                                     "\"end\"", "amount", "category"};
 const std::vector<std::string> kCustomerColumns = {"b", "i", "unit", "first_seen"};
@@ -378,7 +380,8 @@ absl::Status PostgresStore::Impl::CommitGroupOnce(const std::vector<PgWriteBatch
                                   std::cref(r.outcome_id), std::cref(r.unit), r.at,
                                   static_cast<int>(r.type),
                                   refund ? -std::fabs(r.revenue) : r.revenue,
-                                  refund ? -std::fabs(r.margin) : r.margin, std::cref(r.order_id));
+                                  refund ? -std::fabs(r.margin) : r.margin, std::cref(r.order_id),
+                                  r.incentive_cost);
         }
       }
       copy.complete();

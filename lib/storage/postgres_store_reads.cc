@@ -237,6 +237,7 @@ absl::Status PostgresStore::ForEachAnalysisEntry(const AnalysisQuery& query,
         e.orders = static_cast<int64_t>(row[kColOrders].as<double>());
         e.unsubscribed = row[kColUnsubscribed].as<int>();
         e.complained = row[kColComplained].as<int>();
+        e.incentive = row[kColIncentive].as<double>();
         FinishAnalysisEntry(query.as_of, &e);
         return fn(e);
       });

@@ -81,6 +81,9 @@ struct OutcomeRow {
   double margin = 0;
   // kRefund: outcome_id of the order it reverses; otherwise usually empty.
   std::string order_id;
+  // Coupon or discount value granted on a kConversion/kOrder (finite, >= 0;
+  // 0 for every other type): a cost of the journey in the report.
+  double incentive_cost = 0;
 };
 
 // A journey cost not tied to a send, covering [start, end). Key: cost_id.

@@ -149,8 +149,8 @@ absl::StatusOr<std::unique_ptr<SqliteStore>> SqliteStore::Open(const std::string
         "ON CONFLICT DO NOTHING");
     impl->insert_outcome = std::make_unique<SQLite::Statement>(
         db,
-        "INSERT INTO outcomes (outcome_id, unit, at, type, revenue, margin, order_id) "
-        "VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING");
+        "INSERT INTO outcomes (outcome_id, unit, at, type, revenue, margin, order_id, "
+        "incentive_cost) VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING");
     // A refund's order is a CONVERSION or ORDER of the same unit (the rule
     // the analysis query and CountOrphanRefunds use, analysis_sql.h).
     impl->order_exists = std::make_unique<SQLite::Statement>(
@@ -435,6 +435,7 @@ void SqliteStore::Impl::ApplyBatch(WriteBatch& b) {
         st.bind(5, refund ? -std::fabs(r.revenue) : r.revenue);
         st.bind(6, refund ? -std::fabs(r.margin) : r.margin);
         st.bindNoCopy(7, r.order_id);
+        st.bind(8, r.incentive_cost);
         st.exec();
         if (db.getChanges() == 0) {
           ++sum.duplicates;

@@ -198,6 +198,7 @@ absl::Status SqliteStore::ForEachAnalysisEntry(const AnalysisQuery& query,
         row.orders = static_cast<int64_t>(q.getColumn(kColOrders).getDouble());
         row.unsubscribed = q.getColumn(kColUnsubscribed).getInt();
         row.complained = q.getColumn(kColComplained).getInt();
+        row.incentive = q.getColumn(kColIncentive).getDouble();
         FinishAnalysisEntry(query.as_of, &row);
         HF_RETURN_IF_ERROR(fn(row));
       }

@@ -96,6 +96,21 @@ TEST(RowParserTest, OutcomesTypesAndEmptyMoney) {
   EXPECT_EQ(AppendError(p, {"o4", "u", "2026-11-24", "order", "1", "-", ""}), "margin: not a number '-'");
 }
 
+TEST(RowParserTest, OutcomesIncentiveCostOptional) {
+  RowParser p = MustCreate(ImportKind::kOutcomes, {"outcome_id", "unit", "at", "type", "revenue",
+                                                   "margin", "order_id", "incentive_cost"});
+  RecordBatch batch;
+  batch.kind = ImportKind::kOutcomes;
+  ASSERT_TRUE(p.Append({"o1", "u", "2026-11-23", "order", "40", "12", "", "4.5"}, 2, &batch).ok());
+  ASSERT_TRUE(p.Append({"o2", "u", "2026-11-24", "refund", "40", "12", "o1", ""}, 3, &batch).ok());
+  EXPECT_TRUE(batch.outcomes.outcomes(0).has_incentive_cost());
+  EXPECT_DOUBLE_EQ(batch.outcomes.outcomes(0).incentive_cost(), 4.5);
+  // Empty: unset, so the server's "only an order carries it" rule holds.
+  EXPECT_FALSE(batch.outcomes.outcomes(1).has_incentive_cost());
+  EXPECT_EQ(AppendError(p, {"o3", "u", "2026-11-24", "order", "1", "1", "", "5%"}),
+            "incentive_cost: not a number '5%'");
+}
+
 TEST(RowParserTest, CostsAndEntriesWithAttributes) {
   RowParser costs = MustCreate(ImportKind::kCosts, {"cost_id", "journey", "start", "end", "amount"});
   RecordBatch batch;

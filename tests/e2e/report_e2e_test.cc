@@ -99,7 +99,7 @@ TEST(ReportE2eTest, SimulatedJourneysReportInEveryFormatAndCoverTheTruth) {
   CommandResult check = RunCommand({"/usr/bin/python3", SourceDir() + "/tools/check_truth.py",
                                     dir.File("report.json"), dir.File("truth.json")});
   EXPECT_EQ(check.exit_code, 0) << check.out << check.err;
-  EXPECT_TRUE(absl::StrContains(check.out, "21 of 21 true effects inside their intervals")) << check.out;
+  EXPECT_TRUE(absl::StrContains(check.out, "23 of 23 true effects inside their intervals")) << check.out;
 }
 
 }  // namespace

@@ -30,20 +30,25 @@ REL_TOL = 1e-6
 CONF = 0.95
 
 
-def gen(rng, journey, group, arm, n, p_conv, p_unsub, p_complaint, p_deliver, coupon):
+def gen(rng, journey, group, arm, n, p_conv, p_unsub, p_complaint, p_deliver, coupon, organic=0.0):
+    """coupon: the arm's discount on its orders (treatment only); organic: a
+    sitewide discount some orders get in either group (so the holdout has
+    incentives too and the incremental incentive is T's minus C's)."""
     rows = []
     delivered = rng.random(n) < p_deliver
     sends = np.where(delivered, rng.integers(1, 4, n), 0)
     orders = np.where(rng.random(n) < p_conv, rng.integers(1, 3, n), 0)
     y = np.where(orders > 0, rng.lognormal(3.5, 0.8, n) * orders, 0.0)
     m = 0.35 * y
-    c = sends * 0.02 + coupon * y * (group == "T")
+    c = sends * 0.02
+    sitewide = rng.random(n) < 0.3
+    incentive = coupon * y * (group == "T") + organic * y * sitewide
     unsub = (rng.random(n) < p_unsub).astype(int)
     compl = (rng.random(n) < p_complaint).astype(int)
     x = (orders > 0).astype(int)
     for i in range(n):
         rows.append((journey, group, arm if group == "T" else "-", y[i], m[i], x[i], c[i],
-                     orders[i], unsub[i], compl[i], sends[i]))
+                     orders[i], unsub[i], compl[i], sends[i], incentive[i]))
     return rows
 
 
@@ -58,15 +63,15 @@ JOURNEYS = [
 def data():
     rng = np.random.default_rng(2026)
     rows = []
-    rows += gen(rng, "harm", "C", "-", 3000, 0.05, 0.003, 0.0005, 0.01, 0)
-    rows += gen(rng, "harm", "T", "a", 6000, 0.07, 0.015, 0.002, 0.9, 0.1)
-    rows += gen(rng, "harm", "T", "b", 6000, 0.06, 0.010, 0.001, 0.8, 0.0)
+    rows += gen(rng, "harm", "C", "-", 3000, 0.05, 0.003, 0.0005, 0.01, 0, 0.05)
+    rows += gen(rng, "harm", "T", "a", 6000, 0.07, 0.015, 0.002, 0.9, 0.1, 0.05)
+    rows += gen(rng, "harm", "T", "b", 6000, 0.06, 0.010, 0.001, 0.8, 0.0, 0.05)
     rows += gen(rng, "safe", "C", "-", 4000, 0.08, 0.004, 0.0005, 0.02, 0)
     rows += gen(rng, "safe", "T", "a", 8000, 0.09, 0.004, 0.0005, 0.95, 0.05)
     rows += gen(rng, "safe", "T", "b", 8000, 0.085, 0.0041, 0.0004, 0.9, 0.0)
-    rows += gen(rng, "tiny", "C", "-", 60, 0.1, 0.0, 0.0, 0.0, 0)
-    rows += gen(rng, "tiny", "T", "a", 80, 0.12, 0.0, 0.0, 0.9, 0)
-    rows += gen(rng, "tiny", "T", "b", 90, 0.12, 0.0, 0.0, 0.9, 0)
+    rows += gen(rng, "tiny", "C", "-", 60, 0.1, 0.0, 0.0, 0.0, 0, 0.05)
+    rows += gen(rng, "tiny", "T", "a", 80, 0.12, 0.0, 0.0, 0.9, 0, 0.05)
+    rows += gen(rng, "tiny", "T", "b", 90, 0.12, 0.0, 0.0, 0.9, 0, 0.05)
     return rows
 
 
@@ -106,6 +111,8 @@ def welch(a_t, a_c, center=None):
 
 
 def ratio_of_differences(a_t, b_t, a_c, b_c, k, extra):
+    """(mean a_t - mean a_c) / (mean b_t - k mean b_c + extra / n_T); b_c may
+    be another variable than b_t (incentives only in the holdout)."""
     num = np.mean(a_t) - np.mean(a_c)
     den = np.mean(b_t) - k * np.mean(b_c) + extra / len(a_t)
     r = num / den
@@ -153,7 +160,8 @@ def main():
     report = json.loads(out)
     ids = [d["id"] for d in report["metric_definitions"]]
     ck = Checker()
-    cols = {"y": 3, "m": 4, "x": 5, "c": 6, "orders": 7, "unsub": 8, "compl": 9, "sends": 10}
+    cols = {"y": 3, "m": 4, "x": 5, "c": 6, "orders": 7, "unsub": 8, "compl": 9, "sends": 10,
+            "inc": 11}
     max_unsub = {j: u for j, u, _, _ in JOURNEYS}
     unsub_value = {j: v for j, _, v, _ in JOURNEYS}
     fixed_total = {j: f for j, _, _, f in JOURNEYS}
@@ -217,6 +225,24 @@ def main():
             check_est(name, (r, lo, hi, se, p))
             ck.equal(f"{where} {name} weak flag", "weak_denominator" in m[name]["flags"], weak)
 
+        # No incentive at all in either group (safe/b: no coupon, no sitewide
+        # discount): no variation, undefined.
+        varies = T["inc"].var() > 0 or C["inc"].var() > 0
+        check_est("incentive_per_entry", welch(T["inc"], C["inc"]) if varies else None)
+        ck.close(f"{where} incentive_per_entry treatment", m["incentive_per_entry"]["treatment"],
+                 T["inc"].mean())
+        ck.close(f"{where} incentive_per_entry holdout", m["incentive_per_entry"]["holdout"],
+                 C["inc"].mean())
+        # ROAS with discount: cost = sends + F + the incremental incentives.
+        for name, var in (("iroas_with_incentives", "y"), ("margin_iroas_with_incentives", "m")):
+            den = T["c"].mean() + T["inc"].mean() - C["inc"].mean() + fixed / len(tr)
+            if den <= 0:
+                check_est(name, None)
+                continue
+            r, lo, hi, se, p, weak = ratio_of_differences(T[var], T["c"] + T["inc"], C[var], C["inc"],
+                                                          1.0, fixed)
+            check_est(name, (r, lo, hi, se, p))
+            ck.equal(f"{where} {name} weak flag", "weak_denominator" in m[name]["flags"], weak)
         rod("iroas_messaging_cost", "y", "c", 0.0, 0.0)
         rod("margin_iroas_messaging_cost", "m", "c", 0.0, 0.0)
         rod("revenue_per_delivered_entry", "y", "d", 1.0, 0.0)
@@ -247,7 +273,7 @@ def main():
         j = pair["journey"]
         arm = {a: {k: np.array([r[i] for r in rows if r[0] == j and r[1] == "T" and r[2] == a],
                                dtype=float) for k, i in cols.items()} for a in ("a", "b")}
-        cheap, dear = sorted(("a", "b"), key=lambda a: (arm[a]["c"].mean(), a))
+        cheap, dear = sorted(("a", "b"), key=lambda a: (arm[a]["c"].mean() + arm[a]["inc"].mean(), a))
         where = f"{j} {dear} vs {cheap}"
         ck.equal(f"{where} orientation", (pair["arm_b"], pair["arm_a"]), (dear, cheap))
         B, A = arm[dear], arm[cheap]
@@ -261,13 +287,15 @@ def main():
             for key, w in zip(("value", "lower", "upper", "std_error", "p_value"), want):
                 ck.close(f"{where} {name} {key}", e[key], float(w))
 
-        for name, var in (("revenue_per_entry", "y"), ("margin_per_entry", "m"), ("cost_per_entry", "c")):
+        for name, var in (("revenue_per_entry", "y"), ("margin_per_entry", "m"), ("cost_per_entry", "c"),
+                          ("incentive_per_entry", "inc")):
             est(name, welch(B[var], A[var]))
             ck.close(f"{where} {name} b", m[name]["treatment"], B[var].mean())
         for name, var in (("conversion_rate", "x"), ("unsubscribe_rate", "unsub")):
             est(name, rate(B[var], A[var])[2])
         for name, var in (("incremental_revenue_return", "y"), ("incremental_margin_return", "m")):
-            r, lo, hi, se, p, weak = ratio_of_differences(B[var], B["c"], A[var], A["c"], 1.0, 0.0)
+            r, lo, hi, se, p, weak = ratio_of_differences(B[var], B["c"] + B["inc"], A[var],
+                                                          A["c"] + A["inc"], 1.0, 0.0)
             est(name, (r, lo, hi, se, p))
         pair_p.append(m["incremental_margin_return"]["effect"]["p_value"])
         pair_holm.append(pair["p_value_holm"])

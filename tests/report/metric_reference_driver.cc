@@ -3,7 +3,7 @@
 // every generic metric from the same raw rows with scipy / statsmodels.
 //
 // Input, one line per entry, whitespace-separated:
-//   journey group(T|C) arm y m x c orders unsubscribed complained sends
+//   journey group(T|C) arm y m x c orders unsubscribed complained sends incentive
 // A first line "config journey unsubscribe_max_increase unsubscribe_value
 // fixed_cost" per journey precedes its entries (value "nan" = not valued).
 #include <cmath>
@@ -46,7 +46,7 @@ int Main() {
     std::string group;
     e.journey = first;
     in >> group >> e.arm >> e.y >> e.m >> e.x >> e.c >> e.orders >> e.unsubscribed >>
-        e.complained >> e.sends;
+        e.complained >> e.sends >> e.incentive;
     if (!in) {
       std::fprintf(stderr, "bad line: %s\n", line.c_str());
       return 2;

@@ -184,6 +184,47 @@ TEST_F(EventServiceTest, OutcomesValidateAndFlagOrphanRefunds) {
   EXPECT_TRUE(absl::StrContains(s.error_message(), "outcomes[0].order_id")) << s.error_message();
 }
 
+TEST_F(EventServiceTest, OutcomeIncentiveCostOnlyOnOrdersFiniteAndNonNegative) {
+  holdfast::v1::RecordOutcomesRequest req;
+  auto* order = req.add_outcomes();
+  order->set_outcome_id("i1");
+  order->set_unit("u1");
+  order->mutable_at()->set_seconds(1790000000);
+  order->set_type(holdfast::v1::ORDER);
+  order->set_revenue(50);
+  order->set_margin(15);
+  order->set_incentive_cost(5);
+  holdfast::v1::WriteSummary summary;
+  ASSERT_TRUE(client_->events()->RecordOutcomes(client_->NewContext().get(), req, &summary).ok());
+  EXPECT_EQ(summary.inserted(), 1);
+
+  struct Case {
+    holdfast::v1::OutcomeType type;
+    double incentive;
+    const char* reason;
+  };
+  const Case cases[] = {
+      {holdfast::v1::ORDER, -1, "outcomes[0].incentive_cost: must be finite and >= 0"},
+      {holdfast::v1::CONVERSION, std::numeric_limits<double>::quiet_NaN(),
+       "outcomes[0].incentive_cost: must be finite and >= 0"},
+      {holdfast::v1::ORDER, 1e300, "outcomes[0].incentive_cost: must be finite and >= 0"},
+      {holdfast::v1::REFUND, 5, "outcomes[0].incentive_cost: only a CONVERSION or ORDER"},
+      {holdfast::v1::UNSUBSCRIBE, 0, "outcomes[0].incentive_cost: only a CONVERSION or ORDER"},
+      {holdfast::v1::COMPLAINT, 1, "outcomes[0].incentive_cost: only a CONVERSION or ORDER"},
+  };
+  for (const Case& c : cases) {
+    holdfast::v1::RecordOutcomesRequest bad;
+    *bad.add_outcomes() = *order;
+    bad.mutable_outcomes(0)->set_outcome_id("i2");
+    bad.mutable_outcomes(0)->set_type(c.type);
+    if (c.type == holdfast::v1::REFUND) bad.mutable_outcomes(0)->set_order_id("i1");
+    bad.mutable_outcomes(0)->set_incentive_cost(c.incentive);
+    grpc::Status s = client_->events()->RecordOutcomes(client_->NewContext().get(), bad, &summary);
+    EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT) << c.reason;
+    EXPECT_TRUE(absl::StrContains(s.error_message(), c.reason)) << s.error_message();
+  }
+}
+
 TEST_F(EventServiceTest, FixedCostsRejectEmptyRange) {
   holdfast::v1::RecordFixedCostsRequest req;
   auto* c = req.add_costs();

@@ -59,16 +59,17 @@ class AnalysisTest : public ::testing::TestWithParam<StoreBackend> {
     ASSERT_TRUE(store_->RecordEntries(entries).ok());
     using T = OutcomeType;
     std::vector<OutcomeRow> outcomes = {
-        {"u1-before-pre", "u1", 949, T::kOrder, 1000, 100, ""},  // t0 - pre - 1: nowhere
-        {"u1-pre-edge", "u1", 950, T::kOrder, 5, 1, ""},         // t0 - pre: in z
-        {"u1-order", "u1", 1000, T::kOrder, 40, 10, ""},         // t0: in y, x
+        // Incentives: only the window's orders' count (the refund keeps it).
+        {"u1-before-pre", "u1", 949, T::kOrder, 1000, 100, "", 100},  // t0 - pre - 1: nowhere
+        {"u1-pre-edge", "u1", 950, T::kOrder, 5, 1, "", 2},           // t0 - pre: in z
+        {"u1-order", "u1", 1000, T::kOrder, 40, 10, "", 4},           // t0: in y, x
         {"u1-refund", "u1", 1050, T::kRefund, 15, 3, "u1-order"},
         {"u1-last-in", "u1", 1099, T::kUnsubscribe, 0, 0, ""},
-        {"u1-window-end", "u1", 1100, T::kOrder, 700, 70, ""},  // t0 + window: excluded
+        {"u1-window-end", "u1", 1100, T::kOrder, 700, 70, "", 70},  // t0 + window: excluded
         {"u2-refund", "u2", 1010, T::kRefund, 20, 4, "unknown-order"},  // orphan
-        {"u2-conv-edge", "u2", 1100, T::kConversion, 0, 0, ""},         // excluded: x = 0
+        {"u2-conv-edge", "u2", 1100, T::kConversion, 0, 0, "", 3},      // excluded: x = 0
         {"u2-complaint", "u2", 1099, T::kComplaint, 0, 0, ""},          // last instant in
-        {"u3-order", "u3", 2050, T::kOrder, 100, 30, ""},
+        {"u3-order", "u3", 2050, T::kConversion, 100, 30, "", 8.5},
     };
     ASSERT_TRUE(store_->RecordOutcomes(outcomes).ok());
     std::vector<SendRow> sends = {
@@ -127,6 +128,7 @@ TEST_P(AnalysisTest, EntryRowsMatchHandComputedWindows) {
   EXPECT_EQ(w1.sends, 1);
   EXPECT_EQ(w1.orders, 1);
   EXPECT_EQ(w1.unsubscribed, 0);  // at 1099, after this window's end 1010
+  EXPECT_DOUBLE_EQ(w1.incentive, 4);
   EXPECT_EQ(w1.segment, "");
 
   const AnalysisEntry& u1 = by_key.at({kCart, "u1"});
@@ -145,6 +147,7 @@ TEST_P(AnalysisTest, EntryRowsMatchHandComputedWindows) {
   EXPECT_EQ(u1.orders, 1);  // the pre-period order and the one at the window end are out
   EXPECT_EQ(u1.unsubscribed, 1);
   EXPECT_EQ(u1.complained, 0);
+  EXPECT_DOUBLE_EQ(u1.incentive, 4);  // refunded in part, the coupon stays spent
 
   const AnalysisEntry& u2 = by_key.at({kCart, "u2"});
   EXPECT_EQ(u2.group, EntryGroup::kHoldout);
@@ -157,6 +160,7 @@ TEST_P(AnalysisTest, EntryRowsMatchHandComputedWindows) {
   EXPECT_EQ(u2.orders, 0);
   EXPECT_EQ(u2.unsubscribed, 0);
   EXPECT_EQ(u2.complained, 1);
+  EXPECT_DOUBLE_EQ(u2.incentive, 0);  // the conversion at the window end is out
 
   const AnalysisEntry& u3 = by_key.at({kCart, "u3"});
   EXPECT_TRUE(u3.in_washout);
@@ -164,6 +168,7 @@ TEST_P(AnalysisTest, EntryRowsMatchHandComputedWindows) {
   EXPECT_DOUBLE_EQ(u3.y, 100);
   EXPECT_EQ(u3.x, 1);
   EXPECT_EQ(u3.orders, 1);
+  EXPECT_DOUBLE_EQ(u3.incentive, 8.5);  // a CONVERSION carries one too
   EXPECT_EQ(u3.sends, 0);
   EXPECT_DOUBLE_EQ(u3.c, 0);
 
@@ -174,6 +179,22 @@ TEST_P(AnalysisTest, EntryRowsMatchHandComputedWindows) {
   EXPECT_EQ(u5.sends, 0);  // the send at 1600 is after u5's window [1500, 1600)
 
   EXPECT_EQ(by_key.count({kCart, "u4"}), 0u);  // t0 before `from`
+}
+
+TEST_P(AnalysisTest, ImmatureEntryHasNoIncentive) {
+  AnalysisQuery q;
+  q.journeys = {{kCart, 100, 50, 0, {}}};
+  q.from = 1000;
+  q.to = 1001;
+  q.as_of = 1099;  // u1's order and its incentive are stored, its window not over
+  bool seen = false;
+  for (const AnalysisEntry& e : Stream(q)) {
+    if (e.unit != "u1") continue;
+    seen = true;
+    EXPECT_FALSE(e.mature);
+    EXPECT_DOUBLE_EQ(e.incentive, 0);
+  }
+  EXPECT_TRUE(seen);
 }
 
 TEST_P(AnalysisTest, RangeIsHalfOpenOnEntryTime) {

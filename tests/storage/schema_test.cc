@@ -115,6 +115,35 @@ TEST(SchemaTest, VersionTwoConfigHistoryStaysReadableWithoutContent) {
   EXPECT_EQ((*history)[1].content, "");
 }
 
+TEST(SchemaTest, VersionSixOutcomesGainIncentiveCostAndACoveringIndex) {
+  TempDir dir;
+  const std::string path = dir.File("db");
+  {
+    SQLite::Database db(path, SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE);
+    for (int v = 0; v < 6; ++v) db.exec(storage_internal::MigrationScripts()[v]);
+    db.exec("PRAGMA user_version = 6");
+    db.exec("INSERT INTO outcomes VALUES ('o1', 'u1', 20, 2, 50.0, 15.0, '')");
+  }
+  absl::StatusOr<std::unique_ptr<SqliteStore>> store = SqliteStore::Open(path);
+  ASSERT_TRUE(store.ok()) << store.status();
+  EXPECT_EQ((*store)->schema_version_at_open(), 6);
+  std::vector<OutcomeRow> rows = {{"o2", "u1", 30, OutcomeType::kOrder, 40, 12, "", 4.5}};
+  ASSERT_TRUE((*store)->RecordOutcomes(rows).ok());
+  store->reset();
+  SQLite::Database db(path, SQLite::OPEN_READONLY);
+  // The row written before v7 reads 0; the new one keeps its incentive.
+  SQLite::Statement q(db, "SELECT outcome_id, incentive_cost FROM outcomes ORDER BY outcome_id");
+  ASSERT_TRUE(q.executeStep());
+  EXPECT_DOUBLE_EQ(q.getColumn(1).getDouble(), 0.0);
+  ASSERT_TRUE(q.executeStep());
+  EXPECT_DOUBLE_EQ(q.getColumn(1).getDouble(), 4.5);
+  // The analysis index still covers every outcome column the query reads.
+  SQLite::Statement cols(db, "SELECT name FROM pragma_index_info('outcomes_by_unit') ORDER BY seqno");
+  std::vector<std::string> names;
+  while (cols.executeStep()) names.push_back(cols.getColumn(0).getString());
+  EXPECT_EQ(names, (std::vector<std::string>{"unit", "at", "type", "revenue", "margin", "incentive_cost"}));
+}
+
 TEST(SchemaTest, NewerFileIsRefused) {
   TempDir dir;
   const std::string path = dir.File("db");

@@ -283,6 +283,16 @@ TEST_P(StoreConformanceTest, BatchIsAtomicAndTheFirstBadRecordIsNamed) {
   std::vector<OutcomeRow> outcomes = {Order("o1", "u1", 1010, 40, 10),
                                       Order("o2", "u1", 1011, std::nan(""), 1)};
   EXPECT_TRUE(absl::StrContains(f.store().RecordOutcomes(outcomes).status().message(), "[1]"));
+  // An incentive only on an order, never negative.
+  OutcomeRow refund_with_incentive = Refund("r1", "u1", 1012, 40, 10, "o1");
+  refund_with_incentive.incentive_cost = 4;
+  OutcomeRow negative_incentive = Order("o3", "u1", 1013, 40, 10);
+  negative_incentive.incentive_cost = -1;
+  for (const OutcomeRow& bad : {refund_with_incentive, negative_incentive}) {
+    absl::StatusOr<WriteSummary> w = f.store().RecordOutcomes(std::vector<OutcomeRow>{bad});
+    EXPECT_EQ(w.status().code(), absl::StatusCode::kInvalidArgument) << bad.outcome_id;
+    EXPECT_TRUE(absl::StrContains(w.status().message(), "incentive_cost")) << w.status();
+  }
   // Nothing of either batch was stored.
   ASSERT_TRUE(f.store().RecordEntries(std::vector<EntryRow>{Entry("u1", 1, 1000)}).ok());
   const AnalysisEntry e = f.Read(1000000).at({"u1", 1});

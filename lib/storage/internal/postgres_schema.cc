@@ -110,6 +110,14 @@ constexpr const char kV6[] = R"sql(
 ALTER TABLE config_versions ADD COLUMN replica text NOT NULL DEFAULT '';
 )sql";
 
+// Version 7 (mirrors SQLite's v7): the incentive granted on an order; the
+// analysis index carries it so the windowed outcome scan stays index-only.
+constexpr const char kV7[] = R"sql(
+ALTER TABLE outcomes ADD COLUMN incentive_cost double precision NOT NULL DEFAULT 0;
+DROP INDEX outcomes_by_unit;
+CREATE INDEX outcomes_by_unit ON outcomes (unit, at) INCLUDE (type, revenue, margin, incentive_cost);
+)sql";
+
 int ReadVersion(pqxx::work& txn) {
   pqxx::result r = txn.exec("SELECT version FROM holdfast_schema");
   return r.empty() ? 0 : r[0][0].as<int>();
@@ -118,12 +126,12 @@ int ReadVersion(pqxx::work& txn) {
 }  // namespace
 
 const std::vector<const char*>& PostgresMigrationScripts() {
-  static const std::vector<const char*>* const kScripts = new std::vector<const char*>{kV1, kV2, kV3, kV4, kV5, kV6};
+  static const std::vector<const char*>* const kScripts = new std::vector<const char*>{kV1, kV2, kV3, kV4, kV5, kV6, kV7};
   return *kScripts;
 }
 
 absl::StatusOr<int> MigratePostgresToLatest(pqxx::connection& conn) {
-  static_assert(kLatestSchemaVersion == 6, "add the new migration to PostgresMigrationScripts()");
+  static_assert(kLatestSchemaVersion == 7, "add the new migration to PostgresMigrationScripts()");
   const std::vector<const char*>& scripts = PostgresMigrationScripts();
   int found = -1;
   for (;;) {

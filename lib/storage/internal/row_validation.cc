@@ -72,6 +72,13 @@ absl::Status ValidateOutcomes(absl::Span<const OutcomeRow> rows) {
     if (r.type == OutcomeType::kOrder && r.revenue < 0) {
       return Bad("outcomes", i, "order revenue must be >= 0");
     }
+    if (!std::isfinite(r.incentive_cost) || r.incentive_cost < 0) {
+      return Bad("outcomes", i, "incentive_cost must be finite and >= 0");
+    }
+    if (r.incentive_cost != 0 && r.type != OutcomeType::kOrder &&
+        r.type != OutcomeType::kConversion) {
+      return Bad("outcomes", i, "only a CONVERSION or ORDER carries an incentive_cost");
+    }
     if (r.order_id.size() > kMaxStoredIdBytes) return Bad("outcomes", i, "order_id too long");
     if (r.type == OutcomeType::kRefund && r.order_id.empty()) {
       return Bad("outcomes", i, "refund must name its order_id");

@@ -121,11 +121,21 @@ constexpr const char kV6[] = R"sql(
 ALTER TABLE config_versions ADD COLUMN replica TEXT NOT NULL DEFAULT '';
 )sql";
 
+// Version 7: the incentive (coupon, discount) granted on an order, a cost of
+// the journey in the report. Rows written before keep 0. The analysis query
+// reads it with the other outcome columns, so outcomes_by_unit is rebuilt to
+// stay covering (without it every windowed outcome costs a table lookup).
+constexpr const char kV7[] = R"sql(
+ALTER TABLE outcomes ADD COLUMN incentive_cost REAL NOT NULL DEFAULT 0;
+DROP INDEX outcomes_by_unit;
+CREATE INDEX outcomes_by_unit ON outcomes (unit, at, type, revenue, margin, incentive_cost);
+)sql";
+
 }  // namespace
 
 const std::vector<const char*>& MigrationScripts() {
   static const std::vector<const char*>* const kScripts =
-      new std::vector<const char*>{kV1, kV2, kV3, kV4, kV5, kV6};
+      new std::vector<const char*>{kV1, kV2, kV3, kV4, kV5, kV6, kV7};
   return *kScripts;
 }
 
@@ -140,7 +150,7 @@ absl::StatusOr<int> ReadSchemaVersion(SQLite::Database& db) {
 }
 
 absl::StatusOr<int> MigrateToLatest(SQLite::Database& db) {
-  static_assert(kLatestSchemaVersion == 6, "add the new migration to MigrationScripts()");
+  static_assert(kLatestSchemaVersion == 7, "add the new migration to MigrationScripts()");
   absl::StatusOr<int> found = ReadSchemaVersion(db);
   if (!found.ok()) return found.status();
   if (*found > kLatestSchemaVersion || *found < 0) {
