@@ -164,9 +164,15 @@ absl::StatusOr<int> MigrateToLatest(SQLite::Database& db) {
       // IMMEDIATE takes the write lock first, so two processes opening the
       // same file cannot both apply step v; re-read the version under it.
       SQLite::Transaction txn(db, SQLite::TransactionBehavior::IMMEDIATE);
-      SQLite::Statement q(db, "PRAGMA user_version");
-      q.executeStep();
-      if (q.getColumn(0).getInt() > v) continue;  // another opener did it
+      int current = 0;
+      {
+        // Finished before the script runs: DROP INDEX (v7) fails with
+        // "table is locked" while any statement is still active.
+        SQLite::Statement q(db, "PRAGMA user_version");
+        q.executeStep();
+        current = q.getColumn(0).getInt();
+      }
+      if (current > v) continue;  // another opener did it
       db.exec(scripts[v]);
       db.exec(absl::StrCat("PRAGMA user_version = ", v + 1));
       txn.commit();
