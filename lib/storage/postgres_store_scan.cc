@@ -125,7 +125,7 @@ absl::StatusOr<std::vector<OutcomeRow>> PostgresStore::ScanOutcomes(
     const std::optional<std::string>& after_outcome_id, int limit) {
   return ScanByTextKey<OutcomeRow>(
       impl_.get(), "scanning outcomes",
-      "SELECT outcome_id, unit, at, type, revenue, margin, order_id FROM outcomes", "outcome_id",
+      "SELECT outcome_id, unit, at, type, revenue, margin, order_id, incentive_cost FROM outcomes", "outcome_id",
       after_outcome_id, limit, [](const pqxx::row& row) {
         return OutcomeRow{row[0].as<std::string>(),
                           row[1].as<std::string>(),
@@ -133,7 +133,8 @@ absl::StatusOr<std::vector<OutcomeRow>> PostgresStore::ScanOutcomes(
                           static_cast<OutcomeType>(row[3].as<int>()),
                           row[4].as<double>(),
                           row[5].as<double>(),
-                          row[6].as<std::string>()};
+                          row[6].as<std::string>(),
+                          row[7].as<double>()};
       });
 }
 

@@ -128,7 +128,7 @@ absl::StatusOr<std::vector<OutcomeRow>> SqliteStore::ScanOutcomes(
     const std::optional<std::string>& after_outcome_id, int limit) {
   return ScanByTextKey<OutcomeRow>(
       impl_.get(), "scanning outcomes",
-      "SELECT outcome_id, unit, at, type, revenue, margin, order_id FROM outcomes", "outcome_id",
+      "SELECT outcome_id, unit, at, type, revenue, margin, order_id, incentive_cost FROM outcomes", "outcome_id",
       after_outcome_id, limit, [](SQLite::Statement& q) {
         return OutcomeRow{Text(q, 0),
                           Text(q, 1),
@@ -136,7 +136,8 @@ absl::StatusOr<std::vector<OutcomeRow>> SqliteStore::ScanOutcomes(
                           static_cast<OutcomeType>(q.getColumn(3).getInt()),
                           q.getColumn(4).getDouble(),
                           q.getColumn(5).getDouble(),
-                          Text(q, 6)};
+                          Text(q, 6),
+                          q.getColumn(7).getDouble()};
       });
 }
 

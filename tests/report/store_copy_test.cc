@@ -80,7 +80,7 @@ void Fill(Store& s) {
         const std::string oid = absl::StrCat("o-", unit, "-", k);
         const double revenue = 1e6 + 40 * u01(rng);
         outcomes.push_back({oid, id, e.t0 + static_cast<int64_t>(u01(rng) * 2 * kDay), OutcomeType::kOrder,
-                            revenue, revenue * 0.3, ""});
+                            revenue, revenue * 0.3, "", /*incentive_cost=*/k % 2 ? revenue * 0.05 : 0.0});
         if (u01(rng) < 0.2) {
           outcomes.push_back({"r-" + oid, id, e.t0 + 2 * kDay, OutcomeType::kRefund, revenue / 2,
                               revenue * 0.1, oid});
@@ -110,7 +110,8 @@ struct Dump {
                          std::vector<std::pair<std::string, std::string>>>>
       entries;
   std::vector<std::tuple<std::string, std::string, std::string, std::string, int64_t, double>> sends;
-  std::vector<std::tuple<std::string, std::string, int64_t, int, double, double, std::string>> outcomes;
+  std::vector<std::tuple<std::string, std::string, int64_t, int, double, double, std::string, double>>
+      outcomes;
   std::vector<std::tuple<std::string, std::string, int64_t, int64_t, double, std::string>> costs;
   std::vector<std::pair<std::string, int64_t>> customers;
   std::vector<std::tuple<std::string, int64_t, std::string, std::string, std::string, std::string>> configs;
@@ -146,7 +147,7 @@ Dump DumpStore(Store& s) {
       [](const OutcomeRow& r) { return r.outcome_id; },
       [&](const OutcomeRow& r) {
         d.outcomes.emplace_back(r.outcome_id, r.unit, r.at, static_cast<int>(r.type), r.revenue, r.margin,
-                                r.order_id);
+                                r.order_id, r.incentive_cost);
       });
   ScanAll<FixedCostRow, std::string>(
       [&](const auto& a, int n) { return s.ScanFixedCosts(a, n); },
