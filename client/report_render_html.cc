@@ -321,7 +321,8 @@ std::string RenderLiftHtml(const LiftReport& r) {
                               "rev/entry T", "rev/entry C", "revenue lift", "relative lift", "p",
                               "p Holm", "p BH"});
   std::string t2 = HeaderRow({"row", "incremental revenue", "incr conversions", "cost K",
-                              "fixed F", "iROAS", "margin iROAS", "attributed ROAS",
+                              "fixed F", "iROAS", "margin iROAS", "iROAS incl. incentives",
+                              "margin iROAS incl. incentives", "attributed ROAS",
                               "cost / incr conv", "p(iROAS=1)", "p(iROAS=1) Holm"});
   std::vector<std::string> h3 = {"row", "SRM p", "arms SRM p", "MDE rev", "MDE conv",
                                  "washout excluded", "immature excluded", "cut windows",
@@ -347,7 +348,8 @@ std::string RenderLiftHtml(const LiftReport& r) {
         Cell(row.incremental_conversions().defined() ? Fixed(row.incremental_conversions().value(), 1) : "n/a"),
         Cell(Total(row.treatment_cost())), Cell(Total(row.fixed_cost())),
         Cell(WithInterval(PrimaryIroas(row), Ratio)), Cell(WithInterval(PrimaryMarginIroas(row), Ratio)),
-        Cell(Ratio(row.attributed_roas())),
+        Cell(MetricEffectById(r, row, "iroas_with_incentives")),
+        Cell(MetricEffectById(r, row, "margin_iroas_with_incentives")), Cell(Ratio(row.attributed_roas())),
         Cell(row.cost_per_incremental_conversion().defined() ? Total(row.cost_per_incremental_conversion().value()) : "n/a"),
         Cell(PValue(row.iroas_breakeven_p_value())), Cell(PValue(row.iroas_breakeven_p_value_holm())),
         "</tr>\n");
@@ -366,7 +368,7 @@ std::string RenderLiftHtml(const LiftReport& r) {
     absl::StrAppend(&t3, "</tr>\n");
   }
   absl::StrAppend(&body, "<h2>Lift (treatment vs holdout, per entry)</h2>\n<table id=\"lift\">\n", t1,
-                  "</table>\n<h2>Return (K = send cost + fixed cost F)</h2>\n<table id=\"return\">\n",
+                  "</table>\n<h2>Return (K = send cost + fixed cost F; incl. incentives: K + the incremental incentives)</h2>\n<table id=\"return\">\n",
                   t2, "</table>\n<h2>Checks (MDE at 80% power)</h2>\n<table id=\"checks\">\n", t3,
                   "</table>\n<p class=\"note\">Column definitions: docs/report.md; formulas: "
                   "docs/statistics.md.</p>\n");

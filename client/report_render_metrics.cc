@@ -48,6 +48,24 @@ const char* StatusName(GuardrailVerdict::Status s) {
 
 std::string MetricValue(const MetricDefinition& d, double v) { return ValueFormat(d)(v); }
 
+const MetricResult* FindMetric(const holdfast::v1::LiftReport& r, const holdfast::v1::LiftRow& row,
+                               const std::string& id) {
+  for (int k = 0; k < r.metric_definitions_size() && k < row.metrics_size(); ++k) {
+    if (r.metric_definitions(k).id() == id) return &row.metrics(k);
+  }
+  return nullptr;
+}
+
+std::string MetricEffectById(const holdfast::v1::LiftReport& r, const holdfast::v1::LiftRow& row,
+                             const std::string& id) {
+  for (int k = 0; k < r.metric_definitions_size() && k < row.metrics_size(); ++k) {
+    if (r.metric_definitions(k).id() != id) continue;
+    const MetricResult& m = row.metrics(k);
+    return m.effect().defined() ? WithInterval(m.effect(), EffectFormat(r.metric_definitions(k))) : "n/a";
+  }
+  return "n/a";
+}
+
 std::string MetricEffect(const MetricDefinition& d, const MetricResult& m) {
   if (!m.effect().defined()) {
     return m.undefined_reason().empty() ? "n/a" : absl::StrCat("n/a (", m.undefined_reason(), ")");

@@ -12,6 +12,15 @@
 
 namespace holdfast::cli::render {
 
+// The row's result for metric `id` (LiftReport.metric_definitions), or
+// nullptr when the report does not declare it.
+const holdfast::v1::MetricResult* FindMetric(const holdfast::v1::LiftReport& r,
+                                             const holdfast::v1::LiftRow& row, const std::string& id);
+// The effect of metric `id` on the row with its interval in the metric's
+// format; "n/a" when undeclared or undefined.
+std::string MetricEffectById(const holdfast::v1::LiftReport& r, const holdfast::v1::LiftRow& row,
+                             const std::string& id);
+
 // A group value in the metric's unit ("3.2%", "41.50", "2.13").
 std::string MetricValue(const holdfast::v1::MetricDefinition& d, double v);
 // The effect with its interval: percentage points for PROPORTION, "n/a

@@ -137,7 +137,9 @@ std::string RenderLiftTable(const LiftReport& r) {
     roi.push_back({label, WithInterval(PrimaryIncrementalRevenue(row), Total),
                    row.incremental_conversions().defined() ? Fixed(row.incremental_conversions().value(), 1) : "n/a",
                    Total(row.treatment_cost()), Total(row.fixed_cost()), WithInterval(PrimaryIroas(row), Ratio),
-                   WithInterval(PrimaryMarginIroas(row), Ratio), Ratio(row.attributed_roas()),
+                   WithInterval(PrimaryMarginIroas(row), Ratio),
+                   MetricEffectById(r, row, "iroas_with_incentives"),
+                   MetricEffectById(r, row, "margin_iroas_with_incentives"), Ratio(row.attributed_roas()),
                    row.cost_per_incremental_conversion().defined()
                        ? Total(row.cost_per_incremental_conversion().value())
                        : "n/a",
@@ -161,10 +163,11 @@ std::string RenderLiftTable(const LiftReport& r) {
                              "rev/entry_C", "revenue lift", "relative lift", "p", "p_holm", "p_bh"},
                             lift),
                   "\n");
-  absl::StrAppend(&out, "RETURN (K = send cost + fixed cost F)\n",
+  absl::StrAppend(&out, "RETURN (K = send cost + fixed cost F; incl. incentives: K + the incremental "
+                        "incentives granted on orders)\n",
                   TextTable({"row", "incremental revenue", "incr conv", "cost K", "F", "iROAS",
-                             "margin iROAS", "attributed ROAS", "cost/incr conv", "p(iROAS=1)",
-                             "p(iROAS=1)_holm"},
+                             "margin iROAS", "iROAS incl incentives", "margin iROAS incl incentives",
+                             "attributed ROAS", "cost/incr conv", "p(iROAS=1)", "p(iROAS=1)_holm"},
                             roi),
                   "\n");
   std::vector<std::string> check_header = {"row", "SRM p", "arms SRM p", "MDE rev", "MDE rev %",

@@ -202,7 +202,9 @@ TEST(ReportRenderTest, EveryTableColumnHasOneNumberFormat) {
                   {"revenue lift", interval(per_entry)}, {"relative lift", interval(pct)}, {"p", p},
                   {"p_holm", p}, {"p_bh", p}}},
       {"RETURN (", {{"incremental revenue", interval(ratio)}, {"cost K", ratio}, {"F", ratio},
-                    {"iROAS", interval(ratio)}, {"attributed ROAS", ratio}, {"p(iROAS=1)", p}}},
+                    {"iROAS", interval(ratio)}, {"iROAS incl incentives", interval(ratio)},
+                    {"margin iROAS incl incentives", interval(ratio)}, {"attributed ROAS", ratio},
+                    {"p(iROAS=1)", p}}},
       {"CHECKS (", {{"SRM p", p}, {"MDE rev", per_entry}, {"MDE rev %", pct}, {"MDE conv", pp},
                     {"washout excl", count}, {"immature excl", count}, {"contaminated sends", count}}},
   };
