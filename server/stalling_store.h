@@ -8,6 +8,7 @@
 #ifndef HOLDFAST_SERVER_STALLING_STORE_H_
 #define HOLDFAST_SERVER_STALLING_STORE_H_
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -46,6 +47,26 @@ class StallingStore final : public Store {
   }
   absl::StatusOr<int64_t> CountOrphanRefunds(UnixMicros from, UnixMicros to) override {
     return store_->CountOrphanRefunds(from, to);
+  }
+  absl::StatusOr<std::vector<EntryRow>> ScanEntries(const std::optional<EntryKey>& after,
+                                                    int limit) override {
+    return store_->ScanEntries(after, limit);
+  }
+  absl::StatusOr<std::vector<SendRow>> ScanSends(const std::optional<std::string>& after,
+                                                 int limit) override {
+    return store_->ScanSends(after, limit);
+  }
+  absl::StatusOr<std::vector<OutcomeRow>> ScanOutcomes(const std::optional<std::string>& after,
+                                                       int limit) override {
+    return store_->ScanOutcomes(after, limit);
+  }
+  absl::StatusOr<std::vector<FixedCostRow>> ScanFixedCosts(const std::optional<std::string>& after,
+                                                           int limit) override {
+    return store_->ScanFixedCosts(after, limit);
+  }
+  absl::StatusOr<std::vector<CustomerRow>> ScanCustomers(const std::optional<std::string>& after,
+                                                         int limit) override {
+    return store_->ScanCustomers(after, limit);
   }
 
  private:

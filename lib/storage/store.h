@@ -132,25 +132,15 @@ class Store {
   // decorators) return UNIMPLEMENTED.
   // INVALID_ARGUMENT when limit <= 0.
   [[nodiscard]] virtual absl::StatusOr<std::vector<EntryRow>> ScanEntries(
-      const std::optional<EntryKey>& /*after*/, int /*limit*/) {
-    return absl::UnimplementedError("this store cannot scan entries");
-  }
+      const std::optional<EntryKey>& after, int limit) = 0;
   [[nodiscard]] virtual absl::StatusOr<std::vector<SendRow>> ScanSends(
-      const std::optional<std::string>& /*after_send_id*/, int /*limit*/) {
-    return absl::UnimplementedError("this store cannot scan sends");
-  }
+      const std::optional<std::string>& after_send_id, int limit) = 0;
   [[nodiscard]] virtual absl::StatusOr<std::vector<OutcomeRow>> ScanOutcomes(
-      const std::optional<std::string>& /*after_outcome_id*/, int /*limit*/) {
-    return absl::UnimplementedError("this store cannot scan outcomes");
-  }
+      const std::optional<std::string>& after_outcome_id, int limit) = 0;
   [[nodiscard]] virtual absl::StatusOr<std::vector<FixedCostRow>> ScanFixedCosts(
-      const std::optional<std::string>& /*after_cost_id*/, int /*limit*/) {
-    return absl::UnimplementedError("this store cannot scan fixed costs");
-  }
+      const std::optional<std::string>& after_cost_id, int limit) = 0;
   [[nodiscard]] virtual absl::StatusOr<std::vector<CustomerRow>> ScanCustomers(
-      const std::optional<std::string>& /*after_unit*/, int /*limit*/) {
-    return absl::UnimplementedError("this store cannot scan customers");
-  }
+      const std::optional<std::string>& after_unit, int limit) = 0;
 
   // Called once per entry; a non-OK return stops the stream and is returned.
   using AnalysisEntryFn = std::function<absl::Status(const AnalysisEntry&)>;

@@ -60,6 +60,22 @@ class EndlessStore final : public Store {
     return status;
   }
   absl::Status ForEachProgramUnit(const ProgramQuery&, const ProgramUnitFn&) override { return absl::OkStatus(); }
+  // An endless store holds no rows to copy.
+  absl::StatusOr<std::vector<EntryRow>> ScanEntries(const std::optional<EntryKey>&, int) override {
+    return std::vector<EntryRow>{};
+  }
+  absl::StatusOr<std::vector<SendRow>> ScanSends(const std::optional<std::string>&, int) override {
+    return std::vector<SendRow>{};
+  }
+  absl::StatusOr<std::vector<OutcomeRow>> ScanOutcomes(const std::optional<std::string>&, int) override {
+    return std::vector<OutcomeRow>{};
+  }
+  absl::StatusOr<std::vector<FixedCostRow>> ScanFixedCosts(const std::optional<std::string>&, int) override {
+    return std::vector<FixedCostRow>{};
+  }
+  absl::StatusOr<std::vector<CustomerRow>> ScanCustomers(const std::optional<std::string>&, int) override {
+    return std::vector<CustomerRow>{};
+  }
   absl::StatusOr<JourneyDiagnostics> GetJourneyDiagnostics(const JourneyDiagnosticsQuery&) override {
     return JourneyDiagnostics{};
   }
