@@ -83,7 +83,14 @@ struct JourneySpec {
   double complaint_max_increase = 0.0005;
   // Value of one lost subscriber; NaN = not valued.
   double unsubscribe_value = std::numeric_limits<double>::quiet_NaN();
+  // Report-only: lifecycle stage label for the stage roll-ups ("" = none).
+  std::string stage;
 };
+
+// The standard lifecycle stages (Journey.stage), in lifecycle order: the
+// report lists stage roll-ups in this order, then custom stages by name.
+inline constexpr const char* kStandardStages[] = {"onboarding", "activation", "retention",
+                                                  "reactivation", "renewal"};
 
 struct AssignmentConfig {
   // Content hash of the canonical config, e.g. "cfg-0123456789abcdef".

@@ -72,6 +72,7 @@ absl::StatusOr<AssignmentConfig> Compile(const holdfast::v1::Config& effective) 
                         CompileHoldout(j.holdout_share(), j.holdout_seed(), j.hash_version(),
                                        j.has_rotation() ? &j.rotation() : nullptr, what));
     spec.arm_seed = j.arm_seed();
+    spec.stage = j.stage();
     uint64_t total = 0;
     for (const holdfast::v1::Arm& a : j.arms()) {
       if (a.weight() == 0) return absl::InvalidArgumentError(absl::StrCat(what, ": arm weight 0"));

@@ -1,11 +1,13 @@
 #include "lib/config/validate.h"
 
+#include <algorithm>
 #include <cmath>
 #include <map>
 #include <numeric>
 #include <optional>
 #include <set>
 #include <string>
+#include <vector>
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/escaping.h"
@@ -323,6 +325,22 @@ class Validator {
       }
     }
 
+    // Stage: a short label for the report's roll-ups; a custom label close to
+    // a standard one is probably a typo (it would form a stage of its own).
+    if (!j.stage().empty()) {
+      const std::string spath = Field(path, "stage");
+      if (!IsValidStage(j.stage())) {
+        Error(spath, "stage",
+              absl::StrCat(label, ": stage \"", EchoInput(j.stage()),
+                           "\" must match [a-z0-9_-]{1,32} (onboarding, activation, retention, "
+                           "reactivation, renewal or a custom label)"));
+      } else if (const char* near = NearStandardStage(j.stage()); near != nullptr) {
+        Warn(spath, "stage-typo",
+             absl::StrCat(label, ": stage \"", j.stage(), "\" is not a standard stage but close to \"",
+                          near, "\"; journeys with different labels are rolled up separately"));
+      }
+    }
+
     // Guardrails: one per metric, a share in [0, 1], a finite value >= 0.
     std::set<int> guarded;
     for (int g = 0; g < j.guardrails_size(); ++g) {
@@ -490,6 +508,39 @@ bool IsValidJourneyId(absl::string_view id) {
     }
   }
   return true;
+}
+
+bool IsValidStage(absl::string_view stage) {
+  if (stage.empty() || stage.size() > kMaxStageBytes) return false;
+  for (char c : stage) {
+    if (!(absl::ascii_islower(c) || absl::ascii_isdigit(c) || c == '_' || c == '-')) return false;
+  }
+  return true;
+}
+
+const char* NearStandardStage(absl::string_view stage) {
+  // Levenshtein distance, bounded: labels are at most 32 bytes.
+  auto distance = [](absl::string_view a, absl::string_view b) {
+    std::vector<size_t> row(b.size() + 1);
+    for (size_t j = 0; j <= b.size(); ++j) row[j] = j;
+    for (size_t i = 1; i <= a.size(); ++i) {
+      size_t diag = row[0];
+      row[0] = i;
+      for (size_t j = 1; j <= b.size(); ++j) {
+        const size_t up = row[j];
+        row[j] = std::min({row[j] + 1, row[j - 1] + 1, diag + (a[i - 1] == b[j - 1] ? 0 : 1)});
+        diag = up;
+      }
+    }
+    return row[b.size()];
+  };
+  for (const char* standard : kStandardStages) {
+    if (stage == standard) return nullptr;
+  }
+  for (const char* standard : kStandardStages) {
+    if (distance(stage, standard) <= 2) return standard;
+  }
+  return nullptr;
 }
 
 bool IsValidArmName(absl::string_view name) {

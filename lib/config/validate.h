@@ -4,9 +4,11 @@
 #ifndef HOLDFAST_LIB_CONFIG_VALIDATE_H_
 #define HOLDFAST_LIB_CONFIG_VALIDATE_H_
 
+#include <cstddef>
 #include <vector>
 
 #include "holdfast/v1/config.pb.h"
+#include "lib/assign/assignment_config.h"
 #include "lib/config/diagnostic.h"
 #include "lib/config/source_map.h"
 
@@ -20,6 +22,15 @@ std::vector<Diagnostic> Validate(const holdfast::v1::Config& raw, const SourceMa
 // Journey ids: [a-z0-9_.-]{1,64}. Arm names: [A-Za-z0-9_.-]{1,64}.
 bool IsValidJourneyId(absl::string_view id);
 bool IsValidArmName(absl::string_view name);
+
+// Lifecycle stages (Journey.stage): [a-z0-9_-]{1,32}; the standard ones are
+// kStandardStages (lib/assign/assignment_config.h), any other valid label is
+// a custom stage.
+inline constexpr size_t kMaxStageBytes = 32;
+bool IsValidStage(absl::string_view stage);
+// The standard stage within edit distance 2 of a custom `stage` (a likely
+// typo), or nullptr (also for a standard stage itself).
+const char* NearStandardStage(absl::string_view stage);
 
 }  // namespace holdfast::config
 

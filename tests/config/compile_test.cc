@@ -138,6 +138,24 @@ TEST(CompileTest, RefundHorizonDefaultsTo30DaysAndZeroMeansInsideTheWindow) {
   EXPECT_EQ(week.compiled->journeys[0].refund_horizon_us, 7 * kDayUs);
 }
 
+TEST(VersionTest, StageIsOptionalAndKeepsExistingVersions) {
+  // A config written before Journey.stage existed keeps its pinned version
+  // (an unset stage is not serialized), and the stage compiles through.
+  const LoadedConfig unset = MustLoad("journeys { id: \"a\" holdout_share: 0.1 }");
+  EXPECT_EQ(unset.version(), "cfg-1cfdd5baede2d603");
+  EXPECT_EQ(unset.compiled->journeys[0].stage, "");
+  EXPECT_EQ(MustLoad("journeys { id: \"a\" holdout_share: 0.1 stage: \"\" }").version(),
+            unset.version());
+  const LoadedConfig staged =
+      MustLoad("journeys { id: \"a\" holdout_share: 0.1 stage: \"retention\" }");
+  EXPECT_EQ(staged.compiled->journeys[0].stage, "retention");
+  EXPECT_NE(staged.version(), unset.version());  // a reviewed value, as description
+  EXPECT_EQ(MustLoad(R"json({"journeys": [{"id": "a", "holdoutShare": 0.1, "stage": "retention"}]})json",
+                     "c.json")
+                .version(),
+            staged.version());
+}
+
 TEST(VersionTest, CosmeticChangesKeepTheVersion) {
   const std::string base = MustLoad(R"pb(
     global_holdout { share: 0.02 }

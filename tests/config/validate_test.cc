@@ -172,6 +172,19 @@ const RuleCase kRuleCases[] = {
      "  guardrails { metric: COMPLAINT max_increase: 0.001 value_per_event: 3 }\n}\n",
      {"c.textproto:4:54: error: journey a: value_per_event is only for the UNSUBSCRIBE "
       "guardrail [guardrail]"}},
+    {"stage (charset)",
+     "journeys {\n  id: \"a\"\n  holdout_share: 0.1\n  stage: \"Win Back\"\n}\n",
+     {"c.textproto:4:3: error: journey a: stage \"Win Back\" must match [a-z0-9_-]{1,32} "
+      "(onboarding, activation, retention, reactivation, renewal or a custom label) [stage]"}},
+    {"stage (length)",
+     "journeys {\n  id: \"a\"\n  holdout_share: 0.1\n  stage: \"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\"\n}\n",
+     {"c.textproto:4:3: error: journey a: stage \"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\" must match "
+      "[a-z0-9_-]{1,32} (onboarding, activation, retention, reactivation, renewal or a custom "
+      "label) [stage]"}},
+    {"stage-typo",
+     "journeys {\n  id: \"a\"\n  holdout_share: 0.1\n  stage: \"retension\"\n}\n",
+     {"c.textproto:4:3: warning: journey a: stage \"retension\" is not a standard stage but close "
+      "to \"retention\"; journeys with different labels are rolled up separately [stage-typo]"}},
     {"planning",
      "journeys {\n  id: \"a\"\n  holdout_share: 0.1\n"
      "  planning { baseline_conversion_rate: 1.5 }\n}\n",
