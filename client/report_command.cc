@@ -31,6 +31,8 @@ struct ReportFlags {
   std::optional<int64_t> first_period;
   std::optional<int64_t> last_period;
   std::string segment_by;
+  // --by period|week|month: trend buckets ("" = none).
+  std::string by;
   std::optional<std::string> as_of;
   bool cuped = false;
   bool sequential = false;
@@ -133,6 +135,9 @@ int RunReport(const ReportFlags& flags) {
     *req.mutable_as_of() = ToTimestamp(*t);
   }
   req.set_segment_by(flags.segment_by);
+  if (flags.by == "period") req.set_trend_by(holdfast::v1::TREND_BY_PERIOD);
+  if (flags.by == "week") req.set_trend_by(holdfast::v1::TREND_BY_WEEK);
+  if (flags.by == "month") req.set_trend_by(holdfast::v1::TREND_BY_MONTH);
   req.set_cuped(flags.cuped);
   req.set_sequential(flags.sequential);
   req.set_confidence(flags.confidence);
@@ -157,6 +162,11 @@ void AddReportCommand(CLI::App& app, int* exit_code) {
   CLI::Option* first = cmd->add_option("--first-period", flags->first_period, "first rotation period K");
   CLI::Option* last = cmd->add_option("--last-period", flags->last_period, "last rotation period K");
   CLI::Option* segment = cmd->add_option("--segment-by", flags->segment_by, "entry attribute KEY to split rows by");
+  CLI::Option* by =
+      cmd->add_option("--by", flags->by,
+                      "trend of each journey's lift and iROAS per rotation period, UTC week (from "
+                      "Monday) or UTC month of entry")
+          ->check(CLI::IsMember({"period", "week", "month"}));
   cmd->add_option(
       "--as-of", flags->as_of,
       "T: only events before T count; lift: entries whose window has not ended by T are excluded; "
@@ -171,7 +181,7 @@ void AddReportCommand(CLI::App& app, int* exit_code) {
       ->capture_default_str();
   CLI::Option* program = cmd->add_flag("--program", flags->program,
                                        "global holdout vs everyone else across all journeys, per global period");
-  for (CLI::Option* o : {journey, first, last, segment}) program->excludes(o);
+  for (CLI::Option* o : {journey, first, last, segment, by}) program->excludes(o);
   cmd->add_option("--format", flags->format, "table|json|csv|html")
       ->check(CLI::IsMember({"table", "json", "csv", "html"}))
       ->capture_default_str();

@@ -11,6 +11,7 @@
 #include "absl/strings/str_join.h"
 #include "client/report_render.h"
 #include "client/report_render_metrics.h"
+#include "client/report_render_rollups.h"
 #include "client/report_render_util.h"
 #include "google/protobuf/util/time_util.h"
 
@@ -385,6 +386,7 @@ std::string RenderLiftHtml(const LiftReport& r) {
                            "itself in profit. Its p-value is adjusted (Holm) across the report's "
                            "arm pairs.</p>\n");
   }
+  absl::StrAppend(&body, RollupSectionsHtml(r));
   absl::StrAppend(&body, AllMetricsHtml(r));
   return Page("Holdfast lift report", body);
 }

@@ -7,6 +7,7 @@
 #include "absl/strings/str_join.h"
 #include "client/report_render.h"
 #include "client/report_render_metrics.h"
+#include "client/report_render_rollups.h"
 #include "client/report_render_util.h"
 #include "google/protobuf/util/json_util.h"
 #include "google/protobuf/util/time_util.h"
@@ -185,7 +186,8 @@ std::string RenderLiftTable(const LiftReport& r) {
                           "arm\")\n",
                     TextTable(ArmPairTableHeader(), ArmPairTableRows(r)));
   }
-  absl::StrAppend(&out, "\nMETRICS (every declared metric; effect = treatment vs holdout, "
+  absl::StrAppend(&out, "\n", RollupSectionsText(r));
+  absl::StrAppend(&out, "METRICS (every declared metric; effect = treatment vs holdout, "
                         "docs/report.md \"Metrics\")\n",
                   TextTable(MetricTableHeader(), MetricTableRows(r)));
   return out;
@@ -228,6 +230,8 @@ std::string RenderLiftCsv(const LiftReport& r) {
   AppendMetricCsvHeader(r, h);
   const size_t arm_pair_column = h.size();
   AppendArmPairCsvHeader(r, h);
+  const size_t rollup_column = h.size();
+  AppendRollupCsvHeader(h);
   std::string out = CsvLine(h);
   for (const LiftRow& row : r.rows()) {
     std::vector<std::string> c = {row.journey(), row.arm(), row.segment()};
@@ -277,6 +281,11 @@ std::string RenderLiftCsv(const LiftReport& r) {
   for (const holdfast::v1::ArmComparison& pair : r.arm_comparisons()) {
     std::vector<std::string> c;
     ArmPairCsvCells(r, pair, arm_pair_column, c);
+    c.resize(h.size());
+    absl::StrAppend(&out, CsvLine(c));
+  }
+  for (std::vector<std::string>& c : RollupCsvRows(r, rollup_column)) {
+    c.resize(h.size());
     absl::StrAppend(&out, CsvLine(c));
   }
   return out;

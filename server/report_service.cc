@@ -118,6 +118,13 @@ absl::Status ReportServiceImpl::BuildLift(const holdfast::v1::LiftReportRequest&
   if (request.has_first_period()) options.first_period = request.first_period();
   if (request.has_last_period()) options.last_period = request.last_period();
   options.segment_by = request.segment_by();
+  switch (request.trend_by()) {
+    case holdfast::v1::TREND_BY_UNSPECIFIED: break;
+    case holdfast::v1::TREND_BY_PERIOD: options.trend_by = report::TrendBy::kPeriod; break;
+    case holdfast::v1::TREND_BY_WEEK: options.trend_by = report::TrendBy::kWeek; break;
+    case holdfast::v1::TREND_BY_MONTH: options.trend_by = report::TrendBy::kMonth; break;
+    default: return absl::InvalidArgumentError("trend_by: unknown value");
+  }
   HF_ASSIGN_OR_RETURN(options.confidence, ToConfidence(request.confidence()));
   options.sequential = request.sequential();
   if (request.sequential_tuning_entries() != 0.0) {

@@ -68,6 +68,8 @@ struct JourneyAcc {
   absl::flat_hash_map<std::string, SegmentAcc> segments;
   int64_t global_excluded = 0;
   int64_t unknown_version = 0;
+  // Position in report order (CustomerOverlap, TrendAccumulator).
+  size_t index = 0;
 
   int ArmIndex(absl::string_view name) {
     for (size_t i = 0; i < arm_names.size(); ++i) {
@@ -423,6 +425,51 @@ void AddHeavyTailWarning(const std::vector<LiftRowResult>& rows, size_t first_ro
                               std::move(message)});
 }
 
+// CAUTION when a roll-up of two or more journeys has customers in several of
+// them (docs/statistics.md section 16): the interval stays valid because
+// each journey draws its holdout independently, but the summed effect is a
+// sum of each journey's own effect, which overstates the joint effect when
+// the journeys substitute for each other.
+void AddStageWarning(const StageRollupResult& r, std::vector<ReportWarning>& out) {
+  if (r.journeys.size() < 2 || r.shared_customers == 0) return;
+  const std::string name = r.stage == kProgrammeStage ? "the programme"
+                           : r.stage.empty()          ? "journeys without a stage"
+                                                      : absl::StrCat("stage ", r.stage);
+  auto interval = [](const stats::Estimate& e) {
+    return e.defined ? FormatInterval(e.lower, e.upper) : std::string("n/a");
+  };
+  out.push_back(ReportWarning{
+      WarningKind::kStageSharedCustomers, Severity::kCaution, "", "", "",
+      absl::StrFormat(
+          "%s: %d of %d customers (%.1f%%) have analysed entries in two or more of its %d "
+          "journeys. Its interval stays valid (each journey draws its holdout independently, so "
+          "the journeys' estimates are uncorrelated), but the summed incremental revenue adds "
+          "each journey's own effect: an order inside two journeys' windows counts in both, and "
+          "when the journeys substitute for each other the sum overstates what they add "
+          "together; the global-holdout program report (--program) measures the joint effect. "
+          "iROAS %s, %s under any dependence between the journeys' estimates",
+          name, r.shared_customers, r.customers,
+          r.customers > 0 ? 100.0 * r.shared_customers / r.customers : 0.0,
+          static_cast<int>(r.journeys.size()), interval(r.iroas), interval(r.iroas_any_overlap))});
+}
+
+// CAUTION when a journey's iROAS over its complete buckets drifts (linear
+// trend) or varies beyond chance (Cochran's Q), at kTrendDriftAlpha.
+void AddTrendWarning(const TrendSeriesResult& s, TrendBy by, std::vector<ReportWarning>& out) {
+  const TrendDriftResult& d = s.drift;
+  const bool slope = d.slope_p_value < kTrendDriftAlpha;
+  const bool q = d.q_p_value < kTrendDriftAlpha;
+  if (!slope && !q) return;
+  out.push_back(ReportWarning{
+      WarningKind::kTrendDrift, Severity::kCaution, s.journey, "", "",
+      absl::StrFormat(
+          "iROAS is not stable over its %d complete %s buckets: slope %+.3g per %s (p = %.3g), "
+          "heterogeneity Q = %.2f on %d df (p = %.3g); the pooled iROAS describes the range, "
+          "not the current return, read the trend",
+          d.buckets, TrendByName(by), d.slope, TrendByName(by), d.slope_p_value, d.q,
+          d.buckets - 1, d.q_p_value)});
+}
+
 }  // namespace
 
 IntervalVariant PrimaryVariant(const stats::LiftResult& lift) {
@@ -492,6 +539,7 @@ absl::StatusOr<LiftReportResult> BuildLiftReport(const AssignmentConfig& config,
     acc->spec = j;
     for (const ArmSpec& a : j->arms) acc->arm_names.push_back(a.name);
     acc->configured_arms = acc->arm_names.size();
+    acc->index = accs.size();
     by_id[j->id] = acc.get();
     query.journeys.push_back({j->id, j->attribution_window_us, j->pre_period_us,
                               j->refund_horizon_us, VersionWindows(catalog, j->id)});
@@ -505,6 +553,10 @@ absl::StatusOr<LiftReportResult> BuildLiftReport(const AssignmentConfig& config,
   std::string last_journey_id;
   SegmentAcc* last_segment = nullptr;
   std::string last_segment_value;
+  // Stage roll-ups and trends (stage_rollup.h, trends.h) read the same pass.
+  CustomerOverlap overlap;
+  std::optional<TrendAccumulator> trends;
+  if (options.trend_by != TrendBy::kNone) trends.emplace(options.trend_by, accs.size());
   HF_RETURN_IF_ERROR(source.ForEachEntry(query, [&](const AnalysisEntry& e) {
     if (last_journey == nullptr || e.journey != last_journey_id) {
       auto it = by_id.find(e.journey);
@@ -520,6 +572,7 @@ absl::StatusOr<LiftReportResult> BuildLiftReport(const AssignmentConfig& config,
       return;
     }
     if (!PeriodSelected(e.period, options)) return;
+    if (trends) trends->Add(j.index, e);
     if (last_segment == nullptr || e.segment != last_segment_value) {
       last_segment = &j.Segment(e.segment);
       last_segment_value.assign(e.segment.data(), e.segment.size());
@@ -541,6 +594,7 @@ absl::StatusOr<LiftReportResult> BuildLiftReport(const AssignmentConfig& config,
     }
     cell->moments.Add(ValuesOf(e));
     cell->vars.Add(EntryVariablesOf(e));
+    overlap.Add(static_cast<int>(j.index), e.unit);
     cell->sends += e.sends;
     cell->cut += e.window_cut ? 1 : 0;
     cell->in_refund_horizon += e.in_refund_horizon ? 1 : 0;
@@ -563,6 +617,10 @@ absl::StatusOr<LiftReportResult> BuildLiftReport(const AssignmentConfig& config,
                         result.orphan_refunds)});
   }
 
+  // The everyone row of each journey, arms pooled, for the stage roll-ups.
+  std::vector<std::pair<GroupMoments, GroupMoments>> pooled_everyone;
+  pooled_everyone.reserve(accs.size());
+  std::vector<StageJourneyInput> stage_inputs;
   for (const std::unique_ptr<JourneyAcc>& acc_ptr : accs) {
     JourneyAcc& acc = *acc_ptr;
     const JourneySpec& spec = *acc.spec;
@@ -737,8 +795,12 @@ absl::StatusOr<LiftReportResult> BuildLiftReport(const AssignmentConfig& config,
         row.journey = spec.id;
         row.arm = a < 0 ? kPooledArm : acc.arm_names[a];
         row.segment = label;
+        row.stage = spec.stage;
         if (label.empty() && a < 0) {
           row.fixed_cost = journey_fixed_cost;
+          pooled_everyone.emplace_back(t.moments, seg.holdout.moments);
+          stage_inputs.push_back({spec.id, spec.stage, static_cast<int>(acc.index), nullptr,
+                                  nullptr, journey_fixed_cost});
         } else if (journey_treatment_entries > 0) {
           row.fixed_cost = journey_fixed_cost * static_cast<double>(t.moments.count()) /
                            static_cast<double>(journey_treatment_entries);
@@ -775,7 +837,25 @@ absl::StatusOr<LiftReportResult> BuildLiftReport(const AssignmentConfig& config,
                         result.arm_comparisons);
     }
     AddHeavyTailWarning(result.rows, journey_first_row, options.confidence, result.warnings);
+    if (trends) {
+      stats::LiftOptions lo;
+      lo.confidence = options.confidence;
+      HF_ASSIGN_OR_RETURN(TrendSeriesResult series,
+                          BuildTrendSeries(spec, options.trend_by, trends->Buckets(acc.index),
+                                           range, options.as_of, lo, source));
+      AddTrendWarning(series, options.trend_by, result.warnings);
+      result.trends.push_back(std::move(series));
+    }
   }
+  for (size_t i = 0; i < stage_inputs.size(); ++i) {
+    stage_inputs[i].treatment = &pooled_everyone[i].first;
+    stage_inputs[i].holdout = &pooled_everyone[i].second;
+  }
+  result.trend_by = options.trend_by;
+  result.stages = BuildStageRollups(stage_inputs, overlap, options.confidence);
+  result.programme = RollUp(kProgrammeStage, stage_inputs, overlap, options.confidence);
+  for (const StageRollupResult& r : result.stages) AddStageWarning(r, result.warnings);
+  AddStageWarning(result.programme, result.warnings);
 
   HF_RETURN_IF_ERROR(AdjustFamilies(result));
   SortWarnings(result.warnings);

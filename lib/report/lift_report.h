@@ -38,6 +38,8 @@
 #include "lib/report/analysis_source.h"
 #include "lib/report/lift_metrics.h"
 #include "lib/report/report_warning.h"
+#include "lib/report/stage_rollup.h"
+#include "lib/report/trends.h"
 #include "lib/stats/lift.h"
 
 namespace holdfast::report {
@@ -70,6 +72,9 @@ struct LiftReportOptions {
   const ConfigCatalog* catalog = nullptr;
   // Polled while scanning; true stops the report with CANCELLED. Default: never.
   CancelCheck cancelled;
+  // Split each journey's everyone row into trend buckets (trends.h).
+  // Default: no trends.
+  TrendBy trend_by = TrendBy::kNone;
 };
 
 // Which interval the tables and the forest plot show as primary for the
@@ -90,6 +95,8 @@ struct LiftRowResult {
   std::string journey;
   std::string arm;      // arm name or kPooledArm
   std::string segment;  // "key=value" or ""
+  // The journey's lifecycle stage (JourneySpec::stage; "" = none).
+  std::string stage;
   stats::LiftResult lift;
   // The variant shown as primary (PrimaryVariant).
   IntervalVariant primary = IntervalVariant::kPlain;
@@ -194,6 +201,13 @@ struct LiftReportResult {
   std::vector<ArmComparisonResult> arm_comparisons;
   // The six families, in the order above.
   std::vector<MultiplicityFamily> families;
+  // One roll-up per lifecycle stage of the reported journeys, and one over
+  // all of them (stage_rollup.h).
+  std::vector<StageRollupResult> stages;
+  StageRollupResult programme;
+  // With options.trend_by: one series per reported journey, in row order.
+  TrendBy trend_by = TrendBy::kNone;
+  std::vector<TrendSeriesResult> trends;
 };
 
 // Builds the report. INVALID_ARGUMENT for a confidence outside (0, 1), an

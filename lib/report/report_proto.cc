@@ -141,6 +141,71 @@ v1::MetricDefinition ToProto(const MetricDefinition& d) {
   return def;
 }
 
+v1::StageRollup ToProto(const StageRollupResult& r) {
+  v1::StageRollup out;
+  out.set_stage(r.stage);
+  for (const std::string& j : r.journeys) out.add_journeys(j);
+  out.set_treatment_entries(r.treatment_entries);
+  out.set_holdout_entries(r.holdout_entries);
+  *out.mutable_incremental_revenue() = ::holdfast::report::ToProto(r.incremental_revenue);
+  *out.mutable_incremental_margin() = ::holdfast::report::ToProto(r.incremental_margin);
+  out.set_treatment_cost(r.treatment_cost);
+  out.set_fixed_cost(r.fixed_cost);
+  *out.mutable_iroas() = ::holdfast::report::ToProto(r.iroas);
+  out.set_iroas_breakeven_p_value(r.iroas_breakeven_p_value);
+  *out.mutable_margin_iroas() = ::holdfast::report::ToProto(r.margin_iroas);
+  out.set_margin_iroas_breakeven_p_value(r.margin_iroas_breakeven_p_value);
+  *out.mutable_incremental_revenue_any_overlap() =
+      ::holdfast::report::ToProto(r.incremental_revenue_any_overlap);
+  *out.mutable_iroas_any_overlap() = ::holdfast::report::ToProto(r.iroas_any_overlap);
+  out.set_customers(r.customers);
+  out.set_shared_customers(r.shared_customers);
+  out.set_overlap_measured(r.overlap_measured);
+  out.set_undefined_reason(r.undefined_reason);
+  return out;
+}
+
+v1::TrendSeries ToProto(const TrendSeriesResult& s) {
+  v1::TrendSeries out;
+  out.set_journey(s.journey);
+  for (const TrendPointResult& p : s.points) {
+    const stats::LiftResult& l = p.lift;
+    v1::TrendPoint* q = out.add_points();
+    q->set_bucket(p.label);
+    if (p.span.from != kMinTimeMicros) *q->mutable_start() = ToTimestamp(p.span.from);
+    if (p.span.to != kMaxTimeMicros) *q->mutable_end() = ToTimestamp(p.span.to);
+    q->set_treatment_entries(l.treatment.entries);
+    q->set_holdout_entries(l.holdout.entries);
+    q->set_washout_excluded(p.washout_excluded);
+    q->set_immature_excluded(p.immature_excluded);
+    q->set_complete(p.complete);
+    const bool corrected = p.skew_corrected_primary;
+    *q->mutable_revenue_lift() = ::holdfast::report::ToProto(
+        corrected ? l.revenue_per_entry_lift_skew_corrected : l.revenue_per_entry_lift);
+    *q->mutable_relative_revenue_lift() = ToProtoRatio(l.revenue_per_entry_relative_lift);
+    *q->mutable_incremental_revenue() = ::holdfast::report::ToProto(
+        corrected ? l.incremental_revenue_skew_corrected : l.incremental_revenue);
+    q->set_treatment_cost(l.treatment_cost);
+    q->set_fixed_cost(p.fixed_cost);
+    *q->mutable_iroas() = corrected && l.iroas_skew_corrected.defined
+                              ? ::holdfast::report::ToProto(l.iroas_skew_corrected)
+                              : ToProtoRatio(l.iroas);
+    *q->mutable_iroas_plain() = ToProtoRatio(l.iroas);
+    q->set_iroas_breakeven_p_value(l.iroas.break_even_p_value);
+    q->set_primary_interval(corrected ? v1::SKEW_CORRECTED : v1::PLAIN);
+    *q->mutable_conversion_lift() = ::holdfast::report::ToProto(l.conversion_rate_lift);
+  }
+  v1::TrendDrift* d = out.mutable_drift();
+  d->set_buckets(s.drift.buckets);
+  d->set_weighted_iroas(s.drift.weighted_iroas);
+  d->set_q(s.drift.q);
+  d->set_q_p_value(s.drift.q_p_value);
+  d->set_slope(s.drift.slope);
+  d->set_slope_std_error(s.drift.slope_std_error);
+  d->set_slope_p_value(s.drift.slope_p_value);
+  return out;
+}
+
 }  // namespace
 
 v1::LiftReport ToProto(const LiftReportResult& result, const LiftProtoContext& ctx) {
@@ -165,6 +230,7 @@ v1::LiftReport ToProto(const LiftReportResult& result, const LiftProtoContext& c
     row->set_journey(r.journey);
     row->set_arm(r.arm);
     row->set_segment(r.segment);
+    row->set_stage(r.stage);
     *row->mutable_treatment() = ToProto(l.treatment, r.treatment_sends);
     *row->mutable_holdout() = ToProto(l.holdout, r.holdout_sends);
     *row->mutable_conversion_lift() = ToProto(l.conversion_rate_lift);
@@ -233,6 +299,10 @@ v1::LiftReport ToProto(const LiftReportResult& result, const LiftProtoContext& c
   for (const MetricDefinition& d : ArmPairMetricDefinitions()) {
     *out.add_arm_pair_metric_definitions() = ToProto(d);
   }
+  for (const StageRollupResult& st : result.stages) *out.add_stages() = ToProto(st);
+  *out.mutable_programme() = ToProto(result.programme);
+  out.set_trend_by(static_cast<v1::TrendBy>(static_cast<int>(result.trend_by)));
+  for (const TrendSeriesResult& t : result.trends) *out.add_trends() = ToProto(t);
   for (const ReportWarning& w : result.warnings) *out.add_warnings() = ToProto(w);
   for (const MultiplicityFamily& f : result.families) {
     v1::MultiplicityFamily* family = out.add_families();

@@ -26,6 +26,11 @@ enum class WarningKind : int {
   // Guardrails (docs/report.md, "Guardrails").
   kGuardrailHarm = 40,
   kGuardrailUncertain = 41,
+  // Stage roll-ups: customers in two or more journeys of a stage (or of the
+  // programme), whose independence the roll-up's interval assumes.
+  kStageSharedCustomers = 60,
+  // Trends: a journey's iROAS drifts over its complete buckets.
+  kTrendDrift = 61,
   // Program report (docs/report.md, "Program report").
   kProgramJoinedExcluded = 30,
   kUnfinishedPeriod = 31,

@@ -76,6 +76,45 @@ TEST(ReportE2eTest, SimulatedJourneysReportInEveryFormatAndCoverTheTruth) {
   CommandResult csv = lift({"--format", "csv"});
   ASSERT_EQ(csv.exit_code, 0) << csv.err;
   EXPECT_TRUE(absl::StrContains(csv.out, "cart_abandon")) << csv.out;
+  // Stage roll-ups (the example config's stages) and trends through the CLI
+  // flag: four weeks of entries, one trend table per journey.
+  EXPECT_TRUE(absl::StrContains(table.out, "STAGES AND PROGRAMME")) << table.out;
+  for (const char* stage : {"retention", "reactivation", "renewal", "(programme)"}) {
+    EXPECT_TRUE(absl::StrContains(table.out, stage)) << stage;
+  }
+  CommandResult weekly = lift({"--by", "week", "--format", "table"});
+  ASSERT_EQ(weekly.exit_code, 0) << weekly.err;
+  EXPECT_TRUE(absl::StrContains(weekly.out, "TRENDS by week")) << weekly.out;
+  for (const char* monday : {"2026-10-05", "2026-10-12", "2026-10-19", "2026-10-26"}) {
+    EXPECT_TRUE(absl::StrContains(weekly.out, monday)) << monday << "\n" << weekly.out;
+  }
+  EXPECT_TRUE(absl::StrContains(weekly.out, "drift test over 4 complete buckets")) << weekly.out;
+  CommandResult weekly_csv = lift({"--by", "week", "--format", "csv"});
+  ASSERT_EQ(weekly_csv.exit_code, 0) << weekly_csv.err;
+  {
+    const std::vector<std::string> csv_lines = absl::StrSplit(weekly_csv.out, '\n', absl::SkipEmpty());
+    const size_t width = std::vector<std::string>(absl::StrSplit(csv_lines[0], ',')).size();
+    int trend_rows = 0;
+    for (const std::string& l : csv_lines) {
+      trend_rows += absl::StrContains(l, ",week,2026-") ? 1 : 0;
+      // Every line has the header's width (no field here holds a comma).
+      if (!absl::StrContains(l, "\"")) {
+        EXPECT_EQ(std::vector<std::string>(absl::StrSplit(l, ',')).size(), width) << l;
+      }
+    }
+    EXPECT_EQ(trend_rows, 3 * 4) << weekly_csv.out;  // three journeys x four weeks
+  }
+  CommandResult monthly_html = lift({"--by", "month", "--format", "html", "--out", dir.File("monthly.html")});
+  ASSERT_EQ(monthly_html.exit_code, 0) << monthly_html.err;
+  const std::string monthly = ReadAll(dir.File("monthly.html"));
+  EXPECT_TRUE(absl::StrContains(monthly, "class=\"trend\"")) << "no trend chart";
+  EXPECT_TRUE(absl::StrContains(monthly, "month of entry (UTC)"));
+  EXPECT_FALSE(absl::StrContains(monthly, "<script"));
+  CommandResult bad_by = lift({"--by", "fortnight"});
+  EXPECT_EQ(bad_by.exit_code, 2) << bad_by.out << bad_by.err;
+  CommandResult by_program = report({"--program", "--by", "week"});
+  EXPECT_EQ(by_program.exit_code, 2) << by_program.out << by_program.err;
+
   CommandResult program = report({"--program", "--format", "table"});
   ASSERT_EQ(program.exit_code, 0) << program.err;
   // The roster: every simulated journey customer (40,000 + 20,000 + 15,000)

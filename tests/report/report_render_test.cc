@@ -239,7 +239,9 @@ TEST(ReportRenderTest, CsvHasOneLinePerRowAndFixedColumns) {
   // The header, one line per row, then one per arm comparison (cart: B vs A,
   // everyone and per country; equal costs, so b is the later arm).
   ASSERT_EQ(r.arm_comparisons_size(), 3);
-  ASSERT_EQ(lines.size(), static_cast<size_t>(r.rows_size() + r.arm_comparisons_size()) + 1);
+  // Then one per stage roll-up and the programme (st_ columns).
+  ASSERT_EQ(lines.size(),
+            static_cast<size_t>(r.rows_size() + r.arm_comparisons_size() + r.stages_size() + 1) + 1);
   EXPECT_EQ(lines[r.rows_size() + 1].substr(0, 14), "cart,B vs A,,,") << lines[r.rows_size() + 1];
   const size_t columns = Count(lines[0], ",") + 1;
   // "win<back>" needs no quoting; no field here holds a comma.
@@ -281,6 +283,79 @@ TEST(ReportRenderTest, HtmlIsSelfContainedWithWarningsGuardrailsForestThenTables
   EXPECT_EQ(html.find("win<back>"), std::string::npos);
   EXPECT_EQ(Count(html, "class=\"warning critical\""), 1u) << RenderLiftTable(r);
   EXPECT_EQ(Count(html, "</svg>"), 1u);
+}
+
+// Trends: three weeks of two journeys (a stage each), rendered in every
+// format; the HTML has two labelled charts per journey.
+TEST(ReportRenderTest, TrendsAndStagesRenderInEveryFormat) {
+  report::InMemoryAnalysisSource s;
+  AssignmentConfig config = RenderConfig();
+  config.journeys[0].stage = "retention";
+  config.journeys[1].stage = "";
+  const int64_t monday = 20731 * kDay;  // 2026-10-05
+  for (int i = 0; i < 900; ++i) {
+    for (const char* j : {"cart", "win<back>"}) {
+      StoredEntry e;
+      e.journey = j;
+      e.unit = std::string(j) + std::to_string(i);
+      const bool holdout = i % 4 == 0;
+      e.group = holdout ? EntryGroup::kHoldout : EntryGroup::kTreatment;
+      e.arm = holdout ? "" : (std::string(j) == "cart" ? (i % 2 ? "A" : "B") : "only");
+      e.t0 = monday + (i % 3) * 7 * kDay + kDay;
+      const double y = (i % 7 == 0 ? 30.0 : 0.0) + (holdout ? 0.0 : (i % 5) * 1.0);
+      e.SetValues({y, y / 3, y > 0 ? 1.0 : 0.0, holdout ? 0.0 : 0.4, 0.0});
+      e.sends = holdout ? 0 : 1;
+      e.mature = e.t0 + 7 * kDay <= monday + 23 * kDay;
+      if (!e.mature) e.SetValues({0, 0, 0, 0, 0});
+      s.AddEntry(e);
+    }
+  }
+  report::LiftReportOptions o;
+  o.trend_by = report::TrendBy::kWeek;
+  o.as_of = monday + 23 * kDay;  // the third week cannot be complete yet
+  absl::StatusOr<report::LiftReportResult> built = report::BuildLiftReport(config, s, o);
+  ASSERT_TRUE(built.ok()) << built.status();
+  const holdfast::v1::LiftReport r = report::ToProto(*built, {});
+  ASSERT_EQ(r.trends_size(), 2);
+  ASSERT_EQ(r.trends(0).points_size(), 3);
+  EXPECT_FALSE(r.trends(0).points(2).complete());
+
+  const std::string t = RenderLiftTable(r);
+  EXPECT_NE(t.find("STAGES AND PROGRAMME ("), std::string::npos) << t;
+  EXPECT_NE(t.find("(programme)"), std::string::npos) << t;
+  EXPECT_NE(t.find("(no stage)"), std::string::npos) << t;
+  EXPECT_NE(t.find("TRENDS by week"), std::string::npos) << t;
+  EXPECT_NE(t.find("2026-10-19"), std::string::npos) << t;
+  EXPECT_NE(t.find("partial"), std::string::npos) << t;
+  EXPECT_NE(t.find("drift test"), std::string::npos) << t;
+
+  const std::string csv = RenderLiftCsv(r);
+  std::vector<std::string> lines = absl::StrSplit(csv, '\n', absl::SkipEmpty());
+  const size_t columns = Count(lines[0], ",") + 1;
+  size_t trend_lines = 0, stage_lines = 0;
+  for (const std::string& l : lines) {
+    EXPECT_EQ(Count(l, ",") + 1, columns) << l;
+    trend_lines += l.find(",week,2026-10-") != std::string::npos;
+    stage_lines += l.rfind(",,,", 0) == 0;
+  }
+  EXPECT_EQ(trend_lines, 6u);
+  EXPECT_EQ(stage_lines, 3u);  // retention, (no stage), (programme)
+  EXPECT_NE(lines[0].find(",st_iroas_any_overlap_upper,"), std::string::npos);
+  EXPECT_NE(lines[0].find(",tr_iroas_plain_lower,"), std::string::npos);
+
+  const std::string html = RenderLiftHtml(r);
+  EXPECT_EQ(html.find("<script"), std::string::npos);
+  EXPECT_EQ(Count(html, "<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"trend\""), 4u);
+  EXPECT_EQ(Count(html, ">iROAS (incremental revenue per unit of cost)</text>"), 2u);
+  EXPECT_EQ(Count(html, ">revenue lift per entry (currency)</text>"), 2u);
+  EXPECT_EQ(Count(html, ">week of entry (UTC, starting Monday)</text>"), 4u);
+  EXPECT_EQ(Count(html, ">break-even 1</text>"), 2u);
+  EXPECT_NE(html.find(">2026-10-05</text>"), std::string::npos);
+  EXPECT_NE(html.find("win&lt;back&gt;: iROAS per week"), std::string::npos);
+  EXPECT_EQ(html.find("win<back>"), std::string::npos);
+  EXPECT_NE(html.find("id=\"stages\""), std::string::npos);
+  // Hollow (white-filled) markers for the partial third week of each journey.
+  EXPECT_GE(Count(html, "fill=\"#fff\" stroke=\"#8c959f\""), 2u);
 }
 
 TEST(ReportRenderTest, ProgramRenderings) {
