@@ -306,8 +306,9 @@ std::vector<std::vector<std::string>> StageRows(const LiftReport& r) {
 
 constexpr char kStageNote[] =
     "Each journey enters with its everyone row (arms pooled) against its own holdout; sums of "
-    "n_T D and of K, iROAS = sum / sum. Intervals assume the journeys independent (no customer "
-    "in two of them); \"any overlap\" is the interval valid whatever the overlap "
+    "n_T D and of K, iROAS = sum / sum. Intervals treat the journeys' estimates as independent: "
+    "each journey draws its own holdout, so this holds for shared customers too, but their orders "
+    "can count in two journeys' sums; \"any overlap\" holds whatever the dependence "
     "(docs/statistics.md section 16).";
 
 }  // namespace

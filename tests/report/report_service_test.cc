@@ -179,6 +179,30 @@ TEST_F(ReportServiceTest, RangeAndValidation) {
   EXPECT_EQ(Lift(backwards).status().code(), absl::StatusCode::kInvalidArgument);
 }
 
+// LiftReportRequest.trend_by reaches the builder: one series per journey,
+// stage roll-ups always; an unknown enum value is INVALID_ARGUMENT.
+TEST_F(ReportServiceTest, TrendByAndStageRollupsOverTheRpc) {
+  AddEntries();
+  StartServer();
+  holdfast::v1::LiftReportRequest req;
+  absl::StatusOr<holdfast::v1::LiftReport> plain = Lift(req);
+  ASSERT_TRUE(plain.ok()) << plain.status();
+  EXPECT_EQ(plain->trend_by(), holdfast::v1::TREND_BY_UNSPECIFIED);
+  EXPECT_EQ(plain->trends_size(), 0);
+  EXPECT_GE(plain->stages_size(), 1);
+  EXPECT_EQ(plain->programme().stage(), "(programme)");
+  req.set_trend_by(holdfast::v1::TREND_BY_MONTH);
+  absl::StatusOr<holdfast::v1::LiftReport> monthly = Lift(req);
+  ASSERT_TRUE(monthly.ok()) << monthly.status();
+  EXPECT_EQ(monthly->trend_by(), holdfast::v1::TREND_BY_MONTH);
+  ASSERT_EQ(monthly->trends_size(), plain->programme().journeys_size());
+  for (const holdfast::v1::TrendSeries& s : monthly->trends()) {
+    for (const holdfast::v1::TrendPoint& p : s.points()) EXPECT_EQ(p.bucket(), "1970-01") << s.journey();
+  }
+  req.set_trend_by(static_cast<holdfast::v1::TrendBy>(9));
+  EXPECT_EQ(Lift(req).status().code(), absl::StatusCode::kInvalidArgument);
+}
+
 TEST_F(ReportServiceTest, ProgramReportComparesGlobalHoldout) {
   AddEntries();
   StartServer();
