@@ -13,6 +13,9 @@
 //
 //   holdfast_loadgen --modes=assign,assign_under_reports --background_reports=16 --concurrency=4
 //
+// Several replicas: --server=127.0.0.1:7001,127.0.0.1:7002,127.0.0.1:7003
+// spreads the connections over them (bench/replicas_bench.sh).
+//
 // Bounded: every mode stops after --seconds; only loopback addresses are
 // accepted.
 #include <algorithm>
@@ -39,12 +42,14 @@
 #include "holdfast/v1/event_service.grpc.pb.h"
 #include "holdfast/v1/report_service.grpc.pb.h"
 
-ABSL_FLAG(std::string, server, "127.0.0.1:50051", "Server (loopback only).");
+ABSL_FLAG(std::vector<std::string>, server, {"127.0.0.1:50051"},
+          "Server, or comma-separated replicas (loopback only): --channels connections are spread\n"
+          "round-robin over them and calls round-robin over the connections.");
 ABSL_FLAG(std::string, journey, "cart_abandon", "Journey to assign in.");
 ABSL_FLAG(double, seconds, 5.0, "Duration of each mode.");
 ABSL_FLAG(int, concurrency, 64, "Calls in flight.");
 ABSL_FLAG(int, batch_size, 1000, "Units per BatchAssign call.");
-ABSL_FLAG(int, channels, 2, "Client channels (connections).");
+ABSL_FLAG(int, channels, 2, "Client channels (connections), at least one per server.");
 ABSL_FLAG(int64_t, max_calls, 0, "Stop each mode after this many calls (0: only --seconds bounds it).");
 ABSL_FLAG(int, background_reports, 16, "Concurrent report callers during assign_under_reports.");
 ABSL_FLAG(std::string, modes, "ping,assign,ping_batch,batch",
@@ -267,17 +272,26 @@ bool IsLoopback(const std::string& address) {
 
 int main(int argc, char** argv) {
   absl::ParseCommandLine(argc, argv);
-  const std::string server = absl::GetFlag(FLAGS_server);
-  if (!IsLoopback(server)) {
-    std::cerr << "holdfast_loadgen: only loopback targets are allowed, got " << server << "\n";
+  const std::vector<std::string> servers = absl::GetFlag(FLAGS_server);
+  if (servers.empty()) {
+    std::cerr << "holdfast_loadgen: --server is empty\n";
     return 2;
   }
+  for (const std::string& server : servers) {
+    if (!IsLoopback(server)) {
+      std::cerr << "holdfast_loadgen: only loopback targets are allowed, got " << server << "\n";
+      return 2;
+    }
+  }
+  const std::string& server = servers.front();  // the report callers' target
   std::vector<std::shared_ptr<grpc::Channel>> channels;
-  for (int i = 0; i < std::max(1, absl::GetFlag(FLAGS_channels)); ++i) {
+  const int n_channels = std::max<int>(absl::GetFlag(FLAGS_channels), servers.size());
+  for (int i = 0; i < n_channels; ++i) {
     grpc::ChannelArguments args;
     args.SetInt("grpc.channel_id", i);  // distinct args → distinct connections
     args.SetMaxReceiveMessageSize(64 << 20);
-    channels.push_back(grpc::CreateCustomChannel(server, grpc::InsecureChannelCredentials(), args));
+    channels.push_back(grpc::CreateCustomChannel(servers[i % servers.size()],
+                                                 grpc::InsecureChannelCredentials(), args));
   }
   // Each mode is compared with its baseline from the same run: single calls
   // with `ping`, batches with `ping_batch` (same ids echoed, no work).

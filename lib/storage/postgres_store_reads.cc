@@ -72,7 +72,11 @@ class ReadSession {
     try {
       session->txn_ = std::make_unique<ReadTxn>(*session->conn_);
       // Every cursor here is read to the end: plan for all rows, not the first.
-      session->txn_->exec("SET LOCAL cursor_tuple_fraction = 1.0");
+      // No JIT: the analysis query's per-row subplans make PostgreSQL 15's
+      // cost model compile it (inlining and optimization included), which
+      // took ~2 s of a 200,000-entry report and made it 1.5x slower
+      // (docs/performance.md, "Reports on PostgreSQL").
+      session->txn_->exec("SET LOCAL cursor_tuple_fraction = 1.0; SET LOCAL jit = off");
     } catch (...) {
       session->conn_.reset();
       return StatusFromCurrentPqxxException("beginning read transaction");

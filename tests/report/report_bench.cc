@@ -5,7 +5,17 @@
 // Results and commands: docs/performance.md, "Reports".
 //
 //   report_bench --db=D/report.db [--segment_by=segment] [--passes=2]
+//
+// --postgres also starts a PostgreSQL 15 server, copies the store into it
+// (CopyStore, as `holdfast store copy` does; not timed) and times, in the
+// same run, the report over the PostgreSQL store and PostgreSQL's own
+// aggregate of the store's per-entry SQL (AnalysisEntrySql, kPostgres: only
+// per-group sums leave the database — the floor a report computed in the
+// database could reach).
+//
+//   report_bench --db=D/report.db --postgres [--passes=2]
 #include <chrono>
+#include <limits>
 #include <cstdio>
 #include <memory>
 #include <string>
@@ -18,11 +28,20 @@
 #include "absl/strings/str_cat.h"
 #include "lib/report/lift_report.h"
 #include "lib/report/store_analysis_source.h"
+#include "lib/storage/analysis_sql.h"
 #include "lib/storage/sqlite_store.h"
+#include "lib/storage/store.h"
+#include "lib/storage/store_copy.h"
+#include "tests/testing/postgres_server.h"
+
+#include <pqxx/pqxx>
 
 ABSL_FLAG(std::string, db, "", "store built by storage_bench --mode=report --keep");
 ABSL_FLAG(std::string, segment_by, "", "segment attribute for the report ('' = none)");
 ABSL_FLAG(int, passes, 2, "timed passes of each side (the first also warms the OS cache)");
+ABSL_FLAG(bool, postgres, false,
+          "also copy the store into a PostgreSQL server started here and time the report and the "
+          "bare SQL aggregate there");
 
 namespace holdfast {
 namespace {
@@ -49,6 +68,103 @@ AssignmentConfig BenchConfig() {
   return config;
 }
 
+
+// Times --passes lift reports over `store`; false on error.
+bool TimeReports(const char* label, Store* store) {
+  report::StoreAnalysisSource source(store);
+  const AssignmentConfig config = BenchConfig();
+  report::LiftReportOptions options;
+  options.segment_by = absl::GetFlag(FLAGS_segment_by);
+  for (int pass = 1; pass <= absl::GetFlag(FLAGS_passes); ++pass) {
+    const SteadyClock::time_point t = SteadyClock::now();
+    absl::StatusOr<report::LiftReportResult> r = report::BuildLiftReport(config, source, options);
+    const double secs = Seconds(t);
+    if (!r.ok()) {
+      std::fprintf(stderr, "%s\n", std::string(r.status().message()).c_str());
+      return false;
+    }
+    const stats::LiftResult& l = r->rows[0].lift;
+    const double n = static_cast<double>(l.treatment.entries + l.holdout.entries);
+    std::printf(
+        "pass %d BuildLiftReport over %s (store stream + moments + estimators, %zu rows): %.2f s, "
+        "%.0f entries/s (n_T=%lld n_C=%lld lift=%.6f iROAS=%.6f)\n",
+        pass, label, r->rows.size(), secs, n / secs, static_cast<long long>(l.treatment.entries),
+        static_cast<long long>(l.holdout.entries), l.revenue_per_entry_lift.value, l.iroas.value);
+    std::fflush(stdout);
+  }
+  return true;
+}
+
+// PostgreSQL's own aggregate of the store's per-entry rows: the analysis SQL
+// the store streams, grouped by group inside the database (count, means and
+// population variances — what a report computed in the database would
+// fetch). Times --passes runs.
+void TimePostgresAggregate(const std::string& uri) {
+  pqxx::connection conn(uri);
+  const std::string per_entry = AnalysisEntrySql(SqlDialect::kPostgres, 0);
+  const std::string grouped = absl::StrCat(
+      "SELECT grp, count(*), avg(y + ry), var_pop(y + ry), avg(m + rm), avg(x), avg(z), avg(c),"
+      " covar_pop(y + ry, c), sum(n) FROM (", per_entry,
+      ") AS q(unit, grp, arm, period, t0, in_washout, attributes, config_version, known, w, h,"
+      " next_t0, y, m, x, z, c, n, ry, rm) GROUP BY grp");
+  for (int pass = 1; pass <= 2 * absl::GetFlag(FLAGS_passes); ++pass) {
+    // Alternating the server's default (JIT on) with the store's setting.
+    const bool jit = pass % 2 == 1;
+    const SteadyClock::time_point t = SteadyClock::now();
+    pqxx::work txn(conn);
+    txn.exec(jit ? "SET LOCAL jit = on" : "SET LOCAL jit = off");
+    const pqxx::result r = txn.exec_params(grouped, "cart_abandon", int64_t{0},
+                                           std::numeric_limits<int64_t>::max(),
+                                           std::numeric_limits<int64_t>::max(), kWindow, kPre,
+                                           int64_t{0});
+    int64_t n = 0;
+    for (const pqxx::row& row : r) n += row[1].as<int64_t>();
+    txn.commit();
+    const double secs = Seconds(t);
+    std::printf("pass %d bare PostgreSQL aggregate of the same per-entry SQL (jit=%s): %.2f s, "
+                "%.0f entries/s (n=%lld)\n",
+                (pass + 1) / 2, jit ? "on" : "off", secs, n / secs, static_cast<long long>(n));
+    std::fflush(stdout);
+  }
+}
+
+// Starts a server, copies the SQLite store into it, times the report and
+// the bare aggregate there. The server stops when this returns.
+int TimePostgres(Store& sqlite) {
+  testing::PostgresServer::Options o;
+  absl::StatusOr<std::unique_ptr<testing::PostgresServer>> server =
+      testing::PostgresServer::Start(o);
+  if (!server.ok()) {
+    std::fprintf(stderr, "%s\n", std::string(server.status().message()).c_str());
+    return 1;
+  }
+  absl::StatusOr<std::string> uri = (*server)->CreateDatabase("hf_report_bench");
+  if (!uri.ok()) {
+    std::fprintf(stderr, "%s\n", std::string(uri.status().message()).c_str());
+    return 1;
+  }
+  absl::StatusOr<std::unique_ptr<Store>> pg = Store::Open(*uri);
+  if (!pg.ok()) {
+    std::fprintf(stderr, "%s\n", std::string(pg.status().message()).c_str());
+    return 1;
+  }
+  const SteadyClock::time_point t = SteadyClock::now();
+  absl::StatusOr<StoreCopySummary> copied = CopyStore(sqlite, **pg, {});
+  if (!copied.ok()) {
+    std::fprintf(stderr, "copy: %s\n", std::string(copied.status().message()).c_str());
+    return 1;
+  }
+  {
+    pqxx::connection conn(*uri);
+    pqxx::nontransaction(conn).exec("VACUUM ANALYZE");
+  }
+  std::printf("copied the store into PostgreSQL 15 (shared_buffers=128MB) in %.1f s (not timed "
+              "below)\n", Seconds(t));
+  if (!TimeReports("PostgreSQL", pg->get())) return 1;
+  TimePostgresAggregate(*uri);
+  return 0;
+}
+
 int Main() {
   const std::string path = absl::GetFlag(FLAGS_db);
   if (path.empty()) {
@@ -60,27 +176,7 @@ int Main() {
     std::fprintf(stderr, "%s\n", std::string(store.status().message()).c_str());
     return 1;
   }
-  report::StoreAnalysisSource source(store->get());
-  const AssignmentConfig config = BenchConfig();
-  report::LiftReportOptions options;
-  options.segment_by = absl::GetFlag(FLAGS_segment_by);
-  for (int pass = 1; pass <= absl::GetFlag(FLAGS_passes); ++pass) {
-    const SteadyClock::time_point t = SteadyClock::now();
-    absl::StatusOr<report::LiftReportResult> r = report::BuildLiftReport(config, source, options);
-    const double secs = Seconds(t);
-    if (!r.ok()) {
-      std::fprintf(stderr, "%s\n", std::string(r.status().message()).c_str());
-      return 1;
-    }
-    const stats::LiftResult& l = r->rows[0].lift;
-    const double n = static_cast<double>(l.treatment.entries + l.holdout.entries);
-    std::printf(
-        "pass %d BuildLiftReport (store stream + moments + estimators, %zu rows): %.2f s, %.0f "
-        "entries/s (n_T=%lld n_C=%lld lift=%.4f iROAS=%.3f)\n",
-        pass, r->rows.size(), secs, n / secs, static_cast<long long>(l.treatment.entries),
-        static_cast<long long>(l.holdout.entries), l.revenue_per_entry_lift.value, l.iroas.value);
-  }
-
+  if (!TimeReports("SQLite", store->get())) return 1;
   SQLite::Database db(path, SQLite::OPEN_READONLY);
   db.exec("PRAGMA cache_size = -65536");
   // The same per-entry rows aggregated by SQLite (the storage benchmark's
@@ -109,6 +205,7 @@ int Main() {
     std::printf("pass %d raw SQLite GROUP BY of the same rows: %.2f s, %.0f entries/s (n=%lld)\n",
                 pass, secs, n / secs, static_cast<long long>(n));
   }
+  if (absl::GetFlag(FLAGS_postgres)) return TimePostgres(**store);
   return 0;
 }
 

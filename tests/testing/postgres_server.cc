@@ -158,13 +158,18 @@ absl::StatusOr<std::unique_ptr<PostgresServer>> PostgresServer::Start(const Opti
   if (!RunToCompletion({"/bin/cp", "-a", *tmpl_dir, data}, *as, server->log_path_)) {
     return absl::UnavailableError(absl::StrCat("copying the template cluster failed: ", server->log()));
   }
-  server->pid_ = Spawn({options.bin_dir + "/postgres", "-D", data, "-k", server->socket_dir_, "-p",
-                        std::to_string(kPort), "-c", "listen_addresses=", "-c",
-                        options.fsync ? "fsync=on" : "fsync=off", "-c",
-                        options.fsync ? "full_page_writes=on" : "full_page_writes=off", "-c",
-                        absl::StrCat("max_connections=", options.max_connections), "-c",
-                        "shared_buffers=128MB", "-c", "max_wal_size=2GB"},
-                       *as, server->log_path_);
+  std::vector<std::string> argv = {options.bin_dir + "/postgres", "-D", data, "-k",
+                                   server->socket_dir_, "-p", std::to_string(kPort), "-c",
+                                   "listen_addresses=", "-c",
+                                   options.fsync ? "fsync=on" : "fsync=off", "-c",
+                                   options.fsync ? "full_page_writes=on" : "full_page_writes=off",
+                                   "-c", absl::StrCat("max_connections=", options.max_connections),
+                                   "-c", "shared_buffers=128MB", "-c", "max_wal_size=2GB"};
+  for (const std::string& setting : options.settings) {
+    argv.push_back("-c");
+    argv.push_back(setting);
+  }
+  server->pid_ = Spawn(argv, *as, server->log_path_);
   if (server->pid_ < 0) return absl::UnavailableError("fork failed");
   const std::string conninfo = server->Uri();
   for (;;) {

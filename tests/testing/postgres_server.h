@@ -27,6 +27,7 @@
 
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
@@ -46,6 +47,10 @@ class PostgresServer {
     bool fsync = false;
     // How long Start waits for initdb plus the first accepted connection.
     int start_timeout_seconds = 60;
+    // Further server settings ("name=value", each passed as `-c`), after the
+    // defaults above so they win: benchmarks measure a tuned server beside
+    // the default one (shared_buffers=2GB, say).
+    std::vector<std::string> settings;
   };
 
   // Creates the cluster and starts the server; returns once it accepts
