@@ -5,8 +5,9 @@
 #
 # Starts its own PostgreSQL 15 cluster (fsync=on, as the unprivileged
 # `postgres` user when run as root) in a temp directory on a Unix socket,
-# then for N in 1 and 3: N replicas on one new database, and holdfast_loadgen
-# spreading its connections over them. Each configuration measures Ping (an
+# then for each configuration R:W in $HOLDFAST_BENCH_CONFIGS (default
+# "1:1 1:2 3:2": R replicas with --pg_writers=W each) R replicas on one new
+# database, and holdfast_loadgen spreading its connections over them. Each configuration measures Ping (an
 # empty RPC) in the same run, so its modes are read as ratios to that
 # baseline as well as 3-vs-1. Everything listens on 127.0.0.1, every process
 # is stopped by PID at the end, and each mode is bounded by --seconds.
@@ -44,14 +45,14 @@ trap cleanup EXIT
 "${AS[@]}" "$PG_BIN/pg_ctl" -D "$WORK/data" -l "$WORK/pg.log" -w \
   -o "-k $WORK -p 5499 -c listen_addresses= -c fsync=on -c max_connections=100" start >/dev/null
 
-start_replicas() {  # $1 = count, $2 = database; sets SERVERS
+start_replicas() {  # $1 = count, $2 = database, $3 = writers per replica; sets SERVERS
   "${AS[@]}" "$PG_BIN/createdb" -h "$WORK" -p 5499 -U holdfast "$2"
   SERVERS=""
   local i
   for i in $(seq 1 "$1"); do
     "$HOLDFASTD" --config examples/holdfast.textproto \
       --db "postgresql://holdfast@/$2?host=$WORK&port=5499" \
-      --listen 127.0.0.1:0 --port_file "$WORK/$2-$i.port" 2>"$WORK/$2-$i.log" &
+      --pg_writers "$3" --listen 127.0.0.1:0 --port_file "$WORK/$2-$i.port" 2>"$WORK/$2-$i.log" &
     PIDS+=($!)
     local _
     for _ in $(seq 1 300); do
@@ -65,9 +66,14 @@ start_replicas() {  # $1 = count, $2 = database; sets SERVERS
 
 echo "holdfast replicas bench: $(date -u +%FT%TZ), $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "loadgen: --seconds=$SECONDS_PER_MODE --concurrency=$CONCURRENCY --channels=6 --modes=$MODES"
-for n in 1 3; do
-  start_replicas "$n" "bench$n"
-  echo "== $n replica(s): $SERVERS"
+CONFIGS="${HOLDFAST_BENCH_CONFIGS:-1:1 1:2 3:2}"
+k=0
+for config in $CONFIGS; do
+  n="${config%%:*}"
+  w="${config##*:}"
+  k=$((k + 1))
+  start_replicas "$n" "bench$k" "$w"
+  echo "== $n replica(s), --pg_writers=$w: $SERVERS"
   "$LOADGEN" --server="$SERVERS" --journey=cart_abandon --seconds="$SECONDS_PER_MODE" \
     --concurrency="$CONCURRENCY" --channels=6 --modes="$MODES"
   for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done

@@ -34,6 +34,8 @@ struct DaemonOptions {
   bool sync_full = false;
   // Records waiting for commit before writes answer RESOURCE_EXHAUSTED.
   int max_pending_records = 200000;
+  // PostgreSQL store: writer connections (PostgresStoreOptions::writer_connections).
+  int pg_writers = 2;
   // TLS, tokens and the listen policy (server/daemon_security.h).
   SecurityOptions security;
   // Estimated bytes held by writes in flight (parsed requests, copied rows,

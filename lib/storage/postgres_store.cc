@@ -25,8 +25,10 @@ using storage_internal::StatusFromCurrentPqxxException;
 
 absl::Status ValidateOptions(const PostgresStoreOptions& o) {
   if (o.max_queued_records <= 0 || o.max_queued_bytes <= 0 || o.max_records_per_commit <= 0 ||
-      o.max_idle_readers < 0 || o.max_retries < 0) {
-    return absl::InvalidArgumentError("PostgresStoreOptions: sizes must be positive");
+      o.max_idle_readers < 0 || o.max_retries < 0 || o.writer_connections < 1 ||
+      o.writer_connections > 16) {
+    return absl::InvalidArgumentError(
+        "PostgresStoreOptions: sizes must be positive and writer_connections in [1, 16]");
   }
   return absl::OkStatus();
 }
@@ -162,11 +164,11 @@ std::unique_ptr<pqxx::connection> PostgresStore::Impl::Connect(const char* role)
   return conn;
 }
 
-void PostgresStore::Impl::OpenWriter() {
+std::unique_ptr<pqxx::connection> PostgresStore::Impl::OpenWriter() {
   std::unique_ptr<pqxx::connection> conn = Connect("writer");
   pqxx::nontransaction txn(*conn);
   txn.exec(kCreateStaging);
-  writer_conn = std::move(conn);
+  return conn;
 }
 
 absl::StatusOr<std::unique_ptr<PostgresStore>> PostgresStore::Open(
@@ -179,13 +181,15 @@ absl::StatusOr<std::unique_ptr<PostgresStore>> PostgresStore::Open(
     std::unique_ptr<pqxx::connection> conn = impl->Connect("migrate");
     HF_ASSIGN_OR_RETURN(impl->schema_version_at_open,
                         storage_internal::MigratePostgresToLatest(*conn));
-    impl->OpenWriter();
+    for (int w = 0; w < options.writer_connections; ++w) impl->writer_conns.push_back(impl->OpenWriter());
   } catch (...) {
     // libpq's connection errors name host and port, never the password.
     return StatusFromCurrentPqxxException("opening the PostgreSQL store");
   }
   Impl* raw = impl.get();
-  impl->writer = std::thread([raw] { raw->WriterLoop(); });
+  for (size_t w = 0; w < impl->writer_conns.size(); ++w) {
+    impl->writers.emplace_back([raw, w] { raw->WriterLoop(w); });
+  }
   return std::unique_ptr<PostgresStore>(new PostgresStore(std::move(impl)));
 }
 
@@ -197,7 +201,7 @@ PostgresStore::~PostgresStore() {
     impl_->stopping = true;
   }
   impl_->work_cv.notify_all();
-  if (impl_->writer.joinable()) impl_->writer.join();
+  for (std::thread& w : impl_->writers) w.join();
 }
 
 int PostgresStore::schema_version_at_open() const { return impl_->schema_version_at_open; }
@@ -237,7 +241,7 @@ absl::Status PostgresStore::Impl::Submit(PgWriteBatch& batch) {
   return batch.status;
 }
 
-void PostgresStore::Impl::WriterLoop() {
+void PostgresStore::Impl::WriterLoop(size_t w) {
   std::vector<PgWriteBatch*> group;
   for (;;) {
     group.clear();
@@ -255,7 +259,7 @@ void PostgresStore::Impl::WriterLoop() {
         queue.pop_front();
       }
     }
-    CommitGroup(group);
+    CommitGroup(writer_conns[w], group);
     {
       std::lock_guard<std::mutex> lock(mu);
       for (PgWriteBatch* b : group) {
@@ -273,11 +277,12 @@ void PostgresStore::Impl::WriterLoop() {
   }
 }
 
-void PostgresStore::Impl::CommitGroup(const std::vector<PgWriteBatch*>& group) {
+void PostgresStore::Impl::CommitGroup(std::unique_ptr<pqxx::connection>& conn,
+                                      const std::vector<PgWriteBatch*>& group) {
   absl::Status status;
   const auto start = std::chrono::steady_clock::now();
   for (int attempt = 0;; ++attempt) {
-    status = CommitGroupOnce(group);
+    status = CommitGroupOnce(conn, group);
     if (status.ok()) {
       if (options.on_commit) {
         int64_t records = 0;
@@ -308,10 +313,11 @@ void PostgresStore::Impl::CommitGroup(const std::vector<PgWriteBatch*>& group) {
   }
   // A failure one batch may own (a row PostgreSQL rejects): each batch on
   // its own, so only the bad ones fail.
-  for (PgWriteBatch* b : group) CommitGroup({b});
+  for (PgWriteBatch* b : group) CommitGroup(conn, {b});
 }
 
-absl::Status PostgresStore::Impl::CommitGroupOnce(const std::vector<PgWriteBatch*>& group) {
+absl::Status PostgresStore::Impl::CommitGroupOnce(std::unique_ptr<pqxx::connection>& conn,
+                                                  const std::vector<PgWriteBatch*>& group) {
   for (PgWriteBatch* b : group) {
     b->status = absl::OkStatus();
     b->summary = WriteSummary{};
@@ -319,12 +325,12 @@ absl::Status PostgresStore::Impl::CommitGroupOnce(const std::vector<PgWriteBatch
   }
   bool committing = false;
   try {
-    if (writer_conn == nullptr) {
-      OpenWriter();
+    if (conn == nullptr) {
+      conn = OpenWriter();
       std::lock_guard<std::mutex> lock(mu);
       ++stats.reconnects;
     }
-    pqxx::work txn(*writer_conn);
+    pqxx::work txn(*conn);
     bool has[6] = {false, false, false, false, false, false};
     for (const PgWriteBatch* b : group) has[static_cast<int>(b->kind)] = true;
     if (has[static_cast<int>(PgWriteBatch::Kind::kEntries)]) {
@@ -444,7 +450,7 @@ absl::Status PostgresStore::Impl::CommitGroupOnce(const std::vector<PgWriteBatch
       // libpqxx chose for them (CurrentPqxxSqlState).
       retry = storage_internal::IsRetryableSqlState(storage_internal::CurrentPqxxSqlState());
     }
-    if (broken) writer_conn.reset();
+    if (broken) conn.reset();
     for (PgWriteBatch* b : group) {
       b->summary = WriteSummary{};
       b->entry_inserted.clear();

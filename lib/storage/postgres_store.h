@@ -57,6 +57,16 @@ struct PostgresStoreOptions {
   int64_t max_records_per_commit = 200000;
   // Read connections kept open between reads. Default 4.
   int max_idle_readers = 4;
+  // Writer threads, each with its own connection, in [1, 16]. Each takes
+  // whatever is queued when it is free, so while one waits for its COMMIT
+  // to be flushed (a WAL fsync: ~5-20 ms on the machines measured) the next
+  // group is already being written; PostgreSQL flushes commits that arrive
+  // together with one fsync. 1 serializes every commit of the replica.
+  // Concurrent groups commit in either order, so of two *concurrent* writes
+  // of one key either may be the first (a write acknowledged before another
+  // is submitted always wins over it). Default 2 (docs/performance.md,
+  // "Replicas on PostgreSQL").
+  int writer_connections = 2;
   // Times a group commit is re-run after a deadlock or serialization
   // failure with another replica before its batches fail UNAVAILABLE.
   // Default 5.

@@ -53,6 +53,10 @@ struct StoreOptions {
   // PostgreSQL: read connections kept open per process (reports beyond it
   // open a connection for their duration). Default 4.
   int max_idle_readers = 4;
+  // PostgreSQL: writer connections, each committing its own group while
+  // the others wait for their WAL flush (PostgresStoreOptions::
+  // writer_connections, in [1, 16]). SQLite: no effect (one writer). Default 2.
+  int pg_writer_connections = 2;
   // SQLite: create the store in an existing file that holds no Holdfast
   // schema (SqliteStoreOptions::init_existing_file). PostgreSQL: no effect;
   // the migrations create the tables in the named database. Default off.

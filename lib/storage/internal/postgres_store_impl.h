@@ -48,9 +48,10 @@ struct PostgresStore::Impl {
   PostgresStoreOptions options;
   int schema_version_at_open = 0;
 
-  // --- write side: owned by the writer thread after Open ---
-  std::unique_ptr<pqxx::connection> writer_conn;  // null after a failure: reopened lazily
-  std::thread writer;
+  // --- write side: options.writer_connections threads, each owning one
+  // connection (null after a failure: reopened lazily) ---
+  std::vector<std::unique_ptr<pqxx::connection>> writer_conns;
+  std::vector<std::thread> writers;
 
   // --- queue, guarded by mu ---
   mutable std::mutex mu;
@@ -67,17 +68,21 @@ struct PostgresStore::Impl {
   // Opens a connection with the session settings every store connection
   // uses. Throws libpqxx exceptions.
   std::unique_ptr<pqxx::connection> Connect(const char* role) const;
-  // Writer connection plus its staging tables; throws.
-  void OpenWriter();
+  // A writer connection plus its staging tables; throws.
+  std::unique_ptr<pqxx::connection> OpenWriter();
 
   absl::Status Submit(PgWriteBatch& batch);
-  void WriterLoop();
+  // Writer thread `w`: takes every batch queued (up to
+  // max_records_per_commit) and commits them on writer_conns[w].
+  void WriterLoop(size_t w);
   // Commits `group` (retrying deadlocks) and sets every batch's status;
   // when the group fails for a reason one batch may own, each batch is
   // retried alone so only the bad ones fail.
-  void CommitGroup(const std::vector<PgWriteBatch*>& group);
-  // One transaction for `group`: OK, or the error (nothing committed).
-  absl::Status CommitGroupOnce(const std::vector<PgWriteBatch*>& group);
+  void CommitGroup(std::unique_ptr<pqxx::connection>& conn, const std::vector<PgWriteBatch*>& group);
+  // One transaction for `group` on `conn` (opened when null, reset when
+  // broken): OK, or the error (nothing committed).
+  absl::Status CommitGroupOnce(std::unique_ptr<pqxx::connection>& conn,
+                               const std::vector<PgWriteBatch*>& group);
 
   absl::StatusOr<std::unique_ptr<pqxx::connection>> AcquireReader();
   void ReleaseReader(std::unique_ptr<pqxx::connection> conn);
