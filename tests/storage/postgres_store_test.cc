@@ -150,7 +150,7 @@ TEST(PostgresStoreTest, DoublesAndAttributesRoundTripExactly) {
   ASSERT_TRUE(store->RecordSends({SendRow{"s1", "u1", "cart", "email\ttab", 1000, cost}}).ok());
   ASSERT_TRUE(store->RecordOutcomes({{"o1", "u1", 1001, OutcomeType::kOrder, 1e9 + 0.123456789, -3.5e-7, ""}}).ok());
   AnalysisQuery q;
-  q.journeys = {{"cart", 100, 0}};
+  q.journeys = {{"cart", 100, 0, 0, {}}};
   q.from = 0;
   q.to = 5000;
   q.segment_by = "seg";
@@ -188,6 +188,45 @@ TEST(PostgresStoreTest, OnCommitReportsEveryAcknowledgedRecord) {
   EXPECT_EQ(records.load(), 26);
   EXPECT_GE(commits.load(), 1);
   EXPECT_GT(micros.load(), 0);
+}
+
+TEST(PostgresStoreTest, WriterConnectionsAreBoundedAndShareTheQueue) {
+  absl::StatusOr<std::string> uri = NewPostgresDatabase();
+  ASSERT_TRUE(uri.ok()) << uri.status();
+  for (int bad : {0, 17}) {
+    PostgresStoreOptions o;
+    o.writer_connections = bad;
+    EXPECT_EQ(PostgresStore::Open(*uri, o).status().code(), absl::StatusCode::kInvalidArgument)
+        << bad;
+  }
+  // Four writers, eight callers whose batches overlap (every key is written
+  // by two callers): each record is stored once, and the callers' inserted
+  // counts add up to the distinct keys, whichever writer committed them.
+  PostgresStoreOptions o;
+  o.writer_connections = 4;
+  absl::StatusOr<std::unique_ptr<PostgresStore>> store = PostgresStore::Open(*uri, o);
+  ASSERT_TRUE(store.ok()) << store.status();
+  std::atomic<int64_t> inserted{0}, duplicates{0};
+  std::vector<std::thread> threads;
+  for (int w = 0; w < 8; ++w) {
+    threads.emplace_back([&, w] {
+      for (int k = 0; k < 10; ++k) {
+        std::vector<SendRow> rows;
+        for (int i = 0; i < 50; ++i) rows.push_back(Send(absl::StrCat("p", w / 2, "-", k, "-", i)));
+        absl::StatusOr<WriteSummary> s = (*store)->RecordSends(rows);
+        ASSERT_TRUE(s.ok()) << s.status();
+        inserted += s->inserted;
+        duplicates += s->duplicates;
+      }
+    });
+  }
+  for (std::thread& t : threads) t.join();
+  EXPECT_EQ(inserted.load(), 4 * 10 * 50);
+  EXPECT_EQ(duplicates.load(), 4 * 10 * 50);
+  absl::StatusOr<std::vector<SendRow>> all = (*store)->ScanSends(std::nullopt, 10000);
+  ASSERT_TRUE(all.ok()) << all.status();
+  EXPECT_EQ(all->size(), 4u * 10 * 50);
+  EXPECT_EQ((*store)->GetStats().batches_committed, 80);
 }
 
 TEST(PostgresStoreTest, FullQueueFailsFastWithResourceExhausted) {
@@ -231,9 +270,9 @@ TEST(PostgresStoreTest, ConfigHistoryIsSharedByReplicas) {
   ASSERT_TRUE(uri.ok()) << uri.status();
   std::unique_ptr<Store> a = MustOpen(*uri);
   std::unique_ptr<Store> b = MustOpen(*uri);
-  ASSERT_TRUE(a->AppendConfigVersion({"v1", 100, "/etc/a", "initial", "journeys { id: \"x\" }"}).ok());
-  ASSERT_TRUE(b->AppendConfigVersion({"v2", 200, "/etc/b", "changed", ""}).ok());
-  ASSERT_TRUE(a->AppendConfigVersion({"v1", 300, "/etc/a", "rolled back", ""}).ok());
+  ASSERT_TRUE(a->AppendConfigVersion({"v1", 100, "/etc/a", "initial", "journeys { id: \"x\" }", ""}).ok());
+  ASSERT_TRUE(b->AppendConfigVersion({"v2", 200, "/etc/b", "changed", "", ""}).ok());
+  ASSERT_TRUE(a->AppendConfigVersion({"v1", 300, "/etc/a", "rolled back", "", ""}).ok());
   absl::StatusOr<std::vector<ConfigVersionRow>> h = b->ListConfigVersions(10);
   ASSERT_TRUE(h.ok()) << h.status();
   ASSERT_EQ(h->size(), 3u);
