@@ -79,6 +79,35 @@ def metric_view(definitions, results):
     return {i: field(m, "effect") for i, m in zip(ids, results or [])}
 
 
+def duration_days(value):
+    """A proto JSON Duration ("2592000s") or {seconds: N} in days."""
+    if isinstance(value, dict):
+        return (float(value.get("seconds", 0)) + float(value.get("nanos", 0)) * 1e-9) / 86400.0
+    if isinstance(value, str) and value.endswith("s"):
+        return float(value[:-1]) / 86400.0
+    return None
+
+
+def horizon_view(definitions, row):
+    """The row's horizons and curve as {"horizon:DAYS:ID": effect,
+    "cumulative:DAYS:revenue|margin": estimate}."""
+    ids = [field(d, "id") for d in definitions or []]
+    out = {}
+    for h in field(row, "horizons") or []:
+        days = duration_days(field(h, "horizon"))
+        if days is None:
+            continue
+        for i, m in zip(ids, field(h, "metrics") or []):
+            out[f"horizon:{days:g}:{i}"] = field(m, "effect")
+    for p in field(row, "cumulative") or []:
+        days = duration_days(field(p, "since_entry"))
+        if days is None:
+            continue
+        for q in ("revenue", "margin"):
+            out[f"cumulative:{days:g}:{q}"] = field(p, q)
+    return out
+
+
 def checks_from(truth):
     """(journey, arm, quantity, true value) for every check the truth file implies.
 
@@ -100,6 +129,16 @@ def checks_from(truth):
             for a in j["arms"]:
                 for q in ("conversion_lift", "revenue_lift"):
                     checks.append((j["journey"], a["arm"], q, float(a[q])))
+        # Horizons and the cumulative curve (docs/report.md, "Horizons"):
+        # every horizon metric at each declared horizon, and the curve at a
+        # few days, on the pooled row.
+        for h in j.get("horizons", []):
+            for q, true in h.items():
+                if q != "days":
+                    checks.append((j["journey"], "*", f'horizon:{h["days"]}:{q}', float(true)))
+        for c in j.get("cumulative", []):
+            for q in ("revenue", "margin"):
+                checks.append((j["journey"], "*", f'cumulative:{c["days"]}:{q}', float(c[q])))
         for pair in j.get("arm_pairs", []):
             for q in ("incremental_revenue_return", "incremental_margin_return"):
                 checks.append((j["journey"], f'{pair["arm_b"]} vs {pair["arm_a"]}', "metric:" + q,
@@ -121,6 +160,7 @@ def main():
         view = dict(row)
         for k, v in metric_view(definitions, field(row, "metrics")).items():
             view["metric:" + k] = v
+        view.update(horizon_view(field(report, "horizon_metric_definitions"), row))
         rows[(field(row, "journey"), field(row, "arm"))] = view
     pair_definitions = field(report, "arm_pair_metric_definitions")
     for pair in field(report, "arm_comparisons") or []:
