@@ -362,8 +362,8 @@ class Validator {
         if (!h) continue;
         if (j.horizons(k).nanos() != 0) {
           Error(kpath, "horizons",
-                absl::StrCat(label, ": horizon ", FormatDurationMicros(*h),
-                             " must be a whole number of seconds"));
+                absl::StrCat(label, ": horizon must be a whole number of seconds (seconds ",
+                             j.horizons(k).seconds(), ", nanos ", j.horizons(k).nanos(), ")"));
         } else if (window_us && *h < *window_us) {
           Error(kpath, "horizons",
                 absl::StrCat(label, ": horizon ", FormatDurationMicros(*h),

@@ -170,8 +170,8 @@ const RuleCase kRuleCases[] = {
      {"c.textproto:4:3: error: journey a: horizon 3651d must be at most 3650 days [horizons]"}},
     {"horizons (fraction of a second)",
      "journeys {\n  id: \"a\"\n  holdout_share: 0.1\n  horizons { seconds: 2592000 nanos: 1000 }\n}\n",
-     {"c.textproto:4:3: error: journey a: horizon 2592000.001s must be a whole number of seconds "
-      "[horizons]"}},
+     {"c.textproto:4:3: error: journey a: horizon must be a whole number of seconds (seconds "
+      "2592000, nanos 1000) [horizons]"}},
     {"horizon-longer-than-rotation",
      "journeys {\n  id: \"a\"\n  holdout_share: 0.1\n"
      "  rotation { scheme: RESALT period { seconds: 2419200 } }\n  horizons { seconds: 5184000 }\n}\n",

@@ -61,7 +61,7 @@ def generate(rng, n=6000):
 
     for i in range(n):
         unit = f"u{i}"
-        visits = [(0, int(rng.integers(0, 120 * DAY)))]
+        visits = [(0, int(rng.integers(25 * DAY, 120 * DAY)))]  # pre-entry orders stay at t >= 0
         if rng.random() < 0.12:  # a re-entry in the next period, overlapping the horizons
             visits.append((1, visits[0][1] + int(rng.uniform(20, 60) * DAY)))
         w = rng.choice([0.5, 1.0, 2.0], p=[0.4, 0.4, 0.2])
@@ -205,7 +205,7 @@ def main():
         rrev = np.array([-abs(r[4]) for r in refunds])
         rmar = np.array([-abs(r[5]) for r in refunds])
 
-        def at(h):
+        def at(h, off=off, rev=rev, mar=mar, isord=isord, od=od, ro=ro, rrev=rrev, rmar=rmar):
             inside = off < h
             counted = (od < h) & (ro < h + RH)
             return (rev[inside].sum() + rrev[counted].sum(), mar[inside].sum() + rmar[counted].sum(),

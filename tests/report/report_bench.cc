@@ -9,13 +9,16 @@
 #include <cstdio>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include <SQLiteCpp/Database.h>
 #include <SQLiteCpp/Statement.h>
 
 #include "absl/flags/flag.h"
 #include "absl/flags/parse.h"
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
 #include "lib/report/lift_report.h"
 #include "lib/report/store_analysis_source.h"
 #include "lib/storage/sqlite_store.h"
@@ -23,6 +26,9 @@
 ABSL_FLAG(std::string, db, "", "store built by storage_bench --mode=report --keep");
 ABSL_FLAG(std::string, segment_by, "", "segment attribute for the report ('' = none)");
 ABSL_FLAG(int, passes, 2, "timed passes of each side (the first also warms the OS cache)");
+ABSL_FLAG(std::string, horizons_days, "",
+          "also time the report with these outcome horizons (days, comma-separated, e.g. "
+          "30,60,90), interleaved pass by pass with the single-window report");
 
 namespace holdfast {
 namespace {
@@ -36,7 +42,7 @@ double Seconds(SteadyClock::time_point a) {
   return std::chrono::duration<double>(SteadyClock::now() - a).count();
 }
 
-AssignmentConfig BenchConfig() {
+AssignmentConfig BenchConfig(const std::vector<int64_t>& horizons_us = {}) {
   AssignmentConfig config;
   config.version = "cfg-bench";
   JourneySpec j;
@@ -45,6 +51,7 @@ AssignmentConfig BenchConfig() {
   j.arms = {{"a", 1}};
   j.attribution_window_us = kWindow;
   j.pre_period_us = kPre;
+  j.horizons_us = horizons_us;
   config.journeys = {j};
   return config;
 }
@@ -61,13 +68,22 @@ int Main() {
     return 1;
   }
   report::StoreAnalysisSource source(store->get());
-  const AssignmentConfig config = BenchConfig();
+  std::vector<int64_t> horizons;
+  for (absl::string_view d : absl::StrSplit(absl::GetFlag(FLAGS_horizons_days), ',', absl::SkipEmpty())) {
+    int64_t days = 0;
+    if (!absl::SimpleAtoi(d, &days)) return 2;
+    horizons.push_back(days * kDay);
+  }
   report::LiftReportOptions options;
   options.segment_by = absl::GetFlag(FLAGS_segment_by);
-  for (int pass = 1; pass <= absl::GetFlag(FLAGS_passes); ++pass) {
+  for (int run = 0; run < absl::GetFlag(FLAGS_passes) * (horizons.empty() ? 1 : 2); ++run) {
+    const int pass = horizons.empty() ? run + 1 : run / 2 + 1;
+    const bool with_horizons = !horizons.empty() && run % 2 == 1;
+    const AssignmentConfig config = BenchConfig(with_horizons ? horizons : std::vector<int64_t>{});
     const SteadyClock::time_point t = SteadyClock::now();
     absl::StatusOr<report::LiftReportResult> r = report::BuildLiftReport(config, source, options);
     const double secs = Seconds(t);
+
     if (!r.ok()) {
       std::fprintf(stderr, "%s\n", std::string(r.status().message()).c_str());
       return 1;
@@ -75,9 +91,13 @@ int Main() {
     const stats::LiftResult& l = r->rows[0].lift;
     const double n = static_cast<double>(l.treatment.entries + l.holdout.entries);
     std::printf(
-        "pass %d BuildLiftReport (store stream + moments + estimators, %zu rows): %.2f s, %.0f "
+        "pass %d %sBuildLiftReport (store stream + moments + estimators, %zu rows): %.2f s, %.0f "
         "entries/s (n_T=%lld n_C=%lld lift=%.4f iROAS=%.3f)\n",
-        pass, r->rows.size(), secs, n / secs, static_cast<long long>(l.treatment.entries),
+        pass,
+        with_horizons ? absl::StrCat("[", horizons.size(), " horizons, ", r->rows[0].cumulative.size(),
+                                     " curve points] ").c_str()
+                      : "",
+        r->rows.size(), secs, n / secs, static_cast<long long>(l.treatment.entries),
         static_cast<long long>(l.holdout.entries), l.revenue_per_entry_lift.value, l.iroas.value);
   }
 
