@@ -404,6 +404,11 @@ int main(int argc, char** argv) {
   int64_t total_entries = 0;
   for (size_t ji = 0; ji < models.size(); ++ji) {
     const JourneyModel& m = models[ji];
+    // The side streams restart per journey, so one journey's config (its
+    // rotation, its groups) does not move another journey's unsubscribes
+    // or later orders; journey 0 keeps the streams it always had.
+    unsubscribe_rng.seed(absl::GetFlag(FLAGS_seed) ^ 0x756e737562ULL ^ (ji * 0x9e3779b97f4a7c15ULL));
+    later_rng.seed(absl::GetFlag(FLAGS_seed) ^ 0x6c61746572ULL ^ (ji * 0x9e3779b97f4a7c15ULL));
     // Entry times, sorted, bucketed by hour into BatchAssign calls.
     std::vector<Pending> pending;
     for (int i = 0; i < m.entries; ++i) {
@@ -696,11 +701,15 @@ int main(int argc, char** argv) {
         absl::StrAppend(&hz, hz.empty() ? "" : ", ",
                         absl::StrFormat("{\"days\": %d, \"revenue_per_entry\": %.10g, "
                                         "\"margin_per_entry\": %.10g, \"orders_per_entry\": %.10g, "
-                                        "\"retention_rate\": %.10g, \"repeat_purchase_rate\": %.10g, "
+                                        "\"retention_rate\": %.10g, %s"
                                         "\"iroas\": %.10g, \"margin_iroas\": %.10g}",
                                         h, value * dorders, value * kMarginShare * dorders, dorders,
-                                        rt - rc, pt - pc, value * dorders / cost,
-                                        value * kMarginShare * dorders / cost));
+                                        rt - rc,
+                                        // No second order is possible (renewal): the
+                                        // rate is 0 in both groups and has no interval.
+                                        pt > 1e-12 ? absl::StrFormat("\"repeat_purchase_rate\": %.10g, ", pt - pc)
+                                               : std::string(),
+                                        value * dorders / cost, value * kMarginShare * dorders / cost));
       }
       std::string cv;
       for (int d : {7, 14, 30, 45, 60, 90}) {
