@@ -306,7 +306,7 @@ void BuildReportDb(const std::string& path, int64_t entries) {
   SQLite::Statement ins_e(db,
                           "INSERT INTO entries VALUES (?, ?, 0, ?, ?, ?, 'cfg', 0, ?)");
   SQLite::Statement ins_s(db, "INSERT INTO sends VALUES (?, ?, ?, 'email', ?, 0.001)");
-  SQLite::Statement ins_o(db, "INSERT INTO outcomes VALUES (?, ?, ?, 2, ?, ?, '')");
+  SQLite::Statement ins_o(db, "INSERT INTO outcomes VALUES (?, ?, ?, 2, ?, ?, '', 0)");
   db.exec("BEGIN");
   for (int64_t i = 0; i < entries; ++i) {
     const std::string unit = absl::StrCat("cust-", Hex(rng()));
