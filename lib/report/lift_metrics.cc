@@ -463,25 +463,25 @@ MetricResult HMarginIroas(const HorizonMetricInputs& in) {
 
 constexpr HorizonMetricDefinition kHorizonDefinitions[] = {
     {"revenue_per_entry", "Revenue per entry", K::kDifferenceOfMeans, U::kCurrency, true,
-     "#16-horizons",
+     "#18-horizons",
      "revenue per entry over [entry, entry + h), refunds following their order; effect T - C",
      HRevenue},
     {"margin_per_entry", "Margin per entry", K::kDifferenceOfMeans, U::kCurrency, true,
-     "#16-horizons", "margin per entry over the horizon; effect T - C", HMargin},
+     "#18-horizons", "margin per entry over the horizon; effect T - C", HMargin},
     {"orders_per_entry", "Orders per entry", K::kDifferenceOfMeans, U::kCount, true,
-     "#16-horizons", "CONVERSION and ORDER outcomes per entry over the horizon", HOrders},
-    {"retention_rate", "Retention (>= 1 order)", K::kRate, U::kProportion, true, "#16-horizons",
+     "#18-horizons", "CONVERSION and ORDER outcomes per entry over the horizon", HOrders},
+    {"retention_rate", "Retention (>= 1 order)", K::kRate, U::kProportion, true, "#18-horizons",
      "share of entries with at least one order or conversion over the horizon; effect in pp",
      HRetention},
     {"repeat_purchase_rate", "Repeat purchase (>= 2 orders)", K::kRate, U::kProportion, true,
-     "#16-horizons", "share of entries with at least two orders over the horizon; effect in pp",
+     "#18-horizons", "share of entries with at least two orders over the horizon; effect in pp",
      HRepeat},
-    {"iroas", "iROAS at the horizon", K::kRatioOfDifferences, U::kRatio, true, "#16-horizons",
+    {"iroas", "iROAS at the horizon", K::kRatioOfDifferences, U::kRatio, true, "#18-horizons",
      "horizon revenue lift per unit of cost (window sends + fixed cost pro-rated to the entries "
      "mature at h); break-even 1",
      HIroas},
     {"margin_iroas", "Margin iROAS at the horizon", K::kRatioOfDifferences, U::kRatio, true,
-     "#16-horizons", "horizon margin lift per unit of the same cost; break-even 1", HMarginIroas},
+     "#18-horizons", "horizon margin lift per unit of the same cost; break-even 1", HMarginIroas},
 };
 
 }  // namespace

@@ -2,7 +2,7 @@
 // "Horizons"): the grid, the bounded-memory accumulator against a brute-force
 // recomputation, the report's counts and fixed-cost pro-rating, and the
 // coverage of the horizon and curve intervals on generated data with known
-// long-run effects (docs/statistics.md section 16.4).
+// long-run effects (docs/statistics.md section 18.4).
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
@@ -154,7 +154,7 @@ TEST(HorizonReportTest, NoHorizonsNoCurve) {
   EXPECT_TRUE(r->rows[0].cumulative.empty());
 }
 
-// --- coverage (docs/statistics.md section 16.4) ---
+// --- coverage (docs/statistics.md section 18.4) ---
 
 // The model: propensity w in {0.5, 1, 2} (.4/.4/.2); a window order with
 // probability 0.04 w (1 + 0.25 T) at U(0, 14 d); later orders Poisson(0.25 w
