@@ -10,6 +10,7 @@
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
 #include "client/report_render.h"
+#include "client/report_render_horizons.h"
 #include "client/report_render_metrics.h"
 #include "client/report_render_rollups.h"
 #include "client/report_render_util.h"
@@ -43,7 +44,8 @@ th,td{border:1px solid #d0d7de;padding:4px 8px;text-align:right;white-space:nowr
 th{background:#f6f8fa}td.l,th.l{text-align:left}
 tr.pooled td{font-weight:600}
 tr.harm td{background:#ffebe9;color:#82071e}tr.caution td{background:#fff8c5}
-svg.forest{max-width:100%;height:auto}
+svg.forest,svg.cumulative{max-width:100%;height:auto}
+.charts{display:flex;flex-wrap:wrap;gap:8px}
 svg text{font-family:-apple-system,"Segoe UI",Helvetica,Arial,sans-serif}
 .note{color:#57606a;font-size:12px}
 )css";
@@ -387,6 +389,7 @@ std::string RenderLiftHtml(const LiftReport& r) {
                            "arm pairs.</p>\n");
   }
   absl::StrAppend(&body, RollupSectionsHtml(r));
+  absl::StrAppend(&body, HorizonsHtml(r));
   absl::StrAppend(&body, AllMetricsHtml(r));
   return Page("Holdfast lift report", body);
 }

@@ -6,6 +6,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "client/report_render.h"
+#include "client/report_render_horizons.h"
 #include "client/report_render_metrics.h"
 #include "client/report_render_rollups.h"
 #include "client/report_render_util.h"
@@ -190,6 +191,7 @@ std::string RenderLiftTable(const LiftReport& r) {
   absl::StrAppend(&out, "METRICS (every declared metric; effect = treatment vs holdout, "
                         "docs/report.md \"Metrics\")\n",
                   TextTable(MetricTableHeader(), MetricTableRows(r)));
+  absl::StrAppend(&out, HorizonsText(r));
   return out;
 }
 
@@ -232,6 +234,8 @@ std::string RenderLiftCsv(const LiftReport& r) {
   AppendArmPairCsvHeader(r, h);
   const size_t rollup_column = h.size();
   AppendRollupCsvHeader(h);
+  const size_t horizon_column = h.size();
+  AppendHorizonCsvHeader(r, h);
   std::string out = CsvLine(h);
   for (const LiftRow& row : r.rows()) {
     std::vector<std::string> c = {row.journey(), row.arm(), row.segment()};
@@ -275,7 +279,9 @@ std::string RenderLiftCsv(const LiftReport& r) {
     c.push_back(absl::StrCat(row.cut_windows()));
     c.push_back(absl::StrCat(row.inside_refund_horizon()));
     AppendMetricCsvCells(r, row, c);
-    c.resize(h.size());  // no ap_ cells on a lift row
+    c.resize(horizon_column);  // no ap_ cells on a lift row
+    AppendHorizonCsvCells(r, row, horizon_column, c);
+    c.resize(h.size());
     absl::StrAppend(&out, CsvLine(c));
   }
   for (const holdfast::v1::ArmComparison& pair : r.arm_comparisons()) {
@@ -286,6 +292,9 @@ std::string RenderLiftCsv(const LiftReport& r) {
   }
   for (std::vector<std::string>& c : RollupCsvRows(r, rollup_column)) {
     c.resize(h.size());
+    absl::StrAppend(&out, CsvLine(c));
+  }
+  for (const std::vector<std::string>& c : HorizonCsvLines(r, h.size())) {
     absl::StrAppend(&out, CsvLine(c));
   }
   return out;

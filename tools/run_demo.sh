@@ -50,9 +50,10 @@ echo "== simulating 4 weeks of cart_abandon, winback and renewal with known true
 
 REPORT_ARGS=(--from 2026-10-05 --to 2026-11-02)
 echo "== lift and incremental ROAS per journey and arm"
-# A fixed --as-of after every window and refund horizon of the simulated
-# weeks: the report is the same whenever the demo runs.
-AS_OF=(--as-of 2027-01-01)
+# A fixed --as-of after every window, refund horizon and 90-day outcome
+# horizon of the simulated weeks: the report is the same whenever the demo
+# runs, and every entry is measured at every horizon.
+AS_OF=(--as-of 2027-03-01)
 "$HOLDFAST" report "${REPORT_ARGS[@]}" "${AS_OF[@]}" --format table
 "$HOLDFAST" report "${REPORT_ARGS[@]}" "${AS_OF[@]}" --format json --out "$DEMO_DIR/report.json"
 "$HOLDFAST" report "${REPORT_ARGS[@]}" "${AS_OF[@]}" --format html --out "$DEMO_DIR/report.html"

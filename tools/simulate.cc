@@ -108,6 +108,21 @@ struct JourneyModel {
   // guardrail the report checks; docs/report.md, "Guardrails").
   double unsubscribe_holdout = 0.0;
   double unsubscribe_treatment = 0.0;
+  // Long run (docs/report.md, "Horizons"; not with --messy): `later_orders`
+  // candidate orders per entry, each placed with probability later_holdout *
+  // w (held out) or later_treatment * w (treated) at a uniform time in
+  // [window, later_end) — a lasting effect on retention.
+  int later_orders = 0;
+  double later_holdout = 0.0, later_treatment = 0.0;
+  int64_t later_end = 0;
+  // Pull-forward: a held-out entry that did not convert in its window still
+  // orders with probability (catch_up * p0 w) / (1 - p0 w) at a uniform time
+  // in [window, later_end): with catch_up = the treatment's lift, every
+  // treated window order beyond the holdout's only came forward, so the
+  // cumulative lift returns to 0 by later_end.
+  double catch_up = 0.0;
+  // Horizons declared in the config (days), for the truth.
+  std::vector<int> horizon_days;
 };
 
 // Matches examples/holdfast.textproto.
@@ -122,11 +137,16 @@ std::vector<JourneyModel> Models(double scale) {
        {{"email", 0.0008, 1.0, kHour}, {"email", 0.0008, 1.0, 3 * kDay}, {"email", 0.0008, 1.0, 7 * kDay}},
        // Three emails to lapsed customers: unsubscribes rise by 1 point, well
        // beyond the 0.2-point default guardrail (the report says CRITICAL).
-       150.0, 0.004, 0.002, 0.012},
+       // The lasting effect: two later orders per entry at 5 % (held out) vs
+       // 9 % (treated) x w each within 90 days — a small window lift, a real
+       // 90-day retention lift.
+       150.0, 0.004, 0.002, 0.012, 2, 0.05, 0.09, 90 * kDay, 0.0, {30, 60, 90}},
+      // Renewal reminders only bring the renewal forward: +20 % in the window,
+      // the held-out customers renew later (by day 60) all the same.
       {"renewal", static_cast<int>(15000 * scale), 0.25, 30 * kDay,
-       {{"treatment", 0.0, 0.0}},
+       {{"treatment", 0.20, 0.0}},
        {{"email", 0.0008, 1.0, kHour}, {"push", 0.0001, 1.0, 2 * kDay}},
-       50.0, 0.0, 0.001, 0.001},
+       50.0, 0.0, 0.001, 0.001, 0, 0.0, 0.0, 60 * kDay, 0.20, {60, 90}},
   };
 }
 
@@ -364,6 +384,8 @@ int main(int argc, char** argv) {
   // Unsubscribes draw from their own stream, so adding them changed no other
   // draw of a given seed.
   std::mt19937_64 unsubscribe_rng(absl::GetFlag(FLAGS_seed) ^ 0x756e737562ULL);
+  // Long-run orders (after the window) too: the window draws stay as they were.
+  std::mt19937_64 later_rng(absl::GetFlag(FLAGS_seed) ^ 0x6c61746572ULL);
   const double order_sigma = absl::GetFlag(FLAGS_order_sigma);
   std::lognormal_distribution<double> order_value(kOrderMu, order_sigma);
   const double mean_order = std::exp(kOrderMu + order_sigma * order_sigma / 2);
@@ -382,6 +404,11 @@ int main(int argc, char** argv) {
   int64_t total_entries = 0;
   for (size_t ji = 0; ji < models.size(); ++ji) {
     const JourneyModel& m = models[ji];
+    // The side streams restart per journey, so one journey's config (its
+    // rotation, its groups) does not move another journey's unsubscribes
+    // or later orders; journey 0 keeps the streams it always had.
+    unsubscribe_rng.seed(absl::GetFlag(FLAGS_seed) ^ 0x756e737562ULL ^ (ji * 0x9e3779b97f4a7c15ULL));
+    later_rng.seed(absl::GetFlag(FLAGS_seed) ^ 0x6c61746572ULL ^ (ji * 0x9e3779b97f4a7c15ULL));
     // Entry times, sorted, bucketed by hour into BatchAssign calls.
     std::vector<Pending> pending;
     for (int i = 0; i < m.entries; ++i) {
@@ -474,7 +501,38 @@ int main(int argc, char** argv) {
           writer.Outcome(u);
         }
         const double p = m.p0 * w * (1.0 + (arm != nullptr ? arm->lift : 0.0));
-        if (unif(rng) < p) {
+        const bool converted = unif(rng) < p;
+        if (!mess.on) {
+          // After the window: the lasting orders and the held-out catch-up
+          // (JourneyModel), each refunded like a window order (5 % within a day).
+          auto later_order = [&](const std::string& name) {
+            const int64_t at = t0 + m.window +
+                               static_cast<int64_t>(unif(later_rng) * (m.later_end - m.window));
+            const double v = order_value(later_rng);
+            holdfast::v1::OutcomeRecord o;
+            o.set_outcome_id(absl::StrCat(m.id, "/", a.unit(), "/", a.period(), "/", name));
+            o.set_unit(a.unit());
+            SetTime(at, o.mutable_at());
+            o.set_type(holdfast::v1::ORDER);
+            o.set_revenue(v);
+            o.set_margin(v * kMarginShare);
+            writer.Outcome(o);
+            if (unif(later_rng) < kRefundRate) {
+              writer.Outcome(RefundOf(o, o.outcome_id() + "/refund",
+                                      at + kHour + static_cast<int64_t>(unif(later_rng) * 23 * kHour)));
+            }
+          };
+          const double q = (treated ? m.later_treatment : m.later_holdout) * w;
+          for (int k = 0; k < m.later_orders; ++k) {
+            if (unif(later_rng) < q) later_order(absl::StrCat("later-", k));
+          }
+          const double pw = m.p0 * w;
+          if (!treated && !converted && m.catch_up > 0 &&
+              unif(later_rng) < m.catch_up * pw / (1.0 - pw)) {
+            later_order("catch-up");
+          }
+        }
+        if (converted) {
           const int64_t at = t0 + static_cast<int64_t>(unif(rng) * (m.window / 2));
           const double v = order_value(rng);
           holdfast::v1::OutcomeRecord o;
@@ -596,6 +654,74 @@ int main(int argc, char** argv) {
         iroas * kMarginShare, i_pooled, iroas_with_incentives, iroas_with_incentives * kMarginShare,
         m.unsubscribe_treatment - m.unsubscribe_holdout, pairs,
         ji + 1 < models.size() ? "," : "");
+    // Horizons and the cumulative curve (not with --messy). Per entry with
+    // propensity w: A = the window order (treated: p0 w (1 + lift); held
+    // out: p0 w, or the catch-up after it, p0 w + catch_up p0 w f) and K
+    // later orders of chance q w f each, f(d) = clamp((d - W) / (end - W), 0,
+    // 1) the share of [W, end) before day d. Orders are refunded 5 % (the
+    // refund counts where its order does), so revenue = 0.95 E[V] orders.
+    if (!mess.on && !m.horizon_days.empty() && m.arms.size() == 1) {
+      const double lift = m.arms[0].lift;
+      const double W = static_cast<double>(m.window) / kDay;
+      const double end = static_cast<double>(m.later_end) / kDay;
+      const double value = mean_order * (1 - kRefundRate);
+      const std::vector<std::pair<double, double>> ws = {{0.5, 0.4}, {1.0, 0.4}, {2.0, 0.2}};
+      auto later_share = [&](double d) { return std::clamp((d - W) / (end - W), 0.0, 1.0); };
+      // Expected orders by day d in a group; with `window_share` the window
+      // order's share placed before d (U(0, W/2) offsets).
+      auto orders_by = [&](bool t, double d) {
+        const double f = later_share(d), win = std::min(1.0, d / (W / 2));
+        double o = 0;
+        for (const auto& [w, pr] : ws) {
+          const double a = t ? m.p0 * w * (1 + lift) * win : m.p0 * w * win + m.catch_up * m.p0 * w * f;
+          o += pr * (a + m.later_orders * (t ? m.later_treatment : m.later_holdout) * w * f);
+        }
+        return o;
+      };
+      auto shares = [&](bool t, double d, double* retained, double* repeat) {
+        const double f = later_share(d);
+        *retained = *repeat = 0;
+        for (const auto& [w, pr] : ws) {
+          const double a = t ? m.p0 * w * (1 + lift) : m.p0 * w + m.catch_up * m.p0 * w * f;
+          const double q = (t ? m.later_treatment : m.later_holdout) * w * f;
+          const int k = m.later_orders;
+          const double none = (1 - a) * std::pow(1 - q, k);
+          const double one = a * std::pow(1 - q, k) + (k > 0 ? (1 - a) * k * q * std::pow(1 - q, k - 1) : 0.0);
+          *retained += pr * (1 - none);
+          *repeat += pr * (1 - none - one);
+        }
+      };
+      const double cost = c_pooled + f_per_entry;
+      std::string hz;
+      for (int h : m.horizon_days) {
+        const double dorders = orders_by(true, h) - orders_by(false, h);
+        double rt, pt, rc, pc;
+        shares(true, h, &rt, &pt);
+        shares(false, h, &rc, &pc);
+        absl::StrAppend(&hz, hz.empty() ? "" : ", ",
+                        absl::StrFormat("{\"days\": %d, \"revenue_per_entry\": %.10g, "
+                                        "\"margin_per_entry\": %.10g, \"orders_per_entry\": %.10g, "
+                                        "\"retention_rate\": %.10g, %s"
+                                        "\"iroas\": %.10g, \"margin_iroas\": %.10g}",
+                                        h, value * dorders, value * kMarginShare * dorders, dorders,
+                                        rt - rc,
+                                        // No second order is possible (renewal): the
+                                        // rate is 0 in both groups and has no interval.
+                                        pt > 1e-12 ? absl::StrFormat("\"repeat_purchase_rate\": %.10g, ", pt - pc)
+                                               : std::string(),
+                                        value * dorders / cost, value * kMarginShare * dorders / cost));
+      }
+      std::string cv;
+      for (int d : {7, 14, 30, 45, 60, 90}) {
+        if (d > m.horizon_days.back()) continue;
+        const double dorders = orders_by(true, d) - orders_by(false, d);
+        absl::StrAppend(&cv, cv.empty() ? "" : ", ",
+                        absl::StrFormat("{\"days\": %d, \"revenue\": %.10g, \"margin\": %.10g}", d,
+                                        value * dorders, value * kMarginShare * dorders));
+      }
+      // Spliced into the journey's object (before its closing brace).
+      truth.insert(truth.rfind('}'), absl::StrFormat(", \"horizons\": [%s], \"cumulative\": [%s]", hz, cv));
+    }
     std::cerr << absl::StrFormat("simulated %-13s %6d entries, true revenue lift/entry %.3f, true iROAS %.2f\n",
                                  m.id, m.entries, d_pooled, iroas);
   }

@@ -85,6 +85,9 @@ struct JourneySpec {
   double unsubscribe_value = std::numeric_limits<double>::quiet_NaN();
   // Report-only: lifecycle stage label for the stage roll-ups ("" = none).
   std::string stage;
+  // Report-only: outcome horizons (µs), ascending, distinct, each >=
+  // attribution_window_us (docs/report.md, "Horizons"). Empty: none.
+  std::vector<int64_t> horizons_us;
 };
 
 // The standard lifecycle stages (Journey.stage), in lifecycle order: the

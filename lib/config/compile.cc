@@ -93,6 +93,18 @@ absl::StatusOr<AssignmentConfig> Compile(const holdfast::v1::Config& effective) 
         return absl::InvalidArgumentError(absl::StrCat(what, ".refund_horizon: out of [0, 3650 days]"));
       }
     }
+    for (const google::protobuf::Duration& h : j.horizons()) {
+      HF_ASSIGN_OR_RETURN(const int64_t us, Micros(h, absl::StrCat(what, ".horizons")));
+      if (us < spec.attribution_window_us || us > kMaxHorizonSeconds * 1000000 ||
+          (!spec.horizons_us.empty() && us <= spec.horizons_us.back())) {
+        return absl::InvalidArgumentError(
+            absl::StrCat(what, ".horizons: each must be in [attribution_window, 3650 days], distinct"));
+      }
+      spec.horizons_us.push_back(us);
+    }
+    if (spec.horizons_us.size() > static_cast<size_t>(kMaxHorizons)) {
+      return absl::InvalidArgumentError(absl::StrCat(what, ".horizons: at most 8"));
+    }
     for (const holdfast::v1::ChannelCost& c : j.channel_costs()) {
       spec.channel_cost[c.channel()] = c.cost_per_send();
     }

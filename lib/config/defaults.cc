@@ -67,6 +67,14 @@ holdfast::v1::Config ApplyDefaults(const holdfast::v1::Config& raw) {
                      [](const holdfast::v1::ChannelCost& a, const holdfast::v1::ChannelCost& b) {
                        return a.channel() < b.channel();
                      });
+    // Horizons in ascending order: declaring them in another order is the
+    // same config (same version). An empty list is not serialized, so the
+    // field's arrival changed no existing version.
+    std::stable_sort(j.mutable_horizons()->begin(), j.mutable_horizons()->end(),
+                     [](const google::protobuf::Duration& a, const google::protobuf::Duration& b) {
+                       return a.seconds() != b.seconds() ? a.seconds() < b.seconds()
+                                                         : a.nanos() < b.nanos();
+                     });
     std::stable_sort(j.mutable_guardrails()->begin(), j.mutable_guardrails()->end(),
                      [](const holdfast::v1::Guardrail& a, const holdfast::v1::Guardrail& b) {
                        return a.metric() < b.metric();

@@ -16,6 +16,9 @@ inline constexpr int64_t kDefaultAttributionWindowSeconds = 7 * 86400;
 inline constexpr int64_t kDefaultPrePeriodSeconds = 28 * 86400;
 inline constexpr int64_t kDefaultRefundHorizonSeconds = 30 * 86400;
 inline constexpr int64_t kMaxRefundHorizonSeconds = 3650LL * 86400;
+// Journey.horizons: at most this many, each at most kMaxHorizonSeconds.
+inline constexpr int kMaxHorizons = 8;
+inline constexpr int64_t kMaxHorizonSeconds = 3650LL * 86400;
 // Guardrail thresholds of a journey that declares none for the metric
 // (docs/config.md, "Guardrails"): increases in the share of entries that
 // unsubscribe / complain, treatment vs holdout.

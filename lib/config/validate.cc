@@ -341,6 +341,53 @@ class Validator {
       }
     }
 
+    // Horizons: whole seconds, >= the window, <= 3650 days, distinct, at
+    // most kMaxHorizons; a warning when one is longer than the rotation
+    // period (later entries of the unit overlap it: docs/report.md,
+    // "Horizons").
+    {
+      std::set<int64_t> seen;
+      const std::optional<int64_t> period_us =
+          j.has_rotation() && j.rotation().scheme() != Rotation::SCHEME_UNSPECIFIED
+              ? DurationToMicros(j.rotation().period())
+              : std::nullopt;
+      if (j.horizons_size() > kMaxHorizons) {
+        Error(Index(Field(path, "horizons"), kMaxHorizons), "horizons",
+              absl::StrCat(label, ": at most ", kMaxHorizons, " horizons, got ", j.horizons_size()));
+      }
+      for (int k = 0; k < j.horizons_size(); ++k) {
+        const std::string kpath = Index(Field(path, "horizons"), k);
+        std::optional<int64_t> h =
+            CheckDuration(j.horizons(k), kpath, label, "horizons", "horizons");
+        if (!h) continue;
+        if (j.horizons(k).nanos() != 0) {
+          Error(kpath, "horizons",
+                absl::StrCat(label, ": horizon must be a whole number of seconds (seconds ",
+                             j.horizons(k).seconds(), ", nanos ", j.horizons(k).nanos(), ")"));
+        } else if (window_us && *h < *window_us) {
+          Error(kpath, "horizons",
+                absl::StrCat(label, ": horizon ", FormatDurationMicros(*h),
+                             " is shorter than attribution_window ",
+                             FormatDurationMicros(*window_us),
+                             " (the window already measures that span)"));
+        } else if (*h > kMaxHorizonSeconds * kMicrosPerSecond) {
+          Error(kpath, "horizons",
+                absl::StrCat(label, ": horizon ", FormatDurationMicros(*h),
+                             " must be at most 3650 days"));
+        } else if (!seen.insert(*h).second) {
+          Error(kpath, "horizons",
+                absl::StrCat(label, ": horizon ", FormatDurationMicros(*h), " is listed twice"));
+        } else if (period_us && *period_us > 0 && *h > *period_us) {
+          Warn(kpath, "horizon-longer-than-rotation",
+               absl::StrCat(label, ": horizon ", FormatDurationMicros(*h),
+                            " is longer than rotation.period ", FormatDurationMicros(*period_us),
+                            "; a unit's next entries overlap it, so the horizon measures the "
+                            "effect of one period's assignment, diluted by later periods' "
+                            "(docs/report.md, \"Horizons\")"));
+        }
+      }
+    }
+
     // Guardrails: one per metric, a share in [0, 1], a finite value >= 0.
     std::set<int> guarded;
     for (int g = 0; g < j.guardrails_size(); ++g) {

@@ -398,7 +398,102 @@ constexpr MetricDefinition kArmPairDefinitions[] = {
      PairMarginReturn},
 };
 
+// --- horizons: the same estimators over HorizonMoments ---
+
+using HorizonWeights = HorizonMoments::Weights;
+
+HorizonWeights HW(HorizonVariable v) {
+  HorizonWeights out{};
+  out[v] = 1.0;
+  return out;
+}
+
+MetricResult HorizonDifference(const char* id, const HorizonMetricInputs& in, HorizonVariable v) {
+  const PairMoments t = in.treatment.Pair(HW(v), HW(v));
+  const PairMoments c = in.holdout.Pair(HW(v), HW(v));
+  MetricResult r = Result(
+      id, stats::DifferenceOfMeansEstimate(
+              t, c, in.confidence,
+              HorizonMoments::ContrastOfMeans(in.treatment, in.holdout, HW(v))));
+  r.treatment = in.treatment.count() > 0 ? t.mean_a : stats::kNaN;
+  r.holdout = in.holdout.count() > 0 ? c.mean_a : stats::kNaN;
+  return r;
+}
+
+MetricResult HorizonRate(const char* id, const HorizonMetricInputs& in, HorizonVariable v) {
+  const PairMoments t = in.treatment.Pair(HW(v), HW(v));
+  const PairMoments c = in.holdout.Pair(HW(v), HW(v));
+  MetricResult r = Result(id, stats::RateDifferenceEstimate(t, c, in.confidence));
+  r.treatment = in.treatment.count() > 0 ? t.mean_a : stats::kNaN;
+  r.holdout = in.holdout.count() > 0 ? c.mean_a : stats::kNaN;
+  return r;
+}
+
+// D_h / (mean_T(c) + F_h / n_T), the revenue-cost covariance in T.
+MetricResult HorizonIroas(const char* id, const HorizonMetricInputs& in, HorizonVariable a) {
+  const double n_t = static_cast<double>(in.treatment.count());
+  const double diff = HorizonMoments::ContrastOfMeans(in.treatment, in.holdout, HW(a));
+  return Result(id, stats::RatioOfDifferencesEstimate(
+                        in.treatment.Pair(HW(a), HW(kHorizonCost)),
+                        in.holdout.Pair(HW(a), HW(kHorizonCost)), 0.0,
+                        n_t > 0.0 ? in.fixed_cost / n_t : 0.0, in.confidence, diff));
+}
+
+MetricResult HRevenue(const HorizonMetricInputs& in) {
+  return HorizonDifference("revenue_per_entry", in, kHorizonRevenue);
+}
+MetricResult HMargin(const HorizonMetricInputs& in) {
+  return HorizonDifference("margin_per_entry", in, kHorizonMargin);
+}
+MetricResult HOrders(const HorizonMetricInputs& in) {
+  return HorizonDifference("orders_per_entry", in, kHorizonOrders);
+}
+MetricResult HRetention(const HorizonMetricInputs& in) {
+  return HorizonRate("retention_rate", in, kHorizonRetained);
+}
+MetricResult HRepeat(const HorizonMetricInputs& in) {
+  return HorizonRate("repeat_purchase_rate", in, kHorizonRepeat);
+}
+MetricResult HIroas(const HorizonMetricInputs& in) {
+  return HorizonIroas("iroas", in, kHorizonRevenue);
+}
+MetricResult HMarginIroas(const HorizonMetricInputs& in) {
+  return HorizonIroas("margin_iroas", in, kHorizonMargin);
+}
+
+constexpr HorizonMetricDefinition kHorizonDefinitions[] = {
+    {"revenue_per_entry", "Revenue per entry", K::kDifferenceOfMeans, U::kCurrency, true,
+     "#18-horizons",
+     "revenue per entry over [entry, entry + h), refunds following their order; effect T - C",
+     HRevenue},
+    {"margin_per_entry", "Margin per entry", K::kDifferenceOfMeans, U::kCurrency, true,
+     "#18-horizons", "margin per entry over the horizon; effect T - C", HMargin},
+    {"orders_per_entry", "Orders per entry", K::kDifferenceOfMeans, U::kCount, true,
+     "#18-horizons", "CONVERSION and ORDER outcomes per entry over the horizon", HOrders},
+    {"retention_rate", "Retention (>= 1 order)", K::kRate, U::kProportion, true, "#18-horizons",
+     "share of entries with at least one order or conversion over the horizon; effect in pp",
+     HRetention},
+    {"repeat_purchase_rate", "Repeat purchase (>= 2 orders)", K::kRate, U::kProportion, true,
+     "#18-horizons", "share of entries with at least two orders over the horizon; effect in pp",
+     HRepeat},
+    {"iroas", "iROAS at the horizon", K::kRatioOfDifferences, U::kRatio, true, "#18-horizons",
+     "horizon revenue lift per unit of cost (window sends + fixed cost pro-rated to the entries "
+     "mature at h); break-even 1",
+     HIroas},
+    {"margin_iroas", "Margin iROAS at the horizon", K::kRatioOfDifferences, U::kRatio, true,
+     "#18-horizons", "horizon margin lift per unit of the same cost; break-even 1", HMarginIroas},
+};
+
 }  // namespace
+
+absl::Span<const HorizonMetricDefinition> HorizonMetricDefinitions() { return kHorizonDefinitions; }
+
+std::vector<MetricResult> ComputeHorizonMetrics(const HorizonMetricInputs& inputs) {
+  std::vector<MetricResult> out;
+  out.reserve(std::size(kHorizonDefinitions));
+  for (const HorizonMetricDefinition& d : kHorizonDefinitions) out.push_back(d.compute(inputs));
+  return out;
+}
 
 absl::Span<const MetricDefinition> ArmPairMetricDefinitions() { return kArmPairDefinitions; }
 

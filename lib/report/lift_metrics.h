@@ -129,7 +129,39 @@ struct MetricInputs {
   const JourneySpec& journey;
 };
 
-struct MetricDefinition {
+// The per-entry variables of a horizon h (docs/report.md, "Horizons"): the
+// entry's HorizonSums over [t0, t0 + h) and its window cost.
+enum HorizonVariable : int {
+  kHorizonRevenue = 0,  // y over the horizon, refunds following their order
+  kHorizonMargin,       // m, same
+  kHorizonRetained,     // 1 when >= 1 CONVERSION/ORDER in the horizon
+  kHorizonRepeat,       // 1 when >= 2
+  kHorizonOrders,       // CONVERSION/ORDER outcomes in the horizon
+  kHorizonCost,         // c: the entry's window send cost (what the journey spent on it)
+  kNumHorizonVariables,
+};
+using HorizonMoments = stats::CoMoments<kNumHorizonVariables>;
+
+inline HorizonMoments::Values HorizonVariablesOf(const HorizonSums& s, double window_cost) {
+  return {s.y,
+          s.m,
+          s.orders >= 1 ? 1.0 : 0.0,
+          s.orders >= 2 ? 1.0 : 0.0,
+          static_cast<double>(s.orders),
+          window_cost};
+}
+
+// What a row's metrics at one horizon are computed from.
+struct HorizonMetricInputs {
+  const HorizonMoments& treatment;
+  const HorizonMoments& holdout;
+  // F pro-rated to the row over the entries mature at the horizon.
+  double fixed_cost = 0.0;
+  double confidence = 0.95;
+};
+
+template <typename Inputs>
+struct BasicMetricDefinition {
   // Stable id, snake_case (proto MetricResult.id, CSV column prefix).
   const char* id;
   // Short label for tables ("Unsubscribe rate").
@@ -142,8 +174,11 @@ struct MetricDefinition {
   const char* doc_anchor;
   // One sentence for the analyst: what the per-group value and the effect are.
   const char* description;
-  MetricResult (*compute)(const MetricInputs&);
+  MetricResult (*compute)(const Inputs&);
 };
+using MetricDefinition = BasicMetricDefinition<MetricInputs>;
+// Declared once per report and computed at each of a journey's horizons.
+using HorizonMetricDefinition = BasicMetricDefinition<HorizonMetricInputs>;
 
 // In report order: the headline revenue metrics first, then return, orders,
 // guardrails, delivery.
@@ -162,6 +197,12 @@ const MetricDefinition* FindLiftMetric(absl::string_view id);
 // cost of an arm is its sends plus the incentives it granted.
 absl::Span<const MetricDefinition> ArmPairMetricDefinitions();
 std::vector<MetricResult> ComputeArmPairMetrics(const MetricInputs& inputs);
+
+// Horizon metrics (docs/report.md, "Horizons"): revenue, margin and orders
+// per entry, retention and repeat-purchase rates, iROAS and margin iROAS at
+// the horizon, each T vs holdout.
+absl::Span<const HorizonMetricDefinition> HorizonMetricDefinitions();
+std::vector<MetricResult> ComputeHorizonMetrics(const HorizonMetricInputs& inputs);
 
 // The arm-pair metric whose p-value is adjusted in the arm-pair families.
 inline constexpr char kArmPairFamilyMetric[] = "incremental_margin_return";

@@ -41,8 +41,24 @@ struct Cell {
   // assigned under): the strata of the ramp-aware SRM test (the split in
   // force differs between periods and between versions).
   absl::flat_hash_map<std::pair<int64_t, std::string>, int64_t> periods;
+  // Per journey horizon (ascending), and the cumulative curve's sums; sized
+  // on first use.
+  struct Horizon {
+    HorizonMoments vars;
+    int64_t immature = 0;
+    int64_t overlapping = 0;
+  };
+  std::vector<Horizon> horizons;
+  CumulativeAccumulator curve;
 
   void Merge(const Cell& o) {
+    if (horizons.size() < o.horizons.size()) horizons.resize(o.horizons.size());
+    for (size_t k = 0; k < o.horizons.size(); ++k) {
+      horizons[k].vars.Merge(o.horizons[k].vars);
+      horizons[k].immature += o.horizons[k].immature;
+      horizons[k].overlapping += o.horizons[k].overlapping;
+    }
+    curve.Merge(o.curve);
     moments.Merge(o.moments);
     vars.Merge(o.vars);
     sends += o.sends;
@@ -70,6 +86,8 @@ struct JourneyAcc {
   int64_t unknown_version = 0;
   // Position in report order (CustomerOverlap, TrendAccumulator).
   size_t index = 0;
+  // The journey's horizons and the curve's grid (empty without horizons).
+  CumulativeGrid grid;
 
   int ArmIndex(absl::string_view name) {
     for (size_t i = 0; i < arm_names.size(); ++i) {
@@ -541,8 +559,10 @@ absl::StatusOr<LiftReportResult> BuildLiftReport(const AssignmentConfig& config,
     acc->configured_arms = acc->arm_names.size();
     acc->index = accs.size();
     by_id[j->id] = acc.get();
+    const int64_t max_horizon = j->horizons_us.empty() ? 0 : j->horizons_us.back();
+    acc->grid = CumulativeGrid::For(max_horizon);
     query.journeys.push_back({j->id, j->attribution_window_us, j->pre_period_us,
-                              j->refund_horizon_us, VersionWindows(catalog, j->id)});
+                              j->refund_horizon_us, VersionWindows(catalog, j->id), max_horizon});
     accs.push_back(std::move(acc));
   }
 
@@ -588,9 +608,37 @@ absl::StatusOr<LiftReportResult> BuildLiftReport(const AssignmentConfig& config,
       ++cell->washout;
       return;
     }
+    const std::vector<int64_t>& horizons = j.spec->horizons_us;
+    if (!horizons.empty() && cell->horizons.size() != horizons.size()) {
+      cell->horizons.resize(horizons.size());
+      cell->curve = CumulativeAccumulator(j.grid);
+    }
     if (!e.mature) {
       ++cell->immature;
+      for (Cell::Horizon& h : cell->horizons) ++h.immature;
       return;
+    }
+    if (!horizons.empty()) {
+      // Horizons ascending, events sorted: one pass over the events.
+      HorizonSums sums;
+      size_t next_event = 0;
+      for (size_t k = 0; k < horizons.size(); ++k) {
+        const int64_t h = horizons[k];
+        if (e.t0 > options.as_of - h) {
+          ++cell->horizons[k].immature;
+          continue;
+        }
+        while (next_event < e.horizon_events.size() &&
+               e.horizon_events[next_event].offset_us < h) {
+          const HorizonEvent& ev = e.horizon_events[next_event++];
+          sums.y += ev.revenue;
+          sums.m += ev.margin;
+          sums.orders += ev.order ? 1 : 0;
+        }
+        cell->horizons[k].vars.Add(HorizonVariablesOf(sums, e.c));
+        if (e.next_t0.has_value() && *e.next_t0 - e.t0 < h) ++cell->horizons[k].overlapping;
+      }
+      cell->curve.Add(e.horizon_events, e.t0, options.as_of);
     }
     cell->moments.Add(ValuesOf(e));
     cell->vars.Add(EntryVariablesOf(e));
@@ -724,6 +772,64 @@ absl::StatusOr<LiftReportResult> BuildLiftReport(const AssignmentConfig& config,
       }
     }
 
+    // Horizons: the journey's fixed cost over the part of the range mature at
+    // each, and its treatment entries measured there (to pro-rate F).
+    const std::vector<int64_t>& horizons = spec.horizons_us;
+    std::vector<double> horizon_fixed(horizons.size(), 0.0);
+    std::vector<int64_t> horizon_treatment(horizons.size(), 0);
+    {
+      const SegmentAcc& everyone = segments[0].second;
+      Cell all;
+      for (const Cell& c : everyone.arms) all.Merge(c);
+      for (const Cell& c : everyone.arms) {
+        for (size_t k = 0; k < c.horizons.size(); ++k) {
+          horizon_treatment[k] += c.horizons[k].vars.count();
+        }
+      }
+      all.Merge(everyone.holdout);
+      std::string immature_text, overlap_text;
+      for (size_t k = 0; k < horizons.size(); ++k) {
+        TimeRange cr = range;
+        cr.to = std::min(range.to, options.as_of - horizons[k]);
+        if (cr.to > cr.from) {
+          HF_ASSIGN_OR_RETURN(const JourneyDiagnostics d,
+                              source.GetJourneyTotals(spec, range, cr, options.as_of));
+          horizon_fixed[k] = d.fixed_cost;
+        }
+        if (k >= all.horizons.size()) continue;
+        const Cell::Horizon& h = all.horizons[k];
+        const std::string name = HorizonLabel(horizons[k]);
+        if (h.immature > 0) {
+          absl::StrAppend(&immature_text, immature_text.empty() ? "" : ", ",
+                          absl::StrFormat("%d at %s (%d measured)", h.immature, name,
+                                          h.vars.count()));
+        }
+        if (h.overlapping > 0) {
+          absl::StrAppend(&overlap_text, overlap_text.empty() ? "" : ", ",
+                          absl::StrFormat("%d of %d at %s", h.overlapping, h.vars.count(), name));
+        }
+      }
+      if (!immature_text.empty()) {
+        result.warnings.push_back(ReportWarning{
+            WarningKind::kHorizonImmature, Severity::kInfo, spec.id, "", "",
+            absl::StrCat("entries not yet mature at a horizon (t0 + horizon after as_of ",
+                         FormatTime(options.as_of), ") were counted and left out of it: ",
+                         immature_text,
+                         "; each horizon is measured on its own mature entries, so horizons "
+                         "compare different cohorts")});
+      }
+      if (!overlap_text.empty()) {
+        result.warnings.push_back(ReportWarning{
+            WarningKind::kHorizonOverlap, Severity::kInfo, spec.id, "", "",
+            absl::StrCat("entries whose horizon overlaps the same customer's next entry into "
+                         "the journey: ",
+                         overlap_text,
+                         "; horizons are not cut, so their later outcomes count for both "
+                         "entries and the horizon measures one period's assignment diluted by "
+                         "the next (docs/report.md, \"Horizons\")")});
+      }
+    }
+
     const bool pooled_only = acc.arm_names.size() <= 1;
     const size_t journey_first_row = result.rows.size();
     for (const auto& [label, seg] : segments) {
@@ -829,6 +935,32 @@ absl::StatusOr<LiftReportResult> BuildLiftReport(const AssignmentConfig& config,
         row.metrics = ComputeLiftMetrics(MetricInputs{
             t.vars, seg.holdout.vars, row.lift, row.primary == IntervalVariant::kSkewCorrected,
             row.fixed_cost, options.confidence, spec});
+        const HorizonMoments no_entries;
+        for (size_t k = 0; k < horizons.size(); ++k) {
+          HorizonRowResult hr;
+          hr.horizon_us = horizons[k];
+          const Cell::Horizon* th = k < t.horizons.size() ? &t.horizons[k] : nullptr;
+          const Cell::Horizon* ch =
+              k < seg.holdout.horizons.size() ? &seg.holdout.horizons[k] : nullptr;
+          const HorizonMoments& tv = th != nullptr ? th->vars : no_entries;
+          const HorizonMoments& cv = ch != nullptr ? ch->vars : no_entries;
+          hr.treatment_entries = tv.count();
+          hr.holdout_entries = cv.count();
+          hr.immature_excluded = (th ? th->immature : 0) + (ch ? ch->immature : 0);
+          hr.overlapping_next_entry = (th ? th->overlapping : 0) + (ch ? ch->overlapping : 0);
+          if (label.empty() && a < 0) {
+            hr.fixed_cost = horizon_fixed[k];
+          } else if (horizon_treatment[k] > 0) {
+            hr.fixed_cost = horizon_fixed[k] * static_cast<double>(tv.count()) /
+                            static_cast<double>(horizon_treatment[k]);
+          }
+          hr.metrics = ComputeHorizonMetrics(
+              HorizonMetricInputs{tv, cv, hr.fixed_cost, options.confidence});
+          row.horizons.push_back(std::move(hr));
+        }
+        if (!horizons.empty()) {
+          row.cumulative = CumulativeCurve(t.curve, seg.holdout.curve, options.confidence);
+        }
         AddRowWarnings(row, spec, lo, options.confidence, result.warnings);
         if (label.empty()) AddGuardrailWarnings(row, options.confidence, result.warnings);
         result.rows.push_back(std::move(row));

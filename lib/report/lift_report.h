@@ -36,6 +36,7 @@
 #include "lib/assign/assignment_config.h"
 #include "lib/catalog/config_catalog.h"
 #include "lib/report/analysis_source.h"
+#include "lib/report/cumulative.h"
 #include "lib/report/lift_metrics.h"
 #include "lib/report/report_warning.h"
 #include "lib/report/stage_rollup.h"
@@ -91,6 +92,25 @@ enum class IntervalVariant : int {
 // closer to balanced; with no skew it is the plain interval).
 IntervalVariant PrimaryVariant(const stats::LiftResult& lift);
 
+// One horizon of a row (docs/report.md, "Horizons").
+struct HorizonRowResult {
+  int64_t horizon_us = 0;
+  // Entries measured at the horizon: analysed entries (mature at the window,
+  // not in washout) with t0 + h <= as_of.
+  int64_t treatment_entries = 0;
+  int64_t holdout_entries = 0;
+  // Entries of the row (treatment + holdout, not washout) not mature at h.
+  int64_t immature_excluded = 0;
+  // Measured entries whose horizon overlaps the unit's next entry into the
+  // journey (next t0 < t0 + h): its outcomes count for both entries.
+  int64_t overlapping_next_entry = 0;
+  // The journey's fixed cost over [from, min(to, as_of - h)), pro-rated to
+  // the row by its share of the journey's treatment entries measured at h.
+  double fixed_cost = 0.0;
+  // One per HorizonMetricDefinitions() entry, in that order.
+  std::vector<MetricResult> metrics;
+};
+
 struct LiftRowResult {
   std::string journey;
   std::string arm;      // arm name or kPooledArm
@@ -132,6 +152,11 @@ struct LiftRowResult {
   double breakeven_p_value_bh = stats::kNaN;
   // One result per LiftMetricDefinitions() entry, in that order.
   std::vector<MetricResult> metrics;
+  // One per horizon of the journey (JourneySpec::horizons_us), ascending.
+  std::vector<HorizonRowResult> horizons;
+  // The cumulative incremental value curve up to the longest horizon
+  // (cumulative.h); empty when the journey declares no horizons.
+  std::vector<CumulativePoint> cumulative;
 };
 
 // A declared multiple-testing family: the tests whose p-values are adjusted

@@ -129,7 +129,15 @@ v1::MetricResult ToProto(const MetricResult& m) {
   return out;
 }
 
-v1::MetricDefinition ToProto(const MetricDefinition& d) {
+google::protobuf::Duration ToDuration(int64_t us) {
+  google::protobuf::Duration d;
+  d.set_seconds(us / 1000000);
+  d.set_nanos(static_cast<int32_t>(us % 1000000) * 1000);
+  return d;
+}
+
+template <typename Inputs>
+v1::MetricDefinition ToProto(const BasicMetricDefinition<Inputs>& d) {
   v1::MetricDefinition def;
   def.set_id(d.id);
   def.set_label(d.label);
@@ -281,6 +289,28 @@ v1::LiftReport ToProto(const LiftReportResult& result, const LiftProtoContext& c
     row->set_cut_windows(r.cut_windows);
     row->set_inside_refund_horizon(r.inside_refund_horizon);
     for (const MetricResult& m : r.metrics) *row->add_metrics() = ToProto(m);
+    for (const HorizonRowResult& h : r.horizons) {
+      v1::HorizonResult* p = row->add_horizons();
+      *p->mutable_horizon() = ToDuration(h.horizon_us);
+      p->set_treatment_entries(h.treatment_entries);
+      p->set_holdout_entries(h.holdout_entries);
+      p->set_immature_excluded(h.immature_excluded);
+      p->set_overlapping_next_entry(h.overlapping_next_entry);
+      p->set_fixed_cost(h.fixed_cost);
+      for (const MetricResult& m : h.metrics) *p->add_metrics() = ToProto(m);
+    }
+    for (const CumulativePoint& c : r.cumulative) {
+      v1::CumulativePoint* p = row->add_cumulative();
+      *p->mutable_since_entry() = ToDuration(c.offset_us);
+      p->set_treatment_entries(c.treatment_entries);
+      p->set_holdout_entries(c.holdout_entries);
+      p->set_treatment_revenue(c.treatment_revenue);
+      p->set_holdout_revenue(c.holdout_revenue);
+      p->set_treatment_margin(c.treatment_margin);
+      p->set_holdout_margin(c.holdout_margin);
+      *p->mutable_revenue() = ToMetricEstimate(c.revenue);
+      *p->mutable_margin() = ToMetricEstimate(c.margin);
+    }
   }
   for (const MetricDefinition& d : LiftMetricDefinitions()) *out.add_metric_definitions() = ToProto(d);
   for (const ArmComparisonResult& c : result.arm_comparisons) {
@@ -303,6 +333,9 @@ v1::LiftReport ToProto(const LiftReportResult& result, const LiftProtoContext& c
   *out.mutable_programme() = ToProto(result.programme);
   out.set_trend_by(static_cast<v1::TrendBy>(static_cast<int>(result.trend_by)));
   for (const TrendSeriesResult& t : result.trends) *out.add_trends() = ToProto(t);
+  for (const HorizonMetricDefinition& d : HorizonMetricDefinitions()) {
+    *out.add_horizon_metric_definitions() = ToProto(d);
+  }
   for (const ReportWarning& w : result.warnings) *out.add_warnings() = ToProto(w);
   for (const MultiplicityFamily& f : result.families) {
     v1::MultiplicityFamily* family = out.add_families();

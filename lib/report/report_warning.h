@@ -26,6 +26,11 @@ enum class WarningKind : int {
   // Guardrails (docs/report.md, "Guardrails").
   kGuardrailHarm = 40,
   kGuardrailUncertain = 41,
+  // Horizons (docs/report.md, "Horizons"): entries not mature at a horizon
+  // (counted, excluded there), and measured entries whose horizon overlaps
+  // the unit's next entry.
+  kHorizonImmature = 55,
+  kHorizonOverlap = 56,
   // Stage roll-ups: customers in two or more journeys of a stage (or of the
   // programme), whose independence the roll-up's interval assumes.
   kStageSharedCustomers = 60,

@@ -44,6 +44,10 @@ struct JourneyWindow {
   int64_t refund_horizon_us = 0;  // >= 0
   // Known config versions of the journey (distinct), each with its windows.
   std::vector<VersionWindow> versions;
+  // The longest outcome horizon the report measures (µs; docs/storage.md,
+  // "Horizons"): each entry then carries its horizon_events with offsets
+  // below it. 0: none (horizon_events stay empty, no extra work).
+  int64_t max_horizon_us = 0;
 };
 
 struct AnalysisQuery {
@@ -62,6 +66,39 @@ struct AnalysisQuery {
   // hundred rows and ends the scan; a Store may poll it too.
   CancelCheck cancelled;
 };
+
+// One revenue-bearing event of an entry's horizon (docs/storage.md,
+// "Horizons"): it counts at every horizon h > offset_us.
+struct HorizonEvent {
+  // A non-refund outcome: at - t0. A refund of an order of the horizon: the
+  // first horizon at which it counts, max(order.at - t0, refund.at - t0 -
+  // refund_horizon_us) (refunds follow their order and arrive within the
+  // refund horizon after the horizon ends).
+  int64_t offset_us = 0;
+  double revenue = 0.0;
+  double margin = 0.0;
+  // A CONVERSION or ORDER (counts toward orders, retention, repeat purchase).
+  bool order = false;
+};
+
+// An entry's sums over [t0, t0 + h) (docs/storage.md, "Horizons"): the one
+// fold of its horizon_events, used by every report source.
+struct HorizonSums {
+  double y = 0.0;
+  double m = 0.0;
+  int64_t orders = 0;
+};
+// `events` sorted by offset_us (AnalysisEntry::horizon_events is).
+inline HorizonSums SumHorizon(const std::vector<HorizonEvent>& events, int64_t horizon_us) {
+  HorizonSums s;
+  for (const HorizonEvent& ev : events) {
+    if (ev.offset_us >= horizon_us) break;
+    s.y += ev.revenue;
+    s.m += ev.margin;
+    s.orders += ev.order ? 1 : 0;
+  }
+  return s;
+}
 
 // One entry with its windowed sums: the one per-entry struct shared by every
 // Store, every report AnalysisSource and the report builder (a new per-entry
@@ -127,6 +164,14 @@ struct AnalysisEntry {
   // Sum of incentive_cost (coupons, discounts granted) of the CONVERSION and
   // ORDER outcomes in [t0, window_end); refunds do not give it back.
   double incentive = 0;
+  // With JourneyWindow::max_horizon_us = H > 0: the entry's horizon events
+  // with offset_us < H, sorted by offset_us (ties: as stored), whatever its
+  // maturity (the report applies maturity per horizon: t0 + h <= as_of).
+  // Non-refund outcomes of the unit with t0 <= at < min(t0 + H, as_of) — not
+  // cut by the next entry — and the refunds (at < as_of) of its CONVERSION /
+  // ORDER outcomes in [t0, t0 + H), each at its first counting offset.
+  // Empty otherwise.
+  std::vector<HorizonEvent> horizon_events;
 };
 
 // Per-journey facts beside the entry stream.

@@ -3,7 +3,9 @@
 #include <algorithm>
 #include <limits>
 
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
 
 namespace holdfast {
 namespace {
@@ -24,7 +26,7 @@ std::string Total(SqlDialect d, const std::string& x) {
 
 }  // namespace
 
-std::string AnalysisEntrySql(SqlDialect d, size_t versions) {
+std::string AnalysisEntrySql(SqlDialect d, size_t versions, int64_t max_horizon_us) {
   const bool pg = d == SqlDialect::kPostgres;
   // Versions known to the caller, with their windows.
   std::string values;
@@ -69,6 +71,34 @@ std::string AnalysisEntrySql(SqlDialect d, size_t versions) {
                         " AND s.at >= e.t0 AND s.at < ",
                         end, ")");
   };
+  // Horizon events (docs/storage.md, "Horizons"): not cut by the next entry;
+  // refunds of the horizon's orders at their first counting offset
+  // max(order offset, refund offset - refund horizon), before as_of.
+  std::string horizon_events = "NULL", horizon_refunds = "NULL";
+  if (max_horizon_us > 0) {
+    const std::string hmax = absl::StrCat(max_horizon_us);
+    auto encode = [&](const std::string& off, const std::string& rev, const std::string& mar,
+                      const std::string& order) {
+      if (pg) return absl::StrCat("string_agg(concat_ws(' ', ", off, ", ", rev, ", ", mar, ", ",
+                                  order, "), ';')");
+      return absl::StrCat("group_concat(printf('%d %!.17g %!.17g %d', ", off, ", ", rev, ", ", mar,
+                          ", ", order, "), ';')");
+    };
+    horizon_events = absl::StrCat(
+        "(SELECT ", encode("ho.at - e.t0", "ho.revenue", "ho.margin",
+                           "CASE WHEN ho.type IN (1, 2) THEN 1 ELSE 0 END"),
+        " FROM outcomes ho WHERE ho.unit = e.unit AND ho.type <> 3 AND ho.at >= e.t0"
+        " AND ho.at < e.t0 + ", hmax, " AND ho.at < ", as_of, ")");
+    horizon_refunds = absl::StrCat(
+        "(SELECT ",
+        encode(absl::StrCat("CASE WHEN hd.at > hr.at - ", h, " THEN hd.at - e.t0 ELSE hr.at - ", h,
+                            " - e.t0 END"),
+               "hr.revenue", "hr.margin", "0"),
+        " FROM outcomes hr JOIN outcomes hd ON hd.outcome_id = hr.order_id"
+        " WHERE hr.unit = e.unit AND hr.type = 3 AND hr.at < ", as_of, " AND hr.at < e.t0 + ", hmax,
+        " + ", h, " AND hd.unit = e.unit AND hd.type IN (1, 2) AND hd.at >= e.t0 AND hd.at < e.t0 + ",
+        hmax, ")");
+  }
   return absl::StrCat(
       "WITH v(version, w, p, h) AS (VALUES ", values, ")\n",
       "SELECT e.unit, e.grp, e.arm, e.period, e.t0, e.in_washout, e.attributes, e.config_version,\n",
@@ -84,7 +114,9 @@ std::string AnalysisEntrySql(SqlDialect d, size_t versions) {
       "  ", Total(d, "CASE WHEN o.at >= e.t0 AND o.type IN (1, 2) THEN 1 ELSE 0 END"), ",\n",
       "  max(CASE WHEN o.at >= e.t0 AND o.type = 4 THEN 1 ELSE 0 END),\n",
       "  max(CASE WHEN o.at >= e.t0 AND o.type = 5 THEN 1 ELSE 0 END),\n",
-      "  ", Total(d, "CASE WHEN o.at >= e.t0 AND o.type IN (1, 2) THEN o.incentive_cost END"), "\n",
+      "  ", Total(d, "CASE WHEN o.at >= e.t0 AND o.type IN (1, 2) THEN o.incentive_cost END"), ",\n",
+      "  ", horizon_events, ",\n",
+      "  ", horizon_refunds, "\n",
       "FROM entries e\n",
       "LEFT JOIN v ON v.version = e.config_version\n",
       // The next entry: the unit's entry in this journey with the next higher
@@ -147,7 +179,27 @@ std::string AllFixedCostsSql(SqlDialect d) {
                       "\nFROM fixed_costs\nWHERE start < ", to, " AND \"end\" > ", from, "\n");
 }
 
+absl::Status ParseHorizonEvents(absl::string_view text, AnalysisEntry* e) {
+  for (absl::string_view item : absl::StrSplit(text, ';', absl::SkipEmpty())) {
+    std::vector<absl::string_view> f = absl::StrSplit(item, ' ');
+    HorizonEvent ev;
+    int order = 0;
+    if (f.size() != 4 || !absl::SimpleAtoi(f[0], &ev.offset_us) ||
+        !absl::SimpleAtod(f[1], &ev.revenue) || !absl::SimpleAtod(f[2], &ev.margin) ||
+        !absl::SimpleAtoi(f[3], &order)) {
+      return absl::InternalError(absl::StrCat("malformed horizon event: ", item.substr(0, 80)));
+    }
+    ev.order = order != 0;
+    e->horizon_events.push_back(ev);
+  }
+  return absl::OkStatus();
+}
+
 void FinishAnalysisEntry(UnixMicros as_of, AnalysisEntry* e) {
+  std::stable_sort(e->horizon_events.begin(), e->horizon_events.end(),
+                   [](const HorizonEvent& a, const HorizonEvent& b) {
+                     return a.offset_us < b.offset_us;
+                   });
   const UnixMicros full_end = e->t0 + e->window_us;
   e->window_end = e->next_t0.has_value() ? std::min(full_end, *e->next_t0) : full_end;
   e->window_cut = e->window_end < full_end;

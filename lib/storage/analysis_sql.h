@@ -15,7 +15,11 @@
 #define HOLDFAST_LIB_STORAGE_ANALYSIS_SQL_H_
 
 #include <cstddef>
+#include <cstdint>
 #include <string>
+
+#include "absl/status/status.h"
+#include "absl/strings/string_view.h"
 
 #include "lib/base/clock.h"
 #include "lib/storage/analysis.h"
@@ -68,11 +72,22 @@ enum AnalysisColumn : int {
   kColUnsubscribed,  // 1 when an UNSUBSCRIBE outcome is in the window
   kColComplained,    // 1 when a COMPLAINT outcome is in the window
   kColIncentive,     // incentive_cost of the window's CONVERSION/ORDER outcomes
+  // With max_horizon_us > 0 (else NULL): the entry's horizon events as text,
+  // "offset revenue margin order" joined by ';' (NULL when none): non-refund
+  // outcomes, then refunds at their first counting offset (ParseHorizonEvents).
+  kColHorizonEvents,
+  kColHorizonRefunds,
   kNumAnalysisColumns,
 };
 
 // One row per entry of journey ?1 with ?2 <= t0 < ?3 (docs/storage.md).
-std::string AnalysisEntrySql(SqlDialect dialect, size_t versions);
+// max_horizon_us > 0 fills the horizon columns with the events of [t0, t0 +
+// max_horizon_us) (it is written into the SQL as an integer literal).
+std::string AnalysisEntrySql(SqlDialect dialect, size_t versions, int64_t max_horizon_us = 0);
+
+// Appends the events of a kColHorizonEvents / kColHorizonRefunds value to
+// e->horizon_events; INTERNAL on malformed text.
+[[nodiscard]] absl::Status ParseHorizonEvents(absl::string_view text, AnalysisEntry* e);
 
 // Refunds with ?1 <= at < ?2 whose order_id names no stored CONVERSION or
 // ORDER of the same unit.
@@ -92,7 +107,8 @@ std::string AllFixedCostsSql(SqlDialect dialect);
 // m to kColY + kColRefundY and kColM + kColRefundM: derives window_end,
 // window_cut, mature and in_refund_horizon from t0, window_us,
 // refund_horizon_us and next_t0, and zeroes an immature entry's sums (it must
-// not be analysed half-measured).
+// not be analysed half-measured). Sorts horizon_events by offset (stable)
+// and leaves them whatever the maturity: the report applies it per horizon.
 void FinishAnalysisEntry(UnixMicros as_of, AnalysisEntry* e);
 
 }  // namespace holdfast

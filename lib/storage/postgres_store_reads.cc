@@ -215,7 +215,7 @@ absl::Status PostgresStore::ForEachAnalysisEntry(const AnalysisQuery& query,
         params[b + 3] = std::to_string(v.refund_horizon_us);
       }
       txn.exec_params(absl::StrCat("DECLARE hf_cur NO SCROLL CURSOR FOR ",
-                                   AnalysisEntrySql(SqlDialect::kPostgres, j.versions.size())),
+                                   AnalysisEntrySql(SqlDialect::kPostgres, j.versions.size(), j.max_horizon_us)),
                       pqxx::prepare::make_dynamic_params(params.begin(), params.end()));
       e.journey = j.journey;
       status = DrainCursor(txn, query.cancelled, [&](const pqxx::row& row) {
@@ -242,6 +242,11 @@ absl::Status PostgresStore::ForEachAnalysisEntry(const AnalysisQuery& query,
         e.unsubscribed = row[kColUnsubscribed].as<int>();
         e.complained = row[kColComplained].as<int>();
         e.incentive = row[kColIncentive].as<double>();
+        e.horizon_events.clear();
+        for (const int col : {kColHorizonEvents, kColHorizonRefunds}) {
+          if (row[col].is_null()) continue;
+          HF_RETURN_IF_ERROR(ParseHorizonEvents(absl::string_view(row[col].c_str(), row[col].size()), &e));
+        }
         FinishAnalysisEntry(query.as_of, &e);
         return fn(e);
       });

@@ -149,7 +149,7 @@ absl::Status SqliteStore::ForEachAnalysisEntry(const AnalysisQuery& query,
     AnalysisEntry row;
     for (const JourneyWindow& j : query.journeys) {
       // One statement per journey: the VALUES list has one row per version.
-      SQLite::Statement q(session.db(), AnalysisEntrySql(SqlDialect::kSqlite, j.versions.size()));
+      SQLite::Statement q(session.db(), AnalysisEntrySql(SqlDialect::kSqlite, j.versions.size(), j.max_horizon_us));
       q.bindNoCopy(kAnalysisParamJourney, j.journey);
       q.bind(kAnalysisParamFrom, static_cast<int64_t>(query.from));
       q.bind(kAnalysisParamTo, static_cast<int64_t>(to));
@@ -199,6 +199,13 @@ absl::Status SqliteStore::ForEachAnalysisEntry(const AnalysisQuery& query,
         row.unsubscribed = q.getColumn(kColUnsubscribed).getInt();
         row.complained = q.getColumn(kColComplained).getInt();
         row.incentive = q.getColumn(kColIncentive).getDouble();
+        row.horizon_events.clear();
+        for (const int col : {kColHorizonEvents, kColHorizonRefunds}) {
+          SQLite::Column h = q.getColumn(col);
+          if (h.isNull()) continue;
+          HF_RETURN_IF_ERROR(ParseHorizonEvents(
+              absl::string_view(h.getText(), static_cast<size_t>(h.getBytes())), &row));
+        }
         FinishAnalysisEntry(query.as_of, &row);
         HF_RETURN_IF_ERROR(fn(row));
       }

@@ -15,6 +15,9 @@ namespace holdfast::config {
 namespace {
 
 constexpr int64_t kDayUs = 86400LL * 1000000;
+// ConfigsWithoutHorizonsKeepTheirVersion: the version main (66d70a3, before
+// Journey.horizons) gives that config (holdfastd + `holdfast journeys`).
+constexpr char kPinnedWithoutHorizons[] = "cfg-42416a6a057950ff";
 
 LoadedConfig MustLoad(const std::string& text, const std::string& name = "c.textproto") {
   absl::StatusOr<LoadedConfig> loaded = LoadConfigText(name, text);
@@ -154,6 +157,40 @@ TEST(VersionTest, StageIsOptionalAndKeepsExistingVersions) {
                      "c.json")
                 .version(),
             staged.version());
+}
+
+TEST(VersionTest, ConfigsWithoutHorizonsKeepTheirVersion) {
+  // Pinned on main before Journey.horizons existed (a config using most
+  // fields): an unset repeated field is not serialized, so the field's
+  // arrival changed no deployed config's version.
+  const LoadedConfig c = MustLoad(R"pb(
+    global_holdout { share: 0.02 }
+    journeys { id: "a" holdout_share: 0.1 arms { name: "x" weight: 1 } arms { name: "y" weight: 2 }
+               rotation { scheme: RESALT period { seconds: 2419200 } washout { seconds: 86400 } }
+               attribution_window { seconds: 1209600 } refund_horizon { seconds: 604800 }
+               channel_costs { channel: "email" cost_per_send: 0.001 }
+               guardrails { metric: UNSUBSCRIBE max_increase: 0.01 value_per_event: 2 } }
+    journeys { id: "b" holdout_share: 0.05 }
+  )pb");
+  EXPECT_EQ(c.version(), kPinnedWithoutHorizons);
+}
+
+TEST(CompileTest, HorizonsAreSortedAndChangeTheVersion) {
+  const std::string base = MustLoad("journeys { id: \"a\" holdout_share: 0.1 }").version();
+  const LoadedConfig h = MustLoad(
+      "journeys { id: \"a\" holdout_share: 0.1 horizons { seconds: 7776000 } "
+      "horizons { seconds: 2592000 } horizons { seconds: 5184000 } }");
+  EXPECT_THAT(h.compiled->journeys[0].horizons_us,
+              ::testing::ElementsAre(30 * kDayUs, 60 * kDayUs, 90 * kDayUs));
+  EXPECT_NE(h.version(), base);
+  // The declared order is not part of the config.
+  EXPECT_EQ(MustLoad("journeys { id: \"a\" holdout_share: 0.1 horizons { seconds: 2592000 } "
+                     "horizons { seconds: 5184000 } horizons { seconds: 7776000 } }")
+                .version(),
+            h.version());
+  EXPECT_TRUE(MustLoad("journeys { id: \"a\" holdout_share: 0.1 }")
+                  .compiled->journeys[0]
+                  .horizons_us.empty());
 }
 
 TEST(VersionTest, CosmeticChangesKeepTheVersion) {

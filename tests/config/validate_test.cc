@@ -157,6 +157,28 @@ const RuleCase kRuleCases[] = {
     {"refund-horizon (too long)",
      "journeys {\n  id: \"a\"\n  holdout_share: 0.1\n  refund_horizon { seconds: 315446400 }\n}\n",
      {"c.textproto:4:3: error: journey a: refund_horizon must be in [0, 3650 days] [refund-horizon]"}},
+    {"horizons (shorter than the window)",
+     "journeys {\n  id: \"a\"\n  holdout_share: 0.1\n  horizons { seconds: 86400 }\n}\n",
+     {"c.textproto:4:3: error: journey a: horizon 1d is shorter than attribution_window 7d (the "
+      "window already measures that span) [horizons]"}},
+    {"horizons (duplicate)",
+     "journeys {\n  id: \"a\"\n  holdout_share: 0.1\n  horizons { seconds: 2592000 }\n"
+     "  horizons { seconds: 2592000 }\n}\n",
+     {"c.textproto:5:3: error: journey a: horizon 30d is listed twice [horizons]"}},
+    {"horizons (too long)",
+     "journeys {\n  id: \"a\"\n  holdout_share: 0.1\n  horizons { seconds: 315446400 }\n}\n",
+     {"c.textproto:4:3: error: journey a: horizon 3651d must be at most 3650 days [horizons]"}},
+    {"horizons (fraction of a second)",
+     "journeys {\n  id: \"a\"\n  holdout_share: 0.1\n  horizons { seconds: 2592000 nanos: 1000 }\n}\n",
+     {"c.textproto:4:3: error: journey a: horizon must be a whole number of seconds (seconds "
+      "2592000, nanos 1000) [horizons]"}},
+    {"horizon-longer-than-rotation",
+     "journeys {\n  id: \"a\"\n  holdout_share: 0.1\n"
+     "  rotation { scheme: RESALT period { seconds: 2419200 } }\n  horizons { seconds: 5184000 }\n}\n",
+     {"c.textproto:5:3: warning: journey a: horizon 60d is longer than rotation.period 28d; a "
+      "unit's next entries overlap it, so the horizon measures the effect of one period's "
+      "assignment, diluted by later periods' (docs/report.md, \"Horizons\") "
+      "[horizon-longer-than-rotation]"}},
     {"guardrail (duplicate)",
      "journeys {\n  id: \"a\"\n  holdout_share: 0.1\n"
      "  guardrails { metric: UNSUBSCRIBE max_increase: 0.01 }\n"

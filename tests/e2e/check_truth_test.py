@@ -40,11 +40,11 @@ def covering_report():
     return {"rows": rows}
 
 
-def run(report):
+def run(report, truth=None):
     with tempfile.TemporaryDirectory() as d:
         rp, tp = os.path.join(d, "r.json"), os.path.join(d, "t.json")
         json.dump(report, open(rp, "w"))
-        json.dump(TRUTH, open(tp, "w"))
+        json.dump(truth or TRUTH, open(tp, "w"))
         out = subprocess.run([sys.executable, SCRIPT, rp, tp], capture_output=True, text=True)
         return out.returncode, out.stdout
 
@@ -126,6 +126,41 @@ class CheckTruthTest(unittest.TestCase):
                     row[parts[0] + "".join(p.title() for p in parts[1:])] = row.pop(q)
         code, out = run(r)
         self.assertEqual(code, 0, out)
+
+
+HORIZON_DAYS = list(range(1, 41))
+
+
+def horizon_case(missed, undefined=False):
+    """The covering report plus 40 cumulative points on the pooled 'null' row,
+    `missed` of them with intervals that miss the truth 0."""
+    truth = copy.deepcopy(TRUTH)
+    truth["journeys"][1]["cumulative"] = [{"days": d, "revenue": 0.0} for d in HORIZON_DAYS]
+    report = covering_report()
+    row = find(report, "null", "*")
+    row["cumulative"] = []
+    for i, d in enumerate(HORIZON_DAYS):
+        e = est(5.0, 4.0, 6.0) if i < missed else est(0.0, -1.0, 1.0)
+        if undefined and i == 0:
+            e["defined"] = False
+        row["cumulative"].append({"since_entry": f"{d * 86400}s", "revenue": e, "margin": e})
+    return report, truth
+
+
+class HorizonFamilyTest(unittest.TestCase):
+    def test_misses_within_chance_pass_and_are_printed(self):
+        code, out = run(*horizon_case(missed=2))
+        self.assertEqual(code, 0, out)
+        self.assertIn("NO", out)
+        self.assertIn("horizon family: 2 of 40 checks missed", out)
+
+    def test_misses_beyond_chance_fail(self):
+        code, out = run(*horizon_case(missed=10))
+        self.assertEqual(code, 1, out)
+
+    def test_undefined_horizon_estimate_fails(self):
+        code, out = run(*horizon_case(missed=0, undefined=True))
+        self.assertEqual(code, 1, out)
 
 
 if __name__ == "__main__":

@@ -15,17 +15,21 @@
 //
 //   report_bench --db=D/report.db --postgres [--passes=2]
 #include <chrono>
+#include <ctime>
 #include <limits>
 #include <cstdio>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include <SQLiteCpp/Database.h>
 #include <SQLiteCpp/Statement.h>
 
 #include "absl/flags/flag.h"
 #include "absl/flags/parse.h"
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
 #include "lib/report/lift_report.h"
 #include "lib/report/store_analysis_source.h"
 #include "lib/storage/analysis_sql.h"
@@ -42,6 +46,9 @@ ABSL_FLAG(int, passes, 2, "timed passes of each side (the first also warms the O
 ABSL_FLAG(bool, postgres, false,
           "also copy the store into a PostgreSQL server started here and time the report and the "
           "bare SQL aggregate there");
+ABSL_FLAG(std::string, horizons_days, "",
+          "also time the report with these outcome horizons (days, comma-separated, e.g. "
+          "30,60,90), interleaved pass by pass with the single-window report");
 
 namespace holdfast {
 namespace {
@@ -55,7 +62,7 @@ double Seconds(SteadyClock::time_point a) {
   return std::chrono::duration<double>(SteadyClock::now() - a).count();
 }
 
-AssignmentConfig BenchConfig() {
+AssignmentConfig BenchConfig(const std::vector<int64_t>& horizons_us = {}) {
   AssignmentConfig config;
   config.version = "cfg-bench";
   JourneySpec j;
@@ -64,32 +71,53 @@ AssignmentConfig BenchConfig() {
   j.arms = {{"a", 1}};
   j.attribution_window_us = kWindow;
   j.pre_period_us = kPre;
+  j.horizons_us = horizons_us;
   config.journeys = {j};
   return config;
 }
 
 
-// Times --passes lift reports over `store`; false on error.
+// Times --passes lift reports over `store` (with --horizons_days, each pass
+// also a report with those horizons, interleaved); false on error.
 bool TimeReports(const char* label, Store* store) {
   report::StoreAnalysisSource source(store);
-  const AssignmentConfig config = BenchConfig();
+  std::vector<int64_t> horizons;
+  for (absl::string_view d :
+       absl::StrSplit(absl::GetFlag(FLAGS_horizons_days), ',', absl::SkipEmpty())) {
+    int64_t days = 0;
+    if (!absl::SimpleAtoi(d, &days)) {
+      std::fprintf(stderr, "--horizons_days: not a number of days\n");
+      return false;
+    }
+    horizons.push_back(days * kDay);
+  }
   report::LiftReportOptions options;
   options.segment_by = absl::GetFlag(FLAGS_segment_by);
-  for (int pass = 1; pass <= absl::GetFlag(FLAGS_passes); ++pass) {
+  for (int run = 0; run < absl::GetFlag(FLAGS_passes) * (horizons.empty() ? 1 : 2); ++run) {
+    const int pass = horizons.empty() ? run + 1 : run / 2 + 1;
+    const bool with_horizons = !horizons.empty() && run % 2 == 1;
+    const AssignmentConfig config = BenchConfig(with_horizons ? horizons : std::vector<int64_t>{});
     const SteadyClock::time_point t = SteadyClock::now();
+    const std::clock_t cpu0 = std::clock();
     absl::StatusOr<report::LiftReportResult> r = report::BuildLiftReport(config, source, options);
     const double secs = Seconds(t);
+    const double cpu = static_cast<double>(std::clock() - cpu0) / CLOCKS_PER_SEC;
     if (!r.ok()) {
       std::fprintf(stderr, "%s\n", std::string(r.status().message()).c_str());
       return false;
     }
     const stats::LiftResult& l = r->rows[0].lift;
     const double n = static_cast<double>(l.treatment.entries + l.holdout.entries);
+    const std::string what =
+        with_horizons ? absl::StrCat("[", horizons.size(), " horizons, ",
+                                     r->rows[0].cumulative.size(), " curve points] ")
+                      : "";
     std::printf(
-        "pass %d BuildLiftReport over %s (store stream + moments + estimators, %zu rows): %.2f s, "
-        "%.0f entries/s (n_T=%lld n_C=%lld lift=%.6f iROAS=%.6f)\n",
-        pass, label, r->rows.size(), secs, n / secs, static_cast<long long>(l.treatment.entries),
-        static_cast<long long>(l.holdout.entries), l.revenue_per_entry_lift.value, l.iroas.value);
+        "pass %d %sBuildLiftReport over %s (store stream + moments + estimators, %zu rows): "
+        "%.2f s (CPU %.2f s), %.0f entries/s (n_T=%lld n_C=%lld lift=%.6f iROAS=%.6f)\n",
+        pass, what.c_str(), label, r->rows.size(), secs, cpu, n / secs,
+        static_cast<long long>(l.treatment.entries), static_cast<long long>(l.holdout.entries),
+        l.revenue_per_entry_lift.value, l.iroas.value);
     std::fflush(stdout);
   }
   return true;

@@ -11,8 +11,11 @@
 #include <optional>
 #include <memory>
 #include <string>
+#include <tuple>
 #include <utility>
 #include <vector>
+
+#include <gmock/gmock.h>
 
 #include "absl/strings/match.h"
 #include "tests/storage/temp_dir.h"
@@ -63,9 +66,9 @@ class Fixture {
   // them) plus `versions`, and returns the entries by (unit, period).
   std::map<std::pair<std::string, int64_t>, AnalysisEntry> Read(
       UnixMicros as_of, std::vector<VersionWindow> versions = {{"v1", kW, kP, kH}},
-      UnixMicros from = 0, UnixMicros to = 1000000) {
+      UnixMicros from = 0, UnixMicros to = 1000000, int64_t max_horizon = 0) {
     AnalysisQuery q;
-    q.journeys = {{kJ, kW, kP, kH, std::move(versions)}};
+    q.journeys = {{kJ, kW, kP, kH, std::move(versions), max_horizon}};
     q.from = from;
     q.to = to;
     q.as_of = as_of;
@@ -367,6 +370,94 @@ TEST_P(StoreConformanceTest, ReEntryCutsThePreviousWindow) {
   EXPECT_TRUE(second.window_cut);
   EXPECT_EQ(second.window_end, 1130);
   EXPECT_DOUBLE_EQ(second.z, 10);  // pre-period [1030, 1060) is not cut
+}
+
+// ------------------------------------------------------------ horizons
+
+// (offset, revenue, margin, order) of an entry's horizon events.
+std::vector<std::tuple<int64_t, double, double, bool>> Events(const AnalysisEntry& e) {
+  std::vector<std::tuple<int64_t, double, double, bool>> out;
+  for (const HorizonEvent& ev : e.horizon_events) {
+    out.emplace_back(ev.offset_us, ev.revenue, ev.margin, ev.order);
+  }
+  return out;
+}
+
+TEST_P(StoreConformanceTest, HorizonEventsAreNotCutAndRefundsCountWhereTheirOrderDoes) {
+  HF_FIXTURE(f);
+  // Longest horizon 300. u1 enters at 1000 (period 1) and again at 1060
+  // (period 2): the window is cut, the horizon is not.
+  ASSERT_TRUE(f.store()
+                  .RecordEntries(std::vector<EntryRow>{Entry("u1", 1, 1000),
+                                                       Entry("u1", 2, 1060, EntryGroup::kHoldout)})
+                  .ok());
+  ASSERT_TRUE(f.store()
+                  .RecordOutcomes(std::vector<OutcomeRow>{
+                      // Before entry 1, refunded inside it: in no horizon.
+                      Order("pre", "u1", 990, 7, 2), Refund("pre-r", "u1", 1020, 7, 2, "pre"),
+                      // Offset 10 for entry 1; refunded at offset 200: it first counts
+                      // at horizon 200 - H = 150.
+                      Order("o1", "u1", 1010, 100, 30), Refund("r1", "u1", 1200, 40, 12, "o1"),
+                      {"u", "u1", 1030, OutcomeType::kUnsubscribe, 0, 0, ""},
+                      // Offset 250 (entry 2: 190); refunded 5 later: counts with the order.
+                      Order("o2", "u1", 1250, 50, 10), Refund("r2", "u1", 1255, 5, 1, "o2"),
+                      // Offset 310: beyond entry 1's 300 (entry 2: 250, refund at
+                      // 260 - H = 210 -> 250).
+                      Order("o3", "u1", 1310, 20, 4), Refund("r3", "u1", 1320, 20, 4, "o3"),
+                  })
+                  .ok());
+  auto rows = f.Read(1000000, {{"v1", kW, kP, kH}}, 0, 1000000, 300);
+  using E = std::tuple<int64_t, double, double, bool>;
+  EXPECT_THAT(Events(rows.at({"u1", 1})),
+              ::testing::ElementsAre(E{10, 100, 30, true}, E{30, 0, 0, false}, E{150, -40, -12, false},
+                                     E{250, 50, 10, true}, E{250, -5, -1, false}));
+  EXPECT_THAT(Events(rows.at({"u1", 2})),
+              ::testing::ElementsAre(E{190, 50, 10, true}, E{190, -5, -1, false},
+                                     E{250, 20, 4, true}, E{250, -20, -4, false}));
+  // The one fold: sums over [t0, t0 + h).
+  const HorizonSums at150 = SumHorizon(rows.at({"u1", 1}).horizon_events, 150);
+  EXPECT_DOUBLE_EQ(at150.y, 100);
+  EXPECT_EQ(at150.orders, 1);
+  const HorizonSums at151 = SumHorizon(rows.at({"u1", 1}).horizon_events, 151);
+  EXPECT_DOUBLE_EQ(at151.y, 60);
+  EXPECT_DOUBLE_EQ(at151.m, 18);
+  const HorizonSums at300 = SumHorizon(rows.at({"u1", 1}).horizon_events, 300);
+  EXPECT_DOUBLE_EQ(at300.y, 105);
+  EXPECT_EQ(at300.orders, 2);
+  // The window rules are unchanged by the horizon columns.
+  EXPECT_DOUBLE_EQ(rows.at({"u1", 1}).y, 100);
+  EXPECT_TRUE(rows.at({"u1", 1}).window_cut);
+
+  // as_of 1240: only events before it (the refund at 1200 is one); an
+  // immature entry keeps its events (the report applies maturity per
+  // horizon).
+  auto early = f.Read(1240, {{"v1", kW, kP, kH}}, 0, 1000000, 300);
+  EXPECT_THAT(Events(early.at({"u1", 1})),
+              ::testing::ElementsAre(E{10, 100, 30, true}, E{30, 0, 0, false},
+                                     E{150, -40, -12, false}));
+  // Without a horizon the stream carries no events.
+  EXPECT_TRUE(f.Read(1000000).at({"u1", 1}).horizon_events.empty());
+}
+
+TEST_P(StoreConformanceTest, HorizonRefundsUseTheEntrysVersionRefundHorizon) {
+  HF_FIXTURE(f);
+  // Version v2 has refund horizon 0: the refund at offset 200 counts from
+  // horizon 200 (v1: 150).
+  ASSERT_TRUE(f.store()
+                  .RecordEntries(std::vector<EntryRow>{Entry("a", 1, 1000), Entry("b", 1, 1000,
+                                                                                  EntryGroup::kTreatment, "v2")})
+                  .ok());
+  ASSERT_TRUE(f.store()
+                  .RecordOutcomes(std::vector<OutcomeRow>{
+                      Order("ao", "a", 1010, 100, 30), Refund("ar", "a", 1200, 40, 12, "ao"),
+                      Order("bo", "b", 1010, 100, 30), Refund("br", "b", 1200, 40, 12, "bo")})
+                  .ok());
+  auto rows = f.Read(1000000, {{"v1", kW, kP, kH}, {"v2", kW, kP, 0}}, 0, 1000000, 300);
+  using E = std::tuple<int64_t, double, double, bool>;
+  EXPECT_THAT(Events(rows.at({"a", 1})),
+              ::testing::ElementsAre(E{10, 100, 30, true}, E{150, -40, -12, false}));
+  EXPECT_THAT(Events(rows.at({"b", 1})),
+              ::testing::ElementsAre(E{10, 100, 30, true}, E{200, -40, -12, false}));
 }
 
 // ------------------------------------------------------------ refunds

@@ -144,7 +144,8 @@ absl::Status ValidateAnalysisQuery(const AnalysisQuery& query) {
     auto windows_ok = [](int64_t w, int64_t p, int64_t h) {
       return w >= 0 && w <= kMaxWindow && p >= 0 && p <= kMaxWindow && h >= 0 && h <= kMaxWindow;
     };
-    if (!windows_ok(j.attribution_window_us, j.pre_period_us, j.refund_horizon_us)) {
+    if (!windows_ok(j.attribution_window_us, j.pre_period_us, j.refund_horizon_us) ||
+        !windows_ok(j.max_horizon_us, 0, 0)) {
       return absl::InvalidArgumentError(
           absl::StrCat("journey ", j.journey, ": windows must be in [0, ", kMaxWindow, "] us"));
     }
