@@ -36,6 +36,7 @@
 #include "lib/assign/assignment_config.h"
 #include "lib/catalog/config_catalog.h"
 #include "lib/report/analysis_source.h"
+#include "lib/report/decision.h"
 #include "lib/report/lift_metrics.h"
 #include "lib/report/report_warning.h"
 #include "lib/report/stage_rollup.h"
@@ -208,6 +209,8 @@ struct LiftReportResult {
   // With options.trend_by: one series per reported journey, in row order.
   TrendBy trend_by = TrendBy::kNone;
   std::vector<TrendSeriesResult> trends;
+  // One decision per reported journey, in row order (decision.h).
+  std::vector<JourneyDecision> decisions;
 };
 
 // Builds the report. INVALID_ARGUMENT for a confidence outside (0, 1), an
