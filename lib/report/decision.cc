@@ -131,7 +131,7 @@ std::string NeededClause(const JourneyDecision& d, double power) {
   if (!std::isfinite(d.entries_needed)) return "";
   std::string out = absl::StrFormat(
       "If the observed iROAS holds, about %s entries in total (%s more than the %s analysed) "
-      "give a %s chance that the interval excludes break-even",
+      "give the interval a %s chance of excluding break-even",
       Grouped(RoundUpTwoDigits(std::ceil(d.entries_needed))),
       Grouped(RoundUpTwoDigits(d.additional_entries_needed)), Grouped(static_cast<double>(d.entries)),
       FormatPercent(power));
