@@ -76,6 +76,7 @@ std::string KindWords(WarningKind k) {
     case WarningKind::kUnreliableRelativeInterval: return "an unreliable relative interval";
     case WarningKind::kUnknownConfigVersion: return "unknown config versions";
     case WarningKind::kGuardrailUncertain: return "a guardrail not yet cleared";
+    case WarningKind::kTrendDrift: return "an iROAS drifting over time";
     default: return "a warning";
   }
 }

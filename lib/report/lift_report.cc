@@ -473,6 +473,8 @@ void AddTrendWarning(const TrendSeriesResult& s, TrendBy by, std::vector<ReportW
           "not the current return, read the trend",
           d.buckets, TrendByName(by), d.slope, TrendByName(by), d.slope_p_value, d.q,
           d.buckets - 1, d.q_p_value)});
+}
+
 // The decision input of one journey from the finished report (decision.h):
 // its pooled everyone row, its warnings, the HARM verdicts of its everyone
 // rows.

@@ -203,6 +203,9 @@ v1::TrendSeries ToProto(const TrendSeriesResult& s) {
   d->set_slope(s.drift.slope);
   d->set_slope_std_error(s.drift.slope_std_error);
   d->set_slope_p_value(s.drift.slope_p_value);
+  return out;
+}
+
 // Estimates of a decision keep NaN when undefined (as the metrics do).
 v1::JourneySummary ToProto(const JourneyDecision& d) {
   v1::JourneySummary out;
