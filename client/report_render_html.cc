@@ -1,6 +1,9 @@
 // The HTML report: one self-contained file (inline CSS, inline SVG, no
-// scripts, no external references) with the warnings first, a forest plot
-// of lift and iROAS intervals, then the tables.
+// scripts, no external references) that opens with the decision per journey
+// (report_render_summary.cc), then the grouped warnings
+// (report_render_warnings.cc), the charts (the forest plot,
+// report_render_forest.cc), then the tables. It reads at 400 px: the
+// viewport meta, tables that scroll inside themselves, panels that wrap.
 #include <algorithm>
 #include <cmath>
 #include <string>
@@ -10,10 +13,13 @@
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
 #include "client/report_render.h"
+#include "client/report_render_forest.h"
 #include "client/report_render_horizons.h"
 #include "client/report_render_metrics.h"
 #include "client/report_render_rollups.h"
+#include "client/report_render_summary.h"
 #include "client/report_render_util.h"
+#include "client/report_render_warnings.h"
 #include "google/protobuf/util/time_util.h"
 
 namespace holdfast::cli {
@@ -47,168 +53,17 @@ tr.harm td{background:#ffebe9;color:#82071e}tr.caution td{background:#fff8c5}
 svg.forest,svg.cumulative{max-width:100%;height:auto}
 .charts{display:flex;flex-wrap:wrap;gap:8px}
 svg text{font-family:-apple-system,"Segoe UI",Helvetica,Arial,sans-serif}
+.warning .count{font-weight:600;margin-right:6px}
+.warning details{margin-top:4px}.warning ul{margin:4px 0;padding-left:18px}
+.warning,.meta,.note,.decision{overflow-wrap:anywhere}
 .note{color:#57606a;font-size:12px}
+/* a phone: narrower margins, the same content */
+@media (max-width:600px){body{margin:10px}h1{font-size:19px}
+ td.l{white-space:normal}td.l:first-child{min-width:6em;max-width:9em;overflow-wrap:anywhere}}
 )css";
 
 std::string Time(const google::protobuf::Timestamp& ts) {
   return google::protobuf::util::TimeUtil::ToString(ts);
-}
-
-// One interval of one forest row.
-struct Bar {
-  bool defined = false;
-  double value = 0, lower = 0, upper = 0;
-};
-
-Bar ToBar(const Estimate& e, double scale = 1.0) {
-  Bar b;
-  if (!e.defined() || !std::isfinite(e.value())) return b;
-  b.defined = true;
-  b.value = e.value() * scale;
-  b.lower = e.lower() * scale;
-  b.upper = e.upper() * scale;
-  return b;
-}
-
-struct Panel {
-  std::string title;
-  // Vertical reference lines (0 = no effect, 1 = break-even).
-  std::vector<double> refs;
-  // The line that decides the colour of a bar (interval entirely above: good).
-  double decision_ref = 0.0;
-  std::vector<Bar> bars;
-};
-
-// Tick step near range / 5 from {1, 2, 5} x 10^k.
-double NiceStep(double range) {
-  const double raw = range / 5.0;
-  const double mag = std::pow(10.0, std::floor(std::log10(raw)));
-  for (double m : {1.0, 2.0, 5.0, 10.0}) {
-    if (m * mag >= raw) return m * mag;
-  }
-  return 10.0 * mag;
-}
-
-std::string ForestSvg(const std::vector<std::string>& labels, const std::vector<bool>& bold,
-                      const std::vector<Panel>& panels) {
-  const int label_w = 260, panel_w = 400, gap = 30, row_h = 26, top = 44, bottom = 36;
-  const int n = static_cast<int>(labels.size());
-  const int width = label_w + static_cast<int>(panels.size()) * (panel_w + gap);
-  const int height = top + n * row_h + bottom;
-  std::string svg = absl::StrFormat(
-      "<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"forest\" width=\"%d\" height=\"%d\" "
-      "viewBox=\"0 0 %d %d\" role=\"img\">\n<rect width=\"100%%\" height=\"100%%\" fill=\"#fff\"/>\n",
-      width, height, width, height);
-  for (int i = 0; i < n; ++i) {
-    const int y = top + i * row_h + row_h / 2;
-    if (i % 2 == 1) {
-      absl::StrAppend(&svg, absl::StrFormat("<rect x=\"0\" y=\"%d\" width=\"%d\" height=\"%d\" fill=\"#f6f8fa\"/>\n",
-                                            top + i * row_h, width, row_h));
-    }
-    absl::StrAppend(&svg, absl::StrFormat(
-                              "<text class=\"row-label\" x=\"8\" y=\"%d\" font-size=\"13\" "
-                              "dominant-baseline=\"middle\"%s>%s</text>\n",
-                              y, bold[i] ? " font-weight=\"600\"" : "", HtmlEscape(labels[i])));
-  }
-  for (size_t p = 0; p < panels.size(); ++p) {
-    const Panel& panel = panels[p];
-    const int x0 = label_w + static_cast<int>(p) * (panel_w + gap);
-    // Domain: every finite bound and the reference lines, padded 5 %.
-    double lo = panel.refs.empty() ? 0.0 : panel.refs[0], hi = lo;
-    for (double r : panel.refs) lo = std::min(lo, r), hi = std::max(hi, r);
-    for (const Bar& b : panel.bars) {
-      if (!b.defined) continue;
-      for (double v : {b.lower, b.upper, b.value}) {
-        if (std::isfinite(v)) lo = std::min(lo, v), hi = std::max(hi, v);
-      }
-    }
-    if (hi - lo < 1e-12) lo -= 1.0, hi += 1.0;
-    const double pad = 0.05 * (hi - lo);
-    lo -= pad;
-    hi += pad;
-    auto sx = [&](double v) {
-      v = std::clamp(v, lo, hi);
-      return x0 + (v - lo) / (hi - lo) * panel_w;
-    };
-    absl::StrAppend(&svg, absl::StrFormat(
-                              "<text x=\"%d\" y=\"18\" font-size=\"14\" font-weight=\"600\">%s</text>\n",
-                              x0, HtmlEscape(panel.title)));
-    // Axis with ticks.
-    const int axis_y = top + n * row_h + 4;
-    absl::StrAppend(&svg, absl::StrFormat("<line x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\" stroke=\"#8c959f\"/>\n",
-                                          x0, axis_y, x0 + panel_w, axis_y));
-    const double step = NiceStep(hi - lo);
-    for (double t = std::ceil(lo / step) * step; t <= hi + 1e-9 * step; t += step) {
-      const double x = sx(t);
-      absl::StrAppend(&svg, absl::StrFormat(
-                                "<line x1=\"%.1f\" y1=\"%d\" x2=\"%.1f\" y2=\"%d\" stroke=\"#eaeef2\"/>"
-                                "<text x=\"%.1f\" y=\"%d\" font-size=\"11\" text-anchor=\"middle\" "
-                                "fill=\"#57606a\">%s</text>\n",
-                                x, top, x, axis_y, x, axis_y + 16, Num(std::fabs(t) < 1e-12 ? 0.0 : t)));
-    }
-    for (double r : panel.refs) {
-      const bool decision = r == panel.decision_ref;
-      absl::StrAppend(&svg, absl::StrFormat(
-                                "<line class=\"ref\" x1=\"%.1f\" y1=\"%d\" x2=\"%.1f\" y2=\"%d\" "
-                                "stroke=\"%s\" stroke-width=\"1.5\"%s/>\n",
-                                sx(r), top - 6, sx(r), axis_y, decision ? "#bf8700" : "#57606a",
-                                decision ? "" : " stroke-dasharray=\"4 3\""));
-    }
-    for (int i = 0; i < n && i < static_cast<int>(panel.bars.size()); ++i) {
-      const Bar& b = panel.bars[i];
-      const int y = top + i * row_h + row_h / 2;
-      if (!b.defined) {
-        absl::StrAppend(&svg, absl::StrFormat(
-                                  "<text x=\"%d\" y=\"%d\" font-size=\"12\" fill=\"#8c959f\" "
-                                  "dominant-baseline=\"middle\">n/a</text>\n",
-                                  x0 + 4, y));
-        continue;
-      }
-      const char* colour = b.lower > panel.decision_ref   ? "#1a7f37"
-                           : b.upper < panel.decision_ref ? "#cf222e"
-                                                          : "#57606a";
-      absl::StrAppend(&svg, absl::StrFormat(
-                                "<g class=\"forest-row\"><line x1=\"%.1f\" y1=\"%d\" x2=\"%.1f\" "
-                                "y2=\"%d\" stroke=\"%s\" stroke-width=\"2\"/>"
-                                "<rect x=\"%.1f\" y=\"%d\" width=\"8\" height=\"8\" fill=\"%s\"/>",
-                                sx(b.lower), y, sx(b.upper), y, colour, sx(b.value) - 4, y - 4,
-                                colour));
-      // Arrow heads where the interval runs past the axis.
-      if (!(b.lower >= lo)) {
-        absl::StrAppend(&svg, absl::StrFormat("<path d=\"M%d %d l8 -5 v10 z\" fill=\"%s\"/>", x0,
-                                              y, colour));
-      }
-      if (!(b.upper <= hi)) {
-        absl::StrAppend(&svg, absl::StrFormat("<path d=\"M%d %d l-8 -5 v10 z\" fill=\"%s\"/>",
-                                              x0 + panel_w, y, colour));
-      }
-      absl::StrAppend(&svg, "</g>\n");
-    }
-  }
-  absl::StrAppend(&svg, "</svg>\n");
-  return svg;
-}
-
-std::string WarningsHtml(const google::protobuf::RepeatedPtrField<Warning>& warnings) {
-  std::string out = "<section class=\"warnings\" id=\"warnings\">\n<h2>Warnings</h2>\n";
-  if (warnings.empty()) {
-    absl::StrAppend(&out, "<p class=\"ok\">No warnings: the checks below found nothing that "
-                          "undermines these estimates.</p>\n");
-  }
-  for (const Warning& w : warnings) {
-    std::string sev = SeverityName(w.severity());
-    std::string cls = sev;
-    std::transform(cls.begin(), cls.end(), cls.begin(), ::tolower);
-    std::string where = w.journey();
-    if (!w.arm().empty()) absl::StrAppend(&where, where.empty() ? "" : " / ", w.arm());
-    if (!w.segment().empty()) absl::StrAppend(&where, where.empty() ? "" : " / ", w.segment());
-    absl::StrAppend(&out, "<div class=\"warning ", cls, "\"><span class=\"sev\">", sev, " ",
-                    holdfast::v1::Warning::Kind_Name(w.kind()), "</span>",
-                    where.empty() ? "" : "<span class=\"where\">" + HtmlEscape(where) + "</span>",
-                    HtmlEscape(w.message()), "</div>\n");
-  }
-  absl::StrAppend(&out, "</section>\n");
-  return out;
 }
 
 std::string Cell(const std::string& s, bool left = false) {
@@ -226,14 +81,14 @@ std::string HeaderRow(const std::vector<std::string>& h) {
 std::string Page(const std::string& title, const std::string& body) {
   return absl::StrCat("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
                       "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>",
-                      HtmlEscape(title), "</title>\n<style>", kStyle, "</style>\n</head>\n<body>\n",
+                      HtmlEscape(title), "</title>\n<style>", kStyle, kForestStyle, kSummaryStyle,
+                      "</style>\n</head>\n<body>\n",
                       body, "</body>\n</html>\n");
 }
 
 }  // namespace
 
-// The guardrail metrics of the everyone rows, first thing after the
-// warnings: red rows where the data show harm, yellow where it cannot be
+// The guardrail metrics of the everyone rows, the first table: red rows where the data show harm, yellow where it cannot be
 // excluded.
 std::string GuardrailsHtml(const LiftReport& r) {
   std::string rows;
@@ -247,18 +102,20 @@ std::string GuardrailsHtml(const LiftReport& r) {
       const char* tr = status == holdfast::v1::GuardrailVerdict::HARM             ? "<tr class=\"harm\">"
                        : status == holdfast::v1::GuardrailVerdict::CANNOT_EXCLUDE ? "<tr class=\"caution\">"
                                                                                   : "<tr>";
+      // The verdict right after what it is about, so a phone shows it
+      // without scrolling the table.
       absl::StrAppend(&rows, tr, Cell(RowLabel(row), true), Cell(d.label(), true),
-                      Cell(MetricValue(d, m.treatment())), Cell(MetricValue(d, m.holdout())),
-                      Cell(MetricEffect(d, m)),
+                      Cell(MetricNote(m), true), Cell(MetricEffect(d, m)),
                       Cell(absl::StrCat("+", Points(m.guardrail().max_increase()))),
-                      Cell(PValue(m.guardrail().p_value_harm())), Cell(MetricNote(m), true), "</tr>\n");
+                      Cell(MetricValue(d, m.treatment())), Cell(MetricValue(d, m.holdout())),
+                      Cell(PValue(m.guardrail().p_value_harm())), "</tr>\n");
     }
   }
   if (rows.empty()) return "";
   return absl::StrCat(
       "<h2>Guardrails</h2>\n<table id=\"guardrails\">\n",
-      HeaderRow({"row", "metric", "treatment", "holdout", "increase [interval]", "tolerated",
-                 "p(harm), one-sided", "verdict"}),
+      HeaderRow({"row", "metric", "verdict", "increase [interval]", "tolerated", "treatment",
+                 "holdout", "p(harm), one-sided"}),
       rows,
       "</table>\n<p class=\"note\">Red: the increase is significant and above the tolerated one "
       "(CRITICAL). Yellow: an increase above it cannot be excluded yet (CAUTION). Thresholds: "
@@ -296,29 +153,12 @@ std::string RenderLiftHtml(const LiftReport& r) {
                   " &middot; cut windows ", r.cut_windows(), " &middot; inside refund horizon ",
                   r.entries_inside_refund_horizon(), " &middot; orphan refunds ", r.orphan_refunds(),
                   " &middot; unknown-version entries ", r.unknown_version_entries(), "</div>\n");
-  absl::StrAppend(&body, WarningsHtml(r.warnings()));
+  // The decision first, then what could undermine it, the charts, the tables.
+  absl::StrAppend(&body, SummaryHtml(r));
+  absl::StrAppend(&body, GroupedWarningsHtml(r.warnings()));
+  absl::StrAppend(&body, "<h2>Lift and iROAS by journey, arm and segment</h2>\n",
+                  ForestHtml(LiftForestPanels(r)));
   absl::StrAppend(&body, GuardrailsHtml(r));
-
-  // Forest plot: one row per journey x arm over everyone (segment rows stay
-  // in the table; a plot of every segment would be unreadable).
-  std::vector<std::string> labels;
-  std::vector<bool> bold;
-  Panel lift{"Relative revenue lift per entry (%)", {0.0}, 0.0, {}};
-  Panel roas{"Incremental ROAS (revenue / cost)", {0.0, 1.0}, 1.0, {}};
-  for (const LiftRow& row : r.rows()) {
-    if (!row.segment().empty()) continue;
-    labels.push_back(row.arm() == "*" ? row.journey() + " (all arms)" : row.journey() + " / " + row.arm());
-    bold.push_back(row.arm() == "*");
-    lift.bars.push_back(ToBar(row.relative_revenue_lift(), 100.0));
-    roas.bars.push_back(ToBar(PrimaryIroas(row)));
-  }
-  absl::StrAppend(&body, "<h2>Lift and iROAS by journey and arm</h2>\n",
-                  ForestSvg(labels, bold, {lift, roas}),
-                  "<p class=\"note\">Squares are estimates, lines their intervals. The orange line "
-                  "marks no effect (lift = 0) and break-even (iROAS = 1); the dashed line is 0. "
-                  "Green: the interval lies entirely above the orange line; red: entirely below; "
-                  "grey: undecided. Arrows: the interval continues "
-                  "past the axis. n/a: undefined (see warnings).</p>\n");
 
   std::string t1 = HeaderRow({"row", "n_T", "n_C", "conv_T", "conv_C", "conv lift",
                               "rev/entry T", "rev/entry C", "revenue lift", "relative lift", "p",
@@ -407,21 +247,13 @@ std::string RenderProgramHtml(const ProgramReport& r) {
     absl::StrAppend(&body, "<p class=\"note\">Not finished at as_of (not reported): periods ",
                     absl::StrJoin(r.unfinished_periods(), ", "), "</p>\n");
   }
-  absl::StrAppend(&body, WarningsHtml(r.warnings()));
-  std::vector<std::string> labels;
-  std::vector<bool> bold;
-  Panel lift{"Revenue lift per customer", {0.0}, 0.0, {}};
-  Panel roas{"Program iROAS (revenue / cost)", {0.0, 1.0}, 1.0, {}};
+  absl::StrAppend(&body, GroupedWarningsHtml(r.warnings()));
   std::string table = HeaderRow({"period", "span", "n exposed", "n global holdout",
                                  "rev/customer exposed", "rev/customer holdout", "revenue lift",
                                  "incremental revenue", "program cost", "iROAS", "iROAS all sends",
                                  "margin lift", "conv lift", "p(iROAS=1)", "SRM p", "joined"});
   for (const ProgramRow& row : r.rows()) {
     const std::string label = row.period() < 0 ? "all periods" : absl::StrCat("period ", row.period());
-    labels.push_back(label);
-    bold.push_back(row.period() < 0);
-    lift.bars.push_back(ToBar(row.revenue_lift()));
-    roas.bars.push_back(ToBar(row.iroas()));
     absl::StrAppend(&table, row.period() < 0 ? "<tr class=\"pooled\">" : "<tr>", Cell(label, true),
                     Cell(absl::StrCat(Time(row.start()), " to ", Time(row.end()))),
                     Cell(Count(row.exposed().entries())),
@@ -435,7 +267,7 @@ std::string RenderProgramHtml(const ProgramReport& r) {
                     Cell(WithInterval(row.conversion_lift(), Points)), Cell(PValue(row.iroas_breakeven_p_value())),
                     Cell(PValue(row.srm_p_value())), Cell(Count(row.joined_units())), "</tr>\n");
   }
-  absl::StrAppend(&body, "<h2>Program lift and iROAS by period</h2>\n", ForestSvg(labels, bold, {lift, roas}),
+  absl::StrAppend(&body, "<h2>Program lift and iROAS by period</h2>\n", ForestHtml(ProgramForestPanels(r)),
                   "<h2>Table</h2>\n<table id=\"program\">\n", table, "</table>\n",
                   "<p class=\"note\">program cost = exposed customers' sends in the span + every "
                   "journey's fixed cost; iROAS all sends also charges sends to the global holdout and to "

@@ -9,7 +9,9 @@
 #include "client/report_render_horizons.h"
 #include "client/report_render_metrics.h"
 #include "client/report_render_rollups.h"
+#include "client/report_render_summary.h"
 #include "client/report_render_util.h"
+#include "client/report_render_warnings.h"
 #include "google/protobuf/util/json_util.h"
 #include "google/protobuf/util/time_util.h"
 
@@ -31,20 +33,6 @@ std::string Time(const google::protobuf::Timestamp& ts) {
 std::string RangeText(bool has_from, const google::protobuf::Timestamp& from, bool has_to,
                       const google::protobuf::Timestamp& to) {
   return absl::StrCat(has_from ? Time(from) : "(start)", " to ", has_to ? Time(to) : "(now)");
-}
-
-std::string WarningsText(const google::protobuf::RepeatedPtrField<Warning>& warnings) {
-  if (warnings.empty()) return "No warnings.\n";
-  std::string out = absl::StrCat("WARNINGS (", warnings.size(), ")\n");
-  for (const Warning& w : warnings) {
-    std::string where = w.journey();
-    if (!w.arm().empty()) absl::StrAppend(&where, where.empty() ? "" : " / ", w.arm());
-    if (!w.segment().empty()) absl::StrAppend(&where, where.empty() ? "" : " / ", w.segment());
-    absl::StrAppend(&out, "  ", SeverityName(w.severity()), " ",
-                    holdfast::v1::Warning::Kind_Name(w.kind()), where.empty() ? "" : " [",
-                    where, where.empty() ? "" : "]", ": ", w.message(), "\n");
-  }
-  return out;
 }
 
 // CSV columns for one estimate: value, lower, upper, p-value.
@@ -123,7 +111,10 @@ std::string RenderLiftTable(const LiftReport& r) {
       Count(r.immature_entries_excluded()), "  cut windows ", Count(r.cut_windows()),
       "  inside refund horizon ", Count(r.entries_inside_refund_horizon()), "  orphan refunds ",
       Count(r.orphan_refunds()), "  unknown-version entries ", Count(r.unknown_version_entries()), "\n\n");
-  absl::StrAppend(&out, WarningsText(r.warnings()), "\n");
+  // The decision first, then what could undermine it, then the tables.
+  const std::string summary = SummaryText(r);
+  if (!summary.empty()) absl::StrAppend(&out, summary, "\n");
+  absl::StrAppend(&out, GroupedWarningsText(r.warnings()), "\n");
   absl::StrAppend(&out, FamiliesText(r), "\n");
 
   std::vector<std::vector<std::string>> lift, roi, checks;
@@ -236,6 +227,9 @@ std::string RenderLiftCsv(const LiftReport& r) {
   AppendRollupCsvHeader(h);
   const size_t horizon_column = h.size();
   AppendHorizonCsvHeader(r, h);
+  const size_t decision_column = h.size();
+  AppendDecisionCsvHeader(h);
+  AppendWarningCsvHeader(h);
   std::string out = CsvLine(h);
   for (const LiftRow& row : r.rows()) {
     std::vector<std::string> c = {row.journey(), row.arm(), row.segment()};
@@ -281,7 +275,9 @@ std::string RenderLiftCsv(const LiftReport& r) {
     AppendMetricCsvCells(r, row, c);
     c.resize(horizon_column);  // no ap_ cells on a lift row
     AppendHorizonCsvCells(r, row, horizon_column, c);
-    c.resize(h.size());
+    c.resize(decision_column);
+    AppendDecisionCsvCells(r, row, c);
+    c.resize(h.size());  // nor warning cells
     absl::StrAppend(&out, CsvLine(c));
   }
   for (const holdfast::v1::ArmComparison& pair : r.arm_comparisons()) {
@@ -295,6 +291,10 @@ std::string RenderLiftCsv(const LiftReport& r) {
     absl::StrAppend(&out, CsvLine(c));
   }
   for (const std::vector<std::string>& c : HorizonCsvLines(r, h.size())) {
+    absl::StrAppend(&out, CsvLine(c));
+  }
+  // The warnings, one line each, after every row (warning_kind set).
+  for (const std::vector<std::string>& c : WarningCsvLines(r.warnings(), h.size() - 3, true)) {
     absl::StrAppend(&out, CsvLine(c));
   }
   return out;
@@ -312,7 +312,7 @@ std::string RenderProgramTable(const ProgramReport& r) {
     absl::StrAppend(&out, "Not finished at as_of (not reported): periods ",
                     absl::StrJoin(r.unfinished_periods(), ", "), "\n");
   }
-  absl::StrAppend(&out, "\n", WarningsText(r.warnings()), "\n");
+  absl::StrAppend(&out, "\n", GroupedWarningsText(r.warnings()), "\n");
   std::vector<std::vector<std::string>> rows;
   for (const ProgramRow& row : r.rows()) {
     rows.push_back({row.period() < 0 ? "all" : absl::StrCat(row.period()),
@@ -356,6 +356,7 @@ std::string RenderProgramCsv(const ProgramReport& r) {
     h.push_back(name);
   }
   AppendEstimateHeader(h, "iroas_total_cost");
+  AppendWarningCsvHeader(h);
   std::string out = CsvLine(h);
   for (const ProgramRow& row : r.rows()) {
     std::vector<std::string> c = {row.period() < 0 ? "all" : absl::StrCat(row.period()),
@@ -382,6 +383,11 @@ std::string RenderProgramCsv(const ProgramReport& r) {
     c.push_back(absl::StrCat(row.all_sends()));
     c.push_back(Exact(row.total_cost()));
     AppendEstimate(c, row.iroas_total_cost());
+    c.resize(h.size());
+    absl::StrAppend(&out, CsvLine(c));
+  }
+  // The warnings, one line each (warning_kind set, every other cell empty).
+  for (const std::vector<std::string>& c : WarningCsvLines(r.warnings(), h.size() - 3, false)) {
     absl::StrAppend(&out, CsvLine(c));
   }
   return out;

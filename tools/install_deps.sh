@@ -19,6 +19,9 @@ PACKAGES=(
   # examples/clients/python and its test; the stubs come from protoc and
   # grpc_python_plugin (protobuf-compiler-grpc above).
   python3-grpcio python3-protobuf
+  # ctest report_html_layout_check renders the HTML report in headless
+  # Chromium at 1400 and 400 px (docs/report.md, "At 400 px").
+  chromium
 )
 
 missing=()

@@ -37,6 +37,9 @@ struct Cell {
   // Among the analysed entries (those in `moments`).
   int64_t cut = 0;
   int64_t in_refund_horizon = 0;
+  // Earliest and latest t0 of the analysed entries (the decision's volume).
+  UnixMicros first_t0 = kMaxTimeMicros;
+  UnixMicros last_t0 = kMinTimeMicros;
   // Analysed entries per (journey rotation period, config version they were
   // assigned under): the strata of the ramp-aware SRM test (the split in
   // force differs between periods and between versions).
@@ -66,6 +69,8 @@ struct Cell {
     immature += o.immature;
     cut += o.cut;
     in_refund_horizon += o.in_refund_horizon;
+    first_t0 = std::min(first_t0, o.first_t0);
+    last_t0 = std::max(last_t0, o.last_t0);
     for (const auto& [k, n] : o.periods) periods[k] += n;
   }
 };
@@ -488,6 +493,34 @@ void AddTrendWarning(const TrendSeriesResult& s, TrendBy by, std::vector<ReportW
           d.buckets - 1, d.q_p_value)});
 }
 
+// The decision input of one journey from the finished report (decision.h):
+// its pooled everyone row, its warnings, the HARM verdicts of its everyone
+// rows.
+JourneyDecision Decide(const LiftReportResult& result, const std::string& journey,
+                       const JourneyVolume& volume, double confidence) {
+  DecisionInput in;
+  in.journey = journey;
+  in.volume = volume;
+  in.confidence = confidence;
+  for (const LiftRowResult& row : result.rows) {
+    if (row.journey != journey || !row.segment.empty()) continue;
+    if (row.arm == kPooledArm) {
+      in.lift = &row.lift;
+      in.skew_corrected_primary = row.primary == IntervalVariant::kSkewCorrected;
+    }
+    for (const MetricResult& m : row.metrics) {
+      if (!m.guardrail.has_value() || m.guardrail->status != GuardrailStatus::kHarm) continue;
+      const MetricDefinition* def = FindLiftMetric(m.id);
+      in.harms.push_back({row.arm, m.id, def != nullptr ? def->label : m.id, m.effect.value,
+                          m.guardrail->max_increase});
+    }
+  }
+  for (const ReportWarning& w : result.warnings) {
+    if (w.journey == journey) in.warnings.push_back(w);
+  }
+  return DecideJourney(in);
+}
+
 }  // namespace
 
 IntervalVariant PrimaryVariant(const stats::LiftResult& lift) {
@@ -646,6 +679,8 @@ absl::StatusOr<LiftReportResult> BuildLiftReport(const AssignmentConfig& config,
     cell->sends += e.sends;
     cell->cut += e.window_cut ? 1 : 0;
     cell->in_refund_horizon += e.in_refund_horizon ? 1 : 0;
+    cell->first_t0 = std::min(cell->first_t0, e.t0);
+    cell->last_t0 = std::max(cell->last_t0, e.t0);
     ++cell->periods[{e.period, e.config_version}];
   }));
 
@@ -669,6 +704,7 @@ absl::StatusOr<LiftReportResult> BuildLiftReport(const AssignmentConfig& config,
   std::vector<std::pair<GroupMoments, GroupMoments>> pooled_everyone;
   pooled_everyone.reserve(accs.size());
   std::vector<StageJourneyInput> stage_inputs;
+  std::vector<JourneyVolume> volumes;  // parallel to accs
   for (const std::unique_ptr<JourneyAcc>& acc_ptr : accs) {
     JourneyAcc& acc = *acc_ptr;
     const JourneySpec& spec = *acc.spec;
@@ -716,6 +752,10 @@ absl::StatusOr<LiftReportResult> BuildLiftReport(const AssignmentConfig& config,
       Cell all;
       for (const Cell& c : everyone.arms) all.Merge(c);
       all.Merge(everyone.holdout);
+      volumes.push_back({all.moments.count(), all.first_t0, all.last_t0,
+                         spec.holdout.rotation.scheme == RotationScheme::kNone
+                             ? 0
+                             : spec.holdout.rotation.period_us});
       result.immature_entries_excluded += all.immature;
       result.cut_windows += all.cut;
       result.entries_inside_refund_horizon += all.in_refund_horizon;
@@ -991,6 +1031,9 @@ absl::StatusOr<LiftReportResult> BuildLiftReport(const AssignmentConfig& config,
 
   HF_RETURN_IF_ERROR(AdjustFamilies(result));
   SortWarnings(result.warnings);
+  for (size_t j = 0; j < accs.size(); ++j) {
+    result.decisions.push_back(Decide(result, accs[j]->spec->id, volumes[j], options.confidence));
+  }
   return result;
 }
 

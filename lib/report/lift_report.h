@@ -37,6 +37,7 @@
 #include "lib/catalog/config_catalog.h"
 #include "lib/report/analysis_source.h"
 #include "lib/report/cumulative.h"
+#include "lib/report/decision.h"
 #include "lib/report/lift_metrics.h"
 #include "lib/report/report_warning.h"
 #include "lib/report/stage_rollup.h"
@@ -233,6 +234,8 @@ struct LiftReportResult {
   // With options.trend_by: one series per reported journey, in row order.
   TrendBy trend_by = TrendBy::kNone;
   std::vector<TrendSeriesResult> trends;
+  // One decision per reported journey, in row order (decision.h).
+  std::vector<JourneyDecision> decisions;
 };
 
 // Builds the report. INVALID_ARGUMENT for a confidence outside (0, 1), an

@@ -214,6 +214,42 @@ v1::TrendSeries ToProto(const TrendSeriesResult& s) {
   return out;
 }
 
+// Estimates of a decision keep NaN when undefined (as the metrics do).
+v1::JourneySummary ToProto(const JourneyDecision& d) {
+  v1::JourneySummary out;
+  out.set_journey(d.journey);
+  // Verdict k maps to proto value k (0 is UNSPECIFIED there).
+  out.set_verdict(static_cast<v1::DecisionVerdict>(static_cast<int>(d.verdict)));
+  out.set_money_verdict(static_cast<v1::DecisionVerdict>(static_cast<int>(d.money_verdict)));
+  out.set_margin_verdict(static_cast<v1::DecisionVerdict>(static_cast<int>(d.margin_verdict)));
+  out.set_sentence(d.sentence);
+  *out.mutable_iroas() = ToMetricEstimate(d.iroas);
+  *out.mutable_margin_iroas() = ToMetricEstimate(d.margin_iroas);
+  out.set_primary_interval(d.skew_corrected_primary ? v1::SKEW_CORRECTED : v1::PLAIN);
+  out.set_breakeven_p_value(d.breakeven_p_value);
+  out.set_entries(d.entries);
+  out.set_iroas_mde(d.iroas_mde);
+  out.set_entries_needed(d.entries_needed);
+  out.set_additional_entries_needed(d.additional_entries_needed);
+  out.set_entries_per_period(d.entries_per_period);
+  out.set_period_unit(d.period_unit);
+  out.set_period_seconds(d.period_us / 1000000);
+  out.set_periods_needed(d.periods_needed);
+  for (WarningKind k : d.blocking_kinds) {
+    out.add_blocking_kinds(static_cast<v1::Warning::Kind>(static_cast<int>(k)));
+  }
+  for (const GuardrailHarm& h : d.harms) {
+    v1::DecisionGuardrailHarm* p = out.add_harms();
+    p->set_arm(h.arm);
+    p->set_metric_id(h.metric_id);
+    p->set_metric_label(h.metric_label);
+    p->set_increase(h.increase);
+    p->set_max_increase(h.max_increase);
+  }
+  out.set_caution_warnings(d.caution_warnings);
+  return out;
+}
+
 }  // namespace
 
 v1::LiftReport ToProto(const LiftReportResult& result, const LiftProtoContext& ctx) {
@@ -337,6 +373,7 @@ v1::LiftReport ToProto(const LiftReportResult& result, const LiftProtoContext& c
     *out.add_horizon_metric_definitions() = ToProto(d);
   }
   for (const ReportWarning& w : result.warnings) *out.add_warnings() = ToProto(w);
+  for (const JourneyDecision& d : result.decisions) *out.add_journey_summaries() = ToProto(d);
   for (const MultiplicityFamily& f : result.families) {
     v1::MultiplicityFamily* family = out.add_families();
     family->set_name(f.name);

@@ -1,6 +1,7 @@
 #include "lib/stats/power.h"
 
 #include <cmath>
+#include <limits>
 
 #include "absl/status/status.h"
 #include "lib/stats/distributions.h"
@@ -134,6 +135,23 @@ absl::StatusOr<int64_t> PeriodsNeeded(const SampleSizePlan& plan, double entries
   }
   return static_cast<int64_t>(
       std::ceil(static_cast<double>(plan.total_entries) / entries_per_period));
+}
+
+absl::StatusOr<double> TotalEntriesToReject(double estimate, double std_error, double reference,
+                                            double total_entries, const PowerSpec& spec) {
+  if (!std::isfinite(estimate) || !std::isfinite(reference) || !(std_error > 0.0) ||
+      !std::isfinite(std_error) || !(total_entries > 0.0) || !std::isfinite(total_entries)) {
+    return absl::InvalidArgumentError(
+        "TotalEntriesToReject: need finite values, std_error > 0 and total_entries > 0");
+  }
+  absl::StatusOr<double> m = DetectableEffectInStdErrors(spec);
+  if (!m.ok()) return m.status();
+  const double distance = std::fabs(estimate - reference);
+  if (distance == 0.0) return std::numeric_limits<double>::infinity();
+  // se(N)^2 = se^2 * total / N, and the test reaches the target power at
+  // distance / se(N) = m.
+  const double ratio = *m * std_error / distance;
+  return total_entries * ratio * ratio;
 }
 
 absl::StatusOr<double> RelativeMdeForProportion(double baseline_rate, double total_entries,

@@ -84,6 +84,21 @@ struct SampleSizePlan {
 [[nodiscard]] absl::StatusOr<int64_t> PeriodsNeeded(const SampleSizePlan& plan,
                                                     double entries_per_period);
 
+// Total entries at which a two-sided level-alpha test would reject
+// `reference` with probability spec.power if the true value were `estimate`,
+// for an estimator whose standard error is `std_error` at `total_entries`
+// entries and shrinks as 1 / sqrt(N) when every group grows in proportion
+// (the same split, the same per-entry variances):
+//   N = total_entries * (m * std_error / |estimate - reference|)^2
+// with m = DetectableEffectInStdErrors(spec). The lift report's decision
+// uses it for "entries needed to decide" on break-even (docs/statistics.md
+// section 9). +inf when estimate == reference (no sample size is expected to
+// decide); INVALID_ARGUMENT unless std_error > 0, total_entries > 0 and the
+// values are finite.
+[[nodiscard]] absl::StatusOr<double> TotalEntriesToReject(double estimate, double std_error,
+                                                          double reference, double total_entries,
+                                                          const PowerSpec& spec);
+
 // Relative MDE (delta / baseline) reachable with `total_entries` entries split
 // by `holdout_share`; the inverse of PlanForProportion / PlanForMean, for the
 // linter's "this holdout cannot detect less than X %" warning.

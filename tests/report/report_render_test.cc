@@ -10,6 +10,7 @@
 
 #include <gtest/gtest.h>
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
 #include "client/report_render_util.h"
@@ -99,8 +100,14 @@ TEST(ReportRenderTest, TableShowsWarningsFirstThenSections) {
   const size_t lift = t.find("LIFT (");
   const size_t ret = t.find("RETURN (");
   const size_t checks = t.find("CHECKS (");
+  const size_t summary = t.find("SUMMARY (");
   ASSERT_NE(warnings, std::string::npos) << t;
+  ASSERT_NE(summary, std::string::npos) << t;
+  EXPECT_LT(summary, warnings);
   EXPECT_LT(warnings, lift);
+  // Each journey's verdict, its sentence starting with the journey.
+  EXPECT_LT(t.find("\n  UNTRUSTED       cart cannot be trusted: holdout contamination"), warnings) << t;
+  EXPECT_NE(t.find("win<back> "), std::string::npos) << t;
   EXPECT_LT(lift, ret);
   EXPECT_LT(ret, checks);
   EXPECT_NE(t.find("CRITICAL CONTAMINATION [cart]"), std::string::npos) << t;
@@ -232,57 +239,130 @@ TEST(ReportRenderTest, JsonRoundTrips) {
   EXPECT_EQ(back.warnings_size(), r.warnings_size());
 }
 
-TEST(ReportRenderTest, CsvHasOneLinePerRowAndFixedColumns) {
+// One CSV line split into its fields (RFC 4180 quoting; no newline in a field here).
+std::vector<std::string> CsvFields(const std::string& line) {
+  std::vector<std::string> out(1);
+  bool quoted = false;
+  for (size_t i = 0; i < line.size(); ++i) {
+    const char ch = line[i];
+    if (quoted) {
+      if (ch == '"' && i + 1 < line.size() && line[i + 1] == '"') {
+        out.back().push_back('"');
+        ++i;
+      } else if (ch == '"') {
+        quoted = false;
+      } else {
+        out.back().push_back(ch);
+      }
+    } else if (ch == '"') {
+      quoted = true;
+    } else if (ch == ',') {
+      out.emplace_back();
+    } else {
+      out.back().push_back(ch);
+    }
+  }
+  return out;
+}
+
+TEST(ReportRenderTest, CsvHasOneLinePerRowArmPairAndWarning) {
   const holdfast::v1::LiftReport r = FixedLiftReport();
   const std::string csv = RenderLiftCsv(r);
   std::vector<std::string> lines = absl::StrSplit(csv, '\n', absl::SkipEmpty());
-  // The header, one line per row, then one per arm comparison (cart: B vs A,
-  // everyone and per country; equal costs, so b is the later arm).
+  // The header, one line per row, one per arm comparison (cart: B vs A,
+  // everyone and per country; equal costs, so b is the later arm), then one
+  // per warning.
   ASSERT_EQ(r.arm_comparisons_size(), 3);
-  // Then one per stage roll-up and the programme (st_ columns).
-  ASSERT_EQ(lines.size(),
-            static_cast<size_t>(r.rows_size() + r.arm_comparisons_size() + r.stages_size() + 1) + 1);
+  // Then one per stage roll-up and the programme (st_ columns), then one per
+  // warning.
+  ASSERT_GT(r.warnings_size(), 0);
+  const int rollups = r.stages_size() + 1;
+  ASSERT_EQ(lines.size(), static_cast<size_t>(r.rows_size() + r.arm_comparisons_size() + rollups +
+                                              r.warnings_size()) + 1);
   EXPECT_EQ(lines[r.rows_size() + 1].substr(0, 14), "cart,B vs A,,,") << lines[r.rows_size() + 1];
-  const size_t columns = Count(lines[0], ",") + 1;
-  // "win<back>" needs no quoting; no field here holds a comma.
-  for (const std::string& l : lines) EXPECT_EQ(Count(l, ",") + 1, columns) << l;
+  const std::vector<std::string> header = CsvFields(lines[0]);
+  for (const std::string& l : lines) EXPECT_EQ(CsvFields(l).size(), header.size()) << l;
   EXPECT_EQ(lines[0].rfind("journey,arm,segment,treatment_entries,", 0), 0u);
   EXPECT_EQ(lines[1].substr(0, 8), "cart,*,,");
+  auto column = [&](const std::string& name) {
+    return static_cast<size_t>(std::find(header.begin(), header.end(), name) - header.begin());
+  };
+  const size_t decision = column("decision"), sentence = column("decision_sentence");
+  const size_t kind = column("warning_kind"), message = column("warning_message");
+  ASSERT_LT(message, header.size());
+  EXPECT_EQ(message + 1, header.size());  // the warning columns come last
+  // The decision on each journey's pooled everyone line only.
+  int decided = 0;
+  for (int i = 0; i < r.rows_size(); ++i) {
+    const std::vector<std::string> f = CsvFields(lines[i + 1]);
+    const bool headline = r.rows(i).arm() == "*" && r.rows(i).segment().empty();
+    EXPECT_EQ(f[decision].empty(), !headline) << lines[i + 1];
+    if (headline) {
+      ++decided;
+      EXPECT_EQ(f[sentence].rfind(r.rows(i).journey(), 0), 0u) << f[sentence];
+    }
+    EXPECT_TRUE(f[kind].empty());
+  }
+  EXPECT_EQ(decided, 2);
+  EXPECT_EQ(CsvFields(lines[1])[decision], "DECISION_UNTRUSTED");  // cart is contaminated
+  // Every warning, in report order, with its row and full message.
+  for (int w = 0; w < r.warnings_size(); ++w) {
+    const std::vector<std::string> f =
+        CsvFields(lines[1 + r.rows_size() + r.arm_comparisons_size() + rollups + w]);
+    EXPECT_EQ(f[0], r.warnings(w).journey());
+    EXPECT_EQ(f[1], r.warnings(w).arm());
+    EXPECT_EQ(f[2], r.warnings(w).segment());
+    EXPECT_EQ(f[kind], holdfast::v1::Warning::Kind_Name(r.warnings(w).kind()));
+    EXPECT_EQ(f[message], r.warnings(w).message());
+    EXPECT_TRUE(f[decision].empty());
+  }
 }
 
-TEST(ReportRenderTest, HtmlIsSelfContainedWithWarningsGuardrailsForestThenTables) {
+TEST(ReportRenderTest, HtmlIsSelfContainedWithSummaryWarningsChartsThenTables) {
   const holdfast::v1::LiftReport r = FixedLiftReport();
   const std::string html = RenderLiftHtml(r);
   EXPECT_EQ(html.rfind("<!DOCTYPE html>", 0), 0u);
+  EXPECT_NE(html.find("<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"),
+            std::string::npos);
+  const size_t summary = html.find("id=\"summary\"");
   const size_t warnings = html.find("id=\"warnings\"");
   const size_t guardrails = html.find("id=\"guardrails\"");
   const size_t svg = html.find("<svg");
   const size_t table = html.find("<table id=\"lift\"");
   const size_t metrics = html.find("<table id=\"metrics\"");
+  ASSERT_NE(summary, std::string::npos);
   ASSERT_NE(warnings, std::string::npos);
   ASSERT_NE(guardrails, std::string::npos);
   ASSERT_NE(svg, std::string::npos);
   ASSERT_NE(table, std::string::npos);
   ASSERT_NE(metrics, std::string::npos);
-  // Warnings, then guardrails (where an analyst looks first), the plot, the
-  // fixed tables, and every declared metric last.
-  EXPECT_LT(warnings, guardrails);
-  EXPECT_LT(guardrails, svg);
-  EXPECT_LT(svg, table);
+  // The decision, what could undermine it, the charts, then the tables
+  // (guardrails first) and every declared metric last.
+  EXPECT_LT(summary, warnings);
+  EXPECT_LT(warnings, svg);
+  EXPECT_LT(svg, guardrails);
+  EXPECT_LT(guardrails, table);
   EXPECT_LT(table, metrics);
+  // One decision box per journey, in journey order.
+  EXPECT_EQ(Count(html, "<div class=\"decision "), 2u);
+  EXPECT_LT(html.find("<span class=\"verdict\">", summary), warnings);
   // Self-contained: no scripts, no external resources.
   EXPECT_EQ(html.find("<script"), std::string::npos);
   EXPECT_EQ(html.find("src="), std::string::npos);
   EXPECT_EQ(html.find("href="), std::string::npos);
   EXPECT_EQ(html.find("@import"), std::string::npos);
-  // One forest label per journey x arm over everyone: cart (*, A, B), win<back> (*).
-  EXPECT_EQ(Count(html, "class=\"row-label\""), 4u);
+  // Two panels (relative lift, iROAS), each with every row: cart (*, A,
+  // B) and win<back> (*) over everyone, then each journey's segment rows
+  // (DE, FR): 4 + 8 = 12 rows per panel.
+  EXPECT_EQ(Count(html, "</svg>"), 2u);
+  EXPECT_EQ(Count(html, "class=\"row-label\""), 24u);
   EXPECT_NE(html.find(">cart (all arms)</text>"), std::string::npos);
-  EXPECT_NE(html.find(">cart / A</text>"), std::string::npos);
+  EXPECT_NE(html.find(">A</text>"), std::string::npos);  // under its journey
+  EXPECT_NE(html.find("<title>cart / A: "), std::string::npos);  // the full name on hover
+  EXPECT_NE(html.find(">country=DE / A</text>"), std::string::npos);
   EXPECT_NE(html.find("win&lt;back&gt; (all arms)"), std::string::npos);
   EXPECT_EQ(html.find("win<back>"), std::string::npos);
   EXPECT_EQ(Count(html, "class=\"warning critical\""), 1u) << RenderLiftTable(r);
-  EXPECT_EQ(Count(html, "</svg>"), 1u);
 }
 
 // Trends: three weeks of two journeys (a stage each), rendered in every
@@ -383,14 +463,23 @@ TEST(ReportRenderTest, ProgramRenderings) {
     EXPECT_NE(json.find(field), std::string::npos) << field;
   }
   const std::string html = RenderProgramHtml(p);
-  EXPECT_EQ(Count(html, "class=\"row-label\""), 2u);  // all periods + period 0
+  // The same forest panels: all periods + period 0, in each of two panels.
+  EXPECT_EQ(Count(html, "class=\"row-label\""), 4u);
+  EXPECT_NE(html.find(">Revenue lift per customer</text>"), std::string::npos);
+  EXPECT_NE(html.find(">break-even 1</text>"), std::string::npos);
   EXPECT_LT(html.find("id=\"warnings\""), html.find("<svg"));
   EXPECT_NE(html.find("iROAS all sends"), std::string::npos);
   std::vector<std::string> lines = absl::StrSplit(RenderProgramCsv(p), '\n', absl::SkipEmpty());
-  ASSERT_EQ(lines.size(), 3u);
+  // Header, the pooled row and period 0, then one line per warning.
+  ASSERT_GE(p.warnings_size(), 1);
+  ASSERT_EQ(lines.size(), 3u + p.warnings_size());
   EXPECT_NE(lines[0].find(",joined_units,"), std::string::npos);
   EXPECT_NE(lines[0].find(",iroas_total_cost,"), std::string::npos);
-  for (const std::string& l : lines) EXPECT_EQ(Count(l, ","), Count(lines[0], ",")) << l;
+  EXPECT_NE(lines[0].find(",warning_severity,warning_kind,warning_message"), std::string::npos);
+  for (const std::string& l : lines) EXPECT_EQ(CsvFields(l).size(), CsvFields(lines[0]).size()) << l;
+  bool joined = false;
+  for (size_t l = 3; l < lines.size(); ++l) joined = joined || absl::StrContains(lines[l], ",PROGRAM_JOINED_EXCLUDED,");
+  EXPECT_TRUE(joined);
 }
 
 }  // namespace
@@ -440,7 +529,19 @@ TEST(ReportRenderTest, EveryFormatIteratesTheMetricDefinitions) {
     EXPECT_NE(csv_lines[0].find("m_" + d.id() + "_effect"), std::string::npos) << d.id();
   }
   // The breach: a CRITICAL warning, a red guardrail row, HARM in the CSV.
-  EXPECT_NE(table.find("CRITICAL GUARDRAIL_HARM [cart / *]"), std::string::npos) << table;
+  // One line for the three breaching rows (grouped), the decision untrusted
+  // (the arms' SRM), the breach quoted once for all arms.
+  EXPECT_NE(table.find("CRITICAL GUARDRAIL_HARM [cart / *, cart / A, cart / B] (3 warnings; the "
+                       "first): guardrail breached"),
+            std::string::npos)
+      << table;
+  EXPECT_NE(table.find("UNTRUSTED       cart cannot be trusted: a sample ratio mismatch (CRITICAL) "
+                       "breaks the comparison"),
+            std::string::npos)
+      << table;
+  ASSERT_EQ(r.journey_summaries_size(), 1);
+  EXPECT_EQ(Count(r.journey_summaries(0).sentence(), "against the tolerated"), 1u)
+      << r.journey_summaries(0).sentence();
   EXPECT_NE(html.find("<tr class=\"harm\"><td class=\"l\">cart</td><td class=\"l\">Unsubscribe rate"),
             std::string::npos);
   const std::vector<std::string> header = absl::StrSplit(csv_lines[0], ',');
@@ -451,6 +552,128 @@ TEST(ReportRenderTest, EveryFormatIteratesTheMetricDefinitions) {
   // Undefined estimates say why, never a number.
   EXPECT_NE(table.find("n/a (no value_per_event on the journey's UNSUBSCRIBE guardrail)"),
             std::string::npos);
+}
+
+}  // namespace
+}  // namespace holdfast::cli
+
+#include "client/report_render_forest.h"
+#include "client/report_render_warnings.h"
+
+namespace holdfast::cli {
+namespace {
+
+holdfast::v1::Warning MakeWarning(holdfast::v1::Warning::Kind kind, holdfast::v1::Warning::Severity sev,
+                                  const std::string& journey, const std::string& arm,
+                                  const std::string& segment, const std::string& message) {
+  holdfast::v1::Warning w;
+  w.set_kind(kind);
+  w.set_severity(sev);
+  w.set_journey(journey);
+  w.set_arm(arm);
+  w.set_segment(segment);
+  w.set_message(message);
+  return w;
+}
+
+// One line per journey and kind: the count, up to three places, the first
+// message; every message stays in the HTML fold.
+TEST(ReportRenderTest, WarningsAreGroupedPerJourneyAndKind) {
+  holdfast::v1::LiftReport r;
+  using W = holdfast::v1::Warning;
+  for (const char* seg : {"country=DE", "country=FR", "country=IT", "country=LU"}) {
+    *r.add_warnings() = MakeWarning(W::TOO_FEW_ENTRIES, W::CAUTION, "cart", "*", seg,
+                                    std::string("too few entries in ") + seg);
+  }
+  *r.add_warnings() = MakeWarning(W::TOO_FEW_ENTRIES, W::CAUTION, "winback", "*", "", "winback few");
+  *r.add_warnings() = MakeWarning(W::WINDOWS_CUT, W::INFO, "cart", "", "", "cut");
+  const std::vector<render::WarningGroup> groups = render::GroupWarnings(r.warnings());
+  ASSERT_EQ(groups.size(), 3u);
+  EXPECT_EQ(groups[0].members.size(), 4u);
+  const std::string text = RenderLiftTable(r);
+  EXPECT_NE(text.find("WARNINGS (6 in 3 groups"), std::string::npos) << text;
+  EXPECT_NE(text.find("  CAUTION TOO_FEW_ENTRIES [cart / * / country=DE, cart / * / country=FR, "
+                      "cart / * / country=IT, +1 more] (4 warnings; the first): too few entries in "
+                      "country=DE\n"),
+            std::string::npos)
+      << text;
+  EXPECT_EQ(text.find("too few entries in country=FR"), std::string::npos) << text;
+  EXPECT_NE(text.find("  CAUTION TOO_FEW_ENTRIES [winback / *]: winback few\n"), std::string::npos);
+  EXPECT_NE(text.find("  INFO WINDOWS_CUT [cart]: cut\n"), std::string::npos);
+  const std::string html = RenderLiftHtml(r);
+  EXPECT_EQ(Count(html, "<div class=\"warning caution\">"), 2u);
+  EXPECT_EQ(Count(html, "<div class=\"warning info\">"), 1u);
+  EXPECT_NE(html.find("<span class=\"count\">4 warnings</span>"), std::string::npos);
+  EXPECT_NE(html.find("<details><summary>all 4 messages</summary>"), std::string::npos);
+  EXPECT_NE(html.find("too few entries in country=LU"), std::string::npos);  // in the fold
+}
+
+render::ForestPanel RatioPanel() {
+  render::ForestPanel p{"Incremental ROAS", "incremental revenue per 1 of cost",
+                        render::AxisUnit::kRatio, {{0.0, ""}, {1.0, "break-even 1"}}, 1.0, {}};
+  auto row = [](const std::string& label, double v, double lo, double hi) {
+    render::ForestRow r;
+    r.label = label;
+    r.defined = true;
+    r.value = v;
+    r.lower = lo;
+    r.upper = hi;
+    return r;
+  };
+  p.rows = {row("a", 2.0, 1.5, 2.5), row("b", 1.2, 0.8, 1.6), row("c", 0.6, 0.3, 0.9),
+            row("tiny segment", 3.0, -40.0, 46.0)};
+  return p;
+}
+
+// The axis covers the regular intervals and both reference lines; the
+// interval 90 wide (vs a median of 0.7) is clipped, with arrows, and its
+// estimate stays in view.
+TEST(ReportRenderTest, ForestClipsExtremeIntervalsInsteadOfSquashing) {
+  const render::ForestPanel p = RatioPanel();
+  const render::ForestDomain d = render::ChooseForestDomain(p);
+  EXPECT_LT(d.lo, 0.0);   // 0 is a reference line
+  EXPECT_GT(d.lo, -0.5);  // not -40
+  EXPECT_GT(d.hi, 3.0);   // the clipped row's estimate
+  EXPECT_LT(d.hi, 3.5);   // not 46
+  const std::string svg = render::ForestPanelSvg(p);
+  EXPECT_EQ(Count(svg, "class=\"clip\""), 2u) << svg;  // both ends of the tiny segment
+  // The numbers beside each row, in the panel's unit.
+  EXPECT_NE(svg.find(">2.00 [1.50, 2.50]</text>"), std::string::npos) << svg;
+  EXPECT_NE(svg.find(">3.00 [-40.00, 46.00]</text>"), std::string::npos) << svg;
+  // Its own axis: ticks, caption; break-even labelled and drawn apart from 0.
+  EXPECT_NE(svg.find("class=\"tick\""), std::string::npos);
+  EXPECT_NE(svg.find(">incremental revenue per 1 of cost</text>"), std::string::npos);
+  EXPECT_EQ(Count(svg, "<line class=\"ref decision\""), 1u);
+  EXPECT_EQ(Count(svg, "<line class=\"ref\""), 1u);  // the dashed zero
+  EXPECT_NE(svg.find(">break-even 1</text>"), std::string::npos);
+  // With two rows nothing is clipped: the median is their own width.
+  render::ForestPanel two = p;
+  two.rows.erase(two.rows.begin() + 1, two.rows.begin() + 3);
+  EXPECT_EQ(Count(render::ForestPanelSvg(two), "class=\"clip\""), 0u);
+  EXPECT_LE(render::ChooseForestDomain(two).lo, -40.0);
+}
+
+TEST(ReportRenderTest, ForestPercentAxisHasUnitsAndSignedEstimates) {
+  render::ForestPanel p{"Relative revenue lift per entry", "% of holdout revenue per entry",
+                        render::AxisUnit::kPercent, {{0.0, "no effect"}}, 0.0, {}};
+  render::ForestRow r;
+  r.label = "cart (all arms)";
+  r.defined = true;
+  r.value = 12.5;
+  r.lower = 4.1;
+  r.upper = 20.9;
+  p.rows = {r};
+  render::ForestRow na;
+  na.label = "empty";
+  p.rows.push_back(na);
+  const std::string svg = render::ForestPanelSvg(p);
+  EXPECT_NE(svg.find(">+12.5% [4.1%, 20.9%]</text>"), std::string::npos) << svg;
+  EXPECT_NE(svg.find(">n/a</text>"), std::string::npos) << svg;
+  EXPECT_NE(svg.find("%</text>"), std::string::npos);
+  std::regex tick("class=\"tick\"[^>]*>(-?[0-9.,]+)%</text>");
+  EXPECT_TRUE(std::regex_search(svg, tick)) << svg;
+  // The green colour: the interval lies above the decision line 0.
+  EXPECT_NE(svg.find("fill=\"#1a7f37\">+12.5%"), std::string::npos) << svg;
 }
 
 }  // namespace

@@ -148,6 +148,13 @@ TEST_F(ReportServiceTest, LiftReportMatchesLibraryAndFillsRequestedParts) {
   EXPECT_DOUBLE_EQ(r->rows(0).revenue_lift().value(), l.revenue_per_entry_lift.value);
   EXPECT_DOUBLE_EQ(r->rows(0).revenue_lift().lower(), l.revenue_per_entry_lift.lower);
   EXPECT_DOUBLE_EQ(r->rows(0).iroas().value(), l.iroas.value);
+  // The decision travels in the response (JSON / HTTP clients get it too).
+  ASSERT_EQ(r->journey_summaries_size(), 1);
+  ASSERT_EQ(lib->decisions.size(), 1u);
+  EXPECT_EQ(r->journey_summaries(0).journey(), "cart_abandon");
+  EXPECT_EQ(static_cast<int>(r->journey_summaries(0).verdict()),
+            static_cast<int>(lib->decisions[0].verdict));
+  EXPECT_EQ(r->journey_summaries(0).sentence(), lib->decisions[0].sentence);
   EXPECT_DOUBLE_EQ(r->rows(0).p_value_holm(), lib->rows[0].p_value_holm);
   EXPECT_TRUE(r->rows(0).cuped_revenue_lift().defined());
   EXPECT_FALSE(r->rows(0).sequential_revenue_lift().defined());  // not asked

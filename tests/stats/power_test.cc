@@ -87,5 +87,24 @@ TEST(PowerTest, ProportionMdeSolvesThePowerEquation) {
   EXPECT_FALSE(ProportionMde(0.5, 1, 1, spec).ok());
 }
 
+// At the returned N the standard error se * sqrt(N0 / N) puts the estimate
+// m standard errors from the reference: the power equation holds.
+TEST(PowerTest, TotalEntriesToRejectSolvesThePowerEquation) {
+  const PowerSpec spec;
+  absl::StatusOr<double> n = TotalEntriesToReject(1.3, 0.25, 1.0, 20000, spec);
+  ASSERT_TRUE(n.ok());
+  const double se_at_n = 0.25 * std::sqrt(20000 / *n);
+  EXPECT_NEAR(ZTestPower(0.3 / se_at_n, 0.05), 0.8, 1e-9);
+  // m = 2.8015818 (MultiplierMatchesStatsmodels): N = 20000 (2.8015818 * 0.25 / 0.3)^2.
+  EXPECT_NEAR(*n, 20000 * std::pow(2.8015818 * 0.25 / 0.3, 2), 1e-2);
+  // Symmetric around the reference.
+  EXPECT_DOUBLE_EQ(*TotalEntriesToReject(0.7, 0.25, 1.0, 20000, spec), *n);
+  // At the reference no size decides; bad inputs are errors.
+  EXPECT_TRUE(std::isinf(*TotalEntriesToReject(1.0, 0.25, 1.0, 20000, spec)));
+  EXPECT_FALSE(TotalEntriesToReject(1.3, 0.0, 1.0, 20000, spec).ok());
+  EXPECT_FALSE(TotalEntriesToReject(1.3, 0.25, 1.0, 0, spec).ok());
+  EXPECT_FALSE(TotalEntriesToReject(NAN, 0.25, 1.0, 100, spec).ok());
+}
+
 }  // namespace
 }  // namespace holdfast::stats
