@@ -414,7 +414,7 @@ TEST(ReportRenderTest, TrendsAndStagesRenderInEveryFormat) {
   const size_t columns = Count(lines[0], ",") + 1;
   size_t trend_lines = 0, stage_lines = 0;
   for (const std::string& l : lines) {
-    EXPECT_EQ(Count(l, ",") + 1, columns) << l;
+    EXPECT_EQ(CsvFields(l).size(), columns) << l;  // warning messages hold quoted commas
     trend_lines += l.find(",week,2026-10-") != std::string::npos;
     stage_lines += l.rfind(",,,", 0) == 0;
   }
