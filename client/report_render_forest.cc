@@ -34,14 +34,6 @@ bool Finite(const ForestRow& r) {
 }
 
 // Tick step near range / 5 from {1, 2, 5} x 10^k.
-double NiceStep(double range) {
-  const double raw = range / 5.0;
-  const double mag = std::pow(10.0, std::floor(std::log10(raw)));
-  for (double m : {1.0, 2.0, 5.0, 10.0}) {
-    if (m * mag >= raw) return m * mag;
-  }
-  return 10.0 * mag;
-}
 
 std::string NumberIn(AxisUnit unit, double v) {
   switch (unit) {
@@ -139,7 +131,7 @@ std::string ForestPanelSvg(const ForestPanel& panel) {
                             "<line class=\"axis\" x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\" "
                             "stroke=\"#57606a\"/>\n",
                             kPlotLeft, axis_y, kPlotRight, axis_y));
-  const double step = NiceStep(d.hi - d.lo);
+  const double step = AxisTickStep(d.hi - d.lo);
   for (double k = std::ceil(d.lo / step); k * step <= d.hi + 1e-9 * step; k += 1.0) {
     const double t = k * step;
     const double x = sx(t);

@@ -105,22 +105,12 @@ const std::vector<std::string>& CumulativeTableHeader() {
   return h;
 }
 
-// Axis ticks: a step from 1, 2, 5 x 10^k giving at most ~6 ticks.
-double TickStep(double range) {
-  if (!(range > 0)) return 1.0;
-  const double raw = range / 5.0;
-  const double mag = std::pow(10.0, std::floor(std::log10(raw)));
-  for (double m : {1.0, 2.0, 5.0, 10.0}) {
-    if (m * mag >= raw) return m * mag;
-  }
-  return 10.0 * mag;
-}
 
 double DayStep(double max_days) {
   for (double s : {1.0, 2.0, 7.0, 14.0, 30.0, 60.0, 90.0, 180.0, 365.0, 730.0}) {
     if (max_days / s <= 8.0) return s;
   }
-  return TickStep(max_days);
+  return AxisTickStep(max_days);
 }
 
 std::string Num2(double v) { return absl::StrFormat("%.1f", v); }
@@ -144,7 +134,7 @@ std::string Panel(const LiftRow& row, bool margin, const std::string& title) {
     hi = std::max(hi, p.hi);
   }
   if (hi - lo <= 0) hi = lo + 1.0;
-  const double ystep = TickStep(hi - lo);
+  const double ystep = AxisTickStep(hi - lo);
   lo = std::floor(lo / ystep) * ystep;
   hi = std::ceil(hi / ystep) * ystep;
   auto X = [&](double x) { return kL + (kW - kL - kR) * x / max_x; };

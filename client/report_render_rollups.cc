@@ -130,14 +130,6 @@ struct SeriesPoint {
   double value = 0, lower = 0, upper = 0;
 };
 
-double NiceStep(double range) {
-  const double raw = range / 5.0;
-  const double mag = std::pow(10.0, std::floor(std::log10(raw)));
-  for (double m : {1.0, 2.0, 5.0, 10.0}) {
-    if (m * mag >= raw) return m * mag;
-  }
-  return 10.0 * mag;
-}
 
 // One panel: points over the buckets (x, labelled), y with ticks, reference
 // lines (`refs`; `decision_ref` solid and labelled `decision_label`, the
@@ -181,7 +173,7 @@ std::string SeriesSvg(const std::string& title, const std::string& y_title,
   absl::StrAppend(&svg, absl::StrFormat(
                             "<line x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\" stroke=\"#8c959f\"/>\n",
                             left, top, left, top + plot_h));
-  const double step = NiceStep(hi - lo);
+  const double step = AxisTickStep(hi - lo);
   for (double t = std::ceil(lo / step) * step; t <= hi + 1e-9 * step; t += step) {
     const double y = sy(t);
     absl::StrAppend(&svg, absl::StrFormat(

@@ -191,4 +191,14 @@ std::string PrimaryIntervalsNote(const holdfast::v1::LiftReport& r) {
          "conversion normal. Plain Welch / delta intervals are in JSON and CSV.";
 }
 
+double AxisTickStep(double range) {
+  if (!(range > 0) || !std::isfinite(range)) return 1.0;
+  const double raw = range / 5.0;
+  const double mag = std::pow(10.0, std::floor(std::log10(raw)));
+  for (double m : {1.0, 2.0, 5.0, 10.0}) {
+    if (m * mag >= raw) return m * mag;
+  }
+  return 10.0 * mag;
+}
+
 }  // namespace holdfast::cli::render

@@ -67,6 +67,11 @@ std::string HtmlEscape(absl::string_view s);
 // Quotes a CSV field when it holds a comma, quote or newline (RFC 4180).
 std::string CsvField(absl::string_view s);
 
+// Step between axis ticks: 1, 2 or 5 x 10^k, the smallest giving at most
+// ~6 ticks over `range`; 1 for an empty or non-finite range. Every chart
+// (forest plot, trends, cumulative value) uses it.
+double AxisTickStep(double range);
+
 }  // namespace holdfast::cli::render
 
 #endif  // HOLDFAST_CLIENT_REPORT_RENDER_UTIL_H_
