@@ -18,23 +18,12 @@ namespace {
 constexpr int64_t kWeekUs = 7LL * 86400 * 1000000;
 constexpr double kBreakEven = 1.0;
 
-stats::Estimate FromRatio(const stats::RatioEstimate& r) {
-  stats::Estimate e;
-  e.value = r.value;
-  e.lower = r.lower;
-  e.upper = r.upper;
-  e.std_error = r.std_error;
-  e.p_value = r.p_value;
-  e.df = r.df;
-  e.defined = r.defined;
-  return e;
-}
 
 // The interval the tables show: Hall's when primary and defined.
 stats::Estimate Primary(const stats::RatioEstimate& plain, const stats::Estimate& corrected,
                         bool skew_corrected_primary) {
   if (skew_corrected_primary && corrected.defined) return corrected;
-  return FromRatio(plain);
+  return plain.AsEstimate();
 }
 
 Verdict AgainstBreakEven(const stats::Estimate& e) {

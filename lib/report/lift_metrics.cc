@@ -20,17 +20,6 @@ PairMoments Pair(const EntryMoments& g, const EntryWeights& a, const EntryWeight
   return g.Pair(a, b);
 }
 
-stats::Estimate FromRatio(const stats::RatioEstimate& r) {
-  stats::Estimate e;
-  e.value = r.value;
-  e.lower = r.lower;
-  e.upper = r.upper;
-  e.std_error = r.std_error;
-  e.df = r.df;
-  e.p_value = r.p_value;
-  e.defined = r.defined;
-  return e;
-}
 
 MetricResult Result(const char* id, const MetricEstimate& m) {
   MetricResult r;
@@ -166,12 +155,12 @@ MetricResult MarginPerEntry(const MetricInputs& in) {
 }
 
 MetricResult Iroas(const MetricInputs& in) {
-  return Headline("iroas", FromRatio(in.lift.iroas), in.lift.iroas_skew_corrected,
+  return Headline("iroas", in.lift.iroas.AsEstimate(), in.lift.iroas_skew_corrected,
                   in.skew_corrected_primary);
 }
 
 MetricResult MarginIroas(const MetricInputs& in) {
-  return Headline("margin_iroas", FromRatio(in.lift.margin_iroas),
+  return Headline("margin_iroas", in.lift.margin_iroas.AsEstimate(),
                   in.lift.margin_iroas_skew_corrected, in.skew_corrected_primary);
 }
 

@@ -102,6 +102,21 @@ struct RatioEstimate {
   double break_even_p_value = kNaN;
   FiellerSet fieller;
   bool defined = false;
+
+  // The delta-method interval as a plain Estimate (value, bounds, standard
+  // error, df, p-value of no effect, defined); Fieller's set and the
+  // break-even p-value are dropped.
+  Estimate AsEstimate() const {
+    Estimate e;
+    e.value = value;
+    e.lower = lower;
+    e.upper = upper;
+    e.std_error = std_error;
+    e.df = df;
+    e.p_value = p_value;
+    e.defined = defined;
+    return e;
+  }
 };
 
 struct CupedEstimate {
