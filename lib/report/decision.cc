@@ -1,11 +1,13 @@
 #include "lib/report/decision.h"
 
 #include <algorithm>
+#include <cctype>
 #include <cmath>
 #include <limits>
 #include <string>
 
 #include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
@@ -119,12 +121,18 @@ std::string NeededClause(const JourneyDecision& d, double power) {
            "decide it.";
   }
   if (!std::isfinite(d.entries_needed)) return "";
+  const std::string chance = FormatPercent(power);
+  // "an 80%", "an 11%", "an 18%", "a 90%": the article follows the spoken number.
+  const bool vowel = absl::StartsWith(chance, "8") ||
+                     (chance.size() > 2 && (absl::StartsWith(chance, "11") ||
+                                            absl::StartsWith(chance, "18")) &&
+                      !std::isdigit(static_cast<unsigned char>(chance[2])));
   std::string out = absl::StrFormat(
       "If the observed iROAS holds, about %s entries in total (%s more than the %s analysed) "
-      "give the interval a %s chance of excluding break-even",
+      "give the interval %s %s chance of excluding break-even",
       Grouped(RoundUpTwoDigits(std::ceil(d.entries_needed))),
       Grouped(RoundUpTwoDigits(d.additional_entries_needed)), Grouped(static_cast<double>(d.entries)),
-      FormatPercent(power));
+      vowel ? "an" : "a", chance);
   if (std::isfinite(d.periods_needed)) {
     const double days = static_cast<double>(d.period_us) / (86400.0 * 1e6);
     absl::StrAppend(&out, absl::StrFormat(
