@@ -26,7 +26,8 @@ std::string Total(SqlDialect d, const std::string& x) {
 
 }  // namespace
 
-std::string AnalysisEntrySql(SqlDialect d, size_t versions, int64_t max_horizon_us) {
+std::string AnalysisEntrySql(SqlDialect d, size_t versions, int64_t max_horizon_us,
+                             bool next_entry_possible) {
   const bool pg = d == SqlDialect::kPostgres;
   // Versions known to the caller, with their windows.
   std::string values;
@@ -48,8 +49,10 @@ std::string AnalysisEntrySql(SqlDialect d, size_t versions, int64_t max_horizon_
   const std::string h = absl::StrCat("coalesce(v.h, ", P(d, kAnalysisParamRefundHorizon), ")");
   const std::string as_of = P(d, kAnalysisParamAsOf);
   // Window end: t0 + window, cut by the unit's next entry in the journey.
-  const std::string end =
-      Least(d, absl::StrCat("e.t0 + ", w), "coalesce(nx.t0, 9223372036854775807)");
+  const std::string next_t0 = next_entry_possible ? "nx.t0" : (pg ? "NULL::bigint" : "NULL");
+  const std::string end = next_entry_possible ? Least(d, absl::StrCat("e.t0 + ", w),
+                                                      "coalesce(nx.t0, 9223372036854775807)")
+                                              : absl::StrCat("(e.t0 + ", w, ")");
   // Refund deadline: t0 + full window + horizon (a cut does not move it),
   // and nothing at or after as_of.
   const std::string deadline = Least(d, absl::StrCat("e.t0 + ", w, " + ", h), as_of);
@@ -102,7 +105,7 @@ std::string AnalysisEntrySql(SqlDialect d, size_t versions, int64_t max_horizon_
   return absl::StrCat(
       "WITH v(version, w, p, h) AS (VALUES ", values, ")\n",
       "SELECT e.unit, e.grp, e.arm, e.period, e.t0, e.in_washout, e.attributes, e.config_version,\n",
-      "  CASE WHEN v.version IS NULL THEN 0 ELSE 1 END, ", w, ", ", h, ", nx.t0,\n",
+      "  CASE WHEN v.version IS NULL THEN 0 ELSE 1 END, ", w, ", ", h, ", ", next_t0, ",\n",
       "  ", Total(d, "CASE WHEN o.at >= e.t0 THEN o.revenue END"), ",\n",
       "  ", Total(d, "CASE WHEN o.at >= e.t0 THEN o.margin END"), ",\n",
       "  ", in_window_order, ",\n",
@@ -122,15 +125,24 @@ std::string AnalysisEntrySql(SqlDialect d, size_t versions, int64_t max_horizon_
       // The next entry: the unit's entry in this journey with the next higher
       // period among those before as_of. Looked up once per entry (as a join
       // key), so its t0 is a plain column below.
-      "LEFT JOIN entries nx ON nx.journey = e.journey AND nx.unit = e.unit AND nx.period =\n",
-      "  (SELECT min(n2.period) FROM entries n2 WHERE n2.journey = e.journey AND n2.unit = e.unit\n",
-      "     AND n2.period > e.period AND n2.t0 < ", as_of, ")\n",
+      next_entry_possible
+          ? absl::StrCat(
+                "LEFT JOIN entries nx ON nx.journey = e.journey AND nx.unit = e.unit AND nx.period =\n",
+                "  (SELECT min(n2.period) FROM entries n2 WHERE n2.journey = e.journey AND n2.unit = e.unit\n",
+                "     AND n2.period > e.period AND n2.t0 < ", as_of, ")\n")
+          : std::string(),
       "LEFT JOIN outcomes o ON o.unit = e.unit AND o.type <> 3\n",
       "  AND o.at >= e.t0 - ", pre, " AND o.at < ", end, "\n",
       "WHERE e.journey = ", P(d, kAnalysisParamJourney), " AND e.t0 >= ", P(d, kAnalysisParamFrom),
       " AND e.t0 < ", P(d, kAnalysisParamTo), "\n",
-      pg ? "GROUP BY e.journey, e.unit, e.period, v.version, v.w, v.p, v.h, nx.t0\n"
+      pg ? absl::StrCat("GROUP BY e.journey, e.unit, e.period, v.version, v.w, v.p, v.h",
+                        next_entry_possible ? ", nx.t0" : "", "\n")
          : "GROUP BY e.unit, e.period\n");
+}
+
+std::string NextEntryPossibleSql(SqlDialect d) {
+  return absl::StrCat("SELECT count(*) FROM (SELECT 1 FROM entries WHERE journey = ", P(d, 1),
+                      " AND period > 0 AND t0 < ", P(d, 2), " LIMIT 1) AS any_later_period\n");
 }
 
 std::string OrphanRefundsSql(SqlDialect d) {

@@ -214,8 +214,15 @@ absl::Status PostgresStore::ForEachAnalysisEntry(const AnalysisQuery& query,
         params[b + 2] = std::to_string(v.pre_period_us);
         params[b + 3] = std::to_string(v.refund_horizon_us);
       }
+      // Same REPEATABLE READ snapshot: a journey without any entry of a later
+      // period can have no next entry, and skips that lookup.
+      const bool next_entry_possible =
+          txn.exec_params1(NextEntryPossibleSql(SqlDialect::kPostgres), j.journey,
+                           std::to_string(query.as_of))[0]
+              .as<int64_t>() != 0;
       txn.exec_params(absl::StrCat("DECLARE hf_cur NO SCROLL CURSOR FOR ",
-                                   AnalysisEntrySql(SqlDialect::kPostgres, j.versions.size(), j.max_horizon_us)),
+                                   AnalysisEntrySql(SqlDialect::kPostgres, j.versions.size(),
+                                                    j.max_horizon_us, next_entry_possible)),
                       pqxx::prepare::make_dynamic_params(params.begin(), params.end()));
       e.journey = j.journey;
       status = DrainCursor(txn, query.cancelled, [&](const pqxx::row& row) {

@@ -148,8 +148,15 @@ absl::Status SqliteStore::ForEachAnalysisEntry(const AnalysisQuery& query,
   try {
     AnalysisEntry row;
     for (const JourneyWindow& j : query.journeys) {
+      // Same snapshot (one read transaction): a journey without any entry of
+      // a later period can have no next entry, and skips that lookup.
+      SQLite::Statement next_check(session.db(), NextEntryPossibleSql(SqlDialect::kSqlite));
+      next_check.bindNoCopy(1, j.journey);
+      next_check.bind(2, static_cast<int64_t>(query.as_of));
+      const bool next_entry_possible = next_check.executeStep() && next_check.getColumn(0).getInt() != 0;
       // One statement per journey: the VALUES list has one row per version.
-      SQLite::Statement q(session.db(), AnalysisEntrySql(SqlDialect::kSqlite, j.versions.size(), j.max_horizon_us));
+      SQLite::Statement q(session.db(), AnalysisEntrySql(SqlDialect::kSqlite, j.versions.size(),
+                                                         j.max_horizon_us, next_entry_possible));
       q.bindNoCopy(kAnalysisParamJourney, j.journey);
       q.bind(kAnalysisParamFrom, static_cast<int64_t>(query.from));
       q.bind(kAnalysisParamTo, static_cast<int64_t>(to));

@@ -164,7 +164,9 @@ TEST(DurabilityE2eTest, AcknowledgedRecordsSurviveSigkillExactlyOnce) {
         inserted += summary.inserted();
       }
     }
-    if (round == 1) EXPECT_EQ(inserted, 0);
+    if (round == 1) {
+      EXPECT_EQ(inserted, 0);
+    }
   }
 }
 
