@@ -385,26 +385,26 @@ TEST_P(StoreConformanceTest, NextEntryAtOrAfterAsOfDoesNotCut) {
                   .RecordOutcomes(std::vector<OutcomeRow>{Order("o1", "u1", 1070, 10, 1),
                                                           Order("o2", "u2", 1020, 5, 1)})
                   .ok());
-  // as_of 1050: period 1's entry does not exist yet for the report.
-  auto before = f.Read(1200, {{"v1", kW, kP, kH}}, 0, 1050);
-  ASSERT_EQ(before.size(), 2u);
-  // as_of 1200 but u1's period-1 entry at 1050 is outside [0, 1050):
-  // it still cuts u1's period-0 window (next entries count before as_of).
-  const AnalysisEntry& cut = before.at({"u1", 0});
+  // as_of 1200: u1's period-1 entry (t0 1050, outside the range [0, 1050))
+  // is before as_of, so the lookup runs and cuts u1's period-0 window.
+  auto late = f.Read(1200, {{"v1", kW, kP, kH}}, 0, 1050);
+  ASSERT_EQ(late.size(), 2u);
+  const AnalysisEntry& cut = late.at({"u1", 0});
   EXPECT_TRUE(cut.window_cut);
   EXPECT_EQ(cut.window_end, 1050);
-  EXPECT_DOUBLE_EQ(cut.y, 0);
+  EXPECT_DOUBLE_EQ(cut.y, 0);  // the order at 1070 is the next entry's
+  EXPECT_DOUBLE_EQ(late.at({"u2", 0}).y, 5);
+  EXPECT_FALSE(late.at({"u2", 0}).window_cut);
+  // as_of 1050: no entry of period > 0 is before as_of, so the lookup is
+  // skipped; no window is cut (both entries are still immature).
   auto early = f.Read(1050, {{"v1", kW, kP, kH}}, 0, 1050);
   ASSERT_EQ(early.size(), 2u);
   const AnalysisEntry& whole = early.at({"u1", 0});
   EXPECT_FALSE(whole.window_cut);
   EXPECT_FALSE(whole.next_t0.has_value());
   EXPECT_EQ(whole.window_end, 1100);
-  EXPECT_FALSE(whole.mature);  // 1100 > as_of 1050
+  EXPECT_FALSE(whole.mature);                    // 1100 > as_of 1050
   EXPECT_DOUBLE_EQ(early.at({"u2", 0}).y, 0);  // immature: sums zeroed
-  auto late = f.Read(1200, {{"v1", kW, kP, kH}}, 0, 1050);
-  EXPECT_DOUBLE_EQ(late.at({"u2", 0}).y, 5);
-  EXPECT_FALSE(late.at({"u2", 0}).window_cut);
 }
 
 // ------------------------------------------------------------ horizons
