@@ -45,6 +45,9 @@ class StallingStore final : public Store {
   absl::StatusOr<JourneyDiagnostics> GetJourneyDiagnostics(const JourneyDiagnosticsQuery& query) override {
     return store_->GetJourneyDiagnostics(query);
   }
+  absl::StatusOr<JourneyChannels> GetJourneyChannels(const ChannelQuery& query) override {
+    return store_->GetJourneyChannels(query);
+  }
   absl::StatusOr<int64_t> CountOrphanRefunds(UnixMicros from, UnixMicros to) override {
     return store_->CountOrphanRefunds(from, to);
   }

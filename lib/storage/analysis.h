@@ -241,6 +241,64 @@ struct ProgramUnitRow {
   int64_t sends = 0;
 };
 
+
+// Per-channel sends and last-touch attribution of one journey, and its fixed
+// costs by category (docs/storage.md, "Channels and cost components"). The
+// entries are the report's analysed ones: TREATMENT or HOLDOUT, not in
+// washout, period in [first_period, last_period], from <= t0 < min(to,
+// as_of), mature (t0 + the entry's version's window <= as_of); windows and
+// refund deadlines as for ForEachAnalysisEntry.
+struct ChannelQuery {
+  // The journey's fallback windows and its known versions (max_horizon_us is
+  // ignored).
+  JourneyWindow journey;
+  UnixMicros from = 0;
+  UnixMicros to = 0;
+  UnixMicros as_of = std::numeric_limits<int64_t>::max();
+  // Journey rotation periods analysed (inclusive).
+  int64_t first_period = std::numeric_limits<int64_t>::min();
+  int64_t last_period = std::numeric_limits<int64_t>::max();
+  // Fixed costs are pro-rated to [max(from, cost_from), min(to, cost_to)),
+  // as JourneyDiagnosticsQuery's.
+  UnixMicros cost_from = std::numeric_limits<int64_t>::min();
+  UnixMicros cost_to = std::numeric_limits<int64_t>::max();
+};
+
+// One (group, arm, channel) of a journey's analysed entries.
+struct ChannelAggregate {
+  // kTreatment or kHoldout (holdout sends are contamination).
+  EntryGroup group = EntryGroup::kTreatment;
+  // The entries' arm ("" for the holdout).
+  std::string arm;
+  // The send channel; "" when `unattributed`.
+  std::string channel;
+  // Orders in a window with no send of the journey before them in it: their
+  // revenue is credited to no channel (sends and send_cost are 0).
+  bool unattributed = false;
+  // The journey's sends on this channel in the entries' windows.
+  int64_t sends = 0;
+  double send_cost = 0.0;
+  // CONVERSION / ORDER outcomes in the windows whose last prior send of the
+  // journey in the window (at < order time; ties: the greater send_id) is on
+  // this channel, and their revenue net of their refunds before min(t0 + W +
+  // H, as_of) (refunds follow their order, as in AnalysisEntry::y).
+  int64_t attributed_orders = 0;
+  double attributed_revenue = 0.0;
+};
+
+// A fixed-cost category of the journey, pro-rated to the query's cost range.
+struct FixedCostCategory {
+  std::string category;
+  double amount = 0.0;
+};
+
+struct JourneyChannels {
+  // Sorted by group, arm, unattributed (attributed first), channel (bytes).
+  std::vector<ChannelAggregate> channels;
+  // Sorted by category (bytes); categories with no overlap are left out.
+  std::vector<FixedCostCategory> fixed_costs;
+};
+
 }  // namespace holdfast
 
 #endif  // HOLDFAST_LIB_STORAGE_ANALYSIS_H_

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <limits>
+#include <tuple>
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
@@ -226,6 +227,111 @@ void FinishAnalysisEntry(UnixMicros as_of, AnalysisEntry* e) {
     e->complained = 0;
     e->incentive = 0;
   }
+}
+
+std::string ChannelAttributionSql(SqlDialect d, size_t versions) {
+  const bool pg = d == SqlDialect::kPostgres;
+  // Numeric parameters typed for PostgreSQL (they are bound as text).
+  auto num = [&](int n) { return pg ? absl::StrCat(P(d, n), "::bigint") : P(d, n); };
+  std::string values;
+  if (versions == 0) values = pg ? "(NULL::text, NULL::bigint, NULL::bigint)" : "(NULL, NULL, NULL)";
+  for (size_t k = 0; k < versions; ++k) {
+    const int b = kChannelParamFirstVersion + 3 * static_cast<int>(k);
+    absl::StrAppend(&values, k ? ", " : "", "(", pg ? absl::StrCat(P(d, b), "::text") : P(d, b),
+                    ", ", num(b + 1), ", ", num(b + 2), ")");
+  }
+  const std::string journey = P(d, kChannelParamJourney);
+  const std::string as_of = num(kChannelParamAsOf);
+  const std::string w = absl::StrCat("coalesce(v.w, ", num(kChannelParamWindow), ")");
+  return absl::StrCat(
+      "WITH v(version, w, h) AS (VALUES ", values, "),\n",
+      // The analysed entries (mature, not washout, in range and periods) with
+      // the window of their version, cut by the unit's next entry.
+      "ae AS (\n"
+      "  SELECT e.unit AS unit, e.grp AS grp, e.arm AS arm, e.t0 AS t0, ", w, " AS w,\n"
+      "    coalesce(v.h, ", num(kChannelParamRefundHorizon), ") AS h,\n"
+      "    coalesce((SELECT n2.t0 FROM entries n2 WHERE n2.journey = e.journey AND n2.unit = e.unit\n"
+      "       AND n2.period > e.period AND n2.t0 < ", as_of, " ORDER BY n2.period LIMIT 1),\n"
+      "       9223372036854775807) AS nx\n"
+      "  FROM entries e LEFT JOIN v ON v.version = e.config_version\n"
+      "  WHERE e.journey = ", journey, " AND e.t0 >= ", num(kChannelParamFrom), " AND e.t0 < ",
+      num(kChannelParamTo), "\n"
+      "    AND e.grp IN (1, 2) AND e.in_washout = 0 AND e.period >= ", num(kChannelParamFirstPeriod),
+      " AND e.period <= ", num(kChannelParamLastPeriod), "\n"
+      "    AND e.t0 + ", w, " <= ", as_of, "\n"
+      "),\n"
+      "aw AS (SELECT unit, grp, arm, t0, w, h, ", Least(d, "t0 + w", "nx"), " AS wend FROM ae)\n",
+      // Sends of the journey in the windows, per channel.
+      "SELECT 0, aw.grp, aw.arm, s.channel, count(*), ", Total(d, "s.cost"), "\n"
+      "FROM aw JOIN sends s ON s.unit = aw.unit AND s.journey = ", journey,
+      " AND s.at >= aw.t0 AND s.at < aw.wend\n"
+      "GROUP BY aw.grp, aw.arm, s.channel\n"
+      "UNION ALL\n",
+      // Orders in the windows, each credited to the channel of the last send
+      // of the journey before it in the window, with its refunds before the
+      // entry's deadline (refunds follow their order).
+      "SELECT 1, grp, arm, ch, count(*), ", Total(d, "rev"), " FROM (\n"
+      "  SELECT aw.grp AS grp, aw.arm AS arm,\n"
+      "    (SELECT s.channel FROM sends s WHERE s.unit = aw.unit AND s.journey = ", journey,
+      "\n       AND s.at >= aw.t0 AND s.at < o.at ORDER BY s.at DESC, s.send_id DESC LIMIT 1) AS ch,\n"
+      "    o.revenue + (SELECT ", Total(d, "r.revenue"),
+      " FROM outcomes r WHERE r.unit = aw.unit AND r.type = 3\n"
+      "       AND r.order_id = o.outcome_id AND r.at < ",
+      Least(d, "aw.t0 + aw.w + aw.h", as_of), ") AS rev\n"
+      "  FROM aw JOIN outcomes o ON o.unit = aw.unit AND o.type IN (1, 2)\n"
+      "    AND o.at >= aw.t0 AND o.at < aw.wend\n"
+      ") AS ord\n"
+      "GROUP BY grp, arm, ch\n");
+}
+
+std::string FixedCostCategoriesSql(SqlDialect d) {
+  const bool pg = d == SqlDialect::kPostgres;
+  const std::string from = pg ? "$2::bigint" : "?2", to = pg ? "$3::bigint" : "?3";
+  return absl::StrCat(
+      "SELECT category, ",
+      Total(d, absl::StrCat("amount * (CAST(", Least(d, "\"end\"", to), " - ",
+                            pg ? "GREATEST(" : "max(", "start, ", from, ") AS ",
+                            pg ? "double precision" : "REAL", ") / (\"end\" - start))")),
+      "\nFROM fixed_costs\nWHERE journey = ", P(d, 1), " AND start < ", to, " AND \"end\" > ", from,
+      " AND ", from, " < ", to, "\nGROUP BY category\n");
+}
+
+void AddChannelRow(int kind, int group, const std::string& arm,
+                   const std::optional<std::string>& channel, int64_t count, double amount,
+                   JourneyChannels* out) {
+  const EntryGroup g = static_cast<EntryGroup>(group);
+  const bool unattributed = !channel.has_value();
+  const std::string name = channel.value_or("");
+  ChannelAggregate* row = nullptr;
+  for (ChannelAggregate& c : out->channels) {
+    if (c.group == g && c.arm == arm && c.unattributed == unattributed && c.channel == name) {
+      row = &c;
+      break;
+    }
+  }
+  if (row == nullptr) {
+    out->channels.push_back({g, arm, name, unattributed});
+    row = &out->channels.back();
+  }
+  if (kind == 0) {
+    row->sends += count;
+    row->send_cost += amount;
+  } else {
+    row->attributed_orders += count;
+    row->attributed_revenue += amount;
+  }
+}
+
+void SortJourneyChannels(JourneyChannels* out) {
+  std::sort(out->channels.begin(), out->channels.end(),
+            [](const ChannelAggregate& a, const ChannelAggregate& b) {
+              return std::tie(a.group, a.arm, a.unattributed, a.channel) <
+                     std::tie(b.group, b.arm, b.unattributed, b.channel);
+            });
+  std::sort(out->fixed_costs.begin(), out->fixed_costs.end(),
+            [](const FixedCostCategory& a, const FixedCostCategory& b) {
+              return a.category < b.category;
+            });
 }
 
 }  // namespace holdfast

@@ -16,6 +16,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <optional>
 #include <string>
 
 #include "absl/status/status.h"
@@ -120,6 +121,54 @@ std::string AllFixedCostsSql(SqlDialect dialect);
 // not be analysed half-measured). Sorts horizon_events by offset (stable)
 // and leaves them whatever the maturity: the report applies it per horizon.
 void FinishAnalysisEntry(UnixMicros as_of, AnalysisEntry* e);
+
+
+// Parameters of ChannelAttributionSql (docs/storage.md, "Channels and cost
+// components"): 1 journey; 2 from; 3 to (the caller passes min(to, as_of));
+// 4 as_of; 5, 6 the journey's fallback window and refund horizon (µs); 7, 8
+// first and last period (inclusive); then for version k = 0, 1, ... 9 + 3k
+// config_version, 10 + 3k window, 11 + 3k refund horizon. Versions distinct.
+inline constexpr int kChannelParamJourney = 1;
+inline constexpr int kChannelParamFrom = 2;
+inline constexpr int kChannelParamTo = 3;
+inline constexpr int kChannelParamAsOf = 4;
+inline constexpr int kChannelParamWindow = 5;
+inline constexpr int kChannelParamRefundHorizon = 6;
+inline constexpr int kChannelParamFirstPeriod = 7;
+inline constexpr int kChannelParamLastPeriod = 8;
+inline constexpr int kChannelParamFirstVersion = 9;
+
+// Result columns of ChannelAttributionSql, in order. A row is either a send
+// aggregate (kind 0: count = sends, amount = send cost) or an order
+// aggregate (kind 1: count = orders, amount = their revenue net of refunds;
+// channel NULL = no prior send in the window, unattributed), per (group,
+// arm, channel). Order unspecified.
+enum ChannelColumn : int {
+  kChanColKind = 0,
+  kChanColGroup,
+  kChanColArm,
+  kChanColChannel,
+  kChanColCount,
+  kChanColAmount,
+  kNumChannelColumns,
+};
+
+// Per-channel sends and last-touch attributed orders of journey ?1 over its
+// analysed entries (ChannelQuery): one query per journey, apart from the
+// per-entry AnalysisEntrySql so the report's entry stream does not pay for it.
+std::string ChannelAttributionSql(SqlDialect dialect, size_t versions);
+
+// Fixed costs of journey ?1 pro-rated to [?2, ?3) by category: rows
+// (category, amount), order unspecified; nothing when ?2 >= ?3.
+std::string FixedCostCategoriesSql(SqlDialect dialect);
+
+// Folds ChannelAttributionSql rows into `out->channels` and sorts them (and
+// out->fixed_costs) as JourneyChannels documents. `kind`, `group`, ... are one
+// row's columns; `channel` nullopt for an unattributed order row.
+void AddChannelRow(int kind, int group, const std::string& arm,
+                   const std::optional<std::string>& channel, int64_t count, double amount,
+                   JourneyChannels* out);
+void SortJourneyChannels(JourneyChannels* out);
 
 }  // namespace holdfast
 

@@ -125,6 +125,7 @@ class PostgresStore final : public Store {
   absl::StatusOr<double> SumFixedCosts(UnixMicros from, UnixMicros to) override;
   absl::StatusOr<JourneyDiagnostics> GetJourneyDiagnostics(
       const JourneyDiagnosticsQuery& query) override;
+  absl::StatusOr<JourneyChannels> GetJourneyChannels(const ChannelQuery& query) override;
   absl::StatusOr<int64_t> CountOrphanRefunds(UnixMicros from, UnixMicros to) override;
 
   // Schema version the database had before Open migrated it (0: new).

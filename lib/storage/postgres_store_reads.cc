@@ -337,6 +337,53 @@ absl::StatusOr<JourneyDiagnostics> PostgresStore::GetJourneyDiagnostics(
   return d;
 }
 
+absl::StatusOr<JourneyChannels> PostgresStore::GetJourneyChannels(const ChannelQuery& query) {
+  HF_RETURN_IF_ERROR(storage_internal::ValidateChannelQuery(query));
+  HF_ASSIGN_OR_RETURN(std::unique_ptr<ReadSession> session, ReadSession::Begin(impl_.get()));
+  JourneyChannels out;
+  const JourneyWindow& j = query.journey;
+  try {
+    ReadTxn& txn = session->txn();
+    std::vector<std::string> params(kChannelParamFirstVersion - 1 + 3 * j.versions.size());
+    params[kChannelParamJourney - 1] = j.journey;
+    params[kChannelParamFrom - 1] = std::to_string(query.from);
+    params[kChannelParamTo - 1] = std::to_string(std::min(query.to, query.as_of));
+    params[kChannelParamAsOf - 1] = std::to_string(query.as_of);
+    params[kChannelParamWindow - 1] = std::to_string(j.attribution_window_us);
+    params[kChannelParamRefundHorizon - 1] = std::to_string(j.refund_horizon_us);
+    params[kChannelParamFirstPeriod - 1] = std::to_string(query.first_period);
+    params[kChannelParamLastPeriod - 1] = std::to_string(query.last_period);
+    for (size_t k = 0; k < j.versions.size(); ++k) {
+      const VersionWindow& v = j.versions[k];
+      const size_t b = kChannelParamFirstVersion - 1 + 3 * k;
+      params[b] = v.config_version;
+      params[b + 1] = std::to_string(v.attribution_window_us);
+      params[b + 2] = std::to_string(v.refund_horizon_us);
+    }
+    pqxx::result r = txn.exec_params(ChannelAttributionSql(SqlDialect::kPostgres, j.versions.size()),
+                                     pqxx::prepare::make_dynamic_params(params.begin(), params.end()));
+    for (const pqxx::row& row : r) {
+      const pqxx::field channel = row[kChanColChannel];
+      AddChannelRow(row[kChanColKind].as<int>(), row[kChanColGroup].as<int>(),
+                    row[kChanColArm].as<std::string>(),
+                    channel.is_null() ? std::nullopt
+                                      : std::optional<std::string>(channel.as<std::string>()),
+                    row[kChanColCount].as<int64_t>(), row[kChanColAmount].as<double>(), &out);
+    }
+    r = txn.exec_params(FixedCostCategoriesSql(SqlDialect::kPostgres), j.journey,
+                        static_cast<int64_t>(std::max(query.from, query.cost_from)),
+                        static_cast<int64_t>(std::min(query.to, query.cost_to)));
+    for (const pqxx::row& row : r) {
+      out.fixed_costs.push_back({row[0].as<std::string>(), row[1].as<double>()});
+    }
+  } catch (...) {
+    session->Poison();
+    return StatusFromCurrentPqxxException("reading journey channels");
+  }
+  SortJourneyChannels(&out);
+  return out;
+}
+
 absl::StatusOr<int64_t> PostgresStore::CountOrphanRefunds(UnixMicros from, UnixMicros to) {
   if (from > to) return absl::InvalidArgumentError("orphan refund range has from > to");
   HF_ASSIGN_OR_RETURN(std::unique_ptr<ReadSession> session, ReadSession::Begin(impl_.get()));

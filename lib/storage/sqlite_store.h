@@ -167,6 +167,7 @@ class SqliteStore final : public Store {
   absl::StatusOr<double> SumFixedCosts(UnixMicros from, UnixMicros to) override;
   absl::StatusOr<JourneyDiagnostics> GetJourneyDiagnostics(
       const JourneyDiagnosticsQuery& query) override;
+  absl::StatusOr<JourneyChannels> GetJourneyChannels(const ChannelQuery& query) override;
   absl::StatusOr<int64_t> CountOrphanRefunds(UnixMicros from, UnixMicros to) override;
 
   // Schema version the file had before Open migrated it (0: new file).

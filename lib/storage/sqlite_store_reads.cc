@@ -307,6 +307,50 @@ absl::StatusOr<JourneyDiagnostics> SqliteStore::GetJourneyDiagnostics(
   return d;
 }
 
+absl::StatusOr<JourneyChannels> SqliteStore::GetJourneyChannels(const ChannelQuery& query) {
+  HF_RETURN_IF_ERROR(storage_internal::ValidateChannelQuery(query));
+  HF_ASSIGN_OR_RETURN(ReadSession session, ReadSession::Begin(impl_.get()));
+  JourneyChannels out;
+  const JourneyWindow& j = query.journey;
+  try {
+    SQLite::Statement q(session.db(), ChannelAttributionSql(SqlDialect::kSqlite, j.versions.size()));
+    q.bindNoCopy(kChannelParamJourney, j.journey);
+    q.bind(kChannelParamFrom, static_cast<int64_t>(query.from));
+    q.bind(kChannelParamTo, static_cast<int64_t>(std::min(query.to, query.as_of)));
+    q.bind(kChannelParamAsOf, static_cast<int64_t>(query.as_of));
+    q.bind(kChannelParamWindow, static_cast<int64_t>(j.attribution_window_us));
+    q.bind(kChannelParamRefundHorizon, static_cast<int64_t>(j.refund_horizon_us));
+    q.bind(kChannelParamFirstPeriod, static_cast<int64_t>(query.first_period));
+    q.bind(kChannelParamLastPeriod, static_cast<int64_t>(query.last_period));
+    for (size_t k = 0; k < j.versions.size(); ++k) {
+      const VersionWindow& v = j.versions[k];
+      const int b = kChannelParamFirstVersion + 3 * static_cast<int>(k);
+      q.bindNoCopy(b, v.config_version);
+      q.bind(b + 1, static_cast<int64_t>(v.attribution_window_us));
+      q.bind(b + 2, static_cast<int64_t>(v.refund_horizon_us));
+    }
+    while (q.executeStep()) {
+      SQLite::Column channel = q.getColumn(kChanColChannel);
+      AddChannelRow(q.getColumn(kChanColKind).getInt(), q.getColumn(kChanColGroup).getInt(),
+                    q.getColumn(kChanColArm).getString(),
+                    channel.isNull() ? std::nullopt : std::optional<std::string>(channel.getString()),
+                    q.getColumn(kChanColCount).getInt64(), q.getColumn(kChanColAmount).getDouble(),
+                    &out);
+    }
+    SQLite::Statement f(session.db(), FixedCostCategoriesSql(SqlDialect::kSqlite));
+    f.bindNoCopy(1, j.journey);
+    f.bind(2, static_cast<int64_t>(std::max(query.from, query.cost_from)));
+    f.bind(3, static_cast<int64_t>(std::min(query.to, query.cost_to)));
+    while (f.executeStep()) {
+      out.fixed_costs.push_back({f.getColumn(0).getString(), f.getColumn(1).getDouble()});
+    }
+  } catch (...) {
+    return StatusFromCurrentException("reading journey channels");
+  }
+  SortJourneyChannels(&out);
+  return out;
+}
+
 absl::StatusOr<int64_t> SqliteStore::CountOrphanRefunds(UnixMicros from, UnixMicros to) {
   if (from > to) return absl::InvalidArgumentError("orphan refund range has from > to");
   HF_ASSIGN_OR_RETURN(ReadSession session, ReadSession::Begin(impl_.get()));

@@ -176,6 +176,14 @@ class Store {
   [[nodiscard]] virtual absl::StatusOr<JourneyDiagnostics> GetJourneyDiagnostics(
       const JourneyDiagnosticsQuery& query) = 0;
 
+  // Per-channel sends and last-touch attributed orders of one journey's
+  // analysed entries, and its fixed costs by category pro-rated to the cost
+  // range (docs/storage.md, "Channels and cost components"). Implementations
+  // run ChannelAttributionSql and FixedCostCategoriesSql (analysis_sql.h) in
+  // one snapshot. INVALID_ARGUMENT for a malformed query.
+  [[nodiscard]] virtual absl::StatusOr<JourneyChannels> GetJourneyChannels(
+      const ChannelQuery& query) = 0;
+
   // Number of stored refunds with from <= at < to whose order_id names no
   // stored CONVERSION or ORDER of the same unit (as of now, so an order that
   // arrived after its refund no longer makes it an orphan). Orphans are

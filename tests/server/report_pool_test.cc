@@ -79,6 +79,9 @@ class EndlessStore final : public Store {
   absl::StatusOr<JourneyDiagnostics> GetJourneyDiagnostics(const JourneyDiagnosticsQuery&) override {
     return JourneyDiagnostics{};
   }
+  absl::StatusOr<JourneyChannels> GetJourneyChannels(const ChannelQuery&) override {
+    return JourneyChannels{};
+  }
   absl::StatusOr<int64_t> CountOrphanRefunds(UnixMicros, UnixMicros) override { return 0; }
 
   int64_t rows() const { return rows_.load(); }

@@ -729,5 +729,192 @@ TEST_P(StoreConformanceTest, MalformedQueriesAreRefused) {
   EXPECT_EQ(s.code(), absl::StatusCode::kInvalidArgument) << s;
 }
 
+// ------------------------------------------------------------ channels
+
+ChannelQuery Channels(UnixMicros as_of, UnixMicros from = 0, UnixMicros to = 1000000) {
+  ChannelQuery q;
+  q.journey = {kJ, kW, kP, kH, {{"v1", kW, kP, kH}}};
+  q.from = from;
+  q.to = to;
+  q.as_of = as_of;
+  return q;
+}
+
+// (group, arm, channel or "-" for unattributed) -> aggregate.
+std::map<std::tuple<EntryGroup, std::string, std::string>, ChannelAggregate> ByChannel(
+    const JourneyChannels& c) {
+  std::map<std::tuple<EntryGroup, std::string, std::string>, ChannelAggregate> out;
+  for (const ChannelAggregate& a : c.channels) {
+    EXPECT_TRUE(
+        out.emplace(std::make_tuple(a.group, a.arm, a.unattributed ? "-" : a.channel), a).second);
+  }
+  return out;
+}
+
+SendRow SendOn(const std::string& id, const std::string& unit, UnixMicros at, double cost,
+               const std::string& channel, const std::string& journey = kJ) {
+  return {id, unit, journey, channel, at, cost};
+}
+
+// Last touch, worked by hand (W = 100, H = 50; as_of 2000):
+//   u1 (arm a, t0 1000, window [1000, 1100)): email s1@1010 (1), sms s2@1030 (2),
+//   email s3@1070 (1), sms s4@1100 (outside), journey k's sms @1040 (not j's).
+//   o1@1050 40: last j send before it s2 -> sms; its refund r1@1120 (-10, before
+//   1150) follows it; o3@1070 5: s3 is at the same time, not before -> sms;
+//   o2@1080 30 -> email (s3); r2@1160 of o2 is after the deadline; o4@1110 is
+//   outside the window: credited nowhere.
+//   sms: 1 send, cost 2, 2 orders, 40 - 10 + 5 = 35; email: 2 sends, cost 2, 1 order, 30.
+//   u2 (arm b): order @1005 before its only send (email @1020): unattributed 7.
+//   h (holdout): sms @1010 (3) is contamination; its order @1020 (9) -> sms.
+//   Ties at one time: the greater send_id wins (u5: "x1" email, "x2" push @1010).
+TEST_P(StoreConformanceTest, ChannelsCreditTheLastSendBeforeEachOrderInTheWindow) {
+  HF_FIXTURE(f);
+  std::vector<EntryRow> entries = {Entry("u1", 1, 1000), Entry("u2", 1, 1000),
+                                   Entry("h", 1, 1000, EntryGroup::kHoldout), Entry("u5", 1, 1000)};
+  entries[1].arm = "b";
+  entries[3].arm = "c";
+  ASSERT_TRUE(f.store().RecordEntries(entries).ok());
+  ASSERT_TRUE(f.store()
+                  .RecordSends(std::vector<SendRow>{
+                      SendOn("s1", "u1", 1010, 1, "email"), SendOn("s2", "u1", 1030, 2, "sms"),
+                      SendOn("s3", "u1", 1070, 1, "email"), SendOn("s4", "u1", 1100, 4, "sms"),
+                      SendOn("k1", "u1", 1040, 5, "sms", "k"), SendOn("s5", "u2", 1020, 1, "email"),
+                      SendOn("s6", "h", 1010, 3, "sms"), SendOn("x2", "u5", 1010, 1, "push"),
+                      SendOn("x1", "u5", 1010, 1, "email")})
+                  .ok());
+  ASSERT_TRUE(f.store()
+                  .RecordOutcomes(std::vector<OutcomeRow>{
+                      Order("o1", "u1", 1050, 40, 4), Order("o3", "u1", 1070, 5, 1),
+                      Order("o2", "u1", 1080, 30, 3), Order("o4", "u1", 1110, 100, 10),
+                      Refund("r1", "u1", 1120, 10, 1, "o1"), Refund("r2", "u1", 1160, 30, 3, "o2"),
+                      Order("o5", "u2", 1005, 7, 1), Order("o6", "h", 1020, 9, 1),
+                      Order("o7", "u5", 1011, 2, 0)})
+                  .ok());
+  absl::StatusOr<JourneyChannels> c = f.store().GetJourneyChannels(Channels(2000));
+  ASSERT_TRUE(c.ok()) << c.status();
+  auto by = ByChannel(*c);
+  ASSERT_EQ(by.size(), 7u);
+  const ChannelAggregate& sms = by.at({EntryGroup::kTreatment, "a", "sms"});
+  EXPECT_EQ(sms.sends, 1);
+  EXPECT_DOUBLE_EQ(sms.send_cost, 2);
+  EXPECT_EQ(sms.attributed_orders, 2);
+  EXPECT_DOUBLE_EQ(sms.attributed_revenue, 35);
+  const ChannelAggregate& email = by.at({EntryGroup::kTreatment, "a", "email"});
+  EXPECT_EQ(email.sends, 2);
+  EXPECT_DOUBLE_EQ(email.send_cost, 2);
+  EXPECT_EQ(email.attributed_orders, 1);
+  EXPECT_DOUBLE_EQ(email.attributed_revenue, 30);
+  const ChannelAggregate& b_email = by.at({EntryGroup::kTreatment, "b", "email"});
+  EXPECT_EQ(b_email.sends, 1);
+  EXPECT_EQ(b_email.attributed_orders, 0);
+  const ChannelAggregate& none = by.at({EntryGroup::kTreatment, "b", "-"});
+  EXPECT_TRUE(none.unattributed);
+  EXPECT_EQ(none.sends, 0);
+  EXPECT_EQ(none.attributed_orders, 1);
+  EXPECT_DOUBLE_EQ(none.attributed_revenue, 7);
+  const ChannelAggregate& h = by.at({EntryGroup::kHoldout, "", "sms"});
+  EXPECT_EQ(h.sends, 1);
+  EXPECT_DOUBLE_EQ(h.send_cost, 3);
+  EXPECT_EQ(h.attributed_orders, 1);
+  EXPECT_DOUBLE_EQ(h.attributed_revenue, 9);
+  EXPECT_EQ(by.at({EntryGroup::kTreatment, "c", "push"}).attributed_orders, 1);
+  EXPECT_EQ(by.at({EntryGroup::kTreatment, "c", "email"}).attributed_orders, 0);
+  // Sorted: treatment before holdout, arms by name, attributed channels first.
+  EXPECT_EQ(c->channels.front().arm, "a");
+  EXPECT_EQ(c->channels.back().group, EntryGroup::kHoldout);
+  // The channel sums are the entries' own: Σ c and Σ y of the window.
+  auto rows = f.Read(2000);
+  EXPECT_DOUBLE_EQ(rows.at({"u1", 1}).c, email.send_cost + sms.send_cost);
+  EXPECT_DOUBLE_EQ(rows.at({"u1", 1}).y, email.attributed_revenue + sms.attributed_revenue);
+  // Before the refund arrives (as_of 1115) it is not subtracted.
+  c = f.store().GetJourneyChannels(Channels(1115));
+  ASSERT_TRUE(c.ok()) << c.status();
+  EXPECT_DOUBLE_EQ(ByChannel(*c).at({EntryGroup::kTreatment, "a", "sms"}).attributed_revenue, 45);
+}
+
+// Only analysed entries count, with the report's window: a window cut by
+// the next entry (u3: [3000, 3050), next entry at 3050) keeps its own sends,
+// and the next entry's order at 3060 has no send of its own window before
+// it: unattributed, never credited to the email of the earlier window.
+// Immature (u4: 3100 + 100 > as_of 3150), washout, global-holdout and
+// out-of-period entries contribute nothing.
+TEST_P(StoreConformanceTest, ChannelsCountOnlyAnalysedEntriesAndTheirCutWindows) {
+  HF_FIXTURE(f);
+  std::vector<EntryRow> entries = {Entry("u3", 1, 3000), Entry("u3", 2, 3050),
+                                   Entry("u4", 2, 3100), Entry("w", 1, 3000),
+                                   Entry("g", 1, 3000, EntryGroup::kGlobalHoldout),
+                                   Entry("p0", 0, 3000)};
+  entries[3].in_washout = true;
+  ASSERT_TRUE(f.store().RecordEntries(entries).ok());
+  ASSERT_TRUE(f.store()
+                  .RecordSends(std::vector<SendRow>{
+                      SendOn("a1", "u3", 3010, 1, "email"), SendOn("a2", "u4", 3110, 1, "email"),
+                      SendOn("a3", "w", 3010, 1, "email"), SendOn("a4", "g", 3010, 1, "email"),
+                      SendOn("a5", "p0", 3010, 1, "email")})
+                  .ok());
+  ASSERT_TRUE(f.store()
+                  .RecordOutcomes(std::vector<OutcomeRow>{Order("b1", "u3", 3060, 11, 1),
+                                                          Order("b2", "u4", 3120, 5, 1),
+                                                          Order("b3", "w", 3020, 5, 1),
+                                                          Order("b4", "p0", 3020, 5, 1)})
+                  .ok());
+  ChannelQuery q = Channels(3150);
+  q.first_period = 1;
+  absl::StatusOr<JourneyChannels> c = f.store().GetJourneyChannels(q);
+  ASSERT_TRUE(c.ok()) << c.status();
+  auto by = ByChannel(*c);
+  ASSERT_EQ(by.size(), 2u);
+  EXPECT_EQ(by.at({EntryGroup::kTreatment, "a", "email"}).sends, 1);
+  EXPECT_EQ(by.at({EntryGroup::kTreatment, "a", "email"}).attributed_orders, 0);
+  EXPECT_EQ(by.at({EntryGroup::kTreatment, "a", "-"}).attributed_orders, 1);
+  EXPECT_DOUBLE_EQ(by.at({EntryGroup::kTreatment, "a", "-"}).attributed_revenue, 11);
+  // Period 0 selected too: p0's send and order count.
+  q.first_period = std::numeric_limits<int64_t>::min();
+  c = f.store().GetJourneyChannels(q);
+  ASSERT_TRUE(c.ok()) << c.status();
+  by = ByChannel(*c);
+  EXPECT_EQ(by.at({EntryGroup::kTreatment, "a", "email"}).sends, 2);
+  EXPECT_EQ(by.at({EntryGroup::kTreatment, "a", "email"}).attributed_orders, 1);
+}
+
+// Fixed costs by category over the same cost range as the journey's F:
+// [200, 700) holds 500/1000 of c1 (fee 100) and c2 (creative 50), nothing of
+// c3; journey k's cost is not j's. The categories add up to F.
+TEST_P(StoreConformanceTest, ChannelFixedCostCategoriesProRateOverTheCostRange) {
+  HF_FIXTURE(f);
+  ASSERT_TRUE(f.store()
+                  .RecordFixedCosts(std::vector<FixedCostRow>{{"c1", kJ, 0, 1000, 100, "fee"},
+                                                              {"c2", kJ, 0, 1000, 50, "creative"},
+                                                              {"c3", kJ, 1000, 2000, 10, "fee"},
+                                                              {"c4", "k", 0, 1000, 70, "fee"}})
+                  .ok());
+  ChannelQuery q = Channels(800, 200, 2000);
+  q.cost_to = 800 - kW;
+  absl::StatusOr<JourneyChannels> c = f.store().GetJourneyChannels(q);
+  ASSERT_TRUE(c.ok()) << c.status();
+  ASSERT_EQ(c->fixed_costs.size(), 2u);
+  EXPECT_EQ(c->fixed_costs[0].category, "creative");
+  EXPECT_DOUBLE_EQ(c->fixed_costs[0].amount, 25);
+  EXPECT_EQ(c->fixed_costs[1].category, "fee");
+  EXPECT_DOUBLE_EQ(c->fixed_costs[1].amount, 50);
+  JourneyDiagnosticsQuery d;
+  d.journey = kJ;
+  d.from = 200;
+  d.to = 2000;
+  d.cost_to = 800 - kW;
+  absl::StatusOr<JourneyDiagnostics> diag = f.store().GetJourneyDiagnostics(d);
+  ASSERT_TRUE(diag.ok());
+  EXPECT_DOUBLE_EQ(diag->fixed_cost, 75);
+  // An empty cost range: no category.
+  q.cost_to = 100;
+  c = f.store().GetJourneyChannels(q);
+  ASSERT_TRUE(c.ok());
+  EXPECT_TRUE(c->fixed_costs.empty());
+  // A malformed query is refused.
+  q.first_period = 3;
+  q.last_period = 2;
+  EXPECT_EQ(f.store().GetJourneyChannels(q).status().code(), absl::StatusCode::kInvalidArgument);
+}
+
 }  // namespace
 }  // namespace holdfast::testing

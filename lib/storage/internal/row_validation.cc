@@ -8,6 +8,7 @@
 #include "absl/container/flat_hash_set.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/string_view.h"
+#include "lib/base/status_macros.h"
 #include "lib/base/time_util.h"
 
 namespace holdfast::storage_internal {
@@ -178,6 +179,19 @@ absl::Status ValidateDiagnosticsQuery(const JourneyDiagnosticsQuery& query) {
   if (query.journey.empty()) return absl::InvalidArgumentError("diagnostics journey id is empty");
   if (query.from > query.to) return absl::InvalidArgumentError("diagnostics range has from > to");
   if (query.period_us < 0) return absl::InvalidArgumentError("period_us must be >= 0");
+  return absl::OkStatus();
+}
+
+absl::Status ValidateChannelQuery(const ChannelQuery& query) {
+  // The journey's windows and versions follow the analysis query's rules.
+  AnalysisQuery as_analysis;
+  as_analysis.journeys.push_back(query.journey);
+  as_analysis.from = query.from;
+  as_analysis.to = query.to;
+  HF_RETURN_IF_ERROR(ValidateAnalysisQuery(as_analysis));
+  if (query.first_period > query.last_period) {
+    return absl::InvalidArgumentError("channel query has first_period > last_period");
+  }
   return absl::OkStatus();
 }
 

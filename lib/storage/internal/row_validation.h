@@ -21,6 +21,8 @@ namespace holdfast::storage_internal {
 [[nodiscard]] absl::Status ValidateConfigVersion(const ConfigVersionRow& row);
 [[nodiscard]] absl::Status ValidateAnalysisQuery(const AnalysisQuery& query);
 [[nodiscard]] absl::Status ValidateProgramQuery(const ProgramQuery& query);
+// A ChannelQuery: a journey id, from <= to, windows in range, distinct versions.
+[[nodiscard]] absl::Status ValidateChannelQuery(const ChannelQuery& query);
 [[nodiscard]] absl::Status ValidateDiagnosticsQuery(const JourneyDiagnosticsQuery& query);
 
 }  // namespace holdfast::storage_internal
