@@ -14,6 +14,7 @@
 #include "absl/strings/str_join.h"
 #include "client/report_render.h"
 #include "client/report_render_forest.h"
+#include "client/report_render_channels.h"
 #include "client/report_render_horizons.h"
 #include "client/report_render_metrics.h"
 #include "client/report_render_rollups.h"
@@ -159,6 +160,7 @@ std::string RenderLiftHtml(const LiftReport& r) {
   absl::StrAppend(&body, "<h2>Lift and iROAS by journey, arm and segment</h2>\n",
                   ForestHtml(LiftForestPanels(r)));
   absl::StrAppend(&body, GuardrailsHtml(r));
+  absl::StrAppend(&body, ChannelSectionsHtml(r));
 
   std::string t1 = HeaderRow({"row", "n_T", "n_C", "conv_T", "conv_C", "conv lift",
                               "rev/entry T", "rev/entry C", "revenue lift", "relative lift", "p",

@@ -6,6 +6,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "client/report_render.h"
+#include "client/report_render_channels.h"
 #include "client/report_render_horizons.h"
 #include "client/report_render_metrics.h"
 #include "client/report_render_rollups.h"
@@ -178,7 +179,8 @@ std::string RenderLiftTable(const LiftReport& r) {
                           "arm\")\n",
                     TextTable(ArmPairTableHeader(), ArmPairTableRows(r)));
   }
-  absl::StrAppend(&out, "\n", RollupSectionsText(r));
+  absl::StrAppend(&out, "\n", ChannelSectionsText(r));
+  absl::StrAppend(&out, RollupSectionsText(r));
   absl::StrAppend(&out, "METRICS (every declared metric; effect = treatment vs holdout, "
                         "docs/report.md \"Metrics\")\n",
                   TextTable(MetricTableHeader(), MetricTableRows(r)));
@@ -227,6 +229,8 @@ std::string RenderLiftCsv(const LiftReport& r) {
   AppendRollupCsvHeader(h);
   const size_t horizon_column = h.size();
   AppendHorizonCsvHeader(r, h);
+  const size_t channel_column = h.size();
+  AppendChannelCsvHeader(h);
   const size_t decision_column = h.size();
   AppendDecisionCsvHeader(h);
   AppendWarningCsvHeader(h);
@@ -290,7 +294,13 @@ std::string RenderLiftCsv(const LiftReport& r) {
     c.resize(h.size());
     absl::StrAppend(&out, CsvLine(c));
   }
-  for (const std::vector<std::string>& c : HorizonCsvLines(r, h.size())) {
+  // The cv_ columns close the horizon header, right before the ch_ columns.
+  for (std::vector<std::string>& c : HorizonCsvLines(r, channel_column)) {
+    c.resize(h.size());
+    absl::StrAppend(&out, CsvLine(c));
+  }
+  for (std::vector<std::string>& c : ChannelCsvRows(r, channel_column)) {
+    c.resize(h.size());
     absl::StrAppend(&out, CsvLine(c));
   }
   // The warnings, one line each, after every row (warning_kind set).

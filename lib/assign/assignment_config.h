@@ -62,6 +62,10 @@ struct HoldoutSpec {
 struct ArmSpec {
   std::string name;
   uint32_t weight = 1;  // > 0
+  // Send channels the arm uses (config Arm.channels; distinct, may be
+  // empty): the report reads them to say which arm comparison measures a
+  // channel's incremental return. Assignment ignores them.
+  std::vector<std::string> channels;
 };
 
 struct JourneySpec {

@@ -40,6 +40,10 @@ namespace holdfast::report {
 // by every Store, every AnalysisSource and the builder.
 using holdfast::AnalysisEntry;
 using holdfast::AnalysisQuery;
+using holdfast::ChannelAggregate;
+using holdfast::ChannelQuery;
+using holdfast::FixedCostCategory;
+using holdfast::JourneyChannels;
 using holdfast::EntryGroup;
 using holdfast::JourneyDiagnostics;
 using holdfast::JourneyWindow;
@@ -89,6 +93,14 @@ class AnalysisSource {
                                                                     const TimeRange& range) {
     return GetJourneyTotals(journey, range, range, kMaxTimeMicros);
   }
+
+  // Per-channel sends, send cost and last-touch attributed orders over the
+  // journey's analysed entries, and its fixed costs by category pro-rated to
+  // the query's cost range (Store::GetJourneyChannels; docs/storage.md,
+  // "Channels and cost components"). One call per journey, beside the entry
+  // stream.
+  [[nodiscard]] virtual absl::StatusOr<JourneyChannels> GetJourneyChannels(
+      const ChannelQuery& query) = 0;
 
   // Refunds with time in `range` whose order_id names no stored CONVERSION
   // or ORDER of the same unit (Store::CountOrphanRefunds).

@@ -1,6 +1,8 @@
 #include "lib/report/in_memory_source.h"
 
 #include <algorithm>
+#include <map>
+#include <optional>
 #include <set>
 
 namespace holdfast::report {
@@ -55,6 +57,34 @@ absl::StatusOr<JourneyDiagnostics> InMemoryAnalysisSource::GetJourneyTotals(
   }
   t.contaminated_entries = static_cast<int64_t>(units.size());
   return t;
+}
+
+absl::StatusOr<JourneyChannels> InMemoryAnalysisSource::GetJourneyChannels(
+    const ChannelQuery& query) {
+  JourneyChannels out;
+  const UnixMicros to = std::min(query.to, query.as_of);
+  for (const StoredChannelFact& f : channel_facts_) {
+    if (f.journey != query.journey.journey || f.t0 < query.from || f.t0 >= to ||
+        f.period < query.first_period || f.period > query.last_period) {
+      continue;
+    }
+    const ChannelAggregate& a = f.aggregate;
+    const std::optional<std::string> channel =
+        a.unattributed ? std::nullopt : std::optional<std::string>(a.channel);
+    AddChannelRow(0, static_cast<int>(a.group), a.arm, channel, a.sends, a.send_cost, &out);
+    AddChannelRow(1, static_cast<int>(a.group), a.arm, channel, a.attributed_orders,
+                  a.attributed_revenue, &out);
+  }
+  const TimeRange costs{std::max(query.from, query.cost_from), std::min(query.to, query.cost_to)};
+  std::map<std::string, double> categories;
+  for (const StoredFixedCost& f : fixed_costs_) {
+    if (f.journey != query.journey.journey) continue;
+    const double amount = ProRatedAmount(f.amount, f.start, f.end, costs);
+    if (f.end > costs.from && f.start < costs.to && costs.from < costs.to) categories[f.category] += amount;
+  }
+  for (const auto& [category, amount] : categories) out.fixed_costs.push_back({category, amount});
+  SortJourneyChannels(&out);
+  return out;
 }
 
 absl::StatusOr<int64_t> InMemoryAnalysisSource::OrphanRefunds(const TimeRange& range) {

@@ -42,6 +42,18 @@ struct StoredFixedCost {
   UnixMicros start = 0;
   UnixMicros end = 0;
   double amount = 0.0;
+  // Its category (GetJourneyChannels sums by it).
+  std::string category;
+};
+
+// Channel facts of one entry (the caller decides they are its analysed
+// window's): GetJourneyChannels sums them over the query's journey, t0
+// range and periods.
+struct StoredChannelFact {
+  std::string journey;
+  int64_t period = 0;
+  UnixMicros t0 = 0;
+  ChannelAggregate aggregate;
 };
 
 // A send that reached a held-out unit (the caller decides that it did; the
@@ -82,6 +94,7 @@ class InMemoryAnalysisSource final : public AnalysisSource {
   void AddFixedCost(StoredFixedCost f) { fixed_costs_.push_back(std::move(f)); }
   void AddContaminatedSend(StoredContaminatedSend s) { contaminated_.push_back(std::move(s)); }
   void AddOrphanRefund(UnixMicros at) { orphan_refunds_.push_back(at); }
+  void AddChannelFact(StoredChannelFact f) { channel_facts_.push_back(std::move(f)); }
   // Program population facts. A unit is known from the earliest of its
   // roster first_seen, outcomes, sends and (journey) entries' t0.
   void AddCustomer(StoredProgramCustomer c) { customers_.push_back(std::move(c)); }
@@ -95,6 +108,7 @@ class InMemoryAnalysisSource final : public AnalysisSource {
                                                        const TimeRange& range,
                                                        const TimeRange& cost_range,
                                                        UnixMicros as_of) override;
+  absl::StatusOr<JourneyChannels> GetJourneyChannels(const ChannelQuery& query) override;
   absl::StatusOr<int64_t> OrphanRefunds(const TimeRange& range) override;
   absl::Status ForEachProgramUnit(const ProgramQuery& query,
                                   absl::FunctionRef<void(const ProgramUnitRow&)> fn) override;
@@ -105,6 +119,7 @@ class InMemoryAnalysisSource final : public AnalysisSource {
   std::vector<StoredFixedCost> fixed_costs_;
   std::vector<StoredContaminatedSend> contaminated_;
   std::vector<UnixMicros> orphan_refunds_;
+  std::vector<StoredChannelFact> channel_facts_;
   std::vector<StoredProgramCustomer> customers_;
   std::vector<StoredProgramOutcome> program_outcomes_;
   std::vector<StoredProgramSend> program_sends_;

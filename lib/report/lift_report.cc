@@ -1009,6 +1009,42 @@ absl::StatusOr<LiftReportResult> BuildLiftReport(const AssignmentConfig& config,
                         result.arm_comparisons);
     }
     AddHeavyTailWarning(result.rows, journey_first_row, options.confidence, result.warnings);
+    {
+      // Channels and K by component: one store query per journey, over the
+      // same analysed entries and the same cost range as F.
+      ChannelQuery cq;
+      cq.journey = query.journeys[acc.index];
+      cq.journey.max_horizon_us = 0;
+      cq.from = options.range.from;
+      cq.to = options.range.to;
+      cq.as_of = options.as_of;
+      if (options.first_period) cq.first_period = *options.first_period;
+      if (options.last_period) cq.last_period = *options.last_period;
+      cq.cost_from = cost_range.from;
+      cq.cost_to = cost_range.to;
+      HF_ASSIGN_OR_RETURN(const JourneyChannels channel_data, source.GetJourneyChannels(cq));
+      const LiftRowResult& everyone_row = result.rows[journey_first_row];
+      JourneyChannelsInput ci;
+      ci.spec = &spec;
+      ci.arm_names = acc.arm_names;
+      ci.configured_arms = acc.configured_arms;
+      ci.lift = &everyone_row.lift;
+      ci.skew_corrected_primary = everyone_row.primary == IntervalVariant::kSkewCorrected;
+      Cell pooled_t;
+      for (const Cell& c : segments[0].second.arms) pooled_t.Merge(c);
+      const EntryMoments& tv = pooled_t.vars;
+      const EntryMoments& hv = segments[0].second.holdout.vars;
+      ci.incentives = tv.Mean(kVarIncentive) * static_cast<double>(tv.count());
+      ci.incremental_incentives =
+          static_cast<double>(tv.count()) * (tv.Mean(kVarIncentive) - hv.Mean(kVarIncentive));
+      for (const ArmComparisonResult& c : result.arm_comparisons) {
+        if (c.journey != spec.id || !c.segment.empty()) continue;
+        for (const MetricResult& m : c.metrics) {
+          if (m.id == "incremental_revenue_return") ci.arm_pairs.push_back({c.arm_a, c.arm_b, m.effect});
+        }
+      }
+      result.channels.push_back(BuildJourneyChannels(ci, channel_data));
+    }
     if (trends) {
       stats::LiftOptions lo;
       lo.confidence = options.confidence;

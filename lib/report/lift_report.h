@@ -36,6 +36,7 @@
 #include "lib/assign/assignment_config.h"
 #include "lib/catalog/config_catalog.h"
 #include "lib/report/analysis_source.h"
+#include "lib/report/channels.h"
 #include "lib/report/cumulative.h"
 #include "lib/report/decision.h"
 #include "lib/report/lift_metrics.h"
@@ -234,6 +235,9 @@ struct LiftReportResult {
   // With options.trend_by: one series per reported journey, in row order.
   TrendBy trend_by = TrendBy::kNone;
   std::vector<TrendSeriesResult> trends;
+  // One per reported journey, in row order: sends, cost and last-touch
+  // attributed revenue per channel, and K by component (channels.h).
+  std::vector<JourneyChannelsResult> channels;
   // One decision per reported journey, in row order (decision.h).
   std::vector<JourneyDecision> decisions;
 };

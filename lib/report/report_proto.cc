@@ -374,6 +374,51 @@ v1::LiftReport ToProto(const LiftReportResult& result, const LiftProtoContext& c
   }
   for (const ReportWarning& w : result.warnings) *out.add_warnings() = ToProto(w);
   for (const JourneyDecision& d : result.decisions) *out.add_journey_summaries() = ToProto(d);
+  for (const JourneyChannelsResult& j : result.channels) {
+    v1::JourneyChannels* p = out.add_journey_channels();
+    p->set_journey(j.journey);
+    for (const ChannelRowResult& r : j.rows) {
+      v1::ChannelRow* q = p->add_rows();
+      q->set_arm(r.arm);
+      q->set_channel(r.channel);
+      q->set_unattributed(r.unattributed);
+      q->set_sends(r.sends);
+      q->set_send_cost(r.send_cost);
+      q->set_attributed_orders(r.attributed_orders);
+      q->set_attributed_revenue(r.attributed_revenue);
+      q->set_attributed_roas(r.attributed_roas);
+      q->set_revenue_share(r.revenue_share);
+      q->set_holdout_sends(r.holdout_sends);
+      q->set_holdout_send_cost(r.holdout_send_cost);
+      q->set_holdout_attributed_orders(r.holdout_attributed_orders);
+      q->set_holdout_attributed_revenue(r.holdout_attributed_revenue);
+      for (const std::string& a : r.declared_by_arms) q->add_declared_by_arms(a);
+    }
+    p->set_attributed_revenue(j.attributed_revenue);
+    p->set_attributed_orders(j.attributed_orders);
+    p->set_unattributed_revenue(j.unattributed_revenue);
+    p->set_unattributed_orders(j.unattributed_orders);
+    p->set_incremental_revenue(j.incremental_revenue);
+    p->set_iroas(j.iroas);
+    p->set_iroas_lower(j.iroas_lower);
+    p->set_iroas_upper(j.iroas_upper);
+    p->set_attributed_over_incremental(j.attributed_over_incremental);
+    p->set_attributed_roas(j.attributed_roas);
+    for (const CostComponentResult& c : j.cost_components) {
+      v1::CostComponent* q = p->add_cost_components();
+      q->set_kind(static_cast<v1::CostComponent::Kind>(static_cast<int>(c.kind)));
+      q->set_name(c.name);
+      q->set_amount(c.amount);
+    }
+    p->set_send_cost(j.send_cost);
+    p->set_fixed_cost(j.fixed_cost);
+    p->set_treatment_cost(j.treatment_cost);
+    p->set_incentives(j.incentives);
+    p->set_incremental_incentives(j.incremental_incentives);
+    p->set_treatment_cost_with_incentives(j.treatment_cost_with_incentives);
+    p->set_arms_differ_by_channel(j.arms_differ_by_channel);
+    for (const std::string& n : j.notes) p->add_notes(n);
+  }
   for (const MultiplicityFamily& f : result.families) {
     v1::MultiplicityFamily* family = out.add_families();
     family->set_name(f.name);

@@ -47,6 +47,11 @@ absl::StatusOr<JourneyDiagnostics> StoreAnalysisSource::GetJourneyTotals(
   return store_->GetJourneyDiagnostics(q);
 }
 
+absl::StatusOr<JourneyChannels> StoreAnalysisSource::GetJourneyChannels(
+    const ChannelQuery& query) {
+  return store_->GetJourneyChannels(query);
+}
+
 absl::StatusOr<int64_t> StoreAnalysisSource::OrphanRefunds(const TimeRange& range) {
   return store_->CountOrphanRefunds(range.from, range.to);
 }

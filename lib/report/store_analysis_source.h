@@ -29,6 +29,7 @@ class StoreAnalysisSource final : public AnalysisSource {
                                                        const TimeRange& range,
                                                        const TimeRange& cost_range,
                                                        UnixMicros as_of) override;
+  absl::StatusOr<JourneyChannels> GetJourneyChannels(const ChannelQuery& query) override;
   absl::StatusOr<int64_t> OrphanRefunds(const TimeRange& range) override;
   absl::Status ForEachProgramUnit(const ProgramQuery& query,
                                   absl::FunctionRef<void(const ProgramUnitRow&)> fn) override;

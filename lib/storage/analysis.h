@@ -5,11 +5,13 @@
 #ifndef HOLDFAST_LIB_STORAGE_ANALYSIS_H_
 #define HOLDFAST_LIB_STORAGE_ANALYSIS_H_
 
+#include <algorithm>
 #include <cstdint>
 #include <functional>
 #include <limits>
 #include <optional>
 #include <string>
+#include <tuple>
 #include <vector>
 
 #include "lib/base/clock.h"
@@ -298,6 +300,48 @@ struct JourneyChannels {
   // Sorted by category (bytes); categories with no overlap are left out.
   std::vector<FixedCostCategory> fixed_costs;
 };
+
+// Folds one ChannelAttributionSql row (analysis_sql.h) into out->channels:
+// kind 0 adds sends and send cost, kind 1 attributed orders and revenue;
+// `channel` nullopt is the unattributed row. Every source folds with it.
+inline void AddChannelRow(int kind, int group, const std::string& arm,
+                   const std::optional<std::string>& channel, int64_t count, double amount,
+                   JourneyChannels* out) {
+  const EntryGroup g = static_cast<EntryGroup>(group);
+  const bool unattributed = !channel.has_value();
+  const std::string name = channel.value_or("");
+  ChannelAggregate* row = nullptr;
+  for (ChannelAggregate& c : out->channels) {
+    if (c.group == g && c.arm == arm && c.unattributed == unattributed && c.channel == name) {
+      row = &c;
+      break;
+    }
+  }
+  if (row == nullptr) {
+    out->channels.push_back({g, arm, name, unattributed});
+    row = &out->channels.back();
+  }
+  if (kind == 0) {
+    row->sends += count;
+    row->send_cost += amount;
+  } else {
+    row->attributed_orders += count;
+    row->attributed_revenue += amount;
+  }
+}
+
+// Sorts out->channels and out->fixed_costs as JourneyChannels documents.
+inline void SortJourneyChannels(JourneyChannels* out) {
+  std::sort(out->channels.begin(), out->channels.end(),
+            [](const ChannelAggregate& a, const ChannelAggregate& b) {
+              return std::tie(a.group, a.arm, a.unattributed, a.channel) <
+                     std::tie(b.group, b.arm, b.unattributed, b.channel);
+            });
+  std::sort(out->fixed_costs.begin(), out->fixed_costs.end(),
+            [](const FixedCostCategory& a, const FixedCostCategory& b) {
+              return a.category < b.category;
+            });
+}
 
 }  // namespace holdfast
 

@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <limits>
-#include <tuple>
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
@@ -294,44 +293,6 @@ std::string FixedCostCategoriesSql(SqlDialect d) {
                             pg ? "double precision" : "REAL", ") / (\"end\" - start))")),
       "\nFROM fixed_costs\nWHERE journey = ", P(d, 1), " AND start < ", to, " AND \"end\" > ", from,
       " AND ", from, " < ", to, "\nGROUP BY category\n");
-}
-
-void AddChannelRow(int kind, int group, const std::string& arm,
-                   const std::optional<std::string>& channel, int64_t count, double amount,
-                   JourneyChannels* out) {
-  const EntryGroup g = static_cast<EntryGroup>(group);
-  const bool unattributed = !channel.has_value();
-  const std::string name = channel.value_or("");
-  ChannelAggregate* row = nullptr;
-  for (ChannelAggregate& c : out->channels) {
-    if (c.group == g && c.arm == arm && c.unattributed == unattributed && c.channel == name) {
-      row = &c;
-      break;
-    }
-  }
-  if (row == nullptr) {
-    out->channels.push_back({g, arm, name, unattributed});
-    row = &out->channels.back();
-  }
-  if (kind == 0) {
-    row->sends += count;
-    row->send_cost += amount;
-  } else {
-    row->attributed_orders += count;
-    row->attributed_revenue += amount;
-  }
-}
-
-void SortJourneyChannels(JourneyChannels* out) {
-  std::sort(out->channels.begin(), out->channels.end(),
-            [](const ChannelAggregate& a, const ChannelAggregate& b) {
-              return std::tie(a.group, a.arm, a.unattributed, a.channel) <
-                     std::tie(b.group, b.arm, b.unattributed, b.channel);
-            });
-  std::sort(out->fixed_costs.begin(), out->fixed_costs.end(),
-            [](const FixedCostCategory& a, const FixedCostCategory& b) {
-              return a.category < b.category;
-            });
 }
 
 }  // namespace holdfast

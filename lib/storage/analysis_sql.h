@@ -16,7 +16,6 @@
 
 #include <cstddef>
 #include <cstdint>
-#include <optional>
 #include <string>
 
 #include "absl/status/status.h"
@@ -161,14 +160,6 @@ std::string ChannelAttributionSql(SqlDialect dialect, size_t versions);
 // Fixed costs of journey ?1 pro-rated to [?2, ?3) by category: rows
 // (category, amount), order unspecified; nothing when ?2 >= ?3.
 std::string FixedCostCategoriesSql(SqlDialect dialect);
-
-// Folds ChannelAttributionSql rows into `out->channels` and sorts them (and
-// out->fixed_costs) as JourneyChannels documents. `kind`, `group`, ... are one
-// row's columns; `channel` nullopt for an unattributed order row.
-void AddChannelRow(int kind, int group, const std::string& arm,
-                   const std::optional<std::string>& channel, int64_t count, double amount,
-                   JourneyChannels* out);
-void SortJourneyChannels(JourneyChannels* out);
 
 }  // namespace holdfast
 

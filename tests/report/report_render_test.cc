@@ -277,8 +277,14 @@ TEST(ReportRenderTest, CsvHasOneLinePerRowArmPairAndWarning) {
   // warning.
   ASSERT_GT(r.warnings_size(), 0);
   const int rollups = r.stages_size() + 1;
+  // Then per journey one line per channel row and per cost component, and
+  // ten kc_ totals (ch_ / kc_ columns).
+  int channel_lines = 0;
+  for (const holdfast::v1::JourneyChannels& j : r.journey_channels()) {
+    channel_lines += j.rows_size() + j.cost_components_size() + 10;
+  }
   ASSERT_EQ(lines.size(), static_cast<size_t>(r.rows_size() + r.arm_comparisons_size() + rollups +
-                                              r.warnings_size()) + 1);
+                                              channel_lines + r.warnings_size()) + 1);
   EXPECT_EQ(lines[r.rows_size() + 1].substr(0, 14), "cart,B vs A,,,") << lines[r.rows_size() + 1];
   const std::vector<std::string> header = CsvFields(lines[0]);
   for (const std::string& l : lines) EXPECT_EQ(CsvFields(l).size(), header.size()) << l;
@@ -308,7 +314,7 @@ TEST(ReportRenderTest, CsvHasOneLinePerRowArmPairAndWarning) {
   // Every warning, in report order, with its row and full message.
   for (int w = 0; w < r.warnings_size(); ++w) {
     const std::vector<std::string> f =
-        CsvFields(lines[1 + r.rows_size() + r.arm_comparisons_size() + rollups + w]);
+        CsvFields(lines[1 + r.rows_size() + r.arm_comparisons_size() + rollups + channel_lines + w]);
     EXPECT_EQ(f[0], r.warnings(w).journey());
     EXPECT_EQ(f[1], r.warnings(w).arm());
     EXPECT_EQ(f[2], r.warnings(w).segment());
