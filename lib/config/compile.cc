@@ -77,7 +77,7 @@ absl::StatusOr<AssignmentConfig> Compile(const holdfast::v1::Config& effective) 
     for (const holdfast::v1::Arm& a : j.arms()) {
       if (a.weight() == 0) return absl::InvalidArgumentError(absl::StrCat(what, ": arm weight 0"));
       total += a.weight();
-      spec.arms.push_back(ArmSpec{a.name(), a.weight()});
+      spec.arms.push_back(ArmSpec{a.name(), a.weight(), {a.channels().begin(), a.channels().end()}});
     }
     if (spec.arms.empty() || total >= (uint64_t{1} << 32)) {
       return absl::InvalidArgumentError(absl::StrCat(what, ": arms must be non-empty with total weight < 2^32"));

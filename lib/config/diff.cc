@@ -113,12 +113,22 @@ void DiffArms(const holdfast::v1::Journey& a, const holdfast::v1::Journey& b,
     wb[arm.name()] = arm.weight();
     order_b.push_back(arm.name());
   }
+  std::map<std::string, std::string> ca, cb;  // arm -> channels, comma-joined
+  for (const auto& arm : a.arms()) ca[arm.name()] = absl::StrJoin(arm.channels(), ",");
+  for (const auto& arm : b.arms()) cb[arm.name()] = absl::StrJoin(arm.channels(), ",");
   for (const auto& [name, w] : wa) {
     auto it = wb.find(name);
     if (it == wb.end()) {
       out->push_back(absl::StrCat(prefix, "arm ", name, " removed"));
-    } else if (it->second != w) {
+      continue;
+    }
+    if (it->second != w) {
       out->push_back(absl::StrCat(prefix, "arm ", name, " weight ", w, " -> ", it->second));
+    }
+    if (ca[name] != cb[name]) {
+      out->push_back(absl::StrCat(prefix, "arm ", name, " channels ",
+                                  ca[name].empty() ? "(none)" : ca[name], " -> ",
+                                  cb[name].empty() ? "(none)" : cb[name]));
     }
   }
   for (const auto& [name, w] : wb) {

@@ -283,6 +283,21 @@ class Validator {
         Error(Field(arm_path, "name"), "duplicate-arm",
               absl::StrCat(label, ": duplicate arm name \"", arm.name(), "\""));
       }
+      std::map<std::string, int> arm_channels;
+      for (int c = 0; c < arm.channels_size(); ++c) {
+        const std::string& channel = arm.channels(c);
+        const std::string cpath = Index(Field(arm_path, "channels"), c);
+        if (!IsValidChannelName(channel)) {
+          Error(cpath, "arm-channel",
+                absl::StrCat(label, ": arm \"", EchoInput(arm.name()), "\" channel \"",
+                             EchoInput(channel),
+                             "\" must be 1-64 bytes without whitespace or control characters"));
+        } else if (!arm_channels.emplace(channel, c).second) {
+          Error(cpath, "arm-channel",
+                absl::StrCat(label, ": arm \"", EchoInput(arm.name()), "\" lists channel \"",
+                             channel, "\" twice"));
+        }
+      }
       if (arm.weight() == 0) {
         Error(Field(arm_path, "weight"), "arm-weight",
               absl::StrCat(label, ": arm \"", arm.name(), "\" needs a positive weight"));
@@ -588,6 +603,15 @@ const char* NearStandardStage(absl::string_view stage) {
     if (distance(stage, standard) <= 2) return standard;
   }
   return nullptr;
+}
+
+bool IsValidChannelName(absl::string_view name) {
+  if (name.empty() || name.size() > kMaxChannelBytes) return false;
+  for (char c : name) {
+    const unsigned char u = static_cast<unsigned char>(c);
+    if (u <= 0x20 || u == 0x7f) return false;
+  }
+  return true;
 }
 
 bool IsValidArmName(absl::string_view name) {

@@ -22,6 +22,9 @@ std::vector<Diagnostic> Validate(const holdfast::v1::Config& raw, const SourceMa
 // Journey ids: [a-z0-9_.-]{1,64}. Arm names: [A-Za-z0-9_.-]{1,64}.
 bool IsValidJourneyId(absl::string_view id);
 bool IsValidArmName(absl::string_view name);
+// Send channel names (Arm.channels): 1-64 bytes, no whitespace or control
+// characters (any other UTF-8 byte is allowed, as for sends).
+bool IsValidChannelName(absl::string_view name);
 
 // Lifecycle stages (Journey.stage): [a-z0-9_-]{1,32}; the standard ones are
 // kStandardStages (lib/assign/assignment_config.h), any other valid label is

@@ -263,5 +263,22 @@ TEST(DiffTest, OneLinePerChange) {
   EXPECT_EQ(DiffSummary(a.effective, a.effective), "no change");
 }
 
+TEST(DiffTest, ArmChannelsAreDiffedAndCompiled) {
+  const LoadedConfig a = MustLoad(R"pb(
+    journeys { id: "cart" holdout_share: 0.1 arms { name: "e" weight: 1 channels: "email" }
+               arms { name: "es" weight: 1 } }
+  )pb");
+  const LoadedConfig b = MustLoad(R"pb(
+    journeys { id: "cart" holdout_share: 0.1 arms { name: "e" weight: 1 channels: "email" }
+               arms { name: "es" weight: 1 channels: "email" channels: "sms" } }
+  )pb");
+  EXPECT_THAT(DiffConfigs(a.effective, b.effective),
+              ::testing::ElementsAre("journey cart: arm es channels (none) -> email,sms"));
+  EXPECT_NE(a.compiled->version, b.compiled->version);
+  const JourneySpec* j = b.compiled->FindJourney("cart");
+  ASSERT_NE(j, nullptr);
+  EXPECT_THAT(j->arms[1].channels, ::testing::ElementsAre("email", "sms"));
+}
+
 }  // namespace
 }  // namespace holdfast::config

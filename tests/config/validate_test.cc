@@ -95,6 +95,15 @@ const RuleCase kRuleCases[] = {
      "journeys {\n  id: \"a\"\n  holdout_share: 0.1\n  arms { name: \"x\" weight: 1 }\n"
      "  arms { name: \"x\" weight: 2 }\n}\n",
      {"c.textproto:5:10: error: journey a: duplicate arm name \"x\" [duplicate-arm]"}},
+    {"arm-channel (duplicate)",
+     "journeys {\n  id: \"a\"\n  holdout_share: 0.1\n"
+     "  arms { name: \"x\" weight: 1 channels: \"email\" channels: \"email\" }\n}\n",
+     {"c.textproto:4:48: error: journey a: arm \"x\" lists channel \"email\" twice [arm-channel]"}},
+    {"arm-channel (syntax)",
+     "journeys {\n  id: \"a\"\n  holdout_share: 0.1\n"
+     "  arms { name: \"x\" weight: 1 channels: \"in app\" }\n}\n",
+     {"c.textproto:4:30: error: journey a: arm \"x\" channel \"in app\" must be 1-64 bytes "
+      "without whitespace or control characters [arm-channel]"}},
     {"arm-total-weight",
      "journeys {\n  id: \"a\"\n  holdout_share: 0.1\n  arms { name: \"x\" weight: 4294967295 }\n"
      "  arms { name: \"y\" weight: 1 }\n}\n",
