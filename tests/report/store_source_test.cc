@@ -147,6 +147,75 @@ TEST_P(StoreSourceTest, ReportFromRawRecordsMatchesHandComputation) {
   EXPECT_DOUBLE_EQ(r->rows[0].fixed_cost, 200.0 * (5 * kDay + kHour) / (20 * kDay));
 }
 
+// K by component: the send cost by channel (from the channel query) plus the
+// fixed costs by category (pro-rated like F) add up to the K of the
+// everyone row (from the entry stream), and the channel table is the hand
+// count: u1 email 0.5 then sms 2.0 before its order -> sms; u2 only email
+// after its order -> unattributed.
+TEST_P(StoreSourceTest, CostComponentsAddUpToTheReportsK) {
+  absl::StatusOr<std::unique_ptr<holdfast::testing::TestStore>> test_store =
+      holdfast::testing::TestStore::Create(GetParam());
+  ASSERT_TRUE(test_store.ok()) << test_store.status();
+  Store* store = (*test_store)->store();
+  using G = holdfast::EntryGroup;
+  ASSERT_TRUE(store->RecordEntries(std::vector<EntryRow>{Entry("u1", G::kTreatment),
+                                                         Entry("u2", G::kTreatment),
+                                                         Entry("h1", G::kHoldout)})
+                  .ok());
+  ASSERT_TRUE(store
+                  ->RecordSends(std::vector<SendRow>{
+                      Send("s1", "u1", 10 * kDay + kHour, 0.5),
+                      SendRow{"s2", "u1", "cart", "sms", 10 * kDay + 2 * kHour, 2.0},
+                      Send("s3", "u2", 11 * kDay + kHour, 0.5),
+                      SendRow{"s4", "h1", "cart", "sms", 10 * kDay + kHour, 0.3}})
+                  .ok());
+  std::vector<OutcomeRow> outcomes = {Outcome("o1", "u1", 11 * kDay, OutcomeType::kOrder, 100, 30),
+                                      Outcome("o2", "u2", 11 * kDay, OutcomeType::kOrder, 50, 10)};
+  outcomes[0].incentive_cost = 10.0;
+  ASSERT_TRUE(store->RecordOutcomes(outcomes).ok());
+  ASSERT_TRUE(store
+                  ->RecordFixedCosts(std::vector<FixedCostRow>{
+                      {"f1", "cart", 0, 20 * kDay, 200.0, "platform"},
+                      {"f2", "cart", 8 * kDay, 11 * kDay, 30.0, "creative"},
+                      {"f3", "cart", 0, 30 * kDay, 0.7, "platform"}})
+                  .ok());
+  StoreAnalysisSource source(store);
+  LiftReportOptions o;
+  o.range = {5 * kDay, 15 * kDay};
+  absl::StatusOr<LiftReportResult> r = BuildLiftReport(StoreConfig(), source, o);
+  ASSERT_TRUE(r.ok()) << r.status();
+  ASSERT_EQ(r->channels.size(), 1u);
+  const JourneyChannelsResult& c = r->channels[0];
+  double send = 0.0, fixed = 0.0, incentives = 0.0;
+  for (const CostComponentResult& k : c.cost_components) {
+    (k.kind == CostComponentKind::kSend ? send : k.kind == CostComponentKind::kFixed ? fixed : incentives) +=
+        k.amount;
+  }
+  const double k = r->rows[0].lift.treatment_cost;
+  EXPECT_NEAR(send + fixed, k, 1e-12 * k);
+  EXPECT_DOUBLE_EQ(c.treatment_cost, k);
+  EXPECT_NEAR(fixed, r->rows[0].fixed_cost, 1e-12 * k);
+  EXPECT_DOUBLE_EQ(send, 3.0);
+  // platform 200 * 10/20 + 0.7 * 10/30; creative 30 * (11 - 8) / 3.
+  EXPECT_NEAR(fixed, 100.0 + 0.7 / 3.0 + 30.0, 1e-12);
+  EXPECT_DOUBLE_EQ(incentives, 10.0);
+  EXPECT_DOUBLE_EQ(c.treatment_cost_with_incentives, k + 2 * (5.0 - 0.0));  // n_T (mean_T - mean_C)
+  ASSERT_EQ(c.rows.size(), 3u);  // email, sms, unattributed (one arm: no arm rows)
+  EXPECT_EQ(c.rows[0].channel, "email");
+  EXPECT_EQ(c.rows[0].sends, 2);
+  EXPECT_EQ(c.rows[0].attributed_orders, 0);
+  EXPECT_EQ(c.rows[1].channel, "sms");
+  EXPECT_DOUBLE_EQ(c.rows[1].attributed_revenue, 100.0);
+  EXPECT_DOUBLE_EQ(c.rows[1].attributed_roas, 50.0);
+  EXPECT_EQ(c.rows[1].holdout_sends, 1);
+  EXPECT_DOUBLE_EQ(c.rows[1].holdout_send_cost, 0.3);
+  EXPECT_TRUE(c.rows[2].unattributed);
+  EXPECT_DOUBLE_EQ(c.unattributed_revenue, 50.0);
+  EXPECT_DOUBLE_EQ(c.attributed_revenue, 100.0);
+  ASSERT_GE(c.notes.size(), 2u);
+  EXPECT_NE(c.notes[1].find("channel-level randomization"), std::string::npos);
+}
+
 TEST(StoreSourceTest, EntriesOfAnOldConfigVersionUseItsWindow) {
   holdfast::testing::TempDir dir;
   absl::StatusOr<std::unique_ptr<SqliteStore>> store = SqliteStore::Open(dir.File("s.db"));
