@@ -93,6 +93,9 @@ struct ChannelPlan {
   double cost;
   double probability;     // chance a treated entry gets this send
   int64_t delay;          // after entry
+  // Only entries of this arm get it ("" = every arm): arms that differ by
+  // channel, as the config's Arm.channels declare (docs/report.md, "Channels").
+  std::string arm = "";
 };
 
 struct JourneyModel {
@@ -130,7 +133,10 @@ std::vector<JourneyModel> Models(double scale) {
   return {
       {"cart_abandon", static_cast<int>(40000 * scale), 0.08, 3 * kDay,
        {{"discount", 0.25, 0.10}, {"no_discount", 0.15, 0.0}},
-       {{"email", 0.0008, 1.0, kHour}, {"sms", 0.0075, 0.5, kDay}},
+       // The discount code goes out by SMS: the discount arm gets email + sms,
+       // no_discount email only (the arms differ by channel; the pooled send
+       // cost per entry is the former 50 % sms mix).
+       {{"email", 0.0008, 1.0, kHour}, {"sms", 0.0075, 1.0, kDay, "discount"}},
        300.0, 0.0, 0.001, 0.0012},
       {"winback", static_cast<int>(20000 * scale), 0.03, 14 * kDay,
        {{"treatment", 0.30, 0.0}},
@@ -472,6 +478,7 @@ int main(int argc, char** argv) {
           }
           int s = 0;
           for (const ChannelPlan& plan : m.sends) {
+            if (!plan.arm.empty() && plan.arm != arm->name) continue;
             if (unif(rng) >= plan.probability) continue;
             holdfast::v1::SendRecord send;
             send.set_send_id(absl::StrCat(m.id, "/", a.unit(), "/", a.period(), "/", s++));
@@ -590,10 +597,16 @@ int main(int argc, char** argv) {
                 : 7.0 * weeks;
     const double fixed = m.fixed_cost_per_week * mature_days / 7.0;
     const double p_c = m.p0;
-    double expected_send_cost = 0;
-    for (const ChannelPlan& plan : m.sends) expected_send_cost += plan.cost * plan.probability;
+    // Expected send cost per entry of an arm (plans for every arm or for it).
+    auto arm_send_cost = [&m](const std::string& arm) {
+      double cost = 0;
+      for (const ChannelPlan& plan : m.sends) {
+        if (plan.arm.empty() || plan.arm == arm) cost += plan.cost * plan.probability;
+      }
+      return cost;
+    };
     int64_t n_t = 0;
-    double pooled_d = 0, pooled_incentive = 0, pooled_conv = 0;
+    double pooled_d = 0, pooled_incentive = 0, pooled_conv = 0, pooled_send_cost = 0;
     truth += absl::StrFormat("    {\"journey\": \"%s\", \"arms\": [\n", m.id);
     for (size_t ai = 0; ai < m.arms.size(); ++ai) {
       const ArmModel& am = m.arms[ai];
@@ -606,29 +619,31 @@ int main(int argc, char** argv) {
       pooled_d += n * d;
       pooled_incentive += n * incentive;
       pooled_conv += n * (p_t - p_c);
+      pooled_send_cost += n * arm_send_cost(am.name);
       truth += absl::StrFormat(
           "      {\"arm\": \"%s\", \"treated_entries\": %d, \"conversion_lift\": %.10g, "
           "\"revenue_lift\": %.10g, \"cost_per_entry\": %.10g, \"incentive_per_entry\": %.10g}%s\n",
-          am.name, n, p_t - p_c, d, expected_send_cost, incentive, ai + 1 < m.arms.size() ? "," : "");
+          am.name, n, p_t - p_c, d, arm_send_cost(am.name), incentive, ai + 1 < m.arms.size() ? "," : "");
     }
     // Pooled over arms: the arms' mixture as realized; F spread over all treated.
     const double d_pooled = n_t > 0 ? pooled_d / n_t : 0;
-    const double c_pooled = expected_send_cost;
+    const double c_pooled = n_t > 0 ? pooled_send_cost / n_t : arm_send_cost("");
     const double i_pooled = n_t > 0 ? pooled_incentive / n_t : 0;
     const double f_per_entry = fixed / std::max<int64_t>(1, n_t);
     const double iroas = d_pooled / (c_pooled + f_per_entry);
     // The holdout gets no coupon: the incremental incentive is the treatment's.
     const double iroas_with_incentives = d_pooled / (c_pooled + i_pooled + f_per_entry);
-    // Arm vs arm (docs/report.md): b = the costlier arm (sends + incentives;
-    // the arms' sends are alike); the return of the change is Δrevenue /
-    // Δcost and Δmargin / Δcost.
+    // Arm vs arm (docs/report.md): b = the costlier arm (sends + incentives
+    // per entry); the return of the change is Δrevenue / Δcost and Δmargin /
+    // Δcost.
     std::string pairs;
     for (size_t i = 0; i < m.arms.size(); ++i) {
       for (size_t k = i + 1; k < m.arms.size(); ++k) {
         const ArmModel* a = &m.arms[i];
         const ArmModel* b = &m.arms[k];
         const double p_a = m.p0 * (1 + a->lift), p_b = m.p0 * (1 + b->lift);
-        double cost_a = a->coupon_share * mean_order * p_a, cost_b = b->coupon_share * mean_order * p_b;
+        double cost_a = a->coupon_share * mean_order * p_a + arm_send_cost(a->name);
+        double cost_b = b->coupon_share * mean_order * p_b + arm_send_cost(b->name);
         double delta_p = p_b - p_a;
         if (cost_a > cost_b) {
           std::swap(a, b);

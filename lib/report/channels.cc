@@ -16,8 +16,8 @@ namespace {
 
 double Ratio(double a, double b) { return b > 0.0 ? a / b : stats::kNaN; }
 
-// Money in the notes: up to 4 significant digits, like the tables.
-std::string Money(double v) { return absl::StrFormat("%.4g", v); }
+// Money in the notes: two decimals, as the tables print totals.
+std::string Money(double v) { return absl::StrFormat("%.2f", v); }
 
 }  // namespace
 
@@ -187,7 +187,8 @@ JourneyChannelsResult BuildJourneyChannels(const JourneyChannelsInput& in,
         "The arms differ by channel (", absl::StrJoin(parts, ", "),
         "): the channel-specific incremental return is the arm-vs-arm comparison (ARM VS ARM, "
         "revenue return of the change",
-        pairs.empty() ? "" : absl::StrCat(": ", pairs), ")."));
+        pairs.empty() ? "" : absl::StrCat(": ", pairs),
+        "); it measures everything that differs between the arms, the channels included."));
   }
   return out;
 }
