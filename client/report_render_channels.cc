@@ -1,6 +1,8 @@
 #include "client/report_render_channels.h"
 
+#include <algorithm>
 #include <cmath>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -133,7 +135,7 @@ std::string HtmlTableOf(const char* id, const std::vector<std::string>& header,
                         const std::vector<std::vector<std::string>>& rows, size_t left_columns) {
   std::string out = absl::StrCat("<table id=\"", id, "\">\n<tr>");
   for (size_t i = 0; i < header.size(); ++i) {
-    absl::StrAppend(&out, i == 0 ? "<th class=\"l\">" : "<th>", HtmlEscape(header[i]), "</th>");
+    absl::StrAppend(&out, i < left_columns ? "<th class=\"l\">" : "<th>", HtmlEscape(header[i]), "</th>");
   }
   absl::StrAppend(&out, "</tr>\n");
   for (const std::vector<std::string>& row : rows) {
@@ -146,11 +148,24 @@ std::string HtmlTableOf(const char* id, const std::vector<std::string>& header,
   return out + "</table>\n";
 }
 
+// The journeys' notes, each prefixed with its journey; a note every journey
+// carries word for word (the randomization note) once, without a prefix.
 std::vector<std::string> Notes(const LiftReport& r) {
-  std::vector<std::string> out;
+  std::map<std::string, int> count;
   for (const JourneyChannels& j : r.journey_channels()) {
-    for (const std::string& n : j.notes()) out.push_back(absl::StrCat(j.journey(), ": ", n));
+    for (const std::string& n : j.notes()) ++count[n];
   }
+  std::vector<std::string> out, shared;
+  for (const JourneyChannels& j : r.journey_channels()) {
+    for (const std::string& n : j.notes()) {
+      if (r.journey_channels_size() > 1 && count[n] == r.journey_channels_size()) {
+        if (std::find(shared.begin(), shared.end(), n) == shared.end()) shared.push_back(n);
+        continue;
+      }
+      out.push_back(absl::StrCat(j.journey(), ": ", n));
+    }
+  }
+  out.insert(out.end(), shared.begin(), shared.end());
   return out;
 }
 

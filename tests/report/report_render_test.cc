@@ -81,6 +81,34 @@ holdfast::v1::LiftReport FixedLiftReport() {
   return report::ToProto(*r, ctx);
 }
 
+// The fixture with channel facts: cart's arm A sends email, B email + sms
+// (declared in the config), a contaminating sms to the holdout, two
+// fixed-cost categories.
+holdfast::v1::LiftReport ChannelLiftReport() {
+  report::InMemoryAnalysisSource s;
+  for (int i = 0; i < 400; ++i) {
+    Add(s, "cart", EntryGroup::kTreatment, "A", (i % 5) * 2.0, "", i);
+    Add(s, "cart", EntryGroup::kTreatment, "B", (i % 5) * 1.0, "", i);
+    if (i < 200) Add(s, "cart", EntryGroup::kHoldout, "", (i % 5) * 1.0, "", i);
+  }
+  using report::StoredChannelFact;
+  s.AddChannelFact({"cart", 0, 0, {EntryGroup::kTreatment, "A", "email", false, 400, 4.0, 120, 600.0}});
+  s.AddChannelFact({"cart", 0, 0, {EntryGroup::kTreatment, "B", "email", false, 400, 4.0, 40, 160.0}});
+  s.AddChannelFact({"cart", 0, 0, {EntryGroup::kTreatment, "B", "sms", false, 400, 30.0, 60, 200.0}});
+  s.AddChannelFact({"cart", 0, 0, {EntryGroup::kTreatment, "A", "", true, 0, 0.0, 5, 40.0}});
+  s.AddChannelFact({"cart", 0, 0, {EntryGroup::kHoldout, "", "sms", false, 3, 0.2, 1, 2.0}});
+  s.AddFixedCost({"cart", 0, 2 * kDay, 20.0, "platform"});
+  s.AddFixedCost({"cart", 0, 2 * kDay, 6.0, "creative"});
+  AssignmentConfig config = RenderConfig();
+  config.journeys[0].arms = {{"A", 1, {"email"}}, {"B", 1, {"email", "sms"}}};
+  config.journeys.resize(1);
+  absl::StatusOr<report::LiftReportResult> r = report::BuildLiftReport(config, s, {});
+  EXPECT_TRUE(r.ok()) << r.status();
+  report::LiftProtoContext ctx;
+  ctx.generated_at = 1767225600LL * 1000000;
+  return report::ToProto(*r, ctx);
+}
+
 size_t Count(const std::string& haystack, const std::string& needle) {
   size_t n = 0;
   for (size_t p = haystack.find(needle); p != std::string::npos; p = haystack.find(needle, p + 1)) ++n;
@@ -681,6 +709,57 @@ TEST(ReportRenderTest, ForestPercentAxisHasUnitsAndSignedEstimates) {
   EXPECT_TRUE(std::regex_search(svg, tick)) << svg;
   // The green colour: the interval lies above the decision line 0.
   EXPECT_NE(svg.find("fill=\"#1a7f37\">+12.5%"), std::string::npos) << svg;
+}
+
+}  // namespace
+}  // namespace holdfast::cli
+
+namespace holdfast::cli {
+namespace {
+
+// Every format renders the channel table, the comparison with the
+// incremental revenue, the notes and K by component.
+TEST(ReportRenderTest, ChannelsAndCostComponentsInEveryFormat) {
+  const holdfast::v1::LiftReport r = ChannelLiftReport();
+  ASSERT_EQ(r.journey_channels_size(), 1);
+  const holdfast::v1::JourneyChannels& j = r.journey_channels(0);
+  // Pooled email, sms, unattributed; then A (email, unattributed), B (email, sms).
+  ASSERT_EQ(j.rows_size(), 7);
+  EXPECT_EQ(j.rows(0).channel(), "email");
+  EXPECT_EQ(j.rows(0).sends(), 800);
+  EXPECT_DOUBLE_EQ(j.rows(0).attributed_revenue(), 760.0);
+  EXPECT_DOUBLE_EQ(j.rows(0).attributed_roas(), 95.0);
+  EXPECT_EQ(j.rows(1).holdout_sends(), 3);
+  EXPECT_TRUE(j.rows(2).unattributed());
+  EXPECT_TRUE(j.arms_differ_by_channel());
+  EXPECT_DOUBLE_EQ(j.attributed_revenue(), 960.0);
+  EXPECT_DOUBLE_EQ(j.send_cost(), 38.0);
+  EXPECT_DOUBLE_EQ(j.fixed_cost(), 26.0);
+  ASSERT_EQ(j.notes_size(), 3);
+  EXPECT_NE(j.notes(1).find("needs channel-level randomization"), std::string::npos);
+  EXPECT_NE(j.notes(2).find("arm-vs-arm comparison"), std::string::npos);
+
+  const std::string t = RenderLiftTable(r);
+  EXPECT_NE(t.find("CHANNELS (last touch, not causal"), std::string::npos) << t;
+  EXPECT_NE(t.find("COST COMPONENTS"), std::string::npos);
+  EXPECT_NE(t.find("fixed: creative"), std::string::npos);
+  EXPECT_NE(t.find("(unattributed)"), std::string::npos);
+  EXPECT_NE(t.find("attributed / incremental"), std::string::npos);
+  EXPECT_NE(t.find("channel-level randomization"), std::string::npos);
+  const std::string h = RenderLiftHtml(r);
+  EXPECT_NE(h.find("<table id=\"channels\">"), std::string::npos);
+  EXPECT_NE(h.find("<table id=\"costs\">"), std::string::npos);
+  EXPECT_NE(h.find("Channel-specific incremental ROAS needs channel-level randomization"),
+            std::string::npos);
+  // Cost components come before the lift table, after the guardrails.
+  EXPECT_LT(h.find("id=\"costs\""), h.find("<table id=\"lift\">"));
+  const std::string csv = RenderLiftCsv(r);
+  EXPECT_NE(csv.find("ch_attributed_revenue"), std::string::npos);
+  EXPECT_NE(csv.find("cart,B,,"), std::string::npos);
+  EXPECT_NE(csv.find(",total,treatment_cost,"), std::string::npos);
+  const std::string json = RenderJson(r);
+  EXPECT_NE(json.find("\"journey_channels\""), std::string::npos);
+  EXPECT_NE(json.find("\"COST_FIXED\""), std::string::npos);
 }
 
 }  // namespace
