@@ -228,7 +228,7 @@ void FinishAnalysisEntry(UnixMicros as_of, AnalysisEntry* e) {
   }
 }
 
-std::string ChannelAttributionSql(SqlDialect d, size_t versions) {
+std::string ChannelAttributionSql(SqlDialect d, size_t versions, bool next_entry_possible) {
   const bool pg = d == SqlDialect::kPostgres;
   // Numeric parameters typed for PostgreSQL (they are bound as text).
   auto num = [&](int n) { return pg ? absl::StrCat(P(d, n), "::bigint") : P(d, n); };
@@ -242,34 +242,36 @@ std::string ChannelAttributionSql(SqlDialect d, size_t versions) {
   const std::string journey = P(d, kChannelParamJourney);
   const std::string as_of = num(kChannelParamAsOf);
   const std::string w = absl::StrCat("coalesce(v.w, ", num(kChannelParamWindow), ")");
+  // Window end: t0 + window, cut by the unit's next entry (left out when the
+  // journey has no later-period entry before as_of: none can have one).
+  const std::string end =
+      next_entry_possible
+          ? Least(d, absl::StrCat("e.t0 + ", w),
+                  absl::StrCat("coalesce((SELECT n2.t0 FROM entries n2 WHERE n2.journey = e.journey"
+                               " AND n2.unit = e.unit\n       AND n2.period > e.period AND n2.t0 < ",
+                               as_of, " ORDER BY n2.period LIMIT 1), 9223372036854775807)"))
+          : absl::StrCat("e.t0 + ", w);
   return absl::StrCat(
       "WITH v(version, w, h) AS (VALUES ", values, "),\n",
       // The analysed entries (mature, not washout, in range and periods) with
-      // the window of their version, cut by the unit's next entry.
-      "ae AS (\n"
+      // the window of their version; one scan, read by both parts below.
+      "aw AS (\n"
       "  SELECT e.unit AS unit, e.grp AS grp, e.arm AS arm, e.t0 AS t0, ", w, " AS w,\n"
       "    coalesce(v.h, ", num(kChannelParamRefundHorizon), ") AS h,\n"
-      "    coalesce((SELECT n2.t0 FROM entries n2 WHERE n2.journey = e.journey AND n2.unit = e.unit\n"
-      "       AND n2.period > e.period AND n2.t0 < ", as_of, " ORDER BY n2.period LIMIT 1),\n"
-      "       9223372036854775807) AS nx\n"
+      "    ", end, " AS wend\n"
       "  FROM entries e LEFT JOIN v ON v.version = e.config_version\n"
       "  WHERE e.journey = ", journey, " AND e.t0 >= ", num(kChannelParamFrom), " AND e.t0 < ",
       num(kChannelParamTo), "\n"
       "    AND e.grp IN (1, 2) AND e.in_washout = 0 AND e.period >= ", num(kChannelParamFirstPeriod),
       " AND e.period <= ", num(kChannelParamLastPeriod), "\n"
       "    AND e.t0 + ", w, " <= ", as_of, "\n"
-      "),\n"
-      "aw AS (SELECT unit, grp, arm, t0, w, h, ", Least(d, "t0 + w", "nx"), " AS wend FROM ae)\n",
-      // Sends of the journey in the windows, per channel.
-      "SELECT 0, aw.grp, aw.arm, s.channel, count(*), ", Total(d, "s.cost"), "\n"
-      "FROM aw JOIN sends s ON s.unit = aw.unit AND s.journey = ", journey,
-      " AND s.at >= aw.t0 AND s.at < aw.wend\n"
-      "GROUP BY aw.grp, aw.arm, s.channel\n"
-      "UNION ALL\n",
+      "),\n",
       // Orders in the windows, each credited to the channel of the last send
-      // of the journey before it in the window, with its refunds before the
-      // entry's deadline (refunds follow their order).
-      "SELECT 1, grp, arm, ch, count(*), ", Total(d, "rev"), " FROM (\n"
+      // of the journey before it in the window (ties: the greater send_id),
+      // with its refunds before the entry's deadline (refunds follow their
+      // order). MATERIALIZED: the grouping below must not evaluate the
+      // last-send lookup twice per order (once as key, once as value).
+      "ord AS MATERIALIZED (\n"
       "  SELECT aw.grp AS grp, aw.arm AS arm,\n"
       "    (SELECT s.channel FROM sends s WHERE s.unit = aw.unit AND s.journey = ", journey,
       "\n       AND s.at >= aw.t0 AND s.at < o.at ORDER BY s.at DESC, s.send_id DESC LIMIT 1) AS ch,\n"
@@ -279,7 +281,14 @@ std::string ChannelAttributionSql(SqlDialect d, size_t versions) {
       Least(d, "aw.t0 + aw.w + aw.h", as_of), ") AS rev\n"
       "  FROM aw JOIN outcomes o ON o.unit = aw.unit AND o.type IN (1, 2)\n"
       "    AND o.at >= aw.t0 AND o.at < aw.wend\n"
-      ") AS ord\n"
+      ")\n",
+      // Sends of the journey in the windows, per channel.
+      "SELECT 0, aw.grp, aw.arm, s.channel, count(*), ", Total(d, "s.cost"), "\n"
+      "FROM aw JOIN sends s ON s.unit = aw.unit AND s.journey = ", journey,
+      " AND s.at >= aw.t0 AND s.at < aw.wend\n"
+      "GROUP BY aw.grp, aw.arm, s.channel\n"
+      "UNION ALL\n"
+      "SELECT 1, grp, arm, ch, count(*), ", Total(d, "rev"), " FROM ord\n"
       "GROUP BY grp, arm, ch\n");
 }
 

@@ -155,7 +155,11 @@ enum ChannelColumn : int {
 // Per-channel sends and last-touch attributed orders of journey ?1 over its
 // analysed entries (ChannelQuery): one query per journey, apart from the
 // per-entry AnalysisEntrySql so the report's entry stream does not pay for it.
-std::string ChannelAttributionSql(SqlDialect dialect, size_t versions);
+// next_entry_possible = false leaves out the next-entry lookup (exact when
+// NextEntryPossibleSql says the journey has no entry with period > 0 and t0 <
+// as_of in the same snapshot), as for AnalysisEntrySql.
+std::string ChannelAttributionSql(SqlDialect dialect, size_t versions,
+                                  bool next_entry_possible = true);
 
 // Fixed costs of journey ?1 pro-rated to [?2, ?3) by category: rows
 // (category, amount), order unspecified; nothing when ?2 >= ?3.

@@ -360,7 +360,12 @@ absl::StatusOr<JourneyChannels> PostgresStore::GetJourneyChannels(const ChannelQ
       params[b + 1] = std::to_string(v.attribution_window_us);
       params[b + 2] = std::to_string(v.refund_horizon_us);
     }
-    pqxx::result r = txn.exec_params(ChannelAttributionSql(SqlDialect::kPostgres, j.versions.size()),
+    const bool next_entry_possible =
+        txn.exec_params1(NextEntryPossibleSql(SqlDialect::kPostgres), j.journey,
+                         std::to_string(query.as_of))[0]
+            .as<int64_t>() != 0;
+    pqxx::result r = txn.exec_params(ChannelAttributionSql(SqlDialect::kPostgres, j.versions.size(),
+                                                           next_entry_possible),
                                      pqxx::prepare::make_dynamic_params(params.begin(), params.end()));
     for (const pqxx::row& row : r) {
       const pqxx::field channel = row[kChanColChannel];

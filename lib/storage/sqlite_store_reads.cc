@@ -313,7 +313,14 @@ absl::StatusOr<JourneyChannels> SqliteStore::GetJourneyChannels(const ChannelQue
   JourneyChannels out;
   const JourneyWindow& j = query.journey;
   try {
-    SQLite::Statement q(session.db(), ChannelAttributionSql(SqlDialect::kSqlite, j.versions.size()));
+    // Same snapshot: a journey without any later-period entry before as_of
+    // can have no cut window, and skips the next-entry lookup.
+    SQLite::Statement next_check(session.db(), NextEntryPossibleSql(SqlDialect::kSqlite));
+    next_check.bindNoCopy(1, j.journey);
+    next_check.bind(2, static_cast<int64_t>(query.as_of));
+    const bool next_entry_possible = next_check.executeStep() && next_check.getColumn(0).getInt() != 0;
+    SQLite::Statement q(session.db(), ChannelAttributionSql(SqlDialect::kSqlite, j.versions.size(),
+                                                            next_entry_possible));
     q.bindNoCopy(kChannelParamJourney, j.journey);
     q.bind(kChannelParamFrom, static_cast<int64_t>(query.from));
     q.bind(kChannelParamTo, static_cast<int64_t>(std::min(query.to, query.as_of)));
