@@ -1009,7 +1009,7 @@ absl::StatusOr<LiftReportResult> BuildLiftReport(const AssignmentConfig& config,
                         result.arm_comparisons);
     }
     AddHeavyTailWarning(result.rows, journey_first_row, options.confidence, result.warnings);
-    {
+    if (options.channels) {
       // Channels and K by component: one store query per journey, over the
       // same analysed entries and the same cost range as F.
       ChannelQuery cq;

@@ -78,6 +78,9 @@ struct LiftReportOptions {
   // Split each journey's everyone row into trend buckets (trends.h).
   // Default: no trends.
   TrendBy trend_by = TrendBy::kNone;
+  // Per-journey channels and cost components (channels.h; one store query
+  // per journey). Default true.
+  bool channels = true;
 };
 
 // Which interval the tables and the forest plot show as primary for the

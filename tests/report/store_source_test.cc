@@ -214,6 +214,12 @@ TEST_P(StoreSourceTest, CostComponentsAddUpToTheReportsK) {
   EXPECT_DOUBLE_EQ(c.attributed_revenue, 100.0);
   ASSERT_GE(c.notes.size(), 2u);
   EXPECT_NE(c.notes[1].find("channel-level randomization"), std::string::npos);
+  // Asked to leave them out (--no-channels): no channel query, the rest as before.
+  o.channels = false;
+  absl::StatusOr<LiftReportResult> without = BuildLiftReport(StoreConfig(), source, o);
+  ASSERT_TRUE(without.ok()) << without.status();
+  EXPECT_TRUE(without->channels.empty());
+  EXPECT_DOUBLE_EQ(without->rows[0].lift.treatment_cost, k);
 }
 
 TEST(StoreSourceTest, EntriesOfAnOldConfigVersionUseItsWindow) {
