@@ -171,6 +171,20 @@ JourneyChannelsResult BuildJourneyChannels(const JourneyChannelsInput& in,
         "of randomized arms that differ by channel measures what a channel adds; per-channel "
         "attributed ROAS does not.");
   }
+  // Sends on a channel an arm does not declare: the config and the journey
+  // engine disagree (the arm comparison then does not measure what the
+  // config says it does).
+  for (const auto& [arm, set] : arm_sets) {
+    auto it = by_arm.find(arm);
+    if (it == by_arm.end()) continue;
+    for (const auto& [key, r] : it->second) {
+      if (r.unattributed || r.sends == 0 || set.count(r.channel) > 0) continue;
+      out.notes.push_back(absl::StrFormat(
+          "Arm %s declares %s but received %d %s sends: the journey engine does not send what the "
+          "config says this arm sends.",
+          arm, absl::StrJoin(set, "+"), r.sends, r.channel));
+    }
+  }
   if (out.arms_differ_by_channel) {
     std::vector<std::string> parts;
     for (const auto& [arm, set] : arm_sets) {

@@ -305,8 +305,8 @@ struct JourneyChannels {
 // kind 0 adds sends and send cost, kind 1 attributed orders and revenue;
 // `channel` nullopt is the unattributed row. Every source folds with it.
 inline void AddChannelRow(int kind, int group, const std::string& arm,
-                   const std::optional<std::string>& channel, int64_t count, double amount,
-                   JourneyChannels* out) {
+                          const std::optional<std::string>& channel, int64_t count, double amount,
+                          JourneyChannels* out) {
   const EntryGroup g = static_cast<EntryGroup>(group);
   const bool unattributed = !channel.has_value();
   const std::string name = channel.value_or("");

@@ -738,6 +738,22 @@ TEST(ReportRenderTest, ChannelsAndCostComponentsInEveryFormat) {
   ASSERT_EQ(j.notes_size(), 3);
   EXPECT_NE(j.notes(1).find("needs channel-level randomization"), std::string::npos);
   EXPECT_NE(j.notes(2).find("arm-vs-arm comparison"), std::string::npos);
+  {
+    // A's sms sends that A does not declare are named.
+    report::InMemoryAnalysisSource s;
+    for (int i = 0; i < 10; ++i) Add(s, "cart", EntryGroup::kTreatment, "A", 1.0, "", i);
+    s.AddChannelFact({"cart", 0, 0, {EntryGroup::kTreatment, "A", "sms", false, 4, 0.3, 0, 0.0}});
+    AssignmentConfig config = RenderConfig();
+    config.journeys[0].arms = {{"A", 1, {"email"}}, {"B", 1, {"email", "sms"}}};
+    config.journeys.resize(1);
+    absl::StatusOr<report::LiftReportResult> r2 = report::BuildLiftReport(config, s, {});
+    ASSERT_TRUE(r2.ok()) << r2.status();
+    bool named = false;
+    for (const std::string& n : r2->channels[0].notes) {
+      named |= n.find("Arm A declares email but received 4 sms sends") != std::string::npos;
+    }
+    EXPECT_TRUE(named);
+  }
 
   const std::string t = RenderLiftTable(r);
   EXPECT_NE(t.find("CHANNELS (last touch, not causal"), std::string::npos) << t;
