@@ -245,7 +245,7 @@ absl::Status PostgresStore::ForEachAnalysisEntry(const AnalysisQuery& query,
         e.z = row[kColZ].as<double>();
         e.c = row[kColC].as<double>();
         e.sends = row[kColSends].as<int64_t>();
-        e.orders = static_cast<int64_t>(row[kColOrders].as<double>());
+        e.orders = row[kColOrders].as<int64_t>();
         e.unsubscribed = row[kColUnsubscribed].as<int>();
         e.complained = row[kColComplained].as<int>();
         e.incentive = row[kColIncentive].as<double>();
