@@ -50,9 +50,6 @@ std::string AnalysisEntrySql(SqlDialect d, size_t versions, int64_t max_horizon_
   const bool pg = d == SqlDialect::kPostgres;
   // Versions known to the caller, with their windows.
   std::string values;
-  if (versions == 0) {
-    values = pg ? "(NULL::text, NULL::bigint, NULL::bigint, NULL::bigint)" : "(NULL, NULL, NULL, NULL)";
-  }
   for (size_t k = 0; k < versions; ++k) {
     const int b = kAnalysisParamFirstVersion + 4 * static_cast<int>(k);
     if (pg) {
@@ -63,9 +60,16 @@ std::string AnalysisEntrySql(SqlDialect d, size_t versions, int64_t max_horizon_
                       ", ", P(d, b + 3), ")");
     }
   }
-  const std::string w = absl::StrCat("coalesce(v.w, ", P(d, kAnalysisParamWindow), ")");
-  const std::string pre = absl::StrCat("coalesce(v.p, ", P(d, kAnalysisParamPrePeriod), ")");
-  const std::string h = absl::StrCat("coalesce(v.h, ", P(d, kAnalysisParamRefundHorizon), ")");
+  // The entry's windows: its version's when that differs from the fallback
+  // (JourneyVersions), else the fallback; without such versions, no lookup.
+  const bool lookup = versions > 0;
+  auto window = [&](const char* column, int fallback) {
+    if (lookup) return absl::StrCat("coalesce(v.", column, ", ", P(d, fallback), ")");
+    return pg ? absl::StrCat(P(d, fallback), "::bigint") : P(d, fallback);
+  };
+  const std::string w = window("w", kAnalysisParamWindow);
+  const std::string pre = window("p", kAnalysisParamPrePeriod);
+  const std::string h = window("h", kAnalysisParamRefundHorizon);
   const std::string as_of = P(d, kAnalysisParamAsOf);
   // Window end: t0 + window, cut by the unit's next entry in the journey.
   const std::string next_t0 = next_entry_possible ? "nx.t0" : (pg ? "NULL::bigint" : "NULL");
@@ -125,9 +129,9 @@ std::string AnalysisEntrySql(SqlDialect d, size_t versions, int64_t max_horizon_
         hmax, ")");
   }
   return absl::StrCat(
-      "WITH v(version, w, p, h) AS (VALUES ", values, ")\n",
+      lookup ? absl::StrCat("WITH v(version, w, p, h) AS (VALUES ", values, ")\n") : "",
       "SELECT e.unit, e.grp, e.arm, e.period, e.t0, e.in_washout, e.attributes, e.config_version,\n",
-      "  CASE WHEN v.version IS NULL THEN 0 ELSE 1 END, ", w, ", ", h, ", ", next_t0, ",\n",
+      "  ", w, ", ", h, ", ", next_t0, ",\n",
       "  ", FilteredTotal(d, "o.revenue", in_window), ",\n",
       "  ", FilteredTotal(d, "o.margin", in_window), ",\n",
       "  ", FilteredAny(order_in_window), ",\n",
@@ -143,7 +147,7 @@ std::string AnalysisEntrySql(SqlDialect d, size_t versions, int64_t max_horizon_
       "  ", horizon_events, ",\n",
       "  ", horizon_refunds, "\n",
       "FROM entries e\n",
-      "LEFT JOIN v ON v.version = e.config_version\n",
+      lookup ? "LEFT JOIN v ON v.version = e.config_version\n" : "",
       // The next entry: the unit's entry in this journey with the next higher
       // period among those before as_of. Looked up once per entry (as a join
       // key), so its t0 is a plain column below.
@@ -157,9 +161,20 @@ std::string AnalysisEntrySql(SqlDialect d, size_t versions, int64_t max_horizon_
       "  AND o.at >= e.t0 - ", pre, " AND o.at < ", end, "\n",
       "WHERE e.journey = ", P(d, kAnalysisParamJourney), " AND e.t0 >= ", P(d, kAnalysisParamFrom),
       " AND e.t0 < ", P(d, kAnalysisParamTo), "\n",
-      pg ? absl::StrCat("GROUP BY e.journey, e.unit, e.period, v.version, v.w, v.p, v.h",
+      pg ? absl::StrCat("GROUP BY e.journey, e.unit, e.period", lookup ? ", v.version, v.w, v.p, v.h" : "",
                         next_entry_possible ? ", nx.t0" : "", "\n")
          : "GROUP BY e.unit, e.period\n");
+}
+
+JourneyVersions::JourneyVersions(const JourneyWindow& journey) {
+  for (const VersionWindow& v : journey.versions) {
+    known_.insert(v.config_version);
+    if (v.attribution_window_us != journey.attribution_window_us ||
+        v.pre_period_us != journey.pre_period_us ||
+        v.refund_horizon_us != journey.refund_horizon_us) {
+      own_windows_.push_back(&v);
+    }
+  }
 }
 
 std::string NextEntryPossibleSql(SqlDialect d) {

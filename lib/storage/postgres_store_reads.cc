@@ -198,7 +198,9 @@ absl::Status PostgresStore::ForEachAnalysisEntry(const AnalysisQuery& query,
     for (const JourneyWindow& j : query.journeys) {
       // The one definition of the per-entry rules (analysis_sql.h), in its
       // PostgreSQL dialect; parameters as text, typed by the SQL.
-      std::vector<std::string> params(kAnalysisParamFirstVersion - 1 + 4 * j.versions.size());
+      const JourneyVersions versions(j);
+      const std::vector<const VersionWindow*>& own = versions.with_own_windows();
+      std::vector<std::string> params(kAnalysisParamFirstVersion - 1 + 4 * own.size());
       params[kAnalysisParamJourney - 1] = j.journey;
       params[kAnalysisParamFrom - 1] = std::to_string(query.from);
       params[kAnalysisParamTo - 1] = std::to_string(to);
@@ -206,8 +208,8 @@ absl::Status PostgresStore::ForEachAnalysisEntry(const AnalysisQuery& query,
       params[kAnalysisParamWindow - 1] = std::to_string(j.attribution_window_us);
       params[kAnalysisParamPrePeriod - 1] = std::to_string(j.pre_period_us);
       params[kAnalysisParamRefundHorizon - 1] = std::to_string(j.refund_horizon_us);
-      for (size_t k = 0; k < j.versions.size(); ++k) {
-        const VersionWindow& v = j.versions[k];
+      for (size_t k = 0; k < own.size(); ++k) {
+        const VersionWindow& v = *own[k];
         const size_t b = kAnalysisParamFirstVersion - 1 + 4 * k;
         params[b] = v.config_version;
         params[b + 1] = std::to_string(v.attribution_window_us);
@@ -221,7 +223,7 @@ absl::Status PostgresStore::ForEachAnalysisEntry(const AnalysisQuery& query,
                            std::to_string(query.as_of))[0]
               .as<int64_t>() != 0;
       txn.exec_params(absl::StrCat("DECLARE hf_cur NO SCROLL CURSOR FOR ",
-                                   AnalysisEntrySql(SqlDialect::kPostgres, j.versions.size(),
+                                   AnalysisEntrySql(SqlDialect::kPostgres, own.size(),
                                                     j.max_horizon_us, next_entry_possible)),
                       pqxx::prepare::make_dynamic_params(params.begin(), params.end()));
       e.journey = j.journey;
@@ -234,7 +236,7 @@ absl::Status PostgresStore::ForEachAnalysisEntry(const AnalysisQuery& query,
         e.in_washout = row[kColInWashout].as<int>() != 0;
         e.segment = SegmentOf(row[kColAttributes], query.segment_by);
         e.config_version = row[kColConfigVersion].as<std::string>();
-        e.version_known = row[kColVersionKnown].as<int>() != 0;
+        e.version_known = versions.Known(e.config_version);
         e.window_us = row[kColWindow].as<int64_t>();
         e.refund_horizon_us = row[kColRefundHorizon].as<int64_t>();
         e.next_t0.reset();

@@ -156,10 +156,11 @@ absl::Status SqliteStore::ForEachAnalysisEntry(const AnalysisQuery& query,
       next_check.bind(2, static_cast<int64_t>(query.as_of));
       const bool next_entry_possible = next_check.executeStep() && next_check.getColumn(0).getInt() != 0;
       // One statement per journey: the VALUES list has one row per version.
+      const JourneyVersions versions(j);
       storage_internal::FastStatement q(
           session.db().getHandle(),
-          AnalysisEntrySql(SqlDialect::kSqlite, j.versions.size(), j.max_horizon_us,
-                           next_entry_possible));
+          AnalysisEntrySql(SqlDialect::kSqlite, versions.with_own_windows().size(),
+                           j.max_horizon_us, next_entry_possible));
       q.BindText(kAnalysisParamJourney, j.journey);
       q.BindInt64(kAnalysisParamFrom, query.from);
       q.BindInt64(kAnalysisParamTo, to);
@@ -167,8 +168,8 @@ absl::Status SqliteStore::ForEachAnalysisEntry(const AnalysisQuery& query,
       q.BindInt64(kAnalysisParamWindow, j.attribution_window_us);
       q.BindInt64(kAnalysisParamPrePeriod, j.pre_period_us);
       q.BindInt64(kAnalysisParamRefundHorizon, j.refund_horizon_us);
-      for (size_t k = 0; k < j.versions.size(); ++k) {
-        const VersionWindow& v = j.versions[k];
+      for (size_t k = 0; k < versions.with_own_windows().size(); ++k) {
+        const VersionWindow& v = *versions.with_own_windows()[k];
         const int b = kAnalysisParamFirstVersion + 4 * static_cast<int>(k);
         q.BindText(b, v.config_version);
         q.BindInt64(b + 1, v.attribution_window_us);
@@ -193,7 +194,7 @@ absl::Status SqliteStore::ForEachAnalysisEntry(const AnalysisQuery& query,
         }
         const absl::string_view version = q.Text(kColConfigVersion);
         row.config_version.assign(version.data(), version.size());
-        row.version_known = q.Int64(kColVersionKnown) != 0;
+        row.version_known = versions.Known(version);
         row.window_us = q.Int64(kColWindow);
         row.refund_horizon_us = q.Int64(kColRefundHorizon);
         row.next_t0.reset();

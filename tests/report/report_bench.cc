@@ -133,7 +133,7 @@ void TimePostgresAggregate(const std::string& uri) {
   const std::string grouped = absl::StrCat(
       "SELECT grp, count(*), avg(y + ry), var_pop(y + ry), avg(m + rm), avg(x), avg(z), avg(c),"
       " covar_pop(y + ry, c), sum(n) FROM (", per_entry,
-      ") AS q(unit, grp, arm, period, t0, in_washout, attributes, config_version, known, w, h,"
+      ") AS q(unit, grp, arm, period, t0, in_washout, attributes, config_version, w, h,"
       " next_t0, y, m, x, z, c, n, ry, rm) GROUP BY grp");
   for (int pass = 1; pass <= 2 * absl::GetFlag(FLAGS_passes); ++pass) {
     // Alternating the server's default (JIT on) with the store's setting.
