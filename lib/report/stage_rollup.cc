@@ -77,19 +77,55 @@ int StageOrder(const std::string& stage) {
 
 void CustomerOverlap::Add(int journey_index, absl::string_view unit) {
   if (journey_index < 0 || journey_index >= kMaxJourneys) return;
-  journeys_of_[absl::Hash<absl::string_view>{}(unit)] |= uint64_t{1} << journey_index;
+  if (hashes_.size() <= static_cast<size_t>(journey_index)) hashes_.resize(journey_index + 1);
+  std::vector<uint64_t>& h = hashes_[journey_index];
+  const uint64_t key = absl::Hash<absl::string_view>{}(unit);
+  if (!h.empty() && h.back() == key) return;  // the same unit's next entry
+  h.push_back(key);
+  sealed_ = false;
+}
+
+void CustomerOverlap::Seal() const {
+  if (sealed_) return;
+  for (std::vector<uint64_t>& h : hashes_) {
+    std::sort(h.begin(), h.end());
+    h.erase(std::unique(h.begin(), h.end()), h.end());
+  }
+  sealed_ = true;
+}
+
+CustomerOverlap::Counts CustomerOverlap::Count(uint64_t mask) const {
+  Seal();
+  std::vector<uint64_t> all;
+  for (size_t j = 0; j < hashes_.size(); ++j) {
+    if ((mask >> j & 1) != 0) all.insert(all.end(), hashes_[j].begin(), hashes_[j].end());
+  }
+  std::sort(all.begin(), all.end());
+  // Each journey's list is de-duplicated, so a run of k equal hashes is a
+  // customer in k journeys of the mask.
+  Counts c;
+  for (size_t i = 0; i < all.size();) {
+    size_t k = i + 1;
+    while (k < all.size() && all[k] == all[i]) ++k;
+    ++c.customers;
+    if (k - i >= 2) ++c.shared;
+    i = k;
+  }
+  return c;
 }
 
 int64_t CustomerOverlap::Customers(uint64_t mask) const {
-  int64_t n = 0;
-  for (const auto& [_, m] : journeys_of_) n += (m & mask) != 0 ? 1 : 0;
-  return n;
+  if (std::popcount(mask) == 1) {  // one journey: its list is the answer
+    Seal();
+    const size_t j = static_cast<size_t>(std::countr_zero(mask));
+    return j < hashes_.size() ? static_cast<int64_t>(hashes_[j].size()) : 0;
+  }
+  return Count(mask).customers;
 }
 
 int64_t CustomerOverlap::SharedCustomers(uint64_t mask) const {
-  int64_t n = 0;
-  for (const auto& [_, m] : journeys_of_) n += std::popcount(m & mask) >= 2 ? 1 : 0;
-  return n;
+  if (std::popcount(mask) <= 1) return 0;
+  return Count(mask).shared;
 }
 
 StageRollupResult RollUp(const std::string& stage, const std::vector<StageJourneyInput>& journeys,

@@ -26,7 +26,6 @@
 #include <string>
 #include <vector>
 
-#include "absl/container/flat_hash_map.h"
 #include "absl/strings/string_view.h"
 #include "lib/stats/estimators.h"
 #include "lib/stats/moments.h"
@@ -40,17 +39,32 @@ inline constexpr char kProgrammeStage[] = "(programme)";
 // with index < kMaxJourneys (the others are not measured and their roll-ups
 // say so). Customers are keyed by a 64-bit hash of the unit id: two distinct
 // customers collide with probability ~n^2 / 2^65.
+//
+// Kept as one vector of hashes per journey, sorted and de-duplicated on the
+// first query, not as a hash map: Add is then an append (the report calls it
+// once per analysed entry, and a map insert per entry was 6 % of a 1 M-entry
+// report's CPU in cache misses), and 8 bytes per entry instead of a map slot.
+// An entry stream in unit order (both stores) appends each unit once.
 class CustomerOverlap {
  public:
   static constexpr int kMaxJourneys = 64;
   void Add(int journey_index, absl::string_view unit);
   // Customers with an analysed entry in some journey of `mask`, and those in
-  // two or more of them.
+  // two or more of them. Add after a query is allowed (the next query sorts
+  // again).
   int64_t Customers(uint64_t mask) const;
   int64_t SharedCustomers(uint64_t mask) const;
 
  private:
-  absl::flat_hash_map<uint64_t, uint64_t> journeys_of_;
+  struct Counts {
+    int64_t customers = 0;
+    int64_t shared = 0;  // in two or more journeys of the mask
+  };
+  Counts Count(uint64_t mask) const;
+  void Seal() const;
+
+  mutable std::vector<std::vector<uint64_t>> hashes_;  // by journey index
+  mutable bool sealed_ = true;
 };
 
 // One journey's contribution: its everyone row, arms pooled.

@@ -6,7 +6,9 @@
 // the GROUP BY list differ).
 //
 // Example:
-//   SQLite::Statement q(db, AnalysisEntrySql(SqlDialect::kSqlite, versions.size()));
+//   JourneyVersions versions(journey);
+//   SQLite::Statement q(db, AnalysisEntrySql(SqlDialect::kSqlite,
+//                                            versions.with_own_windows().size()));
 //   ... bind the parameters listed below, then per row:
 //   FinishAnalysisEntry(query.as_of, &row);
 //
@@ -17,7 +19,9 @@
 #include <cstddef>
 #include <cstdint>
 #include <string>
+#include <vector>
 
+#include "absl/container/flat_hash_set.h"
 #include "absl/status/status.h"
 #include "absl/strings/string_view.h"
 
@@ -32,8 +36,9 @@ enum class SqlDialect { kSqlite, kPostgres };
 //   1 journey; 2 from; 3 to (entries with from <= t0 < to; the caller passes
 //   min(query.to, query.as_of)); 4 as_of; 5, 6, 7 the journey's fallback
 //   window, pre-period and refund horizon (µs); then for version k = 0, 1, ...
-//   8 + 4k config_version, 9 + 4k window, 10 + 4k pre-period, 11 + 4k refund
-//   horizon. Versions must be distinct.
+//   of JourneyVersions::with_own_windows(): 8 + 4k config_version, 9 + 4k
+//   window, 10 + 4k pre-period, 11 + 4k refund horizon. Versions must be
+//   distinct.
 inline constexpr int kAnalysisParamJourney = 1;
 inline constexpr int kAnalysisParamFrom = 2;
 inline constexpr int kAnalysisParamTo = 3;
@@ -56,7 +61,6 @@ enum AnalysisColumn : int {
   kColInWashout,
   kColAttributes,
   kColConfigVersion,
-  kColVersionKnown,   // 1 when the entry's version was among the parameters
   kColWindow,         // the entry's full attribution window (µs)
   kColRefundHorizon,  // the entry's refund horizon (µs)
   kColNextT0,         // t0 of the unit's next entry in the journey, or NULL
@@ -90,6 +94,28 @@ enum AnalysisColumn : int {
 // (~18 % of the SQL at 1 M entries; docs/performance.md).
 std::string AnalysisEntrySql(SqlDialect dialect, size_t versions, int64_t max_horizon_us = 0,
                              bool next_entry_possible = true);
+
+// The config versions of one journey's analysis query. Only the versions
+// whose windows differ from the journey's fallback windows go into the SQL's
+// per-entry lookup (AnalysisEntrySql's `versions`, bound in this order): an
+// entry of any other version, known or not, gets the fallback, which then
+// equals its own windows. Typically no version differs (configs change
+// shares and arms more often than windows), and the query has no lookup at
+// all: -8 % of the SQL at 1 M entries (docs/performance.md). Whether an
+// entry's version is known at all (AnalysisEntry::version_known) is answered
+// here per entry, from every version.
+class JourneyVersions {
+ public:
+  explicit JourneyVersions(const JourneyWindow& journey);
+  const std::vector<const VersionWindow*>& with_own_windows() const { return own_windows_; }
+  bool Known(absl::string_view config_version) const {
+    return known_.contains(config_version);
+  }
+
+ private:
+  std::vector<const VersionWindow*> own_windows_;
+  absl::flat_hash_set<std::string> known_;
+};
 
 // 1 if journey ?1 has an entry with period > 0 and t0 < ?2, else 0: whether
 // any entry of the journey can have a next entry before as_of.

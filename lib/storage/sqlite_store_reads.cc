@@ -14,6 +14,7 @@
 #include "lib/storage/analysis_sql.h"
 #include "lib/storage/internal/attribute_codec.h"
 #include "lib/storage/internal/row_validation.h"
+#include "lib/storage/internal/sqlite_fast_statement.h"
 #include "lib/storage/internal/sqlite_status.h"
 #include "lib/storage/internal/sqlite_store_impl.h"
 #include "lib/storage/sqlite_store.h"
@@ -155,63 +156,63 @@ absl::Status SqliteStore::ForEachAnalysisEntry(const AnalysisQuery& query,
       next_check.bind(2, static_cast<int64_t>(query.as_of));
       const bool next_entry_possible = next_check.executeStep() && next_check.getColumn(0).getInt() != 0;
       // One statement per journey: the VALUES list has one row per version.
-      SQLite::Statement q(session.db(), AnalysisEntrySql(SqlDialect::kSqlite, j.versions.size(),
-                                                         j.max_horizon_us, next_entry_possible));
-      q.bindNoCopy(kAnalysisParamJourney, j.journey);
-      q.bind(kAnalysisParamFrom, static_cast<int64_t>(query.from));
-      q.bind(kAnalysisParamTo, static_cast<int64_t>(to));
-      q.bind(kAnalysisParamAsOf, static_cast<int64_t>(query.as_of));
-      q.bind(kAnalysisParamWindow, static_cast<int64_t>(j.attribution_window_us));
-      q.bind(kAnalysisParamPrePeriod, static_cast<int64_t>(j.pre_period_us));
-      q.bind(kAnalysisParamRefundHorizon, static_cast<int64_t>(j.refund_horizon_us));
-      for (size_t k = 0; k < j.versions.size(); ++k) {
-        const VersionWindow& v = j.versions[k];
+      const JourneyVersions versions(j);
+      storage_internal::FastStatement q(
+          session.db().getHandle(),
+          AnalysisEntrySql(SqlDialect::kSqlite, versions.with_own_windows().size(),
+                           j.max_horizon_us, next_entry_possible));
+      q.BindText(kAnalysisParamJourney, j.journey);
+      q.BindInt64(kAnalysisParamFrom, query.from);
+      q.BindInt64(kAnalysisParamTo, to);
+      q.BindInt64(kAnalysisParamAsOf, query.as_of);
+      q.BindInt64(kAnalysisParamWindow, j.attribution_window_us);
+      q.BindInt64(kAnalysisParamPrePeriod, j.pre_period_us);
+      q.BindInt64(kAnalysisParamRefundHorizon, j.refund_horizon_us);
+      for (size_t k = 0; k < versions.with_own_windows().size(); ++k) {
+        const VersionWindow& v = *versions.with_own_windows()[k];
         const int b = kAnalysisParamFirstVersion + 4 * static_cast<int>(k);
-        q.bindNoCopy(b, v.config_version);
-        q.bind(b + 1, static_cast<int64_t>(v.attribution_window_us));
-        q.bind(b + 2, static_cast<int64_t>(v.pre_period_us));
-        q.bind(b + 3, static_cast<int64_t>(v.refund_horizon_us));
+        q.BindText(b, v.config_version);
+        q.BindInt64(b + 1, v.attribution_window_us);
+        q.BindInt64(b + 2, v.pre_period_us);
+        q.BindInt64(b + 3, v.refund_horizon_us);
       }
       row.journey = j.journey;
-      while (q.executeStep()) {
-        row.unit = q.getColumn(kColUnit).getString();
-        row.group = static_cast<EntryGroup>(q.getColumn(kColGroup).getInt());
-        row.arm = q.getColumn(kColArm).getString();
-        row.period = q.getColumn(kColPeriod).getInt64();
-        row.t0 = q.getColumn(kColT0).getInt64();
-        row.in_washout = q.getColumn(kColInWashout).getInt() != 0;
+      while (q.Step()) {
+        const absl::string_view unit = q.Text(kColUnit);
+        row.unit.assign(unit.data(), unit.size());
+        row.group = static_cast<EntryGroup>(q.Int64(kColGroup));
+        const absl::string_view arm = q.Text(kColArm);
+        row.arm.assign(arm.data(), arm.size());
+        row.period = q.Int64(kColPeriod);
+        row.t0 = q.Int64(kColT0);
+        row.in_washout = q.Int64(kColInWashout) != 0;
         row.segment.clear();
         if (!query.segment_by.empty()) {
-          SQLite::Column attrs = q.getColumn(kColAttributes);
-          absl::string_view encoded(static_cast<const char*>(attrs.getBlob()),
-                                    static_cast<size_t>(attrs.getBytes()));
           std::optional<absl::string_view> v =
-              storage_internal::FindAttribute(encoded, query.segment_by);
+              storage_internal::FindAttribute(q.Blob(kColAttributes), query.segment_by);
           if (v.has_value()) row.segment.assign(v->data(), v->size());
         }
-        row.config_version = q.getColumn(kColConfigVersion).getString();
-        row.version_known = q.getColumn(kColVersionKnown).getInt() != 0;
-        row.window_us = q.getColumn(kColWindow).getInt64();
-        row.refund_horizon_us = q.getColumn(kColRefundHorizon).getInt64();
-        SQLite::Column next = q.getColumn(kColNextT0);
+        const absl::string_view version = q.Text(kColConfigVersion);
+        row.config_version.assign(version.data(), version.size());
+        row.version_known = versions.Known(version);
+        row.window_us = q.Int64(kColWindow);
+        row.refund_horizon_us = q.Int64(kColRefundHorizon);
         row.next_t0.reset();
-        if (!next.isNull()) row.next_t0 = next.getInt64();
-        row.y = q.getColumn(kColY).getDouble() + q.getColumn(kColRefundY).getDouble();
-        row.m = q.getColumn(kColM).getDouble() + q.getColumn(kColRefundM).getDouble();
-        row.x = q.getColumn(kColX).getInt();
-        row.z = q.getColumn(kColZ).getDouble();
-        row.c = q.getColumn(kColC).getDouble();
-        row.sends = q.getColumn(kColSends).getInt64();
-        row.orders = static_cast<int64_t>(q.getColumn(kColOrders).getDouble());
-        row.unsubscribed = q.getColumn(kColUnsubscribed).getInt();
-        row.complained = q.getColumn(kColComplained).getInt();
-        row.incentive = q.getColumn(kColIncentive).getDouble();
+        if (!q.IsNull(kColNextT0)) row.next_t0 = q.Int64(kColNextT0);
+        row.y = q.Double(kColY) + q.Double(kColRefundY);
+        row.m = q.Double(kColM) + q.Double(kColRefundM);
+        row.x = static_cast<int>(q.Int64(kColX));
+        row.z = q.Double(kColZ);
+        row.c = q.Double(kColC);
+        row.sends = q.Int64(kColSends);
+        row.orders = q.Int64(kColOrders);
+        row.unsubscribed = static_cast<int>(q.Int64(kColUnsubscribed));
+        row.complained = static_cast<int>(q.Int64(kColComplained));
+        row.incentive = q.Double(kColIncentive);
         row.horizon_events.clear();
         for (const int col : {kColHorizonEvents, kColHorizonRefunds}) {
-          SQLite::Column h = q.getColumn(col);
-          if (h.isNull()) continue;
-          HF_RETURN_IF_ERROR(ParseHorizonEvents(
-              absl::string_view(h.getText(), static_cast<size_t>(h.getBytes())), &row));
+          if (q.IsNull(col)) continue;
+          HF_RETURN_IF_ERROR(ParseHorizonEvents(q.Text(col), &row));
         }
         FinishAnalysisEntry(query.as_of, &row);
         HF_RETURN_IF_ERROR(fn(row));

@@ -46,6 +46,9 @@ ABSL_FLAG(int, passes, 2, "timed passes of each side (the first also warms the O
 ABSL_FLAG(bool, postgres, false,
           "also copy the store into a PostgreSQL server started here and time the report and the "
           "bare SQL aggregate there");
+ABSL_FLAG(std::string, pg_settings, "",
+          "with --postgres: extra server settings, comma-separated name=value (e.g. "
+          "shared_buffers=1GB,work_mem=64MB)");
 ABSL_FLAG(std::string, horizons_days, "",
           "also time the report with these outcome horizons (days, comma-separated, e.g. "
           "30,60,90), interleaved pass by pass with the single-window report");
@@ -147,11 +150,19 @@ bool TimeReports(const char* label, Store* store) {
 // fetch). Times --passes runs.
 void TimePostgresAggregate(const std::string& uri) {
   pqxx::connection conn(uri);
-  const std::string per_entry = AnalysisEntrySql(SqlDialect::kPostgres, 0);
+  // The store's own choice of SQL: the next-entry lookup only when the
+  // journey has a later-period entry (NextEntryPossibleSql).
+  const bool next_entry_possible =
+      pqxx::nontransaction(conn)
+          .exec_params1(NextEntryPossibleSql(SqlDialect::kPostgres), "cart_abandon",
+                        std::numeric_limits<int64_t>::max())[0]
+          .as<int64_t>() != 0;
+  const std::string per_entry =
+      AnalysisEntrySql(SqlDialect::kPostgres, 0, 0, next_entry_possible);
   const std::string grouped = absl::StrCat(
       "SELECT grp, count(*), avg(y + ry), var_pop(y + ry), avg(m + rm), avg(x), avg(z), avg(c),"
       " covar_pop(y + ry, c), sum(n) FROM (", per_entry,
-      ") AS q(unit, grp, arm, period, t0, in_washout, attributes, config_version, known, w, h,"
+      ") AS q(unit, grp, arm, period, t0, in_washout, attributes, config_version, w, h,"
       " next_t0, y, m, x, z, c, n, ry, rm) GROUP BY grp");
   for (int pass = 1; pass <= 2 * absl::GetFlag(FLAGS_passes); ++pass) {
     // Alternating the server's default (JIT on) with the store's setting.
@@ -178,6 +189,10 @@ void TimePostgresAggregate(const std::string& uri) {
 // the bare aggregate there. The server stops when this returns.
 int TimePostgres(Store& sqlite) {
   testing::PostgresServer::Options o;
+  for (absl::string_view setting :
+       absl::StrSplit(absl::GetFlag(FLAGS_pg_settings), ',', absl::SkipEmpty())) {
+    o.settings.emplace_back(setting);
+  }
   absl::StatusOr<std::unique_ptr<testing::PostgresServer>> server =
       testing::PostgresServer::Start(o);
   if (!server.ok()) {

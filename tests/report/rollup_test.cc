@@ -164,6 +164,27 @@ TEST(StageRollupTest, SharedCustomersAreCountedAndWarned) {
   EXPECT_EQ(CountWarnings(*r, WarningKind::kStageSharedCustomers), 2);
 }
 
+TEST(CustomerOverlapTest, CountsDistinctAndSharedCustomersInAnyOrder) {
+  CustomerOverlap o;
+  // Journey 0: a, b, a again (not consecutive), c; journey 1: b, d, d; 2: a.
+  for (const char* u : {"a", "b", "a", "c"}) o.Add(0, u);
+  for (const char* u : {"b", "d", "d"}) o.Add(1, u);
+  o.Add(2, "a");
+  o.Add(CustomerOverlap::kMaxJourneys, "ignored");
+  EXPECT_EQ(o.Customers(0b001), 3);
+  EXPECT_EQ(o.Customers(0b010), 2);
+  EXPECT_EQ(o.SharedCustomers(0b001), 0);
+  EXPECT_EQ(o.Customers(0b011), 4);        // a b c d
+  EXPECT_EQ(o.SharedCustomers(0b011), 1);  // b
+  EXPECT_EQ(o.Customers(0b111), 4);
+  EXPECT_EQ(o.SharedCustomers(0b111), 2);  // a (0, 2) and b (0, 1)
+  EXPECT_EQ(o.Customers(0b1000), 0);       // no journey 3
+  // Adding after a query counts on the next one.
+  o.Add(1, "c");
+  EXPECT_EQ(o.SharedCustomers(0b011), 2);
+  EXPECT_EQ(o.Customers(0b010), 3);
+}
+
 TEST(StageRollupTest, UndefinedWhenAJourneyGroupIsTooSmall) {
   AssignmentConfig config;
   config.version = "v";

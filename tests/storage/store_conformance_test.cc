@@ -706,6 +706,9 @@ TEST_P(StoreConformanceTest, EachEntryUsesTheWindowsOfItsConfigVersion) {
   const AnalysisEntry& b = rows.at({"b", 1});
   EXPECT_FALSE(b.mature);  // 1100 > 1075
   EXPECT_EQ(b.window_us, 100);
+  // "new" has the journey's own windows, so it is left out of the SQL's
+  // version lookup (JourneyVersions) and must still count as known.
+  EXPECT_TRUE(b.version_known);
   const AnalysisEntry& c = rows.at({"c", 1});
   EXPECT_FALSE(c.version_known);
   EXPECT_EQ(c.window_us, 100);
