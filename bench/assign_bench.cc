@@ -219,10 +219,10 @@ std::shared_ptr<const AssignmentConfig> MakeConfig(Shape shape) {
     js.id = "journey_" + std::to_string(100 + j);
     js.holdout = Holdout(scheme, 100000, "holdout:" + js.id);
     js.arm_seed = "arms:" + js.id;
-    js.arms.push_back({"a", 1});
+    js.arms.push_back({"a", 1, {}});
     if (global) {
-      js.arms.push_back({"b", 1});
-      js.arms.push_back({"c", 2});
+      js.arms.push_back({"b", 1, {}});
+      js.arms.push_back({"c", 2, {}});
     }
     c->journeys.push_back(std::move(js));
   }

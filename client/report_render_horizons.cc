@@ -38,10 +38,6 @@ int MaxHorizons(const LiftReport& r) {
   return n;
 }
 
-std::string EntriesNote(const HorizonResult& h) {
-  return absl::StrCat(Count(h.treatment_entries()), " / ", Count(h.holdout_entries()));
-}
-
 // Long-format lines: one per (row, horizon, metric).
 std::vector<std::vector<std::string>> HorizonTableRows(const LiftReport& r) {
   std::vector<std::vector<std::string>> out;

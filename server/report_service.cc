@@ -118,7 +118,7 @@ absl::Status ReportServiceImpl::BuildLift(const holdfast::v1::LiftReportRequest&
   if (request.has_first_period()) options.first_period = request.first_period();
   if (request.has_last_period()) options.last_period = request.last_period();
   options.segment_by = request.segment_by();
-  options.channels = !request.skip_channels();
+  options.channels = request.channels();
   switch (request.trend_by()) {
     case holdfast::v1::TREND_BY_UNSPECIFIED: break;
     case holdfast::v1::TREND_BY_PERIOD: options.trend_by = report::TrendBy::kPeriod; break;

@@ -48,7 +48,7 @@ echo "== simulating 4 weeks of cart_abandon, winback and renewal with known true
 "$BUILD_DIR/tools/holdfast_simulate" --server "$HOLDFAST_SERVER" --truth "$DEMO_DIR/truth.json" \
   --roster_customers 20000
 
-REPORT_ARGS=(--from 2026-10-05 --to 2026-11-02)
+REPORT_ARGS=(--from 2026-10-05 --to 2026-11-02 --channels)
 echo "== lift and incremental ROAS per journey and arm"
 # A fixed --as-of after every window, refund horizon and 90-day outcome
 # horizon of the simulated weeks: the report is the same whenever the demo

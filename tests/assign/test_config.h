@@ -48,7 +48,7 @@ inline JourneySpec Journey(std::string id, HoldoutSpec holdout, std::string arm_
   j.holdout = std::move(holdout);
   j.arm_seed = std::move(arm_seed);
   for (size_t i = 0; i < weights.size(); ++i) {
-    j.arms.push_back(ArmSpec{absl::StrCat("arm", i), weights[i]});
+    j.arms.push_back(ArmSpec{absl::StrCat("arm", i), weights[i], {}});
   }
   return j;
 }

@@ -136,6 +136,7 @@ int main(int argc, char** argv) {
   report::LiftReportOptions options;
   options.range = {absl::GetFlag(FLAGS_from), absl::GetFlag(FLAGS_to)};
   options.as_of = absl::GetFlag(FLAGS_as_of);
+  options.channels = true;  // the table under test (off by default: holdfast report --channels)
   report::StoreAnalysisSource source(store.get());
   absl::StatusOr<report::LiftReportResult> result = report::BuildLiftReport(config, source, options);
   Check(result.status(), "report");

@@ -42,8 +42,8 @@
 
 ABSL_FLAG(std::string, db, "", "store built by storage_bench --mode=report --keep");
 ABSL_FLAG(std::string, segment_by, "", "segment attribute for the report ('' = none)");
-ABSL_FLAG(bool, skip_channels, false,
-          "report without the channel table and cost components (holdfast report --no-channels)");
+ABSL_FLAG(bool, channels, false,
+          "report with the channel table and cost components (holdfast report --channels)");
 ABSL_FLAG(int, passes, 2, "timed passes of each side (the first also warms the OS cache)");
 ABSL_FLAG(bool, postgres, false,
           "also copy the store into a PostgreSQL server started here and time the report and the "
@@ -98,7 +98,7 @@ bool TimeReports(const char* label, Store* store) {
   }
   report::LiftReportOptions options;
   options.segment_by = absl::GetFlag(FLAGS_segment_by);
-  options.channels = !absl::GetFlag(FLAGS_skip_channels);
+  options.channels = absl::GetFlag(FLAGS_channels);
   for (int run = 0; run < absl::GetFlag(FLAGS_passes) * (horizons.empty() ? 1 : 2); ++run) {
     const int pass = horizons.empty() ? run + 1 : run / 2 + 1;
     const bool with_horizons = !horizons.empty() && run % 2 == 1;

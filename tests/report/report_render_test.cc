@@ -102,7 +102,9 @@ holdfast::v1::LiftReport ChannelLiftReport() {
   AssignmentConfig config = RenderConfig();
   config.journeys[0].arms = {{"A", 1, {"email"}}, {"B", 1, {"email", "sms"}}};
   config.journeys.resize(1);
-  absl::StatusOr<report::LiftReportResult> r = report::BuildLiftReport(config, s, {});
+  report::LiftReportOptions with_channels;
+  with_channels.channels = true;  // off by default (holdfast report --channels)
+  absl::StatusOr<report::LiftReportResult> r = report::BuildLiftReport(config, s, with_channels);
   EXPECT_TRUE(r.ok()) << r.status();
   report::LiftProtoContext ctx;
   ctx.generated_at = 1767225600LL * 1000000;
@@ -746,7 +748,9 @@ TEST(ReportRenderTest, ChannelsAndCostComponentsInEveryFormat) {
     AssignmentConfig config = RenderConfig();
     config.journeys[0].arms = {{"A", 1, {"email"}}, {"B", 1, {"email", "sms"}}};
     config.journeys.resize(1);
-    absl::StatusOr<report::LiftReportResult> r2 = report::BuildLiftReport(config, s, {});
+    report::LiftReportOptions with_channels;
+    with_channels.channels = true;
+    absl::StatusOr<report::LiftReportResult> r2 = report::BuildLiftReport(config, s, with_channels);
     ASSERT_TRUE(r2.ok()) << r2.status();
     bool named = false;
     for (const std::string& n : r2->channels[0].notes) {

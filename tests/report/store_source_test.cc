@@ -181,6 +181,7 @@ TEST_P(StoreSourceTest, CostComponentsAddUpToTheReportsK) {
                   .ok());
   StoreAnalysisSource source(store);
   LiftReportOptions o;
+  o.channels = true;  // asked for (holdfast report --channels)
   o.range = {5 * kDay, 15 * kDay};
   absl::StatusOr<LiftReportResult> r = BuildLiftReport(StoreConfig(), source, o);
   ASSERT_TRUE(r.ok()) << r.status();
@@ -214,7 +215,7 @@ TEST_P(StoreSourceTest, CostComponentsAddUpToTheReportsK) {
   EXPECT_DOUBLE_EQ(c.attributed_revenue, 100.0);
   ASSERT_GE(c.notes.size(), 2u);
   EXPECT_NE(c.notes[1].find("channel-level randomization"), std::string::npos);
-  // Asked to leave them out (--no-channels): no channel query, the rest as before.
+  // Not asked for (the default): no channel query, the rest as before.
   o.channels = false;
   absl::StatusOr<LiftReportResult> without = BuildLiftReport(StoreConfig(), source, o);
   ASSERT_TRUE(without.ok()) << without.status();
