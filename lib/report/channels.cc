@@ -10,14 +10,16 @@
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
 #include "lib/report/lift_report.h"
+#include "lib/report/report_text.h"
 
 namespace holdfast::report {
 namespace {
 
 double Ratio(double a, double b) { return b > 0.0 ? a / b : stats::kNaN; }
 
-// Money in the notes: two decimals, as the tables print totals.
-std::string Money(double v) { return absl::StrFormat("%.2f", v); }
+// Money in the notes: two decimals and thousands separators, as the tables
+// print totals.
+std::string Money(double v) { return FormatGrouped(v, 2); }
 
 }  // namespace
 

@@ -40,15 +40,7 @@ Verdict AgainstBreakEven(const stats::Estimate& e) {
 // Thousands separators on an integer.
 std::string Grouped(double v) {
   if (!std::isfinite(v)) return v > 0 ? "infinitely many" : "n/a";
-  std::string digits = absl::StrFormat("%.0f", v);
-  std::string out;
-  const size_t start = digits[0] == '-' ? 1 : 0;
-  out = digits.substr(0, start);
-  for (size_t i = start; i < digits.size(); ++i) {
-    if (i > start && (digits.size() - i) % 3 == 0) out.push_back(',');
-    out.push_back(digits[i]);
-  }
-  return out;
+  return FormatGrouped(v, 0);
 }
 
 // Rounded up to two significant digits, for "about N entries".

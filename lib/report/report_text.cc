@@ -15,6 +15,21 @@ std::string FormatNumber(double v) {
   return absl::StrFormat("%.4g", v);
 }
 
+std::string FormatGrouped(double v, int decimals) {
+  if (!std::isfinite(v)) return FormatNumber(v);
+  const std::string digits = absl::StrFormat("%.*f", decimals, v);
+  const size_t sign = digits[0] == '-' ? 1 : 0;
+  const size_t point = digits.find('.');
+  const size_t int_end = point == std::string::npos ? digits.size() : point;
+  std::string out = digits.substr(0, sign);
+  for (size_t i = sign; i < int_end; ++i) {
+    if (i > sign && (int_end - i) % 3 == 0) out.push_back(',');
+    out.push_back(digits[i]);
+  }
+  out.append(digits, int_end, std::string::npos);
+  return out;
+}
+
 std::string FormatInterval(double lower, double upper) {
   return absl::StrCat("[", FormatNumber(lower), ", ", FormatNumber(upper), "]");
 }

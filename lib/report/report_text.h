@@ -19,6 +19,11 @@ std::string FormatInterval(double lower, double upper);
 // A number with 4 significant digits, "inf"/"-inf", "n/a" for NaN.
 std::string FormatNumber(double v);
 
+// `decimals` fixed decimals with thousands separators in the integer part,
+// as the text tables print totals: 233879.851 -> "233,879.85" (2). "inf" /
+// "-inf" / "n/a" for non-finite values.
+std::string FormatGrouped(double v, int decimals);
+
 // "[a, b]", "(-inf, a] U [b, +inf)", "the whole line", or "undefined".
 std::string FormatFieller(const stats::FiellerSet& set);
 

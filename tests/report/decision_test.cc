@@ -12,6 +12,7 @@
 #include "absl/strings/match.h"
 #include "lib/report/in_memory_source.h"
 #include "lib/report/lift_report.h"
+#include "lib/report/report_text.h"
 
 namespace holdfast::report {
 namespace {
@@ -269,6 +270,16 @@ TEST(DecisionTest, TheReportCarriesOneDecisionPerJourney) {
                              : row.lift.iroas.lower;
     EXPECT_DOUBLE_EQ(r->decisions[0].iroas.lower, lower);
   }
+}
+
+// The sentences' and notes' numbers: thousands separators, fixed decimals.
+TEST(ReportTextTest, FormatGroupedSeparatesThousandsAndKeepsDecimals) {
+  EXPECT_EQ(FormatGrouped(233879.851, 2), "233,879.85");
+  EXPECT_EQ(FormatGrouped(-1234567.0, 0), "-1,234,567");
+  EXPECT_EQ(FormatGrouped(999.996, 2), "1,000.00");
+  EXPECT_EQ(FormatGrouped(12.5, 1), "12.5");
+  EXPECT_EQ(FormatGrouped(0.0, 2), "0.00");
+  EXPECT_EQ(FormatGrouped(std::nan(""), 2), "n/a");
 }
 
 }  // namespace
