@@ -14,6 +14,7 @@
 #ifndef HOLDFAST_LIB_CATALOG_CONFIG_CATALOG_H_
 #define HOLDFAST_LIB_CATALOG_CONFIG_CATALOG_H_
 
+#include <map>
 #include <memory>
 #include <string>
 #include <vector>
@@ -24,6 +25,37 @@
 #include "lib/base/clock.h"
 
 namespace holdfast {
+
+// One config history row as far as "who served what" goes.
+struct ConfigLoad {
+  UnixMicros loaded_at = 0;
+  std::string version;
+  std::string replica;  // "" counts as replica "(unnamed)"
+};
+
+// After a load: what every replica seen so far serves, and whether they
+// disagree. Walking the loads oldest first, each replica serves the version
+// of its latest load; a change is reported for every load after which
+// replicas disagree, and for the first load after which they agree again.
+// Only the loads given are seen, and a replica that stopped still counts with
+// its last version (the history records loads, not shutdowns).
+struct ServingChange {
+  UnixMicros at = 0;
+  bool mixed = false;
+  std::map<std::string, std::string> serving;  // replica -> version, by name
+};
+// `oldest_first`: loads in the order they were recorded (equal times keep it).
+std::vector<ServingChange> MixedServingChanges(const std::vector<ConfigLoad>& oldest_first);
+
+// The time ranges in which replicas served different versions: from each
+// change to mixed until the next change to agreement (to = kMaxTimeMicros
+// while still mixed), with what each replica served when the range began.
+struct MixedServingRange {
+  UnixMicros from = 0;
+  UnixMicros to = 0;
+  std::map<std::string, std::string> serving;
+};
+std::vector<MixedServingRange> MixedServingRanges(const std::vector<ServingChange>& changes);
 
 class ConfigCatalog {
  public:
@@ -48,7 +80,13 @@ class ConfigCatalog {
 
   // Records that `version` started serving at `loaded_at` (a config history
   // row). Loads may be added in any order.
-  void AddLoad(UnixMicros loaded_at, std::string version);
+  // `replica` names who loaded it (ConfigVersionRow::replica). Loads at equal
+  // times keep the order they were added in.
+  void AddLoad(UnixMicros loaded_at, std::string version, std::string replica = "");
+
+  // The ranges in which replicas served different versions (from the loads
+  // added; MixedServingRanges).
+  std::vector<MixedServingRange> MixedServing() const;
 
   // The config in force at `t`: the version of the latest load at or before
   // `t`, when the catalog holds it; nullptr when no load precedes `t` or that
@@ -61,6 +99,7 @@ class ConfigCatalog {
   struct Load {
     UnixMicros loaded_at;
     std::string version;
+    std::string replica;
   };
   // Sorted by loaded_at (stable for equal times).
   std::vector<Load> loads_;

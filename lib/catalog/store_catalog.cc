@@ -14,8 +14,11 @@ absl::StatusOr<StoreCatalog> LoadConfigCatalog(Store& store,
   HF_ASSIGN_OR_RETURN(std::vector<ConfigVersionRow> rows,
                       store.ListConfigVersions(std::numeric_limits<int>::max()));
   StoreCatalog out{ConfigCatalog(std::move(current)), {}};
+  // Loads oldest first, so loads at equal times keep the history's order.
+  for (auto it = rows.rbegin(); it != rows.rend(); ++it) {
+    out.catalog.AddLoad(it->loaded_at, it->version, it->replica);
+  }
   for (const ConfigVersionRow& row : rows) {
-    out.catalog.AddLoad(row.loaded_at, row.version);
     if (out.catalog.Find(row.version) != nullptr) continue;
     if (row.content.empty()) {
       out.skipped.push_back(absl::StrCat(row.version, ": stored without content"));

@@ -521,6 +521,45 @@ JourneyDecision Decide(const LiftReportResult& result, const std::string& journe
   return DecideJourney(in);
 }
 
+// One INFO warning per range of the config history in which replicas served
+// different versions and which overlaps the report's [from, min(to, as_of)).
+// Bounded: at most kMaxRanges ranges and kMaxReplicas replicas are named
+// (names are config-controlled, each at most 256 bytes).
+void AddMixedServingWarnings(const ConfigCatalog& catalog, const LiftReportOptions& options,
+                             LiftReportResult* result) {
+  constexpr size_t kMaxRanges = 3;
+  constexpr size_t kMaxReplicas = 8;
+  const UnixMicros from = options.range.from;
+  const UnixMicros to = std::min(options.range.to, options.as_of);
+  std::vector<MixedServingRange> overlapping;
+  for (MixedServingRange& r : catalog.MixedServing()) {
+    if (r.from < to && r.to > from) overlapping.push_back(std::move(r));
+  }
+  for (size_t k = 0; k < overlapping.size() && k < kMaxRanges; ++k) {
+    const MixedServingRange& r = overlapping[k];
+    std::string who;
+    size_t named = 0;
+    for (const auto& [replica, version] : r.serving) {
+      if (named++ == kMaxReplicas) {
+        absl::StrAppend(&who, ", and ", r.serving.size() - kMaxReplicas, " more");
+        break;
+      }
+      absl::StrAppend(&who, named > 1 ? ", " : "", replica, "=", version);
+    }
+    std::string message = absl::StrCat(
+        "Replicas sharing this store served different config versions from ", FormatTime(r.from),
+        r.to >= kMaxTimeMicros ? " on (still at the latest load)" : absl::StrCat(" to ", FormatTime(r.to)),
+        " (", who, "): entries of that time were assigned under either version and each is "
+        "analysed with its own, but the expected split of a period (sample ratio check) uses "
+        "the version loaded last; see holdfast config history");
+    if (k + 1 == kMaxRanges && overlapping.size() > kMaxRanges) {
+      absl::StrAppend(&message, " (", overlapping.size() - kMaxRanges, " more such ranges)");
+    }
+    result->warnings.push_back(ReportWarning{WarningKind::kReplicasServedDifferentVersions,
+                                             Severity::kInfo, "", "", "", std::move(message)});
+  }
+}
+
 }  // namespace
 
 IntervalVariant PrimaryVariant(const stats::LiftResult& lift) {
@@ -699,6 +738,8 @@ absl::StatusOr<LiftReportResult> BuildLiftReport(const AssignmentConfig& config,
                         "subtracted from no entry",
                         result.orphan_refunds)});
   }
+
+  if (options.catalog != nullptr) AddMixedServingWarnings(*options.catalog, options, &result);
 
   // The everyone row of each journey, arms pooled, for the stage roll-ups.
   std::vector<std::pair<GroupMoments, GroupMoments>> pooled_everyone;

@@ -23,6 +23,9 @@ enum class WarningKind : int {
   kRefundHorizonOpen = 21,
   kWindowsCut = 22,
   kUnknownConfigVersion = 23,
+  // Replicas sharing the store served different config versions during the
+  // report's range (config history, ConfigCatalog::MixedServing).
+  kReplicasServedDifferentVersions = 24,
   // Guardrails (docs/report.md, "Guardrails").
   kGuardrailHarm = 40,
   kGuardrailUncertain = 41,

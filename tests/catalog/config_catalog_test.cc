@@ -10,6 +10,7 @@
 
 #include <gtest/gtest.h>
 
+#include "lib/base/time_util.h"
 #include "lib/catalog/store_catalog.h"
 #include "lib/config/config.h"
 #include "lib/config/share_transition.h"
@@ -146,6 +147,38 @@ TEST(ConfigCatalogTest, InForceAtFollowsTheLoadTimelineAcrossReloads) {
   EXPECT_EQ(catalog.InForceAt(20 * kDay)->version, three.version());
   EXPECT_EQ(catalog.InForceAt(35 * kDay)->version, seven.version());
   EXPECT_EQ(catalog.InForceAt(45 * kDay), nullptr) << "version in force is unknown to the catalog";
+}
+
+// Who served what (config history's replica column): the changes walked
+// oldest first, and the ranges in which replicas disagreed.
+TEST(MixedServingTest, RangesRunFromDisagreementToAgreement) {
+  const std::vector<ConfigLoad> loads = {
+      {100, "cfg-a", "r1"}, {150, "cfg-a", "r2"},  // both on a
+      {200, "cfg-b", "r2"},                        // r1=a, r2=b: mixed from 200
+      {210, "cfg-b", "r1"},                        // agree again at 210
+      {300, "cfg-c", ""},                          // an unnamed replica: mixed from 300 on
+  };
+  const std::vector<ServingChange> changes = MixedServingChanges(loads);
+  ASSERT_EQ(changes.size(), 3u);
+  EXPECT_EQ(changes[0].at, 200);
+  EXPECT_TRUE(changes[0].mixed);
+  EXPECT_EQ(changes[0].serving.at("r1"), "cfg-a");
+  EXPECT_EQ(changes[1].at, 210);
+  EXPECT_FALSE(changes[1].mixed);
+  EXPECT_EQ(changes[2].serving.at("(unnamed)"), "cfg-c");
+  const std::vector<MixedServingRange> ranges = MixedServingRanges(changes);
+  ASSERT_EQ(ranges.size(), 2u);
+  EXPECT_EQ(ranges[0].from, 200);
+  EXPECT_EQ(ranges[0].to, 210);
+  EXPECT_EQ(ranges[1].from, 300);
+  EXPECT_EQ(ranges[1].to, kMaxTimeMicros);
+  // The catalog keeps the replica of each load and answers the same.
+  ConfigCatalog catalog(std::make_shared<const AssignmentConfig>());
+  for (const ConfigLoad& l : loads) catalog.AddLoad(l.loaded_at, l.version, l.replica);
+  const std::vector<MixedServingRange> from_catalog = catalog.MixedServing();
+  ASSERT_EQ(from_catalog.size(), 2u);
+  EXPECT_EQ(from_catalog[0].from, 200);
+  EXPECT_EQ(from_catalog[0].to, 210);
 }
 
 }  // namespace

@@ -9,6 +9,8 @@
 
 #include <gtest/gtest.h>
 
+#include "absl/strings/match.h"
+
 #include "lib/catalog/config_catalog.h"
 #include "lib/report/in_memory_source.h"
 #include "lib/stats/srm.h"
@@ -621,6 +623,42 @@ TEST(LiftReportTest, OrphanRefundsInRangeAreReported) {
   ASSERT_TRUE(r.ok());
   EXPECT_EQ(r->orphan_refunds, 1);
   EXPECT_EQ(CountWarnings(*r, WarningKind::kOrphanRefunds), 1);
+}
+
+// Replicas serving different versions during the range (config history):
+// one INFO warning naming them, none when they agree or the range ends first.
+TEST(LiftReportTest, ReplicasServingDifferentVersionsInTheRangeAreNamed) {
+  InMemoryAnalysisSource source;
+  AddCartBasics(source);
+  const AssignmentConfig config = TestConfig();
+  ConfigCatalog catalog(std::make_shared<const AssignmentConfig>(config));
+  catalog.AddLoad(10, config.version, "r1");
+  catalog.AddLoad(20, config.version, "r2");
+  catalog.AddLoad(1000, "cfg-next", "r2");  // r1 on the old version, r2 on the next
+  catalog.AddLoad(5000, "cfg-next", "r1");  // agree again
+  LiftReportOptions o = CartOnly();
+  o.catalog = &catalog;
+  absl::StatusOr<LiftReportResult> r = BuildLiftReport(config, source, o);
+  ASSERT_TRUE(r.ok()) << r.status();
+  ASSERT_EQ(CountWarnings(*r, WarningKind::kReplicasServedDifferentVersions), 1);
+  for (const ReportWarning& w : r->warnings) {
+    if (w.kind != WarningKind::kReplicasServedDifferentVersions) continue;
+    EXPECT_EQ(w.severity, Severity::kInfo);
+    EXPECT_TRUE(absl::StrContains(w.message, "r1=" + config.version)) << w.message;
+    EXPECT_TRUE(absl::StrContains(w.message, "r2=cfg-next")) << w.message;
+  }
+  o.range = {0, 1000};  // ends as the replicas start to differ
+  r = BuildLiftReport(config, source, o);
+  ASSERT_TRUE(r.ok()) << r.status();
+  EXPECT_EQ(CountWarnings(*r, WarningKind::kReplicasServedDifferentVersions), 0);
+  ConfigCatalog agreeing(std::make_shared<const AssignmentConfig>(config));
+  agreeing.AddLoad(10, config.version, "r1");
+  agreeing.AddLoad(20, config.version, "r2");
+  o = CartOnly();
+  o.catalog = &agreeing;
+  r = BuildLiftReport(config, source, o);
+  ASSERT_TRUE(r.ok()) << r.status();
+  EXPECT_EQ(CountWarnings(*r, WarningKind::kReplicasServedDifferentVersions), 0);
 }
 
 }  // namespace
