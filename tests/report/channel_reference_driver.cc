@@ -13,20 +13,18 @@
 // end,amount,category); times in µs. The journey "j" has arms "e" (channels
 // email) and "es" (email, sms).
 #include <algorithm>
-#include <fstream>
 #include <iostream>
 #include <string>
 #include <vector>
 
 #include "absl/flags/flag.h"
 #include "absl/flags/parse.h"
-#include "absl/strings/numbers.h"
-#include "absl/strings/str_split.h"
 #include "google/protobuf/util/json_util.h"
 #include "lib/report/lift_report.h"
 #include "lib/report/report_proto.h"
 #include "lib/report/store_analysis_source.h"
 #include "lib/storage/sqlite_store.h"
+#include "tests/report/reference_csv.h"
 
 ABSL_FLAG(std::string, dir, "", "Directory with the CSV files.");
 ABSL_FLAG(std::string, db, "", "SQLite file to create.");
@@ -38,43 +36,10 @@ ABSL_FLAG(int64_t, as_of, 0, "as_of.");
 
 namespace {
 
-std::vector<std::vector<std::string>> ReadCsv(const std::string& path) {
-  std::ifstream in(path);
-  std::vector<std::vector<std::string>> rows;
-  std::string line;
-  std::getline(in, line);  // header
-  while (std::getline(in, line)) {
-    if (line.empty()) continue;
-    std::vector<std::string> fields = absl::StrSplit(line, ',');
-    rows.push_back(std::move(fields));
-  }
-  return rows;
-}
-
-int64_t Int(const std::string& s) {
-  int64_t v = 0;
-  if (!absl::SimpleAtoi(s, &v)) {
-    std::cerr << "bad integer '" << s << "'\n";
-    std::exit(2);
-  }
-  return v;
-}
-
-double Real(const std::string& s) {
-  double v = 0;
-  if (!absl::SimpleAtod(s, &v)) {
-    std::cerr << "bad number '" << s << "'\n";
-    std::exit(2);
-  }
-  return v;
-}
-
-void Check(const absl::Status& s, const char* what) {
-  if (!s.ok()) {
-    std::cerr << what << ": " << s << "\n";
-    std::exit(1);
-  }
-}
+using holdfast::reference::Check;
+using holdfast::reference::Int;
+using holdfast::reference::ReadCsv;
+using holdfast::reference::Real;
 
 }  // namespace
 
