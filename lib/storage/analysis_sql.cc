@@ -46,7 +46,7 @@ std::string FilteredAny(const std::string& cond) {
 }  // namespace
 
 std::string AnalysisEntrySql(SqlDialect d, size_t versions, int64_t max_horizon_us,
-                             bool next_entry_possible) {
+                             bool next_entry_possible, bool with_attributes) {
   const bool pg = d == SqlDialect::kPostgres;
   // Versions known to the caller, with their windows.
   std::string values;
@@ -141,7 +141,8 @@ std::string AnalysisEntrySql(SqlDialect d, size_t versions, int64_t max_horizon_
   }
   return absl::StrCat(
       lookup ? absl::StrCat("WITH v(version, w, p, h) AS (VALUES ", values, ")\n") : "",
-      "SELECT e.unit, e.grp, e.arm, e.period, e.t0, e.in_washout, e.attributes, e.config_version,\n",
+      "SELECT e.unit, e.grp, e.arm, e.period, e.t0, e.in_washout, ",
+      with_attributes ? "e.attributes" : (pg ? "NULL::bytea" : "NULL"), ", e.config_version,\n",
       "  ", w, ", ", h, ", ", next_t0, ",\n",
       "  ", FilteredTotal(d, "o.revenue", in_window), ",\n",
       "  ", FilteredTotal(d, "o.margin", in_window), ",\n",

@@ -92,8 +92,11 @@ enum AnalysisColumn : int {
 // and t0 < ?4 in the same snapshot (NextEntryPossibleSql), since a next entry
 // has a higher period than its entry. It saves two index seeks per entry
 // (~18 % of the SQL at 1 M entries; docs/performance.md).
+// with_attributes = false returns NULL for kColAttributes (a report without
+// segment_by reads no attribute; on PostgreSQL the bytea crosses the wire
+// as hex).
 std::string AnalysisEntrySql(SqlDialect dialect, size_t versions, int64_t max_horizon_us = 0,
-                             bool next_entry_possible = true);
+                             bool next_entry_possible = true, bool with_attributes = true);
 
 // The config versions of one journey's analysis query. Only the versions
 // whose windows differ from the journey's fallback windows go into the SQL's

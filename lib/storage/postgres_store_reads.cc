@@ -247,7 +247,8 @@ absl::Status PostgresStore::ForEachAnalysisEntry(const AnalysisQuery& query,
               .as<int64_t>() != 0;
       txn.exec_params(absl::StrCat("DECLARE hf_cur NO SCROLL CURSOR FOR ",
                                    AnalysisEntrySql(SqlDialect::kPostgres, own.size(),
-                                                    j.max_horizon_us, next_entry_possible)),
+                                                    j.max_horizon_us, next_entry_possible,
+                                                    !query.segment_by.empty())),
                       pqxx::prepare::make_dynamic_params(params.begin(), params.end()));
       e.journey = j.journey;
       status = DrainCursor(txn, query.cancelled, [&](const pqxx::row& row) {

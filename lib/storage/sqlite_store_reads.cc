@@ -160,7 +160,7 @@ absl::Status SqliteStore::ForEachAnalysisEntry(const AnalysisQuery& query,
       storage_internal::FastStatement q(
           session.db().getHandle(),
           AnalysisEntrySql(SqlDialect::kSqlite, versions.with_own_windows().size(),
-                           j.max_horizon_us, next_entry_possible));
+                           j.max_horizon_us, next_entry_possible, !query.segment_by.empty()));
       q.BindText(kAnalysisParamJourney, j.journey);
       q.BindInt64(kAnalysisParamFrom, query.from);
       q.BindInt64(kAnalysisParamTo, to);
