@@ -43,6 +43,58 @@ std::string FilteredAny(const std::string& cond) {
   return absl::StrCat("CASE WHEN ", FilteredCount(cond), " > 0 THEN 1 ELSE 0 END");
 }
 
+// The per-entry window rules of docs/storage.md as SQL over an entry `e`
+// (and, with `lookup`, the versions CTE `v`), for every query that applies
+// them: AnalysisEntrySql and ChannelAttributionSql.
+struct EntryWindowSql {
+  std::string w, h, pre;  // the entry's full window, refund horizon, pre-period
+  std::string end;        // window end: t0 + w, cut by the next entry's t0
+  std::string deadline;   // refunds count before min(t0 + w + h, as_of)
+  std::string mature;     // the full window ended by as_of
+};
+// `*_param`: the fallback's parameter numbers (pre_param 0: not needed);
+// `next_t0`: SQL for the t0 of the unit's next entry, "" when none can exist.
+EntryWindowSql EntryWindows(SqlDialect d, bool lookup, int window_param, int horizon_param,
+                            int pre_param, const std::string& as_of, const std::string& next_t0) {
+  const bool pg = d == SqlDialect::kPostgres;
+  // The entry's version's value when the version differs from the fallback
+  // (JourneyVersions; the v CTE), else the fallback.
+  auto window = [&](const char* column, int fallback) {
+    if (lookup) return absl::StrCat("coalesce(v.", column, ", ", P(d, fallback), ")");
+    return pg ? absl::StrCat(P(d, fallback), "::bigint") : P(d, fallback);
+  };
+  EntryWindowSql out;
+  out.w = window("w", window_param);
+  out.h = window("h", horizon_param);
+  if (pre_param != 0) out.pre = window("p", pre_param);
+  out.end = next_t0.empty() ? absl::StrCat("(e.t0 + ", out.w, ")")
+                            : Least(d, absl::StrCat("e.t0 + ", out.w),
+                                    absl::StrCat("coalesce(", next_t0, ", 9223372036854775807)"));
+  // A cut does not move the refund deadline.
+  out.deadline = Least(d, absl::StrCat("e.t0 + ", out.w, " + ", out.h), as_of);
+  out.mature = absl::StrCat("e.t0 + ", out.w, " <= ", as_of);
+  return out;
+}
+
+// Fixed-cost rows of `fixed_costs` pro-rated to [from, to): the one
+// definition of F's pro-rating (the share of each cost's span inside the range).
+std::string ProRatedFixedCost(SqlDialect d, const std::string& from, const std::string& to) {
+  const bool pg = d == SqlDialect::kPostgres;
+  return Total(d, absl::StrCat("amount * (CAST(", Least(d, "\"end\"", to), " - ",
+                               pg ? "GREATEST(" : "max(", "start, ", from, ") AS ",
+                               pg ? "double precision" : "REAL", ") / (\"end\" - start))"));
+}
+
+// Fixed costs of journey ?1 pro-rated to [?2, ?3), per category or in total.
+std::string JourneyFixedCostSql(SqlDialect d, bool by_category) {
+  const bool pg = d == SqlDialect::kPostgres;
+  const std::string from = pg ? "$2::bigint" : "?2", to = pg ? "$3::bigint" : "?3";
+  return absl::StrCat("SELECT ", by_category ? "category, " : "", ProRatedFixedCost(d, from, to),
+                      "\nFROM fixed_costs\nWHERE journey = ", P(d, 1), " AND start < ", to,
+                      " AND \"end\" > ", from, " AND ", from, " < ", to, "\n",
+                      by_category ? "GROUP BY category\n" : "");
+}
+
 }  // namespace
 
 std::string AnalysisEntrySql(SqlDialect d, size_t versions, int64_t max_horizon_us,
@@ -63,22 +115,17 @@ std::string AnalysisEntrySql(SqlDialect d, size_t versions, int64_t max_horizon_
   // The entry's windows: its version's when that differs from the fallback
   // (JourneyVersions), else the fallback; without such versions, no lookup.
   const bool lookup = versions > 0;
-  auto window = [&](const char* column, int fallback) {
-    if (lookup) return absl::StrCat("coalesce(v.", column, ", ", P(d, fallback), ")");
-    return pg ? absl::StrCat(P(d, fallback), "::bigint") : P(d, fallback);
-  };
-  const std::string w = window("w", kAnalysisParamWindow);
-  const std::string pre = window("p", kAnalysisParamPrePeriod);
-  const std::string h = window("h", kAnalysisParamRefundHorizon);
   const std::string as_of = P(d, kAnalysisParamAsOf);
   // Window end: t0 + window, cut by the unit's next entry in the journey.
   const std::string next_t0 = next_entry_possible ? "nx.t0" : (pg ? "NULL::bigint" : "NULL");
-  const std::string end = next_entry_possible ? Least(d, absl::StrCat("e.t0 + ", w),
-                                                      "coalesce(nx.t0, 9223372036854775807)")
-                                              : absl::StrCat("(e.t0 + ", w, ")");
-  // Refund deadline: t0 + full window + horizon (a cut does not move it),
-  // and nothing at or after as_of.
-  const std::string deadline = Least(d, absl::StrCat("e.t0 + ", w, " + ", h), as_of);
+  const EntryWindowSql win =
+      EntryWindows(d, lookup, kAnalysisParamWindow, kAnalysisParamRefundHorizon,
+                   kAnalysisParamPrePeriod, as_of, next_entry_possible ? "nx.t0" : "");
+  const std::string& w = win.w;
+  const std::string& pre = win.pre;
+  const std::string& h = win.h;
+  const std::string& end = win.end;
+  const std::string& deadline = win.deadline;
   // Conditions on a joined outcome row o (non-refund, in [t0 - pre, end)):
   // inside the window, and an order (CONVERSION or ORDER) inside it. The same
   // text in every aggregate, so SQLite computes the order count once.
@@ -240,11 +287,8 @@ std::string ProgramUnitsSql(SqlDialect d) {
 std::string AllFixedCostsSql(SqlDialect d) {
   const bool pg = d == SqlDialect::kPostgres;
   const std::string from = pg ? "$1::bigint" : "?1", to = pg ? "$2::bigint" : "?2";
-  return absl::StrCat("SELECT ",
-                      Total(d, absl::StrCat("amount * (CAST(", Least(d, "\"end\"", to), " - ",
-                                            pg ? "GREATEST(" : "max(", "start, ", from, ") AS ",
-                                            pg ? "double precision" : "REAL", ") / (\"end\" - start))")),
-                      "\nFROM fixed_costs\nWHERE start < ", to, " AND \"end\" > ", from, "\n");
+  return absl::StrCat("SELECT ", ProRatedFixedCost(d, from, to), "\nFROM fixed_costs\nWHERE start < ",
+                      to, " AND \"end\" > ", from, "\n");
 }
 
 absl::Status ParseHorizonEvents(absl::string_view text, AnalysisEntry* e) {
@@ -288,39 +332,40 @@ std::string ChannelAttributionSql(SqlDialect d, size_t versions, bool next_entry
   const bool pg = d == SqlDialect::kPostgres;
   // Numeric parameters typed for PostgreSQL (they are bound as text).
   auto num = [&](int n) { return pg ? absl::StrCat(P(d, n), "::bigint") : P(d, n); };
+  // The versions with their own windows (JourneyVersions), as in AnalysisEntrySql.
   std::string values;
-  if (versions == 0) values = pg ? "(NULL::text, NULL::bigint, NULL::bigint)" : "(NULL, NULL, NULL)";
   for (size_t k = 0; k < versions; ++k) {
     const int b = kChannelParamFirstVersion + 3 * static_cast<int>(k);
     absl::StrAppend(&values, k ? ", " : "", "(", pg ? absl::StrCat(P(d, b), "::text") : P(d, b),
                     ", ", num(b + 1), ", ", num(b + 2), ")");
   }
+  const bool lookup = versions > 0;
   const std::string journey = P(d, kChannelParamJourney);
   const std::string as_of = num(kChannelParamAsOf);
-  const std::string w = absl::StrCat("coalesce(v.w, ", num(kChannelParamWindow), ")");
-  // Window end: t0 + window, cut by the unit's next entry (left out when the
-  // journey has no later-period entry before as_of: none can have one).
-  const std::string end =
+  // The same window rules as the entry stream; the next entry (left out when
+  // the journey has no later-period entry before as_of) as a correlated
+  // probe, evaluated once per entry in the materialized `aw`.
+  const EntryWindowSql win = EntryWindows(
+      d, lookup, kChannelParamWindow, kChannelParamRefundHorizon, 0, as_of,
       next_entry_possible
-          ? Least(d, absl::StrCat("e.t0 + ", w),
-                  absl::StrCat("coalesce((SELECT n2.t0 FROM entries n2 WHERE n2.journey = e.journey"
-                               " AND n2.unit = e.unit\n       AND n2.period > e.period AND n2.t0 < ",
-                               as_of, " ORDER BY n2.period LIMIT 1), 9223372036854775807)"))
-          : absl::StrCat("e.t0 + ", w);
+          ? absl::StrCat("(SELECT n2.t0 FROM entries n2 WHERE n2.journey = e.journey"
+                         " AND n2.unit = e.unit\n       AND n2.period > e.period AND n2.t0 < ",
+                         as_of, " ORDER BY n2.period LIMIT 1)")
+          : "");
   return absl::StrCat(
-      "WITH v(version, w, h) AS (VALUES ", values, "),\n",
+      lookup ? absl::StrCat("WITH v(version, w, h) AS (VALUES ", values, "),\n") : "WITH ",
       // The analysed entries (mature, not washout, in range and periods) with
-      // the window of their version; one scan, read by both parts below.
+      // their window end and refund deadline; one scan, read by both parts below.
       "aw AS (\n"
-      "  SELECT e.unit AS unit, e.grp AS grp, e.arm AS arm, e.t0 AS t0, ", w, " AS w,\n"
-      "    coalesce(v.h, ", num(kChannelParamRefundHorizon), ") AS h,\n"
-      "    ", end, " AS wend\n"
-      "  FROM entries e LEFT JOIN v ON v.version = e.config_version\n"
+      "  SELECT e.unit AS unit, e.grp AS grp, e.arm AS arm, e.t0 AS t0,\n"
+      "    ", win.end, " AS wend,\n"
+      "    ", win.deadline, " AS rdl\n"
+      "  FROM entries e", lookup ? " LEFT JOIN v ON v.version = e.config_version" : "", "\n"
       "  WHERE e.journey = ", journey, " AND e.t0 >= ", num(kChannelParamFrom), " AND e.t0 < ",
       num(kChannelParamTo), "\n"
       "    AND e.grp IN (1, 2) AND e.in_washout = 0 AND e.period >= ", num(kChannelParamFirstPeriod),
       " AND e.period <= ", num(kChannelParamLastPeriod), "\n"
-      "    AND e.t0 + ", w, " <= ", as_of, "\n"
+      "    AND ", win.mature, "\n"
       "),\n",
       // Orders in the windows, each credited to the channel of the last send
       // of the journey before it in the window (ties: the greater send_id),
@@ -333,8 +378,7 @@ std::string ChannelAttributionSql(SqlDialect d, size_t versions, bool next_entry
       "\n       AND s.at >= aw.t0 AND s.at < o.at ORDER BY s.at DESC, s.send_id DESC LIMIT 1) AS ch,\n"
       "    o.revenue + (SELECT ", Total(d, "r.revenue"),
       " FROM outcomes r WHERE r.unit = aw.unit AND r.type = 3\n"
-      "       AND r.order_id = o.outcome_id AND r.at < ",
-      Least(d, "aw.t0 + aw.w + aw.h", as_of), ") AS rev\n"
+      "       AND r.order_id = o.outcome_id AND r.at < aw.rdl) AS rev\n"
       "  FROM aw JOIN outcomes o ON o.unit = aw.unit AND o.type IN (1, 2)\n"
       "    AND o.at >= aw.t0 AND o.at < aw.wend\n"
       ")\n",
@@ -348,16 +392,8 @@ std::string ChannelAttributionSql(SqlDialect d, size_t versions, bool next_entry
       "GROUP BY grp, arm, ch\n");
 }
 
-std::string FixedCostCategoriesSql(SqlDialect d) {
-  const bool pg = d == SqlDialect::kPostgres;
-  const std::string from = pg ? "$2::bigint" : "?2", to = pg ? "$3::bigint" : "?3";
-  return absl::StrCat(
-      "SELECT category, ",
-      Total(d, absl::StrCat("amount * (CAST(", Least(d, "\"end\"", to), " - ",
-                            pg ? "GREATEST(" : "max(", "start, ", from, ") AS ",
-                            pg ? "double precision" : "REAL", ") / (\"end\" - start))")),
-      "\nFROM fixed_costs\nWHERE journey = ", P(d, 1), " AND start < ", to, " AND \"end\" > ", from,
-      " AND ", from, " < ", to, "\nGROUP BY category\n");
-}
+std::string FixedCostCategoriesSql(SqlDialect d) { return JourneyFixedCostSql(d, true); }
+
+std::string JourneyFixedCostSql(SqlDialect d) { return JourneyFixedCostSql(d, false); }
 
 }  // namespace holdfast

@@ -154,8 +154,9 @@ void FinishAnalysisEntry(UnixMicros as_of, AnalysisEntry* e);
 // Parameters of ChannelAttributionSql (docs/storage.md, "Channels and cost
 // components"): 1 journey; 2 from; 3 to (the caller passes min(to, as_of));
 // 4 as_of; 5, 6 the journey's fallback window and refund horizon (µs); 7, 8
-// first and last period (inclusive); then for version k = 0, 1, ... 9 + 3k
-// config_version, 10 + 3k window, 11 + 3k refund horizon. Versions distinct.
+// first and last period (inclusive); then for version k = 0, 1, ... of
+// JourneyVersions::with_own_windows(): 9 + 3k config_version, 10 + 3k window,
+// 11 + 3k refund horizon. Versions distinct.
 inline constexpr int kChannelParamJourney = 1;
 inline constexpr int kChannelParamFrom = 2;
 inline constexpr int kChannelParamTo = 3;
@@ -193,6 +194,8 @@ std::string ChannelAttributionSql(SqlDialect dialect, size_t versions,
 // Fixed costs of journey ?1 pro-rated to [?2, ?3) by category: rows
 // (category, amount), order unspecified; nothing when ?2 >= ?3.
 std::string FixedCostCategoriesSql(SqlDialect dialect);
+// The same in total: one row, one value (0 when nothing overlaps).
+std::string JourneyFixedCostSql(SqlDialect dialect);
 
 }  // namespace holdfast
 

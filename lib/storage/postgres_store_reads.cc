@@ -35,13 +35,6 @@ using storage_internal::StatusFromCurrentPqxxException;
 // Rows fetched from a cursor per round trip.
 constexpr int kFetchRows = 10000;
 
-constexpr const char kFixedCostSql[] = R"sql(
-SELECT coalesce(sum(amount * ((least("end", $3::bigint) - greatest(start, $2::bigint))::float8
-                              / ("end" - start))), 0)
-FROM fixed_costs
-WHERE journey = $1 AND start < $3 AND "end" > $2 AND $2::bigint < $3::bigint
-)sql";
-
 constexpr const char kEntryCountsSql[] = R"sql(
 SELECT count(*), coalesce(sum(in_washout), 0) FROM entries
 WHERE journey = $1 AND t0 >= $2 AND t0 < $3
@@ -342,7 +335,7 @@ absl::StatusOr<JourneyDiagnostics> PostgresStore::GetJourneyDiagnostics(
     ReadTxn& txn = session->txn();
     const int64_t from = query.from;
     const int64_t to = query.to;
-    pqxx::result r = txn.exec_params(kFixedCostSql, query.journey,
+    pqxx::result r = txn.exec_params(JourneyFixedCostSql(SqlDialect::kPostgres), query.journey,
                                      static_cast<int64_t>(std::max(query.from, query.cost_from)),
                                      static_cast<int64_t>(std::min(query.to, query.cost_to)));
     d.fixed_cost = r[0][0].as<double>();
@@ -370,7 +363,9 @@ absl::StatusOr<JourneyChannels> PostgresStore::GetJourneyChannels(const ChannelQ
   const JourneyWindow& j = query.journey;
   try {
     ReadTxn& txn = session->txn();
-    std::vector<std::string> params(kChannelParamFirstVersion - 1 + 3 * j.versions.size());
+    const JourneyVersions versions(j);
+    const std::vector<const VersionWindow*>& own = versions.with_own_windows();
+    std::vector<std::string> params(kChannelParamFirstVersion - 1 + 3 * own.size());
     params[kChannelParamJourney - 1] = j.journey;
     params[kChannelParamFrom - 1] = std::to_string(query.from);
     params[kChannelParamTo - 1] = std::to_string(std::min(query.to, query.as_of));
@@ -379,8 +374,8 @@ absl::StatusOr<JourneyChannels> PostgresStore::GetJourneyChannels(const ChannelQ
     params[kChannelParamRefundHorizon - 1] = std::to_string(j.refund_horizon_us);
     params[kChannelParamFirstPeriod - 1] = std::to_string(query.first_period);
     params[kChannelParamLastPeriod - 1] = std::to_string(query.last_period);
-    for (size_t k = 0; k < j.versions.size(); ++k) {
-      const VersionWindow& v = j.versions[k];
+    for (size_t k = 0; k < own.size(); ++k) {
+      const VersionWindow& v = *own[k];
       const size_t b = kChannelParamFirstVersion - 1 + 3 * k;
       params[b] = v.config_version;
       params[b + 1] = std::to_string(v.attribution_window_us);
@@ -390,7 +385,7 @@ absl::StatusOr<JourneyChannels> PostgresStore::GetJourneyChannels(const ChannelQ
         txn.exec_params1(NextEntryPossibleSql(SqlDialect::kPostgres), j.journey,
                          std::to_string(query.as_of))[0]
             .as<int64_t>() != 0;
-    pqxx::result r = txn.exec_params(ChannelAttributionSql(SqlDialect::kPostgres, j.versions.size(),
+    pqxx::result r = txn.exec_params(ChannelAttributionSql(SqlDialect::kPostgres, own.size(),
                                                            next_entry_possible),
                                      pqxx::prepare::make_dynamic_params(params.begin(), params.end()));
     for (const pqxx::row& row : r) {

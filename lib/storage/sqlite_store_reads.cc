@@ -24,13 +24,6 @@ namespace {
 
 using storage_internal::StatusFromCurrentException;
 
-// Fixed cost of journey ?1 pro-rated to [?2, ?3) (empty when ?2 >= ?3).
-constexpr const char kFixedCostSql[] = R"sql(
-SELECT total(amount * (CAST(min("end", ?3) - max(start, ?2) AS REAL) / ("end" - start)))
-FROM fixed_costs
-WHERE journey = ?1 AND start < ?3 AND "end" > ?2 AND ?2 < ?3
-)sql";
-
 constexpr const char kEntryCountsSql[] = R"sql(
 SELECT count(*), total(in_washout) FROM entries
 WHERE journey = ?1 AND t0 >= ?2 AND t0 < ?3
@@ -271,7 +264,7 @@ absl::StatusOr<JourneyDiagnostics> SqliteStore::GetJourneyDiagnostics(
   try {
     SQLite::Database& db = session.db();
     {
-      SQLite::Statement q(db, kFixedCostSql);
+      SQLite::Statement q(db, JourneyFixedCostSql(SqlDialect::kSqlite));
       q.bindNoCopy(1, query.journey);
       q.bind(2, static_cast<int64_t>(std::max(query.from, query.cost_from)));
       q.bind(3, static_cast<int64_t>(std::min(query.to, query.cost_to)));
@@ -320,8 +313,10 @@ absl::StatusOr<JourneyChannels> SqliteStore::GetJourneyChannels(const ChannelQue
     next_check.bindNoCopy(1, j.journey);
     next_check.bind(2, static_cast<int64_t>(query.as_of));
     const bool next_entry_possible = next_check.executeStep() && next_check.getColumn(0).getInt() != 0;
-    SQLite::Statement q(session.db(), ChannelAttributionSql(SqlDialect::kSqlite, j.versions.size(),
-                                                            next_entry_possible));
+    const JourneyVersions versions(j);
+    const std::vector<const VersionWindow*>& own = versions.with_own_windows();
+    SQLite::Statement q(session.db(),
+                        ChannelAttributionSql(SqlDialect::kSqlite, own.size(), next_entry_possible));
     q.bindNoCopy(kChannelParamJourney, j.journey);
     q.bind(kChannelParamFrom, static_cast<int64_t>(query.from));
     q.bind(kChannelParamTo, static_cast<int64_t>(std::min(query.to, query.as_of)));
@@ -330,8 +325,8 @@ absl::StatusOr<JourneyChannels> SqliteStore::GetJourneyChannels(const ChannelQue
     q.bind(kChannelParamRefundHorizon, static_cast<int64_t>(j.refund_horizon_us));
     q.bind(kChannelParamFirstPeriod, static_cast<int64_t>(query.first_period));
     q.bind(kChannelParamLastPeriod, static_cast<int64_t>(query.last_period));
-    for (size_t k = 0; k < j.versions.size(); ++k) {
-      const VersionWindow& v = j.versions[k];
+    for (size_t k = 0; k < own.size(); ++k) {
+      const VersionWindow& v = *own[k];
       const int b = kChannelParamFirstVersion + 3 * static_cast<int>(k);
       q.bindNoCopy(b, v.config_version);
       q.bind(b + 1, static_cast<int64_t>(v.attribution_window_us));

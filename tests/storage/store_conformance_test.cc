@@ -880,6 +880,34 @@ TEST_P(StoreConformanceTest, ChannelsCountOnlyAnalysedEntriesAndTheirCutWindows)
   EXPECT_EQ(by.at({EntryGroup::kTreatment, "a", "email"}).attributed_orders, 1);
 }
 
+// The channel query applies each entry's config-version windows like the
+// entry stream: "short" (W = 50, its own windows: looked up) leaves an order
+// at t0 + 60 out; "v1" (the fallback's windows: no lookup) counts it.
+TEST_P(StoreConformanceTest, ChannelsUseTheWindowsOfEachEntrysVersion) {
+  HF_FIXTURE(f);
+  ASSERT_TRUE(f.store()
+                  .RecordEntries(std::vector<EntryRow>{
+                      Entry("s", 1, 1000, EntryGroup::kTreatment, "short"), Entry("l", 1, 1000)})
+                  .ok());
+  ASSERT_TRUE(f.store()
+                  .RecordSends(std::vector<SendRow>{SendOn("ss", "s", 1010, 1, "email"),
+                                                    SendOn("sl", "l", 1010, 1, "email")})
+                  .ok());
+  ASSERT_TRUE(f.store()
+                  .RecordOutcomes(std::vector<OutcomeRow>{Order("os", "s", 1060, 20, 2),
+                                                          Order("ol", "l", 1060, 30, 3)})
+                  .ok());
+  ChannelQuery q = Channels(2000);
+  q.journey.versions.push_back({"short", 50, kP, kH});
+  absl::StatusOr<JourneyChannels> c = f.store().GetJourneyChannels(q);
+  ASSERT_TRUE(c.ok()) << c.status();
+  auto by = ByChannel(*c);
+  const ChannelAggregate& email = by.at({EntryGroup::kTreatment, "a", "email"});
+  EXPECT_EQ(email.sends, 2);
+  EXPECT_EQ(email.attributed_orders, 1);
+  EXPECT_DOUBLE_EQ(email.attributed_revenue, 30);
+}
+
 // Fixed costs by category over the same cost range as the journey's F:
 // [200, 700) holds 500/1000 of c1 (fee 100) and c2 (creative 50), nothing of
 // c3; journey k's cost is not j's. The categories add up to F.
