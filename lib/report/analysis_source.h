@@ -59,9 +59,9 @@ struct TimeRange {
   bool Contains(UnixMicros t) const { return t >= from && t < to; }
 };
 
-// The five metrics of an entry as the moments take them.
+// The six metrics of an entry as the moments take them.
 inline stats::EntryValues ValuesOf(const AnalysisEntry& e) {
-  return {e.y, e.m, static_cast<double>(e.x), e.c, e.z};
+  return {e.y, e.m, static_cast<double>(e.x), e.c, e.z, e.incentive};
 }
 
 // The program report reads the store's own program types

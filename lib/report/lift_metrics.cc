@@ -188,17 +188,30 @@ MetricResult IroasNetOfUnsubscribes(const MetricInputs& in) {
 
 // Δa / (mean_T(c + incentive) - mean_C(incentive) + F / n_T): the
 // incentives counted as the incremental incentives the journey gave away.
-MetricResult WithIncentives(const char* id, const MetricInputs& in, EntryVariable a) {
-  return RatioOfDifferences(id, in, W(a), CostWithIncentives(), W(kVarIncentive), 1.0,
-                            in.fixed_cost);
+// The delta interval and the weak-denominator flag come from the generic
+// ratio of differences; where the row shows Hall's intervals (as for iROAS),
+// the effect is Hall's interval of the same linearization, from the row's
+// third moments (lib/stats/lift.h, iroas_with_incentives_skew_corrected),
+// with the numerator's skew-corrected p-value.
+MetricResult WithIncentives(const char* id, const MetricInputs& in, EntryVariable a,
+                            const stats::Estimate& corrected) {
+  MetricResult r = RatioOfDifferences(id, in, W(a), CostWithIncentives(), W(kVarIncentive), 1.0,
+                                      in.fixed_cost);
+  if (in.skew_corrected_primary && r.effect.defined && corrected.defined) {
+    r.effect = corrected;
+    r.flags.push_back("skew_corrected");
+  }
+  return r;
 }
 
 MetricResult IroasWithIncentives(const MetricInputs& in) {
-  return WithIncentives("iroas_with_incentives", in, kVarRevenue);
+  return WithIncentives("iroas_with_incentives", in, kVarRevenue,
+                        in.lift.iroas_with_incentives_skew_corrected);
 }
 
 MetricResult MarginIroasWithIncentives(const MetricInputs& in) {
-  return WithIncentives("margin_iroas_with_incentives", in, kVarMargin);
+  return WithIncentives("margin_iroas_with_incentives", in, kVarMargin,
+                        in.lift.margin_iroas_with_incentives_skew_corrected);
 }
 
 MetricResult IncentivePerEntry(const MetricInputs& in) {

@@ -14,6 +14,7 @@ constexpr int kY = GroupMoments::Index(Metric::kRevenue);
 constexpr int kM = GroupMoments::Index(Metric::kMargin);
 constexpr int kC = GroupMoments::Index(Metric::kCost);
 constexpr int kZ = GroupMoments::Index(Metric::kPreRevenue);
+constexpr int kI = GroupMoments::Index(Metric::kIncentive);
 
 MetricWeights Unit(int metric, double weight = 1.0) {
   MetricWeights w{};
@@ -137,28 +138,52 @@ struct RoasOutputs {
   double skewness = kNaN;
 };
 
+// What an iROAS-type ratio divides by: mean(cost_t . v)_T - mean(cost_c . v)_C
+// + F / n_T. The plain iROAS reads the treatment's send cost alone; the
+// "ROAS with discount" adds the treatment's incentives and subtracts the
+// holdout's (the incremental incentives).
+struct RoasCost {
+  MetricWeights cost_t;
+  MetricWeights cost_c;
+};
+
+RoasCost SendCost() { return {Unit(kC), MetricWeights{}}; }
+
+RoasCost SendCostAndIncrementalIncentives() {
+  RoasCost k{Unit(kC), Unit(kI)};
+  k.cost_t[kI] = 1.0;
+  return k;
+}
+
 // iROAS-type ratio R = D / k, D = mean(num_T) - mean(num_C),
-// k = mean(c_T) + F / n_T. Linearization:
-//   R-hat - R ~ [ (mean(num_T - R c_T) - ...) - (mean(num_C) - ...) ] / k,
+// k = mean(cost_t)_T - mean(cost_c)_C + F / n_T. Linearization:
+//   R-hat - R ~ [ mean_T(num - R cost_t) - mean_C(num - R cost_c) ] / k,
 // so the delta variance is
-//   [ var_T(num - R c) / n_T + var_C(num) / n_C ] / k^2,
-// which carries the revenue-cost covariance of T.
-RoasOutputs Roas(const GroupMoments& t, const GroupMoments& c, int num, double fixed_cost,
-                 const Estimate& difference, const Estimate& difference_skew_corrected,
-                 double confidence) {
+//   [ var_T(num - R cost_t) / n_T + var_C(num - R cost_c) / n_C ] / k^2,
+// which carries the revenue-cost covariance of each group, and Hall's
+// correction reads the third moments of the same two combinations.
+RoasOutputs Roas(const GroupMoments& t, const GroupMoments& c, int num, const RoasCost& cost,
+                 double fixed_cost, const Estimate& difference,
+                 const Estimate& difference_skew_corrected, double confidence) {
   RoasOutputs out;
   RatioEstimate& r = out.ratio;
   r.p_value = difference.p_value;
   out.skew_corrected.p_value = difference_skew_corrected.p_value;
   if (t.count() < 2 || c.count() < 2) return out;
   const double n_t = static_cast<double>(t.count());
-  const double k = t.Mean(Metric::kCost) + fixed_cost / n_t;
-  // Break-even (R = 1): Welch test of mean(num_T - c_T) - F/n_T - mean(num_C).
+  const double n_c = static_cast<double>(c.count());
+  const double k =
+      GroupMoments::ContrastOfMeans(t, cost.cost_t, c, cost.cost_c) + fixed_cost / n_t;
+  // Break-even (R = 1): Welch test of mean(num_T - cost_T) - F/n_T - mean(num_C - cost_C).
   {
     MetricWeights w_t = Unit(num);
-    w_t[kC] = -1.0;
+    MetricWeights w_c = Unit(num);
+    for (int a = 0; a < kNumMetrics; ++a) {
+      w_t[a] -= cost.cost_t[a];
+      w_c[a] -= cost.cost_c[a];
+    }
     const Estimate be =
-        WelchEstimate(MeansContrast(t, c, w_t, Unit(num), fixed_cost / n_t), confidence);
+        WelchEstimate(MeansContrast(t, c, w_t, w_c, fixed_cost / n_t), confidence);
     r.break_even_p_value = be.p_value;
   }
   if (!(k > 0.0) || !difference.defined) return out;
@@ -167,8 +192,11 @@ RoasOutputs Roas(const GroupMoments& t, const GroupMoments& c, int num, double f
   r.value = ratio;
   out.skew_corrected.value = ratio;
   MetricWeights lin_t = Unit(num, 1.0 / k);
-  lin_t[kC] = -ratio / k;
-  const MetricWeights lin_c = Unit(num, 1.0 / k);
+  MetricWeights lin_c = Unit(num, 1.0 / k);
+  for (int a = 0; a < kNumMetrics; ++a) {
+    if (cost.cost_t[a] != 0.0) lin_t[a] -= ratio / k * cost.cost_t[a];
+    if (cost.cost_c[a] != 0.0) lin_c[a] -= ratio / k * cost.cost_c[a];
+  }
   Contrast lin = MeansContrast(t, c, lin_t, lin_c);
   lin.estimate = ratio;
   const Estimate e = WelchEstimate(lin, confidence);
@@ -183,10 +211,14 @@ RoasOutputs Roas(const GroupMoments& t, const GroupMoments& c, int num, double f
     out.skew_corrected = HallSkewCorrected(ratio, e.std_error, e.df, a, confidence);
     out.skew_corrected.p_value = difference_skew_corrected.p_value;
   }
-  const Metric mn = static_cast<Metric>(num);
+  const MetricWeights w_num = Unit(num);
   const double v_num = difference.std_error * difference.std_error;
-  const double v_den = t.SampleVariance(Metric::kCost) / n_t;
-  const double cov = t.SampleCovariance(mn, Metric::kCost) / n_t;
+  double v_den = t.SampleVarianceOf(cost.cost_t) / n_t;
+  double cov = t.SampleCovarianceOf(w_num, cost.cost_t) / n_t;
+  if (cost.cost_c != MetricWeights{}) {
+    v_den += c.SampleVarianceOf(cost.cost_c) / n_c;
+    cov += c.SampleCovarianceOf(w_num, cost.cost_c) / n_c;
+  }
   r.fieller = Fieller(d, k, v_num, v_den, cov, TwoSidedCritical(confidence, difference.df));
   return out;
 }
@@ -334,7 +366,7 @@ absl::StatusOr<LiftResult> ComputeLift(const GroupMoments& treatment, const Grou
     r.attributed_roas = r.treatment.total_revenue / r.treatment_cost;
   }
   const RoasOutputs iroas =
-      Roas(t, c, kY, fixed_cost, revenue.welch, revenue.skew_corrected, conf);
+      Roas(t, c, kY, SendCost(), fixed_cost, revenue.welch, revenue.skew_corrected, conf);
   r.iroas = iroas.ratio;
   r.iroas_skew_corrected = iroas.skew_corrected;
   r.iroas_skewness = iroas.skewness;
@@ -343,9 +375,20 @@ absl::StatusOr<LiftResult> ComputeLift(const GroupMoments& treatment, const Grou
                                                TwoSidedCritical(conf, r.iroas.df));
   }
   const RoasOutputs margin_iroas =
-      Roas(t, c, kM, fixed_cost, margin.welch, margin.skew_corrected, conf);
+      Roas(t, c, kM, SendCost(), fixed_cost, margin.welch, margin.skew_corrected, conf);
   r.margin_iroas = margin_iroas.ratio;
   r.margin_iroas_skew_corrected = margin_iroas.skew_corrected;
+  // "ROAS with discount": the incremental incentives added to K.
+  {
+    const RoasOutputs with = Roas(t, c, kY, SendCostAndIncrementalIncentives(), fixed_cost,
+                                  revenue.welch, revenue.skew_corrected, conf);
+    r.iroas_with_incentives = with.ratio;
+    r.iroas_with_incentives_skew_corrected = with.skew_corrected;
+    const RoasOutputs margin_with = Roas(t, c, kM, SendCostAndIncrementalIncentives(), fixed_cost,
+                                         margin.welch, margin.skew_corrected, conf);
+    r.margin_iroas_with_incentives = margin_with.ratio;
+    r.margin_iroas_with_incentives_skew_corrected = margin_with.skew_corrected;
+  }
 
   // Cost per incremental conversion, K / (n_T dp), monotone decreasing in dp.
   {

@@ -203,6 +203,15 @@ struct LiftResult {
   double iroas_tail_error = kNaN;
   RatioEstimate margin_iroas;
   Estimate margin_iroas_skew_corrected;
+  // "ROAS with discount" (docs/statistics.md section 14.4): D / (mean(c_T +
+  // i_T) - mean(i_C) + F / n_T), the incremental incentives i counted as
+  // cost; delta method with both groups' numerator-cost covariances, and
+  // Hall's interval from the third moments of the same linearization (the
+  // report's primary interval for these two, as for iROAS).
+  RatioEstimate iroas_with_incentives;
+  Estimate iroas_with_incentives_skew_corrected;
+  RatioEstimate margin_iroas_with_incentives;
+  Estimate margin_iroas_with_incentives_skew_corrected;
   // sum_T y / K (no interval): what last-touch attribution would credit.
   double attributed_roas = kNaN;
   // K / (n_T (p_T - p_C)), defined when p_T > p_C; interval from the

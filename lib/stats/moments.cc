@@ -49,11 +49,13 @@ constexpr std::array<TripleFaces, GroupMoments::kNumM3> MakeFaces() {
 }
 constexpr std::array<TripleFaces, GroupMoments::kNumM3> kFaces = MakeFaces();
 
-static_assert(GroupMoments::M2Index(4, 4) == GroupMoments::kNumM2 - 1);
-static_assert(GroupMoments::M3Index(4, 4, 4) == GroupMoments::kNumM3 - 1);
+static_assert(GroupMoments::M2Index(5, 5) == GroupMoments::kNumM2 - 1);
+static_assert(GroupMoments::M3Index(5, 5, 5) == GroupMoments::kNumM3 - 1);
 static_assert(GroupMoments::M3Index(2, 0, 1) == GroupMoments::M3Index(0, 1, 2));
 
-std::array<double, kNumMetrics> AsArray(const EntryValues& v) { return {v.y, v.m, v.x, v.c, v.z}; }
+std::array<double, kNumMetrics> AsArray(const EntryValues& v) {
+  return {v.y, v.m, v.x, v.c, v.z, v.incentive};
+}
 
 }  // namespace
 
@@ -167,6 +169,18 @@ double GroupMoments::SampleVarianceOf(const MetricWeights& w) const {
   // Rounding can leave a tiny negative value for a (near-)degenerate
   // combination such as y - c with y == c.
   if (s < 0.0) s = 0.0;
+  return s / static_cast<double>(n_ - 1);
+}
+
+double GroupMoments::SampleCovarianceOf(const MetricWeights& u, const MetricWeights& w) const {
+  if (n_ < 2) return kNaN;
+  double s = 0.0;
+  for (int a = 0; a < kNumMetrics; ++a) {
+    if (u[a] == 0.0) continue;
+    for (int b = 0; b < kNumMetrics; ++b) {
+      if (w[b] != 0.0) s += u[a] * w[b] * m2_[M2Index(a, b)];
+    }
+  }
   return s / static_cast<double>(n_ - 1);
 }
 

@@ -1,6 +1,7 @@
 // Per-group sufficient statistics for the lift report: count, means, and all
-// second- and third-order central co-moments of the five per-entry metrics
-// (revenue y, margin m, converted x, cost c, pre-period revenue z).
+// second- and third-order central co-moments of the six per-entry metrics
+// (revenue y, margin m, converted x, cost c, pre-period revenue z, incentive
+// i: the coupons and discounts granted on the window's orders).
 //
 // Every estimator in lib/stats is a function of these numbers only, so the
 // same report can be computed from rows streamed out of SQLite today and from
@@ -40,21 +41,32 @@ struct EntryValues {
   double x = 0.0;  // 1 if converted in the window, else 0
   double c = 0.0;  // cost of the entry's sends in the window
   double z = 0.0;  // pre-period revenue (CUPED covariate)
+  // Incentives granted on the window's orders (ORDER incentive_cost): the
+  // "ROAS with discount" cost, whose third moments with the revenue give
+  // that ratio its skewness-corrected interval.
+  double incentive = 0.0;
 };
 
 // Index of a metric inside GroupMoments. The numeric values are the storage
 // order and are stable.
-enum class Metric : int { kRevenue = 0, kMargin = 1, kConverted = 2, kCost = 3, kPreRevenue = 4 };
-inline constexpr int kNumMetrics = 5;
+enum class Metric : int {
+  kRevenue = 0,
+  kMargin = 1,
+  kConverted = 2,
+  kCost = 3,
+  kPreRevenue = 4,
+  kIncentive = 5,
+};
+inline constexpr int kNumMetrics = 6;
 
 // Coefficients of a linear combination sum_a w[a] * metric_a, indexed by Metric.
 using MetricWeights = std::array<double, kNumMetrics>;
 
 class GroupMoments {
  public:
-  // Number of distinct second- and third-order co-moments of 5 variables.
-  static constexpr int kNumM2 = 15;
-  static constexpr int kNumM3 = 35;
+  // Number of distinct second- and third-order co-moments of 6 variables.
+  static constexpr int kNumM2 = 21;
+  static constexpr int kNumM3 = 56;
 
   GroupMoments() = default;
 
@@ -97,6 +109,9 @@ class GroupMoments {
   // Sample variance (n - 1 denominator) of sum_a w[a] * metric_a; NaN when
   // count() < 2.
   double SampleVarianceOf(const MetricWeights& w) const;
+  // Sample covariance (n - 1 denominator) of u . v and w . v; NaN when
+  // count() < 2.
+  double SampleCovarianceOf(const MetricWeights& u, const MetricWeights& w) const;
 
   // Third central moment (n denominator) of sum_a w[a] * metric_a:
   // (1/n) sum_i (w . (v_i - mean))^3. NaN for an empty group.

@@ -6,6 +6,7 @@
 // metric_reference_check.py's job.
 #include "lib/report/lift_metrics.h"
 
+#include <algorithm>
 #include <cmath>
 #include <cstdlib>
 #include <fstream>
@@ -18,7 +19,10 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_replace.h"
 #include "gtest/gtest.h"
+#include "lib/report/analysis_source.h"
+#include "lib/stats/lift.h"
 #include "lib/stats/metric_estimators.h"
+#include "lib/stats/moments.h"
 
 namespace holdfast::report {
 namespace {
@@ -249,6 +253,8 @@ TEST(LiftMetricsCoverageTest, ComplierEffectAndAverageOrderValueCoverAtNominal) 
 // p 0.15 and gets 10 % of the basket back; the holdout buys with p 0.1 and
 // 30 % of its orders carry a 5 % sitewide discount; sends cost 0.01. Truth:
 // 0.3 (0.15 - 0.1) E[V] / (0.01 + 0.1 * 0.15 E[V] - 0.05 * 0.3 * 0.1 E[V]).
+// The report's row as BuildLiftReport forms it: the generic moments and the
+// headline LiftResult over the same entries, Hall's interval primary.
 TEST(LiftMetricsCoverageTest, MarginIroasWithIncentivesCoversAtNominal) {
   std::mt19937_64 rng(20261203);
   std::bernoulli_distribution buys_t(0.15), buys_c(0.1), sitewide(0.3);
@@ -256,29 +262,44 @@ TEST(LiftMetricsCoverageTest, MarginIroasWithIncentivesCoversAtNominal) {
   const double mean_value = std::exp(3.5 + 0.5 * 0.9 * 0.9);
   const double truth = 0.3 * 0.05 * mean_value /
                        (0.01 + 0.1 * 0.15 * mean_value - 0.05 * 0.3 * 0.1 * mean_value);
-  Coverage cov;
+  Coverage hall, delta;
   JourneySpec j;
+  const MetricDefinition* d = FindLiftMetric("margin_iroas_with_incentives");
+  ASSERT_NE(d, nullptr);
   const int kRuns = std::getenv("HF_COVERAGE_RUNS") ? std::atoi(std::getenv("HF_COVERAGE_RUNS")) : 2000;
   for (int run = 0; run < kRuns; ++run) {
     EntryMoments t, c;
+    stats::GroupMoments gt, gc;
     for (int i = 0; i < 3000; ++i) {
       const double v = buys_t(rng) ? value(rng) : 0.0;
-      t.Add(EntryVariablesOf(WithIncentive(Entry(v, v > 0, 0, 1, 0.01), 0.1 * v)));
+      const AnalysisEntry e = WithIncentive(Entry(v, v > 0, 0, 1, 0.01), 0.1 * v);
+      t.Add(EntryVariablesOf(e));
+      gt.Add(ValuesOf(e));
     }
     for (int i = 0; i < 1500; ++i) {
       const double v = buys_c(rng) ? value(rng) : 0.0;
-      c.Add(EntryVariablesOf(WithIncentive(Entry(v, v > 0, 0, 0), v > 0 && sitewide(rng) ? 0.05 * v : 0.0)));
+      const AnalysisEntry e = WithIncentive(Entry(v, v > 0, 0, 0), v > 0 && sitewide(rng) ? 0.05 * v : 0.0);
+      c.Add(EntryVariablesOf(e));
+      gc.Add(ValuesOf(e));
     }
-    cov.Count(Compute("margin_iroas_with_incentives", t, c, j), truth);
+    const absl::StatusOr<stats::LiftResult> lift = stats::ComputeLift(gt, gc, 0.0, {});
+    ASSERT_TRUE(lift.ok()) << lift.status();
+    const MetricResult primary = d->compute(MetricInputs{t, c, *lift, true, 0.0, 0.95, j});
+    ASSERT_TRUE(std::find(primary.flags.begin(), primary.flags.end(), "skew_corrected") !=
+                primary.flags.end());
+    hall.Count(primary, truth);
+    delta.Count(d->compute(MetricInputs{t, c, *lift, false, 0.0, 0.95, j}), truth);
   }
-  // Measured 93.35 % (2,000 runs): the delta interval of a ratio whose
-  // denominator (the incentives) moves with its skewed numerator under-covers
-  // slightly at this size (docs/statistics.md section 14.6); the bound
-  // still fails on a real slip (a wrong variance falls far below).
-  EXPECT_GE(cov.rate(), 0.92) << cov.covered << "/" << cov.runs;
-  EXPECT_LE(cov.rate(), 0.965) << cov.covered << "/" << cov.runs;
-  std::printf("coverage: margin iROAS with incentives %.3f (%d runs, truth %.3f)\n", cov.rate(), kRuns,
-              truth);
+  // Measured: Hall 93.60 %, delta 93.35 % in these 2,000 runs; 94.37 % and
+  // 94.02 % over 12,000 (HF_COVERAGE_RUNS=12000): both a little below
+  // nominal, the denominator (the incentives) moving with the skewed
+  // numerator (docs/statistics.md section 14.6). The bounds fail on a real
+  // slip (a wrong variance or skewness falls far outside).
+  EXPECT_GE(hall.rate(), 0.935) << hall.covered << "/" << hall.runs;
+  EXPECT_LE(hall.rate(), 0.965) << hall.covered << "/" << hall.runs;
+  EXPECT_GE(delta.rate(), 0.92) << delta.covered << "/" << delta.runs;
+  std::printf("coverage: margin iROAS with incentives, Hall %.4f, delta %.4f (%d runs, truth %.3f)\n",
+              hall.rate(), delta.rate(), kRuns, truth);
 }
 
 }  // namespace

@@ -22,7 +22,7 @@ import subprocess
 import sys
 
 import numpy as np
-from scipy import stats
+from scipy import optimize, stats
 from statsmodels.stats import proportion
 from statsmodels.stats.weightstats import CompareMeans, DescrStatsW
 
@@ -126,6 +126,46 @@ def ratio_of_differences(a_t, b_t, a_c, b_c, k, extra):
     return r, lo, hi, se, p, weak
 
 
+def hall(value, se, df, a, p_value):
+    """Hall (1992) skewness-corrected interval of an estimate with standard
+    error se, Welch df and estimator skewness a; the inverse of
+    g(t) = t + a t^2/3 + a^2 t^3/27 + a/6 found numerically (the C++ uses the
+    closed form)."""
+    g = lambda t: t + a * t * t / 3 + a * a * t ** 3 / 27 + a / 6
+    q = stats.t.ppf(0.5 + CONF / 2, df)
+    inv = lambda u: optimize.brentq(lambda t: g(t) - u, -1e3, 1e3, xtol=1e-14, rtol=1e-15)
+    return value, value - se * inv(q), value - se * inv(-q), se, p_value
+
+
+def skewness_of_difference(psi_t, psi_c, se):
+    """kappa3 / se^3 of mean(psi_t) - mean(psi_c): the third cumulant of a
+    mean of n iid values is mu3 / n^2 (scipy's central moment, n
+    denominator)."""
+    k3 = stats.moment(psi_t, 3) / len(psi_t) ** 2 - stats.moment(psi_c, 3) / len(psi_c) ** 2
+    return k3 / se ** 3
+
+
+def welch_df(a_t, a_c):
+    v_t, v_c = np.var(a_t, ddof=1) / len(a_t), np.var(a_c, ddof=1) / len(a_c)
+    return (v_t + v_c) ** 2 / (v_t ** 2 / (len(a_t) - 1) + v_c ** 2 / (len(a_c) - 1))
+
+
+def hall_ratio_of_differences(a_t, b_t, a_c, b_c, extra):
+    """Hall's interval for (mean a_t - mean a_c) / (mean b_t - mean b_c +
+    extra / n_T) from the skewness of its influence values; p-value: Hall's
+    test of the numerator (the difference of a)."""
+    num = np.mean(a_t) - np.mean(a_c)
+    den = np.mean(b_t) - np.mean(b_c) + extra / len(a_t)
+    r = num / den
+    infl_t, infl_c = (a_t - r * b_t) / den, (a_c - r * b_c) / den
+    se = math.sqrt(np.var(infl_t, ddof=1) / len(infl_t) + np.var(infl_c, ddof=1) / len(infl_c))
+    se_num = math.sqrt(np.var(a_t, ddof=1) / len(a_t) + np.var(a_c, ddof=1) / len(a_c))
+    a_num = skewness_of_difference(a_t, a_c, se_num)
+    g = lambda t: t + a_num * t * t / 3 + a_num ** 2 * t ** 3 / 27 + a_num / 6
+    p = min(1.0, 2 * stats.t.sf(abs(g(num / se_num)), welch_df(a_t, a_c)))
+    return hall(r, se, welch_df(infl_t, infl_c), skewness_of_difference(infl_t, infl_c, se), p)
+
+
 def ratio_of_means(a_t, b_t, a_c, b_c):
     r_t, r_c = a_t.sum() / b_t.sum(), a_c.sum() / b_c.sum()
     infl_t = (a_t - r_t * b_t) / b_t.mean() + r_t
@@ -166,6 +206,7 @@ def main():
     unsub_value = {j: v for j, _, v, _ in JOURNEYS}
     fixed_total = {j: f for j, _, _, f in JOURNEYS}
     n_treat = {j: sum(1 for r in rows if r[0] == j and r[1] == "T") for j, _, _, _ in JOURNEYS}
+    hall_shifts = []  # |Hall lower - delta lower| / se of the with-incentive rows
     for row in report["rows"]:
         if row["segment"]:
             continue
@@ -241,7 +282,18 @@ def main():
                 continue
             r, lo, hi, se, p, weak = ratio_of_differences(T[var], T["c"] + T["inc"], C[var], C["inc"],
                                                           1.0, fixed)
-            check_est(name, (r, lo, hi, se, p))
+            # Where the row's primary interval is Hall's (as for iROAS), so
+            # is this one's, with the numerator's Hall p-value.
+            corrected = row["primary_interval"] == "SKEW_CORRECTED"
+            if corrected:
+                h = hall_ratio_of_differences(T[var], T["c"] + T["inc"], C[var], C["inc"], fixed)
+                check_est(name, h)
+                # Hall's bounds must differ from the delta ones here, or the
+                # check above could not tell the two apart.
+                hall_shifts.append(abs(h[1] - lo) / se)
+            else:
+                check_est(name, (r, lo, hi, se, p))
+            ck.equal(f"{where} {name} skew flag", "skew_corrected" in m[name]["flags"], corrected)
             ck.equal(f"{where} {name} weak flag", "weak_denominator" in m[name]["flags"], weak)
         rod("iroas_messaging_cost", "y", "c", 0.0, 0.0)
         rod("margin_iroas_messaging_cost", "m", "c", 0.0, 0.0)
@@ -311,7 +363,10 @@ def main():
     harm = [w for w in report["warnings"] if w["kind"] == "GUARDRAIL_HARM"]
     ck.equal("harm journey warned", sorted({w["journey"] for w in harm}), ["harm"])
     ck.equal("harm severity", {w["severity"] for w in harm}, {"CRITICAL"})
-    print(f"{ck.checks} checks, max relative difference {ck.max_rel:.2e}")
+    if not hall_shifts or max(hall_shifts) < 1e-3:
+        ck.failures.append(f"no with-incentive row tells Hall's interval from the delta one: {hall_shifts}")
+    print(f"{ck.checks} checks, max relative difference {ck.max_rel:.2e}; Hall vs delta lower bound of "
+          f"the with-incentive iROAS: up to {max(hall_shifts, default=0):.3f} se ({len(hall_shifts)} rows)")
     if ck.failures:
         print("\n".join(ck.failures[:40]))
         sys.exit(1)

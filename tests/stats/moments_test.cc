@@ -19,7 +19,8 @@ struct Rows {
       case 1: return e.m;
       case 2: return e.x;
       case 3: return e.c;
-      default: return e.z;
+      case 4: return e.z;
+      default: return e.incentive;
     }
   }
   double Mean(int a) const {
@@ -49,7 +50,7 @@ Rows RandomRows(int n, uint64_t seed, double offset = 0.0) {
     const double a = norm(rng), b = norm(rng), c = norm(rng);
     const double x = (a + 0.3 * b) > 0.5 ? 1.0 : 0.0;
     r.v.push_back({offset + std::exp(a), offset + 0.3 * std::exp(a) + b, x, 0.1 * c * c + 0.2 * a,
-                   offset + a + c});
+                   offset + a + c, x * 0.1 * std::exp(a + 0.5 * c)});
   }
   return r;
 }
