@@ -302,5 +302,51 @@ TEST(LiftMetricsCoverageTest, MarginIroasWithIncentivesCoversAtNominal) {
               hall.rate(), delta.rate(), kRuns, truth);
 }
 
+// Arm vs arm: is the coupon arm's extra spend worth it? Arm a (email, 0.01
+// per entry) buys with p 0.12; arm b (email + sms, 0.05, and 10 % of the
+// basket back as a coupon) with p 0.16. The change's incremental margin
+// return: Δmargin / Δcost = 0.3 (0.16 - 0.12) E[V] / (0.04 + 0.1 * 0.16 E[V]);
+// the revenue return likewise with 1 for 0.3 (margin is 0.3 revenue here, so
+// the two intervals scale together and cover alike: the revenue one pins the
+// metric's wiring). Measured 94.80 % in these 2,000 runs, 94.97 % over 8,000.
+TEST(LiftMetricsCoverageTest, IncrementalReturnOfAnArmChangeCoversAtNominal) {
+  std::mt19937_64 rng(20261204);
+  std::bernoulli_distribution buys_a(0.12), buys_b(0.16);
+  std::lognormal_distribution<double> value(3.5, 0.9);
+  const double mean_value = std::exp(3.5 + 0.5 * 0.9 * 0.9);
+  const double d_cost = 0.04 + 0.1 * 0.16 * mean_value;
+  const double margin_truth = 0.3 * 0.04 * mean_value / d_cost;
+  const double revenue_truth = 0.04 * mean_value / d_cost;
+  Coverage margin, revenue;
+  JourneySpec j;
+  const int kRuns = std::getenv("HF_COVERAGE_RUNS") ? std::atoi(std::getenv("HF_COVERAGE_RUNS")) : 2000;
+  for (int run = 0; run < kRuns; ++run) {
+    EntryMoments b, a;
+    for (int i = 0; i < 4000; ++i) {
+      const double v = buys_b(rng) ? value(rng) : 0.0;
+      b.Add(EntryVariablesOf(WithIncentive(Entry(v, v > 0, 0, 2, 0.05), 0.1 * v)));
+    }
+    for (int i = 0; i < 4000; ++i) {
+      const double v = buys_a(rng) ? value(rng) : 0.0;
+      a.Add(EntryVariablesOf(Entry(v, v > 0, 0, 1, 0.01)));
+    }
+    const stats::LiftResult unused;
+    for (const MetricResult& r :
+         ComputeArmPairMetrics(MetricInputs{b, a, unused, false, 0.0, 0.95, j})) {
+      if (r.id == "incremental_margin_return") margin.Count(r, margin_truth);
+      if (r.id == "incremental_revenue_return") revenue.Count(r, revenue_truth);
+    }
+  }
+  ASSERT_EQ(margin.runs, kRuns);
+  ASSERT_EQ(revenue.runs, kRuns);
+  EXPECT_GE(margin.rate(), 0.935) << margin.covered << "/" << margin.runs;
+  EXPECT_LE(margin.rate(), 0.965) << margin.covered << "/" << margin.runs;
+  EXPECT_GE(revenue.rate(), 0.935) << revenue.covered << "/" << revenue.runs;
+  EXPECT_LE(revenue.rate(), 0.965) << revenue.covered << "/" << revenue.runs;
+  std::printf("coverage: incremental return of the change, margin %.4f, revenue %.4f (%d runs, "
+              "truth %.3f / %.3f)\n",
+              margin.rate(), revenue.rate(), kRuns, margin_truth, revenue_truth);
+}
+
 }  // namespace
 }  // namespace holdfast::report
