@@ -132,6 +132,44 @@ void GroupMoments::Merge(const GroupMoments& other) {
   n_ += other.n_;
 }
 
+GroupMoments GroupMoments::FromShiftedSums(const ShiftedSums& s) {
+  GroupMoments g;
+  // Leaves shift_ at 0 too, so an empty group's Mean is 0 whatever shift the
+  // caller passed.
+  if (s.n <= 0) return g;
+  const double n = static_cast<double>(s.n);
+  std::array<double, kNumMetrics> d;  // mean - shift
+  for (int i = 0; i < kNumMetrics; ++i) d[i] = s.s1[i] / n;
+  // Central moments from raw moments about the shift (expand
+  // sum (u - d)^k with u = v - s):
+  //   M_ab  = s2_ab - n d_a d_b
+  //   M_abc = s3_abc - (d_a s2_bc + d_b s2_ac + d_c s2_ab) + 2 n d_a d_b d_c
+  // The third order reads the raw s2, not the central M2.
+  for (int t = 0; t < kNumM3; ++t) {
+    const auto [a, b, c] = kTriples[t];
+    const TripleFaces& f = kFaces[t];
+    g.m3_[t] = s.s3[t] - (d[a] * s.s2[f.bc] + d[b] * s.s2[f.ac] + d[c] * s.s2[f.ab]) +
+               2.0 * n * d[a] * d[b] * d[c];
+  }
+  for (int p = 0; p < kNumM2; ++p) {
+    const auto [a, b] = kPairs[p];
+    g.m2_[p] = s.s2[p] - n * d[a] * d[b];
+  }
+  // A sum of squared deviations is >= 0 for any real data (n s2_aa >= s1_a^2,
+  // Cauchy-Schwarz), so a negative M2_aa is rounding: the cancellation in
+  // s2_aa - n d_a^2 when the spread is tiny against |mean - shift| (a
+  // constant metric with a shift elsewhere). Left negative it would turn the
+  // standard error and Skewness into NaN instead of "no variance".
+  for (int i = 0; i < kNumMetrics; ++i) {
+    double& m2 = g.m2_[M2Index(i, i)];
+    if (m2 < 0.0) m2 = 0.0;
+  }
+  g.n_ = s.n;
+  g.shift_ = s.shift;
+  g.dev_mean_ = d;
+  return g;
+}
+
 double GroupMoments::MeanOf(const MetricWeights& w) const {
   double shift = 0.0, dev = 0.0;
   for (int a = 0; a < kNumMetrics; ++a) {

@@ -6,7 +6,8 @@
 // Every estimator in lib/stats is a function of these numbers only, so the
 // same report can be computed from rows streamed out of SQLite today and from
 // partial aggregates merged across workers later (Merge is exact up to
-// rounding and order-independent in exact arithmetic).
+// rounding and order-independent in exact arithmetic), or from plain SUM
+// aggregates a database computes per group (FromShiftedSums).
 //
 // Numerics: central co-moments are updated with Welford/Pebay one-pass
 // formulas and combined with Chan et al.'s pairwise formulas. Raw power sums
@@ -81,6 +82,27 @@ class GroupMoments {
   // Adds all entries summarized by `other` (Chan et al. pairwise update).
   void Merge(const GroupMoments& other);
 
+  // Sums of a group's values about a shift s (one constant per metric, any
+  // value; close to the group's mean keeps the digits): what a database
+  // computes with plain SUM aggregates, partial sums of parallel workers
+  // simply adding up. Packed as M2Index / M3Index.
+  struct ShiftedSums {
+    int64_t n = 0;
+    std::array<double, kNumMetrics> shift{};
+    std::array<double, kNumMetrics> s1{};  // sum_i (v_ia - s_a)
+    std::array<double, kNumM2> s2{};       // sum_i (v_ia - s_a)(v_ib - s_b), a <= b
+    std::array<double, kNumM3> s3{};       // sum_i (v_ia - s_a)(v_ib - s_b)(v_ic - s_c), a <= b <= c
+  };
+  // The moments of those entries: equal to Add-ing each of them, up to
+  // rounding (n = 0: an empty group; a negative n is the caller's error and
+  // also gives an empty group). The result keeps s.shift as its shift, so
+  // Mean / ContrastOfMeans are as precise as after Add and Merge works on it.
+  // Precision: central moments come out as differences of the raw shifted
+  // sums, so about log10((|mean - shift| / sd)^k) digits of the order-k
+  // moments are lost; a shift within a few sd of the mean (e.g. any one
+  // entry's value) loses next to none, a shift of 0 at mean 1e9 loses all.
+  static GroupMoments FromShiftedSums(const ShiftedSums& s);
+
   int64_t count() const { return n_; }
   // Mean of metric `a` (0 for an empty group).
   double Mean(Metric a) const { return shift_[Index(a)] + dev_mean_[Index(a)]; }
@@ -128,7 +150,7 @@ class GroupMoments {
 
  private:
   int64_t n_ = 0;
-  std::array<double, kNumMetrics> shift_{};     // first value seen
+  std::array<double, kNumMetrics> shift_{};     // first value seen (or the ShiftedSums' shift)
   std::array<double, kNumMetrics> dev_mean_{};  // mean of (value - shift_)
   std::array<double, kNumM2> m2_{};  // upper triangle, a <= b
   std::array<double, kNumM3> m3_{};  // a <= b <= c
