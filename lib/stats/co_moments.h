@@ -5,9 +5,10 @@
 // moments too, for Hall's intervals of the headline metrics; this one stays
 // O(N^2) per entry so a report can carry a dozen more variables cheaply.
 //
-// Numerics as GroupMoments: means are shift (the first value seen) + mean of
-// (value - shift), co-moments are Welford-updated and merged with Chan et
-// al.'s pairwise formula, so large means do not cost the variance its digits.
+// Numerics as GroupMoments: means are shift (the first value seen, or the
+// FromShiftedSums shift) + mean of (value - shift), co-moments are
+// Welford-updated and merged with Chan et al.'s pairwise formula, so large
+// means do not cost the variance its digits.
 //
 // Example:
 //   CoMoments<3> g;
@@ -74,6 +75,41 @@ class CoMoments {
     }
     for (int a = 0; a < N; ++a) dev_mean_[a] += delta[a] * nb / n;
     n_ += o.n_;
+  }
+
+  // Sums of a group's values about a shift s (one constant per variable, any
+  // value; close to the group's mean keeps the digits): what a database
+  // computes with plain SUM aggregates, partial sums of parallel workers
+  // simply adding up. As GroupMoments::ShiftedSums, second order only.
+  struct ShiftedSums {
+    int64_t n = 0;
+    Values shift{};
+    Values s1{};                                // sum_i (v_ia - s_a)
+    std::array<std::array<double, N>, N> s2{};  // sum_i (v_ia - s_a)(v_ib - s_b); a <= b used
+  };
+  // The moments of those entries: equal to Add-ing each of them, up to
+  // rounding (n <= 0: an empty group). Keeps s.shift as the shift, so means
+  // and ContrastOfMeans stay shift-first and Merge works on the result. About
+  // log10((|mean - shift| / sd)^2) digits of the co-moments are lost to the
+  // subtraction below.
+  static CoMoments FromShiftedSums(const ShiftedSums& s) {
+    CoMoments g;
+    if (s.n <= 0) return g;  // shift_ stays 0: an empty group's mean is 0
+    const double n = static_cast<double>(s.n);
+    for (int a = 0; a < N; ++a) g.dev_mean_[a] = s.s1[a] / n;
+    for (int a = 0; a < N; ++a) {
+      for (int b = a; b < N; ++b) {
+        g.m2_[a][b] = s.s2[a][b] - n * g.dev_mean_[a] * g.dev_mean_[b];
+      }
+      // n s2_aa >= s1_a^2 for any real data (Cauchy-Schwarz): a negative
+      // diagonal is cancellation when the spread is tiny against
+      // |mean - shift|, and would make a variance negative (a NaN standard
+      // error) instead of 0.
+      if (g.m2_[a][a] < 0.0) g.m2_[a][a] = 0.0;
+    }
+    g.n_ = s.n;
+    g.shift_ = s.shift;
+    return g;
   }
 
   int64_t count() const { return n_; }
