@@ -207,7 +207,11 @@ absl::StatusOr<std::unique_ptr<HoldfastDaemon>> HoldfastDaemon::Start(const Daem
   deps.extra_services.push_back(std::make_unique<EventServiceImpl>(
       d->configs_.get(), store, d->impl_->pool.get(), d->impl_->write_budget.get()));
   auto reports = std::make_unique<ReportServiceImpl>(
-      d->configs_.get(), std::make_unique<report::StoreAnalysisSource>(store), clock,
+      d->configs_.get(),
+      std::make_unique<report::StoreAnalysisSource>(
+          store, options.report_analysis_in_database ? report::StoreAnalysisSource::Mode::kInDatabase
+                                                     : report::StoreAnalysisSource::Mode::kEntryStream),
+      clock,
       d->impl_->report_pool.get());
   // Reports analyse each entry with the config version it was assigned under.
   reports->set_catalog_loader(

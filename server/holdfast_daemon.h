@@ -47,6 +47,10 @@ struct DaemonOptions {
   // Reports waiting for a report thread before more answer
   // RESOURCE_EXHAUSTED. Default 32.
   int max_queued_reports = 32;
+  // Lift reports sum the entries into cells inside the database
+  // (docs/storage.md, "Aggregates") wherever they need no per-entry data,
+  // instead of streaming every entry to this process. Default false.
+  bool report_analysis_in_database = false;
   // gRPC's transport memory quota in bytes (0: gRPC's default).
   int64_t grpc_memory_quota_bytes = 0;
   // Accept an existing file that is not a Holdfast store (0 bytes, or an

@@ -62,6 +62,11 @@ ABSL_FLAG(int, report_threads, 2,
           "Threads that run reports (at a lower CPU priority than decisions).");
 ABSL_FLAG(int, max_queued_reports, 32,
           "Reports waiting for a report thread before more answer RESOURCE_EXHAUSTED.");
+ABSL_FLAG(std::string, report_analysis, "stream",
+          "Where lift reports apply the per-entry rules: 'stream' (every entry to this process, "
+          "folded here; fastest measured on one machine) or 'database' (summed into per-group "
+          "cells inside the store's database, only the cells leave it; reports with --segment-by, "
+          "trends or horizons stream either way). docs/storage.md, \"Aggregates\".");
 ABSL_FLAG(int64_t, grpc_memory_quota_bytes, 0,
           "gRPC transport memory quota in bytes (grpc::ResourceQuota); 0 keeps gRPC's default.");
 ABSL_FLAG(bool, init_store, false,
@@ -181,6 +186,14 @@ int main(int argc, char** argv) {
   options.init_store = absl::GetFlag(FLAGS_init_store);
   options.report_threads = absl::GetFlag(FLAGS_report_threads);
   options.max_queued_reports = absl::GetFlag(FLAGS_max_queued_reports);
+  {
+    const std::string analysis = absl::GetFlag(FLAGS_report_analysis);
+    if (analysis != "stream" && analysis != "database") {
+      std::fprintf(stderr, "holdfastd: --report_analysis must be 'stream' or 'database'\n");
+      return 2;
+    }
+    options.report_analysis_in_database = analysis == "database";
+  }
   options.test_stall_writes_while = absl::GetFlag(FLAGS_test_stall_writes_while);
   options.metrics_listen = absl::GetFlag(FLAGS_metrics_listen);
   options.log = &log;

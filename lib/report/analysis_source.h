@@ -38,6 +38,8 @@ namespace holdfast::report {
 
 // The per-entry types are lib/storage's (analysis.h): one definition shared
 // by every Store, every AnalysisSource and the builder.
+using holdfast::AnalysedUnitSet;
+using holdfast::AnalysisCell;
 using holdfast::AnalysisEntry;
 using holdfast::AnalysisQuery;
 using holdfast::ChannelAggregate;
@@ -80,6 +82,27 @@ class AnalysisSource {
   // to exclude and counts it). The entry is valid only during the call.
   [[nodiscard]] virtual absl::Status ForEachEntry(
       const AnalysisQuery& query, absl::FunctionRef<void(const AnalysisEntry&)> fn) = 0;
+
+  // Analysis in the database (docs/storage.md, "Aggregates"): true when the
+  // builder should read cells (ForEachCell, AnalysedUnits) instead of the
+  // entry stream wherever the report needs no per-entry data (no segments,
+  // no trends, no horizons). Default false: the stream.
+  virtual bool PrefersCells() const { return false; }
+
+  // The entries ForEachEntry would give, summed into AnalysisCells by the
+  // source (Store::ForEachAnalysisCell semantics). UNIMPLEMENTED by default.
+  [[nodiscard]] virtual absl::Status ForEachCell(
+      const AnalysisQuery& query,
+      absl::FunctionRef<void(const JourneyWindow&, const AnalysisCell&)> fn) {
+    return absl::UnimplementedError("this analysis source streams entries only");
+  }
+
+  // Customers with an analysed entry per set of the query's journeys
+  // (Store::CountAnalysedUnits). UNIMPLEMENTED by default.
+  [[nodiscard]] virtual absl::StatusOr<std::vector<AnalysedUnitSet>> AnalysedUnits(
+      const AnalysisQuery& query, int64_t first_period, int64_t last_period) {
+    return absl::UnimplementedError("this analysis source streams entries only");
+  }
 
   // Entry counts and contamination of `journey` over entries with t0 in
   // `range` and sends before `as_of`, and its fixed cost pro-rated to

@@ -1,7 +1,9 @@
 #include "lib/report/lift_report.h"
 
 #include <algorithm>
+#include <array>
 #include <cmath>
+#include <limits>
 #include <map>
 #include <memory>
 #include <optional>
@@ -16,6 +18,7 @@
 #include "lib/base/time_util.h"
 #include "lib/base/status_macros.h"
 #include "lib/base/text.h"
+#include "lib/report/lift_metrics.h"
 #include "lib/report/report_text.h"
 #include "lib/stats/multiple_testing.h"
 #include "lib/stats/srm.h"
@@ -142,6 +145,53 @@ bool PeriodSelected(int64_t period, const LiftReportOptions& o) {
   if (o.first_period && period < *o.first_period) return false;
   if (o.last_period && period > *o.last_period) return false;
   return true;
+}
+
+// Analysis in the database: a cell's sums as the builder's accumulators. The
+// cell variables start with GroupMoments' six, in its order.
+static_assert(GroupMoments::Index(stats::Metric::kRevenue) == kCellRevenue &&
+              GroupMoments::Index(stats::Metric::kMargin) == kCellMargin &&
+              GroupMoments::Index(stats::Metric::kConverted) == kCellConverted &&
+              GroupMoments::Index(stats::Metric::kCost) == kCellCost &&
+              GroupMoments::Index(stats::Metric::kPreRevenue) == kCellPreRevenue &&
+              GroupMoments::Index(stats::Metric::kIncentive) == kCellIncentive &&
+              stats::kNumMetrics == kNumCellThirdOrderVariables);
+
+GroupMoments MomentsOfCell(const AnalysisCell& c) {
+  GroupMoments::ShiftedSums s;
+  s.n = c.entries;
+  constexpr int kN = stats::kNumMetrics;
+  for (int a = 0; a < kN; ++a) {
+    s.shift[a] = c.shift[a];
+    s.s1[a] = c.s1[a];
+    for (int b = a; b < kN; ++b) {
+      s.s2[GroupMoments::M2Index(a, b)] = c.s2[CellPairIndex(a, b)];
+      for (int k = b; k < kN; ++k) {
+        s.s3[GroupMoments::M3Index(a, b, k)] = c.s3[CellTripleIndex(a, b, k)];
+      }
+    }
+  }
+  return GroupMoments::FromShiftedSums(s);
+}
+
+// The generic metrics' variables (lift_metrics.h, EntryVariable order) among
+// the cell variables.
+constexpr std::array<int, kNumEntryVariables> kEntryVariableCell = {
+    kCellRevenue,      kCellMargin,     kCellConverted, kCellCost,  kCellOrders,
+    kCellUnsubscribed, kCellComplained, kCellDelivered, kCellSends, kCellIncentive};
+
+EntryMoments VarsOfCell(const AnalysisCell& c) {
+  EntryMoments::ShiftedSums s;
+  s.n = c.entries;
+  for (int a = 0; a < kNumEntryVariables; ++a) {
+    const int ca = kEntryVariableCell[a];
+    s.shift[a] = c.shift[ca];
+    s.s1[a] = c.s1[ca];
+    for (int b = a; b < kNumEntryVariables; ++b) {
+      s.s2[a][b] = c.s2[CellPairIndex(ca, kEntryVariableCell[b])];
+    }
+  }
+  return EntryMoments::FromShiftedSums(s);
 }
 
 // Weight of arm `name` in `spec`; 0 when the journey has no such arm.
@@ -649,7 +699,53 @@ absl::StatusOr<LiftReportResult> BuildLiftReport(const AssignmentConfig& config,
   CustomerOverlap overlap;
   std::optional<TrendAccumulator> trends;
   if (options.trend_by != TrendBy::kNone) trends.emplace(options.trend_by, accs.size());
-  HF_RETURN_IF_ERROR(source.ForEachEntry(query, [&](const AnalysisEntry& e) {
+  // Analysis in the database (docs/storage.md, "Aggregates") where the
+  // source prefers it and the report needs no per-entry data: the same
+  // classification as the entry pass below, one cell of entries at a time.
+  const bool in_database =
+      source.PrefersCells() && options.segment_by.empty() && !trends &&
+      accs.size() <= kMaxAnalysedUnitsJourneys &&
+      std::all_of(specs.begin(), specs.end(),
+                  [](const JourneySpec* j) { return j->horizons_us.empty(); });
+  if (in_database) {
+    HF_RETURN_IF_ERROR(source.ForEachCell(query, [&](const JourneyWindow& jw, const AnalysisCell& c) {
+      auto it = by_id.find(jw.journey);
+      if (it == by_id.end()) return;
+      JourneyAcc& j = *it->second;
+      if (!c.version_known) j.unknown_version += c.entries;
+      if (c.group == EntryGroup::kGlobalHoldout) {
+        j.global_excluded += c.entries;
+        return;
+      }
+      if (!PeriodSelected(c.period, options)) return;
+      SegmentAcc& segment = j.Segment("");
+      Cell* cell = c.group == EntryGroup::kHoldout ? &segment.holdout : &segment.arms[j.ArmIndex(c.arm)];
+      if (c.in_washout) {
+        cell->washout += c.entries;
+        return;
+      }
+      if (!c.mature) {
+        cell->immature += c.entries;
+        return;
+      }
+      cell->moments.Merge(MomentsOfCell(c));
+      cell->vars.Merge(VarsOfCell(c));
+      cell->sends += std::llround(c.s1[kCellSends] +
+                                  static_cast<double>(c.entries) * c.shift[kCellSends]);
+      cell->cut += c.window_cut;
+      cell->in_refund_horizon += c.in_refund_horizon;
+      cell->first_t0 = std::min(cell->first_t0, c.first_t0);
+      cell->last_t0 = std::max(cell->last_t0, c.last_t0);
+      cell->periods[{c.period, c.config_version}] += c.entries;
+    }));
+    // The customers of each set of journeys, for the stage roll-ups' overlap.
+    HF_ASSIGN_OR_RETURN(
+        const std::vector<AnalysedUnitSet> units,
+        source.AnalysedUnits(query, options.first_period.value_or(std::numeric_limits<int64_t>::min()),
+                             options.last_period.value_or(std::numeric_limits<int64_t>::max())));
+    for (const AnalysedUnitSet& u : units) overlap.AddUnitSet(u.journeys, u.units);
+  }
+  if (!in_database) HF_RETURN_IF_ERROR(source.ForEachEntry(query, [&](const AnalysisEntry& e) {
     if (last_journey == nullptr || e.journey != last_journey_id) {
       auto it = by_id.find(e.journey);
       if (it == by_id.end()) return;  // a source that ignores the journey filter

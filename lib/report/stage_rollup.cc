@@ -85,6 +85,10 @@ void CustomerOverlap::Add(int journey_index, absl::string_view unit) {
   sealed_ = false;
 }
 
+void CustomerOverlap::AddUnitSet(uint64_t journeys, int64_t units) {
+  if (journeys != 0 && units > 0) unit_sets_.emplace_back(journeys, units);
+}
+
 void CustomerOverlap::Seal() const {
   if (sealed_) return;
   for (std::vector<uint64_t>& h : hashes_) {
@@ -104,6 +108,11 @@ CustomerOverlap::Counts CustomerOverlap::Count(uint64_t mask) const {
   // Each journey's list is de-duplicated, so a run of k equal hashes is a
   // customer in k journeys of the mask.
   Counts c;
+  for (const auto& [journeys, units] : unit_sets_) {
+    const uint64_t in = journeys & mask;
+    if (in != 0) c.customers += units;
+    if (std::popcount(in) >= 2) c.shared += units;
+  }
   for (size_t i = 0; i < all.size();) {
     size_t k = i + 1;
     while (k < all.size() && all[k] == all[i]) ++k;
@@ -115,7 +124,7 @@ CustomerOverlap::Counts CustomerOverlap::Count(uint64_t mask) const {
 }
 
 int64_t CustomerOverlap::Customers(uint64_t mask) const {
-  if (std::popcount(mask) == 1) {  // one journey: its list is the answer
+  if (std::popcount(mask) == 1 && unit_sets_.empty()) {  // one journey: its list is the answer
     Seal();
     const size_t j = static_cast<size_t>(std::countr_zero(mask));
     return j < hashes_.size() ? static_cast<int64_t>(hashes_[j].size()) : 0;

@@ -24,6 +24,7 @@
 
 #include <cstdint>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "absl/strings/string_view.h"
@@ -54,6 +55,11 @@ class CustomerOverlap {
   // again).
   int64_t Customers(uint64_t mask) const;
   int64_t SharedCustomers(uint64_t mask) const;
+  // `units` customers with an analysed entry in exactly the journeys of
+  // `journeys` (bit = journey index), counted by the database
+  // (Store::CountAnalysedUnits) when the report ran there: the same counts
+  // without the customers' ids. Not to be mixed with Add for one journey.
+  void AddUnitSet(uint64_t journeys, int64_t units);
 
  private:
   struct Counts {
@@ -64,6 +70,7 @@ class CustomerOverlap {
   void Seal() const;
 
   mutable std::vector<std::vector<uint64_t>> hashes_;  // by journey index
+  std::vector<std::pair<uint64_t, int64_t>> unit_sets_;  // (journeys, units)
   mutable bool sealed_ = true;
 };
 

@@ -19,8 +19,23 @@ namespace holdfast::report {
 
 class StoreAnalysisSource final : public AnalysisSource {
  public:
+  // Where the lift report's per-entry rules run (holdfastd
+  // --report_analysis): streamed entries folded here, or cells summed in the
+  // database (docs/storage.md, "Aggregates"; a report that needs per-entry
+  // data streams either way).
+  enum class Mode { kEntryStream, kInDatabase };
+
   // `store` must outlive this object.
-  explicit StoreAnalysisSource(Store* store) : store_(store) {}
+  explicit StoreAnalysisSource(Store* store, Mode mode = Mode::kEntryStream)
+      : store_(store), mode_(mode) {}
+
+  bool PrefersCells() const override { return mode_ == Mode::kInDatabase; }
+  absl::Status ForEachCell(
+      const AnalysisQuery& query,
+      absl::FunctionRef<void(const JourneyWindow&, const AnalysisCell&)> fn) override;
+  absl::StatusOr<std::vector<AnalysedUnitSet>> AnalysedUnits(const AnalysisQuery& query,
+                                                             int64_t first_period,
+                                                             int64_t last_period) override;
 
   absl::Status ForEachEntry(const AnalysisQuery& query,
                             absl::FunctionRef<void(const AnalysisEntry&)> fn) override;
@@ -37,6 +52,7 @@ class StoreAnalysisSource final : public AnalysisSource {
 
  private:
   Store* store_;
+  Mode mode_;
 };
 
 }  // namespace holdfast::report

@@ -6,12 +6,15 @@
 #define HOLDFAST_LIB_STORAGE_ANALYSIS_H_
 
 #include <algorithm>
+#include <array>
+#include <cstddef>
 #include <cstdint>
 #include <functional>
 #include <limits>
 #include <optional>
 #include <string>
 #include <tuple>
+#include <utility>
 #include <vector>
 
 #include "lib/base/clock.h"
@@ -175,6 +178,98 @@ struct AnalysisEntry {
   // Empty otherwise.
   std::vector<HorizonEvent> horizon_events;
 };
+
+// Analysis in the database (docs/storage.md, "Aggregates"): the per-entry
+// variables a cell sums, in storage order. The first
+// kNumCellThirdOrderVariables are also summed to third order (the report's
+// GroupMoments: Hall's intervals read their third moments).
+enum CellVariable : int {
+  kCellRevenue = 0,   // y, refunds of the window's orders netted
+  kCellMargin,        // m
+  kCellConverted,     // x
+  kCellCost,          // c
+  kCellPreRevenue,    // z
+  kCellIncentive,     // incentive
+  kCellOrders,        // orders
+  kCellUnsubscribed,  // unsubscribed
+  kCellComplained,    // complained
+  kCellDelivered,     // 1 when sends > 0
+  kCellSends,         // sends
+  kNumCellVariables,
+};
+inline constexpr int kNumCellThirdOrderVariables = 6;
+inline constexpr int kNumCellSecondOrderSums = kNumCellVariables * (kNumCellVariables + 1) / 2;
+inline constexpr int kNumCellThirdOrderSums = kNumCellThirdOrderVariables *
+                                              (kNumCellThirdOrderVariables + 1) *
+                                              (kNumCellThirdOrderVariables + 2) / 6;
+
+// Packed indices of the cell's sums: pairs a <= b and triples a <= b <= c in
+// lexicographic order (the order of GroupMoments' M2Index / M3Index for the
+// first six variables).
+constexpr int CellPairIndex(int a, int b) {
+  if (a > b) std::swap(a, b);
+  int idx = 0;
+  for (int i = 0; i < a; ++i) idx += kNumCellVariables - i;
+  return idx + (b - a);
+}
+constexpr int CellTripleIndex(int a, int b, int c) {
+  if (a > b) std::swap(a, b);
+  if (b > c) std::swap(b, c);
+  if (a > b) std::swap(a, b);
+  int idx = 0;
+  for (int i = 0; i < kNumCellThirdOrderVariables; ++i) {
+    for (int j = i; j < kNumCellThirdOrderVariables; ++j) {
+      for (int k = j; k < kNumCellThirdOrderVariables; ++k) {
+        if (i == a && j == b && k == c) return idx;
+        ++idx;
+      }
+    }
+  }
+  return -1;
+}
+
+// The analysis entries of one journey that share every field the lift report
+// classifies by (group, arm, period, config version, washout, maturity),
+// summed inside the database: what leaves it instead of one row per entry.
+// The per-entry values are AnalysisEntry's, by the same rules.
+struct AnalysisCell {
+  EntryGroup group = EntryGroup::kTreatment;
+  std::string arm;
+  int64_t period = 0;
+  std::string config_version;
+  bool version_known = false;
+  bool in_washout = false;
+  bool mature = false;
+  int64_t entries = 0;
+  // Entries whose window the next entry cut (AnalysisEntry::window_cut), and
+  // mature ones still inside their refund horizon.
+  int64_t window_cut = 0;
+  int64_t in_refund_horizon = 0;
+  UnixMicros first_t0 = 0;
+  UnixMicros last_t0 = 0;
+  // Sums over the cell's entries (only meaningful when mature: an immature
+  // entry is counted, never measured) of the shifted values d_a = v_a -
+  // shift[a]: s1[a] = sum d_a, s2[CellPairIndex(a, b)] = sum d_a d_b,
+  // s3[CellTripleIndex(a, b, c)] = sum d_a d_b d_c. The shift is the same for
+  // every cell of a journey: the values of one of its mature entries, so the
+  // sums stay small beside the values and the central moments keep their
+  // digits however large the means (docs/storage.md, "Aggregates").
+  std::array<double, kNumCellVariables> shift{};
+  std::array<double, kNumCellVariables> s1{};
+  std::array<double, kNumCellSecondOrderSums> s2{};
+  std::array<double, kNumCellThirdOrderSums> s3{};
+};
+
+// Units with an analysed entry (mature, not in washout, not global holdout,
+// period within [first_period, last_period]) in exactly the journeys of
+// `journeys` (bit k = query journey k).
+struct AnalysedUnitSet {
+  uint64_t journeys = 0;
+  int64_t units = 0;
+};
+// At most this many journeys per query (bit 62 is the highest a signed
+// 64-bit SQL integer holds with room for the sum of the bits).
+inline constexpr size_t kMaxAnalysedUnitsJourneys = 62;
 
 // Per-journey facts beside the entry stream.
 struct JourneyDiagnosticsQuery {

@@ -1,10 +1,12 @@
 #include "lib/storage/analysis_sql.h"
 
 #include <algorithm>
+#include <array>
 #include <limits>
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 
 namespace holdfast {
@@ -230,6 +232,121 @@ std::string AnalysisEntrySql(SqlDialect d, size_t versions, int64_t max_horizon_
       pg ? absl::StrCat("GROUP BY e.journey, e.unit, e.period", lookup ? ", v.version, v.w, v.p, v.h" : "",
                         next_entry_possible ? ", nx.t0" : "", ", sl.c, sl.n\n")
          : "GROUP BY e.unit, e.period\n");
+}
+
+namespace {
+
+// AnalysisEntrySql's columns (AnalysisColumn order), named for the queries
+// that read it as a subquery.
+constexpr const char kEntryColumnNames[] =
+    "unit, grp, arm, period, t0, in_washout, attributes, config_version, w, h, next_t0, y, m, x, "
+    "z, c, n, ry, rm, orders, unsub, compl, inc, hev, hrf";
+
+// A row q of AnalysisEntrySql as the cell variables (CellVariable order):
+// the values the entry stream's C++ reads from the same columns (y and m with
+// their refunds, delivered = sends > 0).
+std::array<std::string, kNumCellVariables> CellValues() {
+  return {"(q.y + q.ry)", "(q.m + q.rm)", "q.x",     "q.c",
+          "q.z",          "q.inc",        "q.orders", "q.unsub",
+          "q.compl",      "(CASE WHEN q.n > 0 THEN 1 ELSE 0 END)", "q.n"};
+}
+
+// FinishAnalysisEntry's rules over a row q (the same comparisons): mature when
+// the full window ended by as_of; cut when the next entry starts inside it;
+// the refund horizon still open after a mature window.
+std::string CellMature(SqlDialect d) { return absl::StrCat("q.t0 + q.w <= ", P(d, kAnalysisParamAsOf)); }
+constexpr const char kCellCut[] = "q.next_t0 IS NOT NULL AND q.next_t0 < q.t0 + q.w";
+std::string CellRefundHorizonOpen(SqlDialect d) {
+  return absl::StrCat("q.t0 + q.w + q.h > ", P(d, kAnalysisParamAsOf));
+}
+
+std::string EntriesAsQ(SqlDialect d, size_t versions, bool next_entry_possible) {
+  return absl::StrCat("WITH q(", kEntryColumnNames, ") AS (\n",
+                      AnalysisEntrySql(d, versions, 0, next_entry_possible, false), ")\n");
+}
+
+}  // namespace
+
+std::string AnalysisCellSql(SqlDialect d, size_t versions, bool next_entry_possible) {
+  const bool pg = d == SqlDialect::kPostgres;
+  const std::array<std::string, kNumCellVariables> values = CellValues();
+  // The shifted values, once per row (an inner select), then plain sums of
+  // their products: partial sums of parallel workers add up.
+  std::string shifted;
+  const int shift = AnalysisCellShiftParam(versions);
+  for (int a = 0; a < kNumCellVariables; ++a) {
+    absl::StrAppend(&shifted, ", ", values[a], " - ", P(d, shift + a), pg ? "::float8" : "",
+                    " AS d", a);
+  }
+  auto sum = [&](const std::string& x) { return Total(d, x); };
+  std::string sums;
+  for (int a = 0; a < kNumCellVariables; ++a) absl::StrAppend(&sums, ",\n  ", sum(absl::StrCat("d", a)));
+  for (int a = 0; a < kNumCellVariables; ++a) {
+    for (int b = a; b < kNumCellVariables; ++b) {
+      absl::StrAppend(&sums, ", ", sum(absl::StrCat("d", a, " * d", b)));
+    }
+  }
+  for (int a = 0; a < kNumCellThirdOrderVariables; ++a) {
+    for (int b = a; b < kNumCellThirdOrderVariables; ++b) {
+      for (int c = b; c < kNumCellThirdOrderVariables; ++c) {
+        absl::StrAppend(&sums, ", ", sum(absl::StrCat("d", a, " * d", b, " * d", c)));
+      }
+    }
+  }
+  return absl::StrCat(
+      EntriesAsQ(d, versions, next_entry_possible),
+      "SELECT grp, arm, period, config_version, in_washout, mature, count(*),\n",
+      "  count(*) FILTER (WHERE cut = 1), count(*) FILTER (WHERE mature = 1 AND open_refunds = 1),\n",
+      "  min(t0), max(t0)", sums, "\n",
+      "FROM (SELECT q.grp, q.arm, q.period, q.config_version, q.in_washout, q.t0,\n",
+      "  CASE WHEN ", CellMature(d), " THEN 1 ELSE 0 END AS mature,\n",
+      "  CASE WHEN ", kCellCut, " THEN 1 ELSE 0 END AS cut,\n",
+      "  CASE WHEN ", CellRefundHorizonOpen(d), " THEN 1 ELSE 0 END AS open_refunds", shifted,
+      "\n  FROM q) AS r\n",
+      "GROUP BY grp, arm, period, config_version, in_washout, mature\n");
+}
+
+std::string AnalysisShiftProbeSql(SqlDialect d, size_t versions, bool next_entry_possible) {
+  const std::array<std::string, kNumCellVariables> values = CellValues();
+  return absl::StrCat(EntriesAsQ(d, versions, next_entry_possible), "SELECT ",
+                      absl::StrJoin(values, ", "), "\nFROM q WHERE ", CellMature(d), "\nLIMIT 1\n");
+}
+
+std::string AnalysedUnitsSql(SqlDialect d, const std::vector<size_t>& versions) {
+  const bool pg = d == SqlDialect::kPostgres;
+  auto num = [&](int n) { return pg ? absl::StrCat(P(d, n), "::bigint") : P(d, n); };
+  std::string branches;
+  int param = kAnalysedUnitsFirstJourneyParam;
+  for (size_t k = 0; k < versions.size(); ++k) {
+    const int journey = param, window = param + 1;
+    std::string values;
+    for (size_t v = 0; v < versions[k]; ++v) {
+      const int b = param + 2 + 2 * static_cast<int>(v);
+      absl::StrAppend(&values, v ? ", " : "", "(", pg ? absl::StrCat(P(d, b), "::text") : P(d, b),
+                      ", ", num(b + 1), ")");
+    }
+    param += 2 + 2 * static_cast<int>(versions[k]);
+    const bool lookup = versions[k] > 0;
+    // The entry's full window: its version's when that has its own (the
+    // entry stream's rule, EntryWindows), else the fallback.
+    const std::string w =
+        lookup ? absl::StrCat("coalesce(v.w, ", num(window), ")") : num(window);
+    absl::StrAppend(
+        &branches, k ? "  UNION ALL\n" : "", "  SELECT e.unit, ", uint64_t{1} << k, " AS b FROM entries e\n",
+        // VALUES columns are column1, column2 in both dialects (SQLite has
+        // no column list on a derived table).
+        lookup ? absl::StrCat("  LEFT JOIN (SELECT column1 AS version, column2 AS w FROM (VALUES ", values,
+                              ") AS vv) AS v ON v.version = e.config_version\n")
+               : "",
+        "  WHERE e.journey = ", P(d, journey), " AND e.t0 >= ", num(1), " AND e.t0 < ", num(2),
+        " AND e.grp <> ", static_cast<int>(EntryGroup::kGlobalHoldout),
+        " AND e.in_washout = 0 AND e.period >= ", num(4), " AND e.period <= ", num(5),
+        " AND e.t0 + ", w, " <= ", num(3), "\n");
+  }
+  // Each journey's bit is its own power of 2, so the sum of a unit's
+  // distinct bits is their OR (SQLite has no bit_or).
+  return absl::StrCat("SELECT journeys, count(*) FROM (\n SELECT unit, sum(DISTINCT b) AS journeys FROM (\n",
+                      branches, " ) AS a GROUP BY unit) AS u\nGROUP BY journeys\n");
 }
 
 JourneyVersions::JourneyVersions(const JourneyWindow& journey) {

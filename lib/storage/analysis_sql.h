@@ -120,6 +120,47 @@ class JourneyVersions {
   absl::flat_hash_set<std::string> known_;
 };
 
+// Analysis in the database (docs/storage.md, "Aggregates"): the per-entry
+// rows of AnalysisEntrySql (same parameters, same numbers; no horizons, no
+// attributes) grouped into AnalysisCells inside the database, so only the
+// cells leave it. Then kNumCellVariables shifts (float, CellVariable order)
+// from parameter AnalysisCellShiftParam(versions). Result columns:
+// kCellCol* below, then s1 (kNumCellVariables), s2
+// (kNumCellSecondOrderSums), s3 (kNumCellThirdOrderSums).
+std::string AnalysisCellSql(SqlDialect dialect, size_t versions, bool next_entry_possible);
+inline int AnalysisCellShiftParam(size_t versions) {
+  return kAnalysisParamFirstVersion + 4 * static_cast<int>(versions);
+}
+enum AnalysisCellColumn : int {
+  kCellColGroup = 0,
+  kCellColArm,
+  kCellColPeriod,
+  kCellColConfigVersion,
+  kCellColInWashout,
+  kCellColMature,
+  kCellColEntries,
+  kCellColWindowCut,
+  kCellColInRefundHorizon,
+  kCellColFirstT0,
+  kCellColLastT0,
+  kCellColFirstSum,
+};
+// One mature entry's kNumCellVariables values (CellVariable order), or no
+// row: the shift of the journey's AnalysisCellSql. Same parameters as
+// AnalysisEntrySql.
+std::string AnalysisShiftProbeSql(SqlDialect dialect, size_t versions, bool next_entry_possible);
+
+// Units with an analysed entry per set of journeys (AnalysedUnitSet): one
+// row (journeys bit mask, units) per set. Parameters: 1 from, 2 to (the
+// caller passes min(to, as_of)), 3 as_of, 4 first period, 5 last period
+// (inclusive), then per journey k (in order) AnalysedUnitsJourneyParam(...)
+// : journey, fallback window, and per version with its own window
+// (JourneyVersions) config_version and window. `versions[k]`: the number of
+// such versions of journey k; at most 62 journeys (bit 62 is the highest a
+// signed 64-bit integer literal holds with room for the sum).
+std::string AnalysedUnitsSql(SqlDialect dialect, const std::vector<size_t>& versions);
+inline constexpr int kAnalysedUnitsFirstJourneyParam = 6;
+
 // 1 if journey ?1 has an entry with period > 0 and t0 < ?2, else 0: whether
 // any entry of the journey can have a next entry before as_of.
 std::string NextEntryPossibleSql(SqlDialect dialect);

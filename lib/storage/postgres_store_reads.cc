@@ -21,6 +21,7 @@
 #include "lib/storage/analysis_sql.h"
 #include "lib/base/status_macros.h"
 #include "lib/storage/internal/attribute_codec.h"
+#include "lib/storage/internal/postgres_read_session.h"
 #include "lib/storage/internal/postgres_rows.h"
 #include "lib/storage/internal/postgres_status.h"
 #include "lib/storage/internal/postgres_store_impl.h"
@@ -54,75 +55,11 @@ SELECT count(*), coalesce(sum(n), 0), coalesce(sum(cost), 0) FROM (
 ) per_entry
 )sql";
 
-using ReadTxn = pqxx::transaction<pqxx::repeatable_read, pqxx::read_only>;
-
-// A pooled connection with an open snapshot; the connection goes back to
-// the pool only when the transaction ended cleanly.
-class ReadSession {
- public:
-  static absl::StatusOr<std::unique_ptr<ReadSession>> Begin(PostgresStore::Impl* impl) {
-    HF_ASSIGN_OR_RETURN(std::unique_ptr<pqxx::connection> conn, impl->AcquireReader());
-    auto session = std::unique_ptr<ReadSession>(new ReadSession(impl, std::move(conn)));
-    try {
-      session->txn_ = std::make_unique<ReadTxn>(*session->conn_);
-      // Every cursor here is read to the end: plan for all rows, not the first.
-      // No JIT: the analysis query's per-row subplans make PostgreSQL 15's
-      // cost model compile it (inlining and optimization included), which
-      // took ~2 s of a 200,000-entry report and made it 1.5x slower
-      // (docs/performance.md, "Reports on PostgreSQL").
-      session->txn_->exec("SET LOCAL cursor_tuple_fraction = 1.0; SET LOCAL jit = off");
-    } catch (...) {
-      session->conn_.reset();
-      return StatusFromCurrentPqxxException("beginning read transaction");
-    }
-    return session;
-  }
-  ~ReadSession() {
-    if (conn_ == nullptr) return;
-    try {
-      if (txn_ != nullptr) txn_->commit();
-      txn_.reset();
-    } catch (...) {
-      return;  // a connection in an unknown state is dropped, not pooled
-    }
-    impl_->ReleaseReader(std::move(conn_));
-  }
-  ReadTxn& txn() { return *txn_; }
-  // Drops the connection instead of pooling it (after an error).
-  void Poison() {
-    txn_.reset();
-    conn_.reset();
-  }
-
- private:
-  ReadSession(PostgresStore::Impl* impl, std::unique_ptr<pqxx::connection> conn)
-      : impl_(impl), conn_(std::move(conn)) {}
-  PostgresStore::Impl* impl_;
-  std::unique_ptr<pqxx::connection> conn_;
-  std::unique_ptr<ReadTxn> txn_;
-};
-
-// Column values of the analysis stream, parsed from the text protocol with
-// absl's parsers: pqxx 6's field::as<double>() goes through a stream and was
-// most of the client's ~2 s per 1 M entries (docs/performance.md). Exact
-// (PostgreSQL sends the shortest round-trip form of a float8); a value that
-// does not parse throws like as<>() does.
-absl::string_view TextOf(const pqxx::field& f) { return absl::string_view(f.c_str(), f.size()); }
-int64_t Int64Of(const pqxx::field& f) {
-  int64_t v = 0;
-  if (!absl::SimpleAtoi(TextOf(f), &v)) {
-    throw pqxx::conversion_error(absl::StrCat("column ", f.num(), ": not an integer"));
-  }
-  return v;
-}
-double DoubleOf(const pqxx::field& f) {
-  double v = 0;
-  if (!absl::SimpleAtod(TextOf(f), &v)) {
-    throw pqxx::conversion_error(absl::StrCat("column ", f.num(), ": not a number"));
-  }
-  return v;
-}
-void AssignText(const pqxx::field& f, std::string* out) { out->assign(f.c_str(), f.size()); }
+using storage_internal::AssignText;
+using storage_internal::DoubleOf;
+using storage_internal::Int64Of;
+using storage_internal::ReadSession;
+using storage_internal::ReadTxn;
 
 std::string SegmentOf(const pqxx::field& attributes, const std::string& key) {
   if (key.empty()) return "";

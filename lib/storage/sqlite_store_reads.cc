@@ -12,6 +12,7 @@
 #include "absl/strings/str_cat.h"
 #include "lib/base/status_macros.h"
 #include "lib/storage/analysis_sql.h"
+#include "lib/storage/internal/analysis_cells.h"
 #include "lib/storage/internal/attribute_codec.h"
 #include "lib/storage/internal/row_validation.h"
 #include "lib/storage/internal/sqlite_fast_statement.h"
@@ -215,6 +216,112 @@ absl::Status SqliteStore::ForEachAnalysisEntry(const AnalysisQuery& query,
     return StatusFromCurrentException("streaming analysis entries");
   }
   return absl::OkStatus();
+}
+
+namespace {
+
+// Binds AnalysisEntrySql's parameters for journey `j` (shared by the entry
+// stream's statement shape, the shift probe and the cell query).
+void BindEntryParams(storage_internal::FastStatement& q, const AnalysisQuery& query,
+                     const JourneyWindow& j, const JourneyVersions& versions) {
+  q.BindText(kAnalysisParamJourney, j.journey);
+  q.BindInt64(kAnalysisParamFrom, query.from);
+  q.BindInt64(kAnalysisParamTo, std::min(query.to, query.as_of));
+  q.BindInt64(kAnalysisParamAsOf, query.as_of);
+  q.BindInt64(kAnalysisParamWindow, j.attribution_window_us);
+  q.BindInt64(kAnalysisParamPrePeriod, j.pre_period_us);
+  q.BindInt64(kAnalysisParamRefundHorizon, j.refund_horizon_us);
+  for (size_t k = 0; k < versions.with_own_windows().size(); ++k) {
+    const VersionWindow& v = *versions.with_own_windows()[k];
+    const int b = kAnalysisParamFirstVersion + 4 * static_cast<int>(k);
+    q.BindText(b, v.config_version);
+    q.BindInt64(b + 1, v.attribution_window_us);
+    q.BindInt64(b + 2, v.pre_period_us);
+    q.BindInt64(b + 3, v.refund_horizon_us);
+  }
+}
+
+}  // namespace
+
+absl::Status SqliteStore::ForEachAnalysisCell(const AnalysisQuery& query, const AnalysisCellFn& fn) {
+  HF_RETURN_IF_ERROR(storage_internal::ValidateCellQuery(query));
+  HF_ASSIGN_OR_RETURN(ReadSession session, ReadSession::Begin(impl_.get()));
+  try {
+    AnalysisCell cell;
+    for (const JourneyWindow& j : query.journeys) {
+      if (query.cancelled && query.cancelled()) return absl::CancelledError("analysis cancelled");
+      SQLite::Statement next_check(session.db(), NextEntryPossibleSql(SqlDialect::kSqlite));
+      next_check.bindNoCopy(1, j.journey);
+      next_check.bind(2, static_cast<int64_t>(query.as_of));
+      const bool next_entry_possible = next_check.executeStep() && next_check.getColumn(0).getInt() != 0;
+      const JourneyVersions versions(j);
+      const size_t n_versions = versions.with_own_windows().size();
+      // The shift: one mature entry's values, in the same snapshot.
+      std::array<double, kNumCellVariables> shift{};
+      {
+        storage_internal::FastStatement probe(
+            session.db().getHandle(),
+            AnalysisShiftProbeSql(SqlDialect::kSqlite, n_versions, next_entry_possible));
+        BindEntryParams(probe, query, j, versions);
+        if (probe.Step()) {
+          for (int a = 0; a < kNumCellVariables; ++a) shift[a] = probe.Double(a);
+        }
+      }
+      storage_internal::FastStatement q(
+          session.db().getHandle(),
+          AnalysisCellSql(SqlDialect::kSqlite, n_versions, next_entry_possible));
+      BindEntryParams(q, query, j, versions);
+      const int first_shift = AnalysisCellShiftParam(n_versions);
+      for (int a = 0; a < kNumCellVariables; ++a) q.BindDouble(first_shift + a, shift[a]);
+      while (q.Step()) {
+        storage_internal::DecodeCell(q, versions, shift, &cell);
+        HF_RETURN_IF_ERROR(fn(j, cell));
+      }
+    }
+  } catch (...) {
+    return StatusFromCurrentException("aggregating analysis cells");
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<std::vector<AnalysedUnitSet>> SqliteStore::CountAnalysedUnits(
+    const AnalysisQuery& query, int64_t first_period, int64_t last_period) {
+  HF_RETURN_IF_ERROR(storage_internal::ValidateUnitsQuery(query, first_period, last_period));
+  std::vector<AnalysedUnitSet> out;
+  if (query.journeys.empty()) return out;
+  HF_ASSIGN_OR_RETURN(ReadSession session, ReadSession::Begin(impl_.get()));
+  try {
+    std::vector<JourneyVersions> versions;
+    std::vector<size_t> counts;
+    for (const JourneyWindow& j : query.journeys) {
+      versions.emplace_back(j);
+      counts.push_back(versions.back().with_own_windows().size());
+    }
+    storage_internal::FastStatement q(session.db().getHandle(),
+                                      AnalysedUnitsSql(SqlDialect::kSqlite, counts));
+    q.BindInt64(1, query.from);
+    q.BindInt64(2, std::min(query.to, query.as_of));
+    q.BindInt64(3, query.as_of);
+    q.BindInt64(4, first_period);
+    q.BindInt64(5, last_period);
+    int param = kAnalysedUnitsFirstJourneyParam;
+    for (size_t k = 0; k < query.journeys.size(); ++k) {
+      q.BindText(param, query.journeys[k].journey);
+      q.BindInt64(param + 1, query.journeys[k].attribution_window_us);
+      param += 2;
+      for (const VersionWindow* v : versions[k].with_own_windows()) {
+        q.BindText(param, v->config_version);
+        q.BindInt64(param + 1, v->attribution_window_us);
+        param += 2;
+      }
+    }
+    while (q.Step()) {
+      out.push_back({static_cast<uint64_t>(q.Int64(0)), q.Int64(1)});
+    }
+  } catch (...) {
+    return StatusFromCurrentException("counting analysed units");
+  }
+  return out;
 }
 
 absl::Status SqliteStore::ForEachProgramUnit(const ProgramQuery& query,

@@ -51,6 +51,9 @@ ABSL_FLAG(bool, postgres, false,
 ABSL_FLAG(std::string, pg_settings, "",
           "with --postgres: extra server settings, comma-separated name=value (e.g. "
           "shared_buffers=1GB,work_mem=64MB)");
+ABSL_FLAG(bool, in_database, false,
+          "also time each pass with the analysis in the database (cells summed by the store's SQL, "
+          "holdfastd --report_analysis=database), interleaved with the entry stream");
 ABSL_FLAG(std::string, horizons_days, "",
           "also time the report with these outcome horizons (days, comma-separated, e.g. "
           "30,60,90), interleaved pass by pass with the single-window report");
@@ -85,7 +88,8 @@ AssignmentConfig BenchConfig(const std::vector<int64_t>& horizons_us = {}) {
 // Times --passes lift reports over `store` (with --horizons_days, each pass
 // also a report with those horizons, interleaved); false on error.
 bool TimeReports(const char* label, Store* store) {
-  report::StoreAnalysisSource source(store);
+  report::StoreAnalysisSource stream_source(store);
+  report::StoreAnalysisSource cell_source(store, report::StoreAnalysisSource::Mode::kInDatabase);
   std::vector<int64_t> horizons;
   for (absl::string_view d :
        absl::StrSplit(absl::GetFlag(FLAGS_horizons_days), ',', absl::SkipEmpty())) {
@@ -99,9 +103,13 @@ bool TimeReports(const char* label, Store* store) {
   report::LiftReportOptions options;
   options.segment_by = absl::GetFlag(FLAGS_segment_by);
   options.channels = absl::GetFlag(FLAGS_channels);
-  for (int run = 0; run < absl::GetFlag(FLAGS_passes) * (horizons.empty() ? 1 : 2); ++run) {
-    const int pass = horizons.empty() ? run + 1 : run / 2 + 1;
-    const bool with_horizons = !horizons.empty() && run % 2 == 1;
+  const bool in_database = absl::GetFlag(FLAGS_in_database);
+  const int per_pass = 1 + (horizons.empty() ? 0 : 1) + (in_database ? 1 : 0);
+  for (int run = 0; run < absl::GetFlag(FLAGS_passes) * per_pass; ++run) {
+    const int pass = run / per_pass + 1;
+    const bool with_horizons = !horizons.empty() && run % per_pass == 1;
+    const bool cells = in_database && run % per_pass == per_pass - 1;
+    report::StoreAnalysisSource& source = cells ? cell_source : stream_source;
     const AssignmentConfig config = BenchConfig(with_horizons ? horizons : std::vector<int64_t>{});
     const SteadyClock::time_point t = SteadyClock::now();
     const std::clock_t cpu0 = std::clock();
@@ -117,6 +125,7 @@ bool TimeReports(const char* label, Store* store) {
     const std::string what =
         with_horizons ? absl::StrCat("[", horizons.size(), " horizons, ",
                                      r->rows[0].cumulative.size(), " curve points] ")
+        : cells       ? "[in the database] "
                       : "";
     std::printf(
         "pass %d %sBuildLiftReport over %s (store stream + moments + estimators, %zu rows): "
@@ -127,6 +136,7 @@ bool TimeReports(const char* label, Store* store) {
     std::fflush(stdout);
     // The report's channel query alone (GetJourneyChannels, part of the
     // report time above): its share of the report.
+    if (!options.channels) continue;
     ChannelQuery cq;
     const JourneySpec& j = config.journeys[0];
     cq.journey = {j.id, j.attribution_window_us, j.pre_period_us, j.refund_horizon_us, {}, 0};

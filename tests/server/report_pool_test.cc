@@ -59,6 +59,13 @@ class EndlessStore final : public Store {
     --scans_running_;
     return status;
   }
+  absl::Status ForEachAnalysisCell(const AnalysisQuery&, const AnalysisCellFn&) override {
+    return absl::UnimplementedError("an endless store streams entries only");
+  }
+  absl::StatusOr<std::vector<AnalysedUnitSet>> CountAnalysedUnits(const AnalysisQuery&, int64_t,
+                                                                  int64_t) override {
+    return absl::UnimplementedError("an endless store streams entries only");
+  }
   absl::Status ForEachProgramUnit(const ProgramQuery&, const ProgramUnitFn&) override { return absl::OkStatus(); }
   // An endless store holds no rows to copy.
   absl::StatusOr<std::vector<EntryRow>> ScanEntries(const std::optional<EntryKey>&, int) override {

@@ -7,16 +7,20 @@
 #include <memory>
 #include <sstream>
 #include <string>
+#include <vector>
 
+#include <google/protobuf/util/field_comparator.h>
+#include <google/protobuf/util/message_differencer.h>
 #include <gtest/gtest.h>
 
 #include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
 #include "client/holdfast_client.h"
 #include "lib/base/clock.h"
 #include "lib/storage/sqlite_store.h"
 #include "server/event_log.h"
 #include "server/holdfast_daemon.h"
-#include "tests/testing/process_util.h"
+#include "tests/storage/test_store.h"
 
 namespace holdfast::server {
 namespace {
@@ -65,6 +69,87 @@ TEST(ReportReplicasTest, ReportNamesReplicasServingDifferentVersions) {
     EXPECT_TRUE(absl::StrContains(w.message(), "replica-a=" + report.config_version())) << w.message();
   }
   EXPECT_EQ(found, 1);
+}
+
+// Two replicas on one PostgreSQL store, one streaming the entries
+// (--report_analysis=stream) and one summing them in the database
+// (=database), answer the same lift report: every number to 1e-9.
+TEST(ReportReplicasTest, ReportInTheDatabaseMatchesTheStreamingReplica) {
+  absl::StatusOr<std::unique_ptr<holdfast::testing::TestStore>> pg =
+      holdfast::testing::TestStore::Create(holdfast::testing::StoreBackend::kPostgres);
+  ASSERT_TRUE(pg.ok()) << pg.status();
+  Store* store = (*pg)->store();
+  std::vector<EntryRow> entries;
+  std::vector<OutcomeRow> outcomes;
+  std::vector<SendRow> sends;
+  const int64_t t0 = 1700000000LL * 1000000;
+  for (int i = 0; i < 400; ++i) {
+    EntryRow e;
+    e.journey = "cart_abandon";
+    e.unit = absl::StrCat("u", i);
+    e.t0 = t0 + i * 1000000LL;
+    e.group = i % 3 == 0 ? EntryGroup::kHoldout : EntryGroup::kTreatment;
+    e.arm = e.group == EntryGroup::kTreatment ? "a" : "";
+    e.config_version = "cfg-any";
+    entries.push_back(e);
+    if (e.group == EntryGroup::kTreatment) {
+      sends.push_back({absl::StrCat("s", i), e.unit, e.journey, "email", e.t0 + 5, 0.01});
+    }
+    if (i % 4 != 0) {
+      OutcomeRow o;
+      o.outcome_id = absl::StrCat("o", i);
+      o.unit = e.unit;
+      o.at = e.t0 + 3600LL * 1000000;
+      o.type = OutcomeType::kOrder;
+      o.revenue = 20.0 + i % 17;
+      o.margin = o.revenue / 3;
+      o.incentive_cost = i % 5 == 0 ? 2.0 : 0.0;
+      outcomes.push_back(o);
+    }
+  }
+  ASSERT_TRUE(store->RecordEntries(entries).ok());
+  ASSERT_TRUE(store->RecordSends(sends).ok());
+  ASSERT_TRUE(store->RecordOutcomes(outcomes).ok());
+
+  holdfast::testing::TempDir dir;
+  std::ofstream(dir.File("holdfast.textproto")) << kConfig;
+  std::ostringstream log_text;
+  EventLog log(LogFormat::kJson, &log_text, RealClock::Get());
+  std::vector<std::unique_ptr<HoldfastDaemon>> daemons;
+  for (const bool in_database : {false, true}) {
+    DaemonOptions options;
+    options.config_path = dir.File("holdfast.textproto");
+    options.db_path = (*pg)->uri();
+    options.listen_address = "127.0.0.1:0";
+    options.replica_id = in_database ? "cells" : "stream";
+    options.report_analysis_in_database = in_database;
+    options.log = &log;
+    absl::StatusOr<std::unique_ptr<HoldfastDaemon>> daemon = HoldfastDaemon::Start(options);
+    ASSERT_TRUE(daemon.ok()) << daemon.status();
+    daemons.push_back(std::move(*daemon));
+  }
+  std::vector<holdfast::v1::LiftReport> reports(2);
+  for (int k = 0; k < 2; ++k) {
+    std::unique_ptr<client::HoldfastClient> client =
+        client::HoldfastClient::Connect("127.0.0.1:" + std::to_string(daemons[k]->port()));
+    grpc::ClientContext context;
+    holdfast::v1::LiftReportRequest request;
+    request.mutable_as_of()->set_seconds(1800000000);  // every window mature
+    const grpc::Status status = client->reports()->GetLiftReport(&context, request, &reports[k]);
+    ASSERT_TRUE(status.ok()) << status.error_message();
+    reports[k].clear_generated_at();  // when, not what
+  }
+  ASSERT_GE(reports[0].rows_size(), 1);
+  EXPECT_EQ(reports[0].rows(0).treatment().entries(), 266);
+  google::protobuf::util::DefaultFieldComparator cmp;
+  cmp.set_float_comparison(google::protobuf::util::DefaultFieldComparator::APPROXIMATE);
+  cmp.SetDefaultFractionAndMargin(1e-9, 1e-9);
+  cmp.set_treat_nan_as_equal(true);
+  google::protobuf::util::MessageDifferencer diff;
+  diff.set_field_comparator(&cmp);
+  std::string differences;
+  diff.ReportDifferencesToString(&differences);
+  EXPECT_TRUE(diff.Compare(reports[0], reports[1])) << differences;
 }
 
 }  // namespace

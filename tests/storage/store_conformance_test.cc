@@ -5,6 +5,8 @@
 // unless a case says otherwise.
 #include "tests/storage/store_conformance.h"
 
+#include <algorithm>
+#include <array>
 #include <cmath>
 #include <limits>
 #include <map>
@@ -18,6 +20,8 @@
 #include <gmock/gmock.h>
 
 #include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "lib/storage/analysis_sql.h"
 #include "tests/storage/temp_dir.h"
 
 namespace holdfast::testing {
@@ -717,6 +721,223 @@ TEST_P(StoreConformanceTest, EachEntryUsesTheWindowsOfItsConfigVersion) {
   EXPECT_DOUBLE_EQ(rows.at({"b", 1}).z, 1);
   EXPECT_DOUBLE_EQ(rows.at({"c", 1}).y, 27);
   EXPECT_DOUBLE_EQ(rows.at({"a", 1}).y, 10);
+}
+
+// ------------------------------------------------- analysis in the database
+
+// A messy two-journey store: rotation periods whose re-entries cut windows,
+// two arms, holdout, global holdout, washout, a version with its own windows
+// and an unknown one, orders with incentives and refunds, unsubscribes and
+// complaints, sends at every distance from the window, as_of leaving some
+// entries immature. Deterministic.
+void RecordMessyTwoJourneyStore(Store& store) {
+  std::vector<EntryRow> entries;
+  std::vector<OutcomeRow> outcomes;
+  std::vector<SendRow> sends;
+  uint64_t x = 12345;
+  auto next = [&x](int n) {
+    x = x * 6364136223846793005ULL + 1442695040888963407ULL;
+    return static_cast<int>((x >> 33) % static_cast<uint64_t>(n));
+  };
+  const char* versions[] = {"v1", "old", "gone"};
+  for (int u = 0; u < 240; ++u) {
+    const std::string unit = absl::StrCat("u", u);
+    for (const char* journey : {"j", "k"}) {
+      if (journey[0] == 'k' && u % 3 == 0) continue;  // k has fewer customers
+      const int periods = 1 + next(3);
+      for (int p = 0; p < periods; ++p) {
+        EntryRow e;
+        e.journey = journey;
+        e.unit = unit;
+        e.period = p;
+        e.t0 = 1000 + p * 120 + next(90);
+        const int g = next(20);
+        e.group = g == 0 ? EntryGroup::kGlobalHoldout
+                  : g < 5 ? EntryGroup::kHoldout
+                          : EntryGroup::kTreatment;
+        e.arm = e.group == EntryGroup::kTreatment ? (next(2) ? "a" : "b") : "";
+        e.config_version = versions[next(3)];
+        e.in_washout = next(10) == 0;
+        entries.push_back(e);
+        for (int k = 0, n = next(4); k < n; ++k) {
+          SendRow s;
+          s.send_id = absl::StrCat(journey, "-", unit, "-", p, "-s", k);
+          s.unit = unit;
+          s.journey = journey;
+          s.channel = next(2) ? "email" : "sms";
+          s.at = e.t0 - 10 + next(140);
+          s.cost = next(2) ? 0.0008 : 0.0075;
+          sends.push_back(s);
+        }
+      }
+    }
+    for (int k = 0, n = next(5); k < n; ++k) {
+      OutcomeRow o;
+      o.outcome_id = absl::StrCat(unit, "-o", k);
+      o.unit = unit;
+      o.at = 950 + next(420);
+      const int t = next(10);
+      o.type = t < 5 ? OutcomeType::kOrder : t < 7 ? OutcomeType::kConversion
+               : t < 8 ? OutcomeType::kUnsubscribe : OutcomeType::kComplaint;
+      if (o.type == OutcomeType::kOrder || o.type == OutcomeType::kConversion) {
+        o.revenue = 1e6 + next(5000) / 7.0;  // large means: the shift must keep the digits
+        o.margin = o.revenue * 0.3;
+        o.incentive_cost = next(3) == 0 ? 5.5 : 0.0;
+        if (next(4) == 0) {
+          OutcomeRow r;
+          r.outcome_id = o.outcome_id + "-r";
+          r.unit = unit;
+          r.at = o.at + next(120);
+          r.type = OutcomeType::kRefund;
+          r.revenue = o.revenue / 2;
+          r.margin = o.margin / 2;
+          r.order_id = o.outcome_id;
+          outcomes.push_back(r);
+        }
+      }
+      outcomes.push_back(o);
+    }
+  }
+  ASSERT_TRUE(store.RecordEntries(entries).ok());
+  ASSERT_TRUE(store.RecordOutcomes(outcomes).ok());
+  ASSERT_TRUE(store.RecordSends(sends).ok());
+}
+
+AnalysisQuery MessyQuery() {
+  AnalysisQuery q;
+  const std::vector<VersionWindow> versions = {{"v1", kW, kP, kH}, {"old", 60, 10, 0}};
+  q.journeys = {{"j", kW, kP, kH, versions, 0}, {"k", 80, 20, 40, {{"old", 60, 10, 0}}, 0}};
+  q.from = 0;
+  q.to = 1000000;
+  q.as_of = 1260;  // the last period's entries partly immature
+  return q;
+}
+
+std::array<double, kNumCellVariables> CellValuesOf(const AnalysisEntry& e) {
+  return {e.y, e.m, static_cast<double>(e.x), e.c, e.z, e.incentive, static_cast<double>(e.orders),
+          static_cast<double>(e.unsubscribed), static_cast<double>(e.complained),
+          e.sends > 0 ? 1.0 : 0.0, static_cast<double>(e.sends)};
+}
+
+TEST_P(StoreConformanceTest, AnalysisCellsSumTheEntryStream) {
+  HF_FIXTURE(f);
+  RecordMessyTwoJourneyStore(f.store());
+  const AnalysisQuery q = MessyQuery();
+  using Key = std::tuple<std::string, int, std::string, int64_t, std::string, bool, bool>;
+  std::map<Key, AnalysisCell> cells;
+  std::map<std::string, std::array<double, kNumCellVariables>> shifts;
+  ASSERT_TRUE(f.store()
+                  .ForEachAnalysisCell(q, [&](const JourneyWindow& j, const AnalysisCell& c) {
+                    const Key key{j.journey, static_cast<int>(c.group), c.arm, c.period,
+                                  c.config_version, c.in_washout, c.mature};
+                    EXPECT_TRUE(cells.emplace(key, c).second) << "a cell twice";
+                    auto [it, fresh] = shifts.emplace(j.journey, c.shift);
+                    EXPECT_EQ(it->second, c.shift) << "one shift per journey";
+                    return absl::OkStatus();
+                  })
+                  .ok());
+  // The same sums folded here from the entry stream, with each journey's shift.
+  std::map<Key, AnalysisCell> want;
+  ASSERT_TRUE(f.store()
+                  .ForEachAnalysisEntry(q, [&](const AnalysisEntry& e) {
+                    const Key key{e.journey, static_cast<int>(e.group), e.arm, e.period,
+                                  e.config_version, e.in_washout, e.mature};
+                    AnalysisCell& c = want[key];
+                    if (c.entries == 0) {
+                      c.first_t0 = e.t0;
+                      c.last_t0 = e.t0;
+                      c.version_known = e.version_known;
+                    }
+                    ++c.entries;
+                    c.window_cut += e.window_cut ? 1 : 0;
+                    c.in_refund_horizon += e.in_refund_horizon ? 1 : 0;
+                    c.first_t0 = std::min(c.first_t0, e.t0);
+                    c.last_t0 = std::max(c.last_t0, e.t0);
+                    if (!e.mature) return absl::OkStatus();
+                    const std::array<double, kNumCellVariables> v = CellValuesOf(e);
+                    const std::array<double, kNumCellVariables>& s = shifts[e.journey];
+                    std::array<double, kNumCellVariables> d;
+                    for (int a = 0; a < kNumCellVariables; ++a) d[a] = v[a] - s[a];
+                    for (int a = 0; a < kNumCellVariables; ++a) {
+                      c.s1[a] += d[a];
+                      for (int b = a; b < kNumCellVariables; ++b) c.s2[CellPairIndex(a, b)] += d[a] * d[b];
+                    }
+                    for (int a = 0; a < kNumCellThirdOrderVariables; ++a) {
+                      for (int b = a; b < kNumCellThirdOrderVariables; ++b) {
+                        for (int k = b; k < kNumCellThirdOrderVariables; ++k) {
+                          c.s3[CellTripleIndex(a, b, k)] += d[a] * d[b] * d[k];
+                        }
+                      }
+                    }
+                    return absl::OkStatus();
+                  })
+                  .ok());
+  ASSERT_EQ(shifts.size(), 2u);
+  // The shift is a mature entry's values: revenue near its 1e6 orders or 0.
+  ASSERT_EQ(cells.size(), want.size());
+  int mature_cells = 0, immature_cells = 0, cut = 0;
+  for (const auto& [key, w] : want) {
+    auto it = cells.find(key);
+    ASSERT_NE(it, cells.end()) << std::get<0>(key) << " period " << std::get<3>(key);
+    const AnalysisCell& c = it->second;
+    EXPECT_EQ(c.entries, w.entries);
+    EXPECT_EQ(c.window_cut, w.window_cut);
+    EXPECT_EQ(c.in_refund_horizon, w.in_refund_horizon);
+    EXPECT_EQ(c.first_t0, w.first_t0);
+    EXPECT_EQ(c.last_t0, w.last_t0);
+    EXPECT_EQ(c.version_known, w.version_known);
+    cut += c.window_cut;
+    if (!c.mature) {
+      ++immature_cells;
+      continue;
+    }
+    ++mature_cells;
+    auto near = [](double got, double expected) {
+      return std::fabs(got - expected) <= 1e-9 * (1.0 + std::fabs(expected));
+    };
+    for (int a = 0; a < kNumCellVariables; ++a) EXPECT_PRED2(near, c.s1[a], w.s1[a]) << a;
+    for (int i = 0; i < kNumCellSecondOrderSums; ++i) EXPECT_PRED2(near, c.s2[i], w.s2[i]) << i;
+    for (int i = 0; i < kNumCellThirdOrderSums; ++i) EXPECT_PRED2(near, c.s3[i], w.s3[i]) << i;
+  }
+  // The data exercise what the cells classify by.
+  EXPECT_GT(mature_cells, 20);
+  EXPECT_GT(immature_cells, 2);
+  EXPECT_GT(cut, 10);
+}
+
+TEST_P(StoreConformanceTest, AnalysedUnitsAreCountedPerSetOfJourneys) {
+  HF_FIXTURE(f);
+  RecordMessyTwoJourneyStore(f.store());
+  const AnalysisQuery q = MessyQuery();
+  for (const auto& [first, last] : {std::pair<int64_t, int64_t>{0, 1000}, {1, 1}}) {
+    std::map<std::string, uint64_t> mask;
+    ASSERT_TRUE(f.store()
+                    .ForEachAnalysisEntry(q, [&](const AnalysisEntry& e) {
+                      if (e.group == EntryGroup::kGlobalHoldout || e.in_washout || !e.mature ||
+                          e.period < first || e.period > last) {
+                        return absl::OkStatus();
+                      }
+                      mask[e.unit] |= e.journey == "j" ? 1u : 2u;
+                      return absl::OkStatus();
+                    })
+                    .ok());
+    std::map<uint64_t, int64_t> want;
+    for (const auto& [unit, m] : mask) ++want[m];
+    absl::StatusOr<std::vector<AnalysedUnitSet>> got = f.store().CountAnalysedUnits(q, first, last);
+    ASSERT_TRUE(got.ok()) << got.status();
+    std::map<uint64_t, int64_t> got_map;
+    for (const AnalysedUnitSet& s : *got) got_map[s.journeys] += s.units;
+    EXPECT_EQ(got_map, want) << "periods " << first << ".." << last;
+    EXPECT_EQ(want.size(), 3u);  // j only, k only, both
+  }
+  AnalysisQuery horizons = q;
+  horizons.journeys[0].max_horizon_us = 500;
+  EXPECT_EQ(f.store()
+                .ForEachAnalysisCell(horizons, [](const JourneyWindow&, const AnalysisCell&) {
+                  return absl::OkStatus();
+                })
+                .code(),
+            absl::StatusCode::kInvalidArgument);
 }
 
 TEST_P(StoreConformanceTest, MalformedQueriesAreRefused) {

@@ -40,6 +40,7 @@ class FastStatement {
     Check(sqlite3_bind_text(st_, index, v.data(), static_cast<int>(v.size()), SQLITE_STATIC));
   }
   void BindInt64(int index, int64_t v) { Check(sqlite3_bind_int64(st_, index, v)); }
+  void BindDouble(int index, double v) { Check(sqlite3_bind_double(st_, index, v)); }
 
   // True while a row is available.
   bool Step() {

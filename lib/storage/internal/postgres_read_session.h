@@ -1,0 +1,96 @@
+// PostgresStore's read sessions and the text-protocol column parsers every
+// read path shares (the entry stream, the analysis cells, the scans).
+#ifndef HOLDFAST_LIB_STORAGE_INTERNAL_POSTGRES_READ_SESSION_H_
+#define HOLDFAST_LIB_STORAGE_INTERNAL_POSTGRES_READ_SESSION_H_
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <utility>
+
+#include <pqxx/pqxx>
+
+#include "absl/status/statusor.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/string_view.h"
+#include "lib/storage/internal/postgres_status.h"
+#include "lib/storage/internal/postgres_store_impl.h"
+#include "lib/storage/postgres_store.h"
+
+namespace holdfast::storage_internal {
+
+using ReadTxn = pqxx::transaction<pqxx::repeatable_read, pqxx::read_only>;
+
+// A pooled connection with an open snapshot; the connection goes back to
+// the pool only when the transaction ended cleanly.
+class ReadSession {
+ public:
+  static absl::StatusOr<std::unique_ptr<ReadSession>> Begin(PostgresStore::Impl* impl) {
+    HF_ASSIGN_OR_RETURN(std::unique_ptr<pqxx::connection> conn, impl->AcquireReader());
+    auto session = std::unique_ptr<ReadSession>(new ReadSession(impl, std::move(conn)));
+    try {
+      session->txn_ = std::make_unique<ReadTxn>(*session->conn_);
+      // Every cursor here is read to the end: plan for all rows, not the first.
+      // No JIT: the analysis query's per-row subplans make PostgreSQL 15's
+      // cost model compile it (inlining and optimization included), which
+      // took ~2 s of a 200,000-entry report and made it 1.5x slower
+      // (docs/performance.md, "Reports on PostgreSQL").
+      session->txn_->exec("SET LOCAL cursor_tuple_fraction = 1.0; SET LOCAL jit = off");
+    } catch (...) {
+      session->conn_.reset();
+      return StatusFromCurrentPqxxException("beginning read transaction");
+    }
+    return session;
+  }
+  ~ReadSession() {
+    if (conn_ == nullptr) return;
+    try {
+      if (txn_ != nullptr) txn_->commit();
+      txn_.reset();
+    } catch (...) {
+      return;  // a connection in an unknown state is dropped, not pooled
+    }
+    impl_->ReleaseReader(std::move(conn_));
+  }
+  ReadTxn& txn() { return *txn_; }
+  pqxx::connection& connection() { return *conn_; }
+  // Drops the connection instead of pooling it (after an error).
+  void Poison() {
+    txn_.reset();
+    conn_.reset();
+  }
+
+ private:
+  ReadSession(PostgresStore::Impl* impl, std::unique_ptr<pqxx::connection> conn)
+      : impl_(impl), conn_(std::move(conn)) {}
+  PostgresStore::Impl* impl_;
+  std::unique_ptr<pqxx::connection> conn_;
+  std::unique_ptr<ReadTxn> txn_;
+};
+
+// Column values of the analysis stream, parsed from the text protocol with
+// absl's parsers: pqxx 6's field::as<double>() goes through a stream and was
+// most of the client's ~2 s per 1 M entries (docs/performance.md). Exact
+// (PostgreSQL sends the shortest round-trip form of a float8); a value that
+// does not parse throws like as<>() does.
+inline absl::string_view TextOf(const pqxx::field& f) { return absl::string_view(f.c_str(), f.size()); }
+inline int64_t Int64Of(const pqxx::field& f) {
+  int64_t v = 0;
+  if (!absl::SimpleAtoi(TextOf(f), &v)) {
+    throw pqxx::conversion_error(absl::StrCat("column ", f.num(), ": not an integer"));
+  }
+  return v;
+}
+inline double DoubleOf(const pqxx::field& f) {
+  double v = 0;
+  if (!absl::SimpleAtod(TextOf(f), &v)) {
+    throw pqxx::conversion_error(absl::StrCat("column ", f.num(), ": not a number"));
+  }
+  return v;
+}
+inline void AssignText(const pqxx::field& f, std::string* out) { out->assign(f.c_str(), f.size()); }
+
+}  // namespace holdfast::storage_internal
+
+#endif  // HOLDFAST_LIB_STORAGE_INTERNAL_POSTGRES_READ_SESSION_H_

@@ -1,0 +1,223 @@
+// PostgresStore's analysis in the database (docs/storage.md, "Aggregates"):
+// the per-entry rules of the entry stream, grouped into AnalysisCells by one
+// statement per journey, so only the cells leave the server. The statement
+// is a plain query, not a cursor, so PostgreSQL may run it with parallel
+// workers whose partial sums it adds up.
+#include <algorithm>
+#include <array>
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include <pqxx/pqxx>
+
+#include "absl/strings/str_cat.h"
+#include "lib/base/status_macros.h"
+#include "lib/storage/analysis_sql.h"
+#include "lib/storage/internal/analysis_cells.h"
+#include "lib/storage/internal/postgres_read_session.h"
+#include "lib/storage/internal/postgres_status.h"
+#include "lib/storage/postgres_store.h"
+
+namespace holdfast {
+namespace {
+
+using storage_internal::DoubleOf;
+using storage_internal::Int64Of;
+using storage_internal::ReadSession;
+using storage_internal::ReadTxn;
+using storage_internal::StatusFromCurrentPqxxException;
+
+// A cell row through the accessors DecodeCell expects.
+struct CellRow {
+  const pqxx::row& row;
+  int64_t Int64(int col) const { return Int64Of(row[col]); }
+  double Double(int col) const { return DoubleOf(row[col]); }
+  absl::string_view Text(int col) const { return storage_internal::TextOf(row[col]); }
+};
+
+// AnalysisEntrySql's parameters of journey `j`, as text (typed by the SQL).
+std::vector<std::string> EntryParams(const AnalysisQuery& query, const JourneyWindow& j,
+                                     const JourneyVersions& versions) {
+  const std::vector<const VersionWindow*>& own = versions.with_own_windows();
+  std::vector<std::string> params(kAnalysisParamFirstVersion - 1 + 4 * own.size());
+  params[kAnalysisParamJourney - 1] = j.journey;
+  params[kAnalysisParamFrom - 1] = std::to_string(query.from);
+  params[kAnalysisParamTo - 1] = std::to_string(std::min(query.to, query.as_of));
+  params[kAnalysisParamAsOf - 1] = std::to_string(query.as_of);
+  params[kAnalysisParamWindow - 1] = std::to_string(j.attribution_window_us);
+  params[kAnalysisParamPrePeriod - 1] = std::to_string(j.pre_period_us);
+  params[kAnalysisParamRefundHorizon - 1] = std::to_string(j.refund_horizon_us);
+  for (size_t k = 0; k < own.size(); ++k) {
+    const size_t b = kAnalysisParamFirstVersion - 1 + 4 * k;
+    params[b] = own[k]->config_version;
+    params[b + 1] = std::to_string(own[k]->attribution_window_us);
+    params[b + 2] = std::to_string(own[k]->pre_period_us);
+    params[b + 3] = std::to_string(own[k]->refund_horizon_us);
+  }
+  return params;
+}
+
+// While a long statement runs on `conn`, asks PostgreSQL to cancel it as soon
+// as `cancelled` says so (polled every 50 ms): the cell query returns nothing
+// until it has read every entry, so the row-by-row polls of the entry stream
+// have no place here. The statement then fails with "canceling statement",
+// which the caller reports as CANCELLED.
+class CancelWatcher {
+ public:
+  CancelWatcher(pqxx::connection& conn, const CancelCheck& cancelled) {
+    if (!cancelled) return;
+    thread_ = std::thread([this, &conn, &cancelled] {
+      std::unique_lock<std::mutex> lock(mu_);
+      while (!done_) {
+        if (cancelled()) {
+          fired_ = true;
+          try {
+            conn.cancel_query();
+          } catch (...) {
+          }
+          return;
+        }
+        cv_.wait_for(lock, std::chrono::milliseconds(50));
+      }
+    });
+  }
+  ~CancelWatcher() {
+    if (!thread_.joinable()) return;
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      done_ = true;
+    }
+    cv_.notify_all();
+    thread_.join();
+  }
+  bool fired() {
+    std::lock_guard<std::mutex> lock(mu_);
+    return fired_;
+  }
+
+ private:
+  std::mutex mu_;
+  std::condition_variable cv_;
+  bool done_ = false;
+  bool fired_ = false;
+  std::thread thread_;
+};
+
+}  // namespace
+
+absl::Status PostgresStore::ForEachAnalysisCell(const AnalysisQuery& query, const AnalysisCellFn& fn) {
+  HF_RETURN_IF_ERROR(storage_internal::ValidateCellQuery(query));
+  HF_ASSIGN_OR_RETURN(std::unique_ptr<ReadSession> session, ReadSession::Begin(impl_.get()));
+  absl::Status status;
+  bool cancelled = false;
+  try {
+    ReadTxn& txn = session->txn();
+    AnalysisCell cell;
+    for (const JourneyWindow& j : query.journeys) {
+      if (query.cancelled && query.cancelled()) {
+        cancelled = true;
+        break;
+      }
+      const JourneyVersions versions(j);
+      const size_t n_versions = versions.with_own_windows().size();
+      std::vector<std::string> params = EntryParams(query, j, versions);
+      // Same REPEATABLE READ snapshot as the cells below.
+      const bool next_entry_possible =
+          txn.exec_params1(NextEntryPossibleSql(SqlDialect::kPostgres), j.journey,
+                           std::to_string(query.as_of))[0]
+              .as<int64_t>() != 0;
+      // The shift: one mature entry's values (none: no sums matter).
+      std::array<double, kNumCellVariables> shift{};
+      {
+        const pqxx::result probe = txn.exec_params(
+            AnalysisShiftProbeSql(SqlDialect::kPostgres, n_versions, next_entry_possible),
+            pqxx::prepare::make_dynamic_params(params.begin(), params.end()));
+        if (!probe.empty()) {
+          for (int a = 0; a < kNumCellVariables; ++a) shift[a] = DoubleOf(probe[0][a]);
+        }
+      }
+      for (double v : shift) params.push_back(storage_internal::ShiftText(v));
+      pqxx::result cells;
+      {
+        // For this statement only: enough work_mem for a hash aggregate over
+        // the few cells (the planner, guessing one group per 10 entries,
+        // sorted 1 M rows to disk instead: 8.2 -> 7.8 s), and JIT without
+        // inlining and optimization (the 133 sums' expressions compile in
+        // ~0.1 s and run ~1 s faster per 1 M entries; full JIT costs more
+        // than it saves). docs/performance.md, "Analysis in the database".
+        txn.exec(
+            "SET LOCAL work_mem = '64MB'; SET LOCAL jit = on; SET LOCAL jit_inline_above_cost = -1;"
+            " SET LOCAL jit_optimize_above_cost = -1");
+        CancelWatcher watcher(session->connection(), query.cancelled);
+        try {
+          cells = txn.exec_params(
+              AnalysisCellSql(SqlDialect::kPostgres, n_versions, next_entry_possible),
+              pqxx::prepare::make_dynamic_params(params.begin(), params.end()));
+        } catch (...) {
+          if (watcher.fired()) {
+            cancelled = true;
+            break;
+          }
+          throw;
+        }
+      }
+      txn.exec("SET LOCAL work_mem TO DEFAULT; SET LOCAL jit = off");
+      for (const pqxx::row& row : cells) {
+        storage_internal::DecodeCell(CellRow{row}, versions, shift, &cell);
+        status = fn(j, cell);
+        if (!status.ok()) break;
+      }
+      if (!status.ok()) break;
+    }
+  } catch (...) {
+    session->Poison();
+    return StatusFromCurrentPqxxException("aggregating analysis cells");
+  }
+  if (cancelled) {
+    session->Poison();  // the transaction was aborted by the cancel
+    return absl::CancelledError("analysis cancelled");
+  }
+  return status;
+}
+
+absl::StatusOr<std::vector<AnalysedUnitSet>> PostgresStore::CountAnalysedUnits(
+    const AnalysisQuery& query, int64_t first_period, int64_t last_period) {
+  HF_RETURN_IF_ERROR(storage_internal::ValidateUnitsQuery(query, first_period, last_period));
+  std::vector<AnalysedUnitSet> out;
+  if (query.journeys.empty()) return out;
+  HF_ASSIGN_OR_RETURN(std::unique_ptr<ReadSession> session, ReadSession::Begin(impl_.get()));
+  try {
+    std::vector<size_t> counts;
+    std::vector<std::string> params = {std::to_string(query.from),
+                                       std::to_string(std::min(query.to, query.as_of)),
+                                       std::to_string(query.as_of), std::to_string(first_period),
+                                       std::to_string(last_period)};
+    for (const JourneyWindow& j : query.journeys) {
+      const JourneyVersions versions(j);
+      counts.push_back(versions.with_own_windows().size());
+      params.push_back(j.journey);
+      params.push_back(std::to_string(j.attribution_window_us));
+      for (const VersionWindow* v : versions.with_own_windows()) {
+        params.push_back(v->config_version);
+        params.push_back(std::to_string(v->attribution_window_us));
+      }
+    }
+    const pqxx::result r =
+        session->txn().exec_params(AnalysedUnitsSql(SqlDialect::kPostgres, counts),
+                                   pqxx::prepare::make_dynamic_params(params.begin(), params.end()));
+    for (const pqxx::row& row : r) {
+      out.push_back({static_cast<uint64_t>(Int64Of(row[0])), Int64Of(row[1])});
+    }
+  } catch (...) {
+    session->Poison();
+    return StatusFromCurrentPqxxException("counting analysed units");
+  }
+  return out;
+}
+
+}  // namespace holdfast
