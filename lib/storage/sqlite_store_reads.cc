@@ -135,41 +135,55 @@ absl::StatusOr<std::vector<ConfigVersionRow>> SqliteStore::ListConfigVersions(in
   return out;
 }
 
+namespace {
+
+// Binds AnalysisEntrySql's parameters for journey `j` (shared by the entry
+// stream's statement shape, the shift probe and the cell query).
+void BindEntryParams(storage_internal::FastStatement& q, const AnalysisQuery& query,
+                     const JourneyWindow& j, const JourneyVersions& versions) {
+  q.BindText(kAnalysisParamJourney, j.journey);
+  q.BindInt64(kAnalysisParamFrom, query.from);
+  q.BindInt64(kAnalysisParamTo, std::min(query.to, query.as_of));
+  q.BindInt64(kAnalysisParamAsOf, query.as_of);
+  q.BindInt64(kAnalysisParamWindow, j.attribution_window_us);
+  q.BindInt64(kAnalysisParamPrePeriod, j.pre_period_us);
+  q.BindInt64(kAnalysisParamRefundHorizon, j.refund_horizon_us);
+  for (size_t k = 0; k < versions.with_own_windows().size(); ++k) {
+    const VersionWindow& v = *versions.with_own_windows()[k];
+    const int b = kAnalysisParamFirstVersion + 4 * static_cast<int>(k);
+    q.BindText(b, v.config_version);
+    q.BindInt64(b + 1, v.attribution_window_us);
+    q.BindInt64(b + 2, v.pre_period_us);
+    q.BindInt64(b + 3, v.refund_horizon_us);
+  }
+}
+
+// Same snapshot (the caller's read transaction): a journey without any entry
+// of a later period can have no next entry, and skips that lookup.
+bool NextEntryPossible(SQLite::Database& db, const JourneyWindow& j, UnixMicros as_of) {
+  SQLite::Statement next_check(db, NextEntryPossibleSql(SqlDialect::kSqlite));
+  next_check.bindNoCopy(1, j.journey);
+  next_check.bind(2, static_cast<int64_t>(as_of));
+  return next_check.executeStep() && next_check.getColumn(0).getInt() != 0;
+}
+
+}  // namespace
+
 absl::Status SqliteStore::ForEachAnalysisEntry(const AnalysisQuery& query,
                                                const AnalysisEntryFn& fn) {
   HF_RETURN_IF_ERROR(storage_internal::ValidateAnalysisQuery(query));
   HF_ASSIGN_OR_RETURN(ReadSession session, ReadSession::Begin(impl_.get()));
-  const UnixMicros to = std::min(query.to, query.as_of);
   try {
     AnalysisEntry row;
     for (const JourneyWindow& j : query.journeys) {
-      // Same snapshot (one read transaction): a journey without any entry of
-      // a later period can have no next entry, and skips that lookup.
-      SQLite::Statement next_check(session.db(), NextEntryPossibleSql(SqlDialect::kSqlite));
-      next_check.bindNoCopy(1, j.journey);
-      next_check.bind(2, static_cast<int64_t>(query.as_of));
-      const bool next_entry_possible = next_check.executeStep() && next_check.getColumn(0).getInt() != 0;
+      const bool next_entry_possible = NextEntryPossible(session.db(), j, query.as_of);
       // One statement per journey: the VALUES list has one row per version.
       const JourneyVersions versions(j);
       storage_internal::FastStatement q(
           session.db().getHandle(),
           AnalysisEntrySql(SqlDialect::kSqlite, versions.with_own_windows().size(),
                            j.max_horizon_us, next_entry_possible, !query.segment_by.empty()));
-      q.BindText(kAnalysisParamJourney, j.journey);
-      q.BindInt64(kAnalysisParamFrom, query.from);
-      q.BindInt64(kAnalysisParamTo, to);
-      q.BindInt64(kAnalysisParamAsOf, query.as_of);
-      q.BindInt64(kAnalysisParamWindow, j.attribution_window_us);
-      q.BindInt64(kAnalysisParamPrePeriod, j.pre_period_us);
-      q.BindInt64(kAnalysisParamRefundHorizon, j.refund_horizon_us);
-      for (size_t k = 0; k < versions.with_own_windows().size(); ++k) {
-        const VersionWindow& v = *versions.with_own_windows()[k];
-        const int b = kAnalysisParamFirstVersion + 4 * static_cast<int>(k);
-        q.BindText(b, v.config_version);
-        q.BindInt64(b + 1, v.attribution_window_us);
-        q.BindInt64(b + 2, v.pre_period_us);
-        q.BindInt64(b + 3, v.refund_horizon_us);
-      }
+      BindEntryParams(q, query, j, versions);
       row.journey = j.journey;
       while (q.Step()) {
         const absl::string_view unit = q.Text(kColUnit);
@@ -218,31 +232,6 @@ absl::Status SqliteStore::ForEachAnalysisEntry(const AnalysisQuery& query,
   return absl::OkStatus();
 }
 
-namespace {
-
-// Binds AnalysisEntrySql's parameters for journey `j` (shared by the entry
-// stream's statement shape, the shift probe and the cell query).
-void BindEntryParams(storage_internal::FastStatement& q, const AnalysisQuery& query,
-                     const JourneyWindow& j, const JourneyVersions& versions) {
-  q.BindText(kAnalysisParamJourney, j.journey);
-  q.BindInt64(kAnalysisParamFrom, query.from);
-  q.BindInt64(kAnalysisParamTo, std::min(query.to, query.as_of));
-  q.BindInt64(kAnalysisParamAsOf, query.as_of);
-  q.BindInt64(kAnalysisParamWindow, j.attribution_window_us);
-  q.BindInt64(kAnalysisParamPrePeriod, j.pre_period_us);
-  q.BindInt64(kAnalysisParamRefundHorizon, j.refund_horizon_us);
-  for (size_t k = 0; k < versions.with_own_windows().size(); ++k) {
-    const VersionWindow& v = *versions.with_own_windows()[k];
-    const int b = kAnalysisParamFirstVersion + 4 * static_cast<int>(k);
-    q.BindText(b, v.config_version);
-    q.BindInt64(b + 1, v.attribution_window_us);
-    q.BindInt64(b + 2, v.pre_period_us);
-    q.BindInt64(b + 3, v.refund_horizon_us);
-  }
-}
-
-}  // namespace
-
 absl::Status SqliteStore::ForEachAnalysisCell(const AnalysisQuery& query, const AnalysisCellFn& fn) {
   HF_RETURN_IF_ERROR(storage_internal::ValidateCellQuery(query));
   HF_ASSIGN_OR_RETURN(ReadSession session, ReadSession::Begin(impl_.get()));
@@ -250,10 +239,7 @@ absl::Status SqliteStore::ForEachAnalysisCell(const AnalysisQuery& query, const 
     AnalysisCell cell;
     for (const JourneyWindow& j : query.journeys) {
       if (query.cancelled && query.cancelled()) return absl::CancelledError("analysis cancelled");
-      SQLite::Statement next_check(session.db(), NextEntryPossibleSql(SqlDialect::kSqlite));
-      next_check.bindNoCopy(1, j.journey);
-      next_check.bind(2, static_cast<int64_t>(query.as_of));
-      const bool next_entry_possible = next_check.executeStep() && next_check.getColumn(0).getInt() != 0;
+      const bool next_entry_possible = NextEntryPossible(session.db(), j, query.as_of);
       const JourneyVersions versions(j);
       const size_t n_versions = versions.with_own_windows().size();
       // The shift: one mature entry's values, in the same snapshot.

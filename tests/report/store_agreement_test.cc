@@ -9,8 +9,6 @@
 #include <string>
 #include <vector>
 
-#include <google/protobuf/util/field_comparator.h>
-#include <google/protobuf/util/message_differencer.h>
 #include <gtest/gtest.h>
 
 #include "absl/strings/str_cat.h"
@@ -19,6 +17,7 @@
 #include "lib/report/report_proto.h"
 #include "lib/report/store_analysis_source.h"
 #include "tests/storage/test_store.h"
+#include "tests/testing/approx_proto.h"
 
 namespace holdfast::report {
 namespace {
@@ -129,17 +128,7 @@ std::unique_ptr<TestStore> Filled(StoreBackend backend, const Events& ev) {
 }
 
 void ExpectAgree(const google::protobuf::Message& a, const google::protobuf::Message& b) {
-  google::protobuf::util::DefaultFieldComparator cmp;
-  cmp.set_float_comparison(google::protobuf::util::DefaultFieldComparator::APPROXIMATE);
-  // 1e-9 relative; the absolute margin only matters for numbers that are
-  // zero up to rounding on one side (a sum of cancelling terms).
-  cmp.SetDefaultFractionAndMargin(1e-9, 1e-9);
-  cmp.set_treat_nan_as_equal(true);
-  google::protobuf::util::MessageDifferencer diff;
-  diff.set_field_comparator(&cmp);
-  std::string report;
-  diff.ReportDifferencesToString(&report);
-  EXPECT_TRUE(diff.Compare(a, b)) << report;
+  EXPECT_TRUE(holdfast::testing::ProtosAgree(a, b));
 }
 
 TEST(StoreAgreementTest, LiftAndProgramReportsAgreeAcrossStores) {

@@ -9,8 +9,6 @@
 #include <string>
 #include <vector>
 
-#include <google/protobuf/util/field_comparator.h>
-#include <google/protobuf/util/message_differencer.h>
 #include <gtest/gtest.h>
 
 #include "absl/strings/match.h"
@@ -21,6 +19,7 @@
 #include "server/event_log.h"
 #include "server/holdfast_daemon.h"
 #include "tests/storage/test_store.h"
+#include "tests/testing/approx_proto.h"
 
 namespace holdfast::server {
 namespace {
@@ -141,15 +140,7 @@ TEST(ReportReplicasTest, ReportInTheDatabaseMatchesTheStreamingReplica) {
   }
   ASSERT_GE(reports[0].rows_size(), 1);
   EXPECT_EQ(reports[0].rows(0).treatment().entries(), 266);
-  google::protobuf::util::DefaultFieldComparator cmp;
-  cmp.set_float_comparison(google::protobuf::util::DefaultFieldComparator::APPROXIMATE);
-  cmp.SetDefaultFractionAndMargin(1e-9, 1e-9);
-  cmp.set_treat_nan_as_equal(true);
-  google::protobuf::util::MessageDifferencer diff;
-  diff.set_field_comparator(&cmp);
-  std::string differences;
-  diff.ReportDifferencesToString(&differences);
-  EXPECT_TRUE(diff.Compare(reports[0], reports[1])) << differences;
+  EXPECT_TRUE(holdfast::testing::ProtosAgree(reports[0], reports[1]));
 }
 
 }  // namespace
