@@ -36,13 +36,10 @@ class StallingStore final : public Store {
   absl::Status ForEachAnalysisEntry(const AnalysisQuery& query, const AnalysisEntryFn& fn) override {
     return store_->ForEachAnalysisEntry(query, fn);
   }
-  absl::Status ForEachAnalysisCell(const AnalysisQuery& query, const AnalysisCellFn& fn) override {
-    return store_->ForEachAnalysisCell(query, fn);
-  }
-  absl::StatusOr<std::vector<AnalysedUnitSet>> CountAnalysedUnits(const AnalysisQuery& query,
-                                                                  int64_t first_period,
-                                                                  int64_t last_period) override {
-    return store_->CountAnalysedUnits(query, first_period, last_period);
+  absl::StatusOr<AnalysisAggregates> AggregateAnalysis(const AnalysisQuery& query,
+                                                       int64_t first_period,
+                                                       int64_t last_period) override {
+    return store_->AggregateAnalysis(query, first_period, last_period);
   }
   absl::Status ForEachProgramUnit(const ProgramQuery& query, const ProgramUnitFn& fn) override {
     return store_->ForEachProgramUnit(query, fn);

@@ -39,6 +39,7 @@ namespace holdfast::report {
 // The per-entry types are lib/storage's (analysis.h): one definition shared
 // by every Store, every AnalysisSource and the builder.
 using holdfast::AnalysedUnitSet;
+using holdfast::AnalysisAggregates;
 using holdfast::AnalysisCell;
 using holdfast::AnalysisEntry;
 using holdfast::AnalysisQuery;
@@ -84,23 +85,17 @@ class AnalysisSource {
       const AnalysisQuery& query, absl::FunctionRef<void(const AnalysisEntry&)> fn) = 0;
 
   // Analysis in the database (docs/storage.md, "Aggregates"): true when the
-  // builder should read cells (ForEachCell, AnalysedUnits) instead of the
-  // entry stream wherever the report needs no per-entry data (no segments,
-  // no trends, no horizons). Default false: the stream.
+  // builder should read Aggregates instead of the entry stream wherever the
+  // report needs no per-entry data (no segments, no trends, no horizons).
+  // Default false: the stream.
   virtual bool PrefersCells() const { return false; }
 
-  // The entries ForEachEntry would give, summed into AnalysisCells by the
-  // source (Store::ForEachAnalysisCell semantics). UNIMPLEMENTED by default.
-  [[nodiscard]] virtual absl::Status ForEachCell(
-      const AnalysisQuery& query,
-      absl::FunctionRef<void(const JourneyWindow&, const AnalysisCell&)> fn) {
-    return absl::UnimplementedError("this analysis source streams entries only");
-  }
-
-  // Customers with an analysed entry per set of the query's journeys
-  // (Store::CountAnalysedUnits). UNIMPLEMENTED by default.
-  [[nodiscard]] virtual absl::StatusOr<std::vector<AnalysedUnitSet>> AnalysedUnits(
-      const AnalysisQuery& query, int64_t first_period, int64_t last_period) {
+  // The entries ForEachEntry would give, summed into cells, and the
+  // customers per set of journeys (Store::AggregateAnalysis semantics).
+  // UNIMPLEMENTED by default.
+  [[nodiscard]] virtual absl::StatusOr<AnalysisAggregates> Aggregates(const AnalysisQuery& query,
+                                                                      int64_t first_period,
+                                                                      int64_t last_period) {
     return absl::UnimplementedError("this analysis source streams entries only");
   }
 

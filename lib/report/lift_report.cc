@@ -105,6 +105,24 @@ struct JourneyAcc {
     for (auto& [_, seg] : segments) seg.arms.resize(arm_names.size());
     return static_cast<int>(arm_names.size() - 1);
   }
+  // Arms seen in the data but no longer configured, ordered by name: the
+  // same rows in the same order whichever order the entries (or the
+  // database's cells) came in.
+  void SortUnconfiguredArms() {
+    if (arm_names.size() < configured_arms + 2) return;
+    std::vector<size_t> order(arm_names.size());
+    for (size_t i = 0; i < order.size(); ++i) order[i] = i;
+    std::sort(order.begin() + static_cast<std::ptrdiff_t>(configured_arms), order.end(),
+              [this](size_t a, size_t b) { return arm_names[a] < arm_names[b]; });
+    std::vector<std::string> names;
+    for (size_t i : order) names.push_back(arm_names[i]);
+    arm_names = std::move(names);
+    for (auto& [_, seg] : segments) {
+      std::vector<Cell> arms;
+      for (size_t i : order) arms.push_back(std::move(seg.arms[i]));
+      seg.arms = std::move(arms);
+    }
+  }
   SegmentAcc& Segment(absl::string_view value) {
     auto it = segments.find(value);
     if (it == segments.end()) {
@@ -176,6 +194,7 @@ GroupMoments MomentsOfCell(const AnalysisCell& c) {
 
 // The generic metrics' variables (lift_metrics.h, EntryVariable order) among
 // the cell variables.
+static_assert(kNumEntryVariables == 10, "map each generic-metric variable to its cell variable");
 constexpr std::array<int, kNumEntryVariables> kEntryVariableCell = {
     kCellRevenue,      kCellMargin,     kCellConverted, kCellCost,  kCellOrders,
     kCellUnsubscribed, kCellComplained, kCellDelivered, kCellSends, kCellIncentive};
@@ -704,46 +723,47 @@ absl::StatusOr<LiftReportResult> BuildLiftReport(const AssignmentConfig& config,
   // classification as the entry pass below, one cell of entries at a time.
   const bool in_database =
       source.PrefersCells() && options.segment_by.empty() && !trends &&
-      accs.size() <= kMaxAnalysedUnitsJourneys &&
+      accs.size() <= kMaxAnalysedUnitsJourneys && AnalysedUnitsParams(query) <= kMaxAnalysedUnitsParams &&
       std::all_of(specs.begin(), specs.end(),
                   [](const JourneySpec* j) { return j->horizons_us.empty(); });
   if (in_database) {
-    HF_RETURN_IF_ERROR(source.ForEachCell(query, [&](const JourneyWindow& jw, const AnalysisCell& c) {
-      auto it = by_id.find(jw.journey);
-      if (it == by_id.end()) return;
-      JourneyAcc& j = *it->second;
-      if (!c.version_known) j.unknown_version += c.entries;
-      if (c.group == EntryGroup::kGlobalHoldout) {
-        j.global_excluded += c.entries;
-        return;
-      }
-      if (!PeriodSelected(c.period, options)) return;
-      SegmentAcc& segment = j.Segment("");
-      Cell* cell = c.group == EntryGroup::kHoldout ? &segment.holdout : &segment.arms[j.ArmIndex(c.arm)];
-      if (c.in_washout) {
-        cell->washout += c.entries;
-        return;
-      }
-      if (!c.mature) {
-        cell->immature += c.entries;
-        return;
-      }
-      cell->moments.Merge(MomentsOfCell(c));
-      cell->vars.Merge(VarsOfCell(c));
-      cell->sends += std::llround(c.s1[kCellSends] +
-                                  static_cast<double>(c.entries) * c.shift[kCellSends]);
-      cell->cut += c.window_cut;
-      cell->in_refund_horizon += c.in_refund_horizon;
-      cell->first_t0 = std::min(cell->first_t0, c.first_t0);
-      cell->last_t0 = std::max(cell->last_t0, c.last_t0);
-      cell->periods[{c.period, c.config_version}] += c.entries;
-    }));
-    // The customers of each set of journeys, for the stage roll-ups' overlap.
     HF_ASSIGN_OR_RETURN(
-        const std::vector<AnalysedUnitSet> units,
-        source.AnalysedUnits(query, options.first_period.value_or(std::numeric_limits<int64_t>::min()),
-                             options.last_period.value_or(std::numeric_limits<int64_t>::max())));
-    for (const AnalysedUnitSet& u : units) overlap.AddUnitSet(u.journeys, u.units);
+        const AnalysisAggregates aggregates,
+        source.Aggregates(query, options.first_period.value_or(std::numeric_limits<int64_t>::min()),
+                          options.last_period.value_or(std::numeric_limits<int64_t>::max())));
+    for (size_t k = 0; k < aggregates.cells.size() && k < accs.size(); ++k) {
+      JourneyAcc& j = *accs[k];
+      for (const AnalysisCell& c : aggregates.cells[k]) {
+        if (!c.version_known) j.unknown_version += c.entries;
+        if (c.group == EntryGroup::kGlobalHoldout) {
+          j.global_excluded += c.entries;
+          continue;
+        }
+        if (!PeriodSelected(c.period, options)) continue;
+        SegmentAcc& segment = j.Segment("");
+        Cell* cell =
+            c.group == EntryGroup::kHoldout ? &segment.holdout : &segment.arms[j.ArmIndex(c.arm)];
+        if (c.in_washout) {
+          cell->washout += c.entries;
+          continue;
+        }
+        if (!c.mature) {
+          cell->immature += c.entries;
+          continue;
+        }
+        cell->moments.Merge(MomentsOfCell(c));
+        cell->vars.Merge(VarsOfCell(c));
+        cell->sends += std::llround(c.s1[kCellSends] +
+                                    static_cast<double>(c.entries) * c.shift[kCellSends]);
+        cell->cut += c.window_cut;
+        cell->in_refund_horizon += c.in_refund_horizon;
+        cell->first_t0 = std::min(cell->first_t0, c.first_t0);
+        cell->last_t0 = std::max(cell->last_t0, c.last_t0);
+        cell->periods[{c.period, c.config_version}] += c.entries;
+      }
+    }
+    // The customers of each set of journeys, for the stage roll-ups' overlap.
+    for (const AnalysedUnitSet& u : aggregates.units) overlap.AddUnitSet(u.journeys, u.units);
   }
   if (!in_database) HF_RETURN_IF_ERROR(source.ForEachEntry(query, [&](const AnalysisEntry& e) {
     if (last_journey == nullptr || e.journey != last_journey_id) {
@@ -819,7 +839,10 @@ absl::StatusOr<LiftReportResult> BuildLiftReport(const AssignmentConfig& config,
     ++cell->periods[{e.period, e.config_version}];
   }));
 
+  for (const std::unique_ptr<JourneyAcc>& acc : accs) acc->SortUnconfiguredArms();
+
   LiftReportResult result;
+  result.analysed_in_database = in_database;
   result.config_version = config.version;
   result.confidence = options.confidence;
   result.as_of = options.as_of;

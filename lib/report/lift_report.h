@@ -219,6 +219,9 @@ struct LiftReportResult {
   std::vector<ReportWarning> warnings;
   int64_t global_holdout_entries_excluded = 0;
   int64_t orphan_refunds = 0;
+  // The entries were summed into cells by the source (analysis in the
+  // database) instead of streamed.
+  bool analysed_in_database = false;
   UnixMicros as_of = kMaxTimeMicros;
   // Totals over the reported journeys' everyone rows (see LiftRowResult).
   int64_t immature_entries_excluded = 0;

@@ -261,6 +261,7 @@ v1::LiftReport ToProto(const LiftReportResult& result, const LiftProtoContext& c
   if (ctx.range.to != kMaxTimeMicros) *out.mutable_to() = ToTimestamp(ctx.range.to);
   out.set_global_holdout_entries_excluded(result.global_holdout_entries_excluded);
   out.set_orphan_refunds(result.orphan_refunds);
+  out.set_analysed_in_database(result.analysed_in_database);
   out.set_cuped(ctx.cuped);
   out.set_sequential(ctx.sequential);
   if (result.as_of != kMaxTimeMicros) *out.mutable_as_of() = ToTimestamp(result.as_of);

@@ -29,20 +29,11 @@ absl::Status StoreAnalysisSource::ForEachEntry(const AnalysisQuery& query,
   });
 }
 
-absl::Status StoreAnalysisSource::ForEachCell(
-    const AnalysisQuery& query,
-    absl::FunctionRef<void(const JourneyWindow&, const AnalysisCell&)> fn) {
+absl::StatusOr<AnalysisAggregates> StoreAnalysisSource::Aggregates(const AnalysisQuery& query,
+                                                                   int64_t first_period,
+                                                                   int64_t last_period) {
   HF_RETURN_IF_ERROR(CheckCancelled(query.cancelled));
-  return store_->ForEachAnalysisCell(query, [&fn](const JourneyWindow& j, const AnalysisCell& c) {
-    fn(j, c);
-    return absl::OkStatus();
-  });
-}
-
-absl::StatusOr<std::vector<AnalysedUnitSet>> StoreAnalysisSource::AnalysedUnits(
-    const AnalysisQuery& query, int64_t first_period, int64_t last_period) {
-  HF_RETURN_IF_ERROR(CheckCancelled(query.cancelled));
-  return store_->CountAnalysedUnits(query, first_period, last_period);
+  return store_->AggregateAnalysis(query, first_period, last_period);
 }
 
 absl::StatusOr<JourneyDiagnostics> StoreAnalysisSource::GetJourneyTotals(

@@ -30,13 +30,8 @@ class StoreAnalysisSource final : public AnalysisSource {
       : store_(store), mode_(mode) {}
 
   bool PrefersCells() const override { return mode_ == Mode::kInDatabase; }
-  absl::Status ForEachCell(
-      const AnalysisQuery& query,
-      absl::FunctionRef<void(const JourneyWindow&, const AnalysisCell&)> fn) override;
-  absl::StatusOr<std::vector<AnalysedUnitSet>> AnalysedUnits(const AnalysisQuery& query,
-                                                             int64_t first_period,
-                                                             int64_t last_period) override;
-
+  absl::StatusOr<AnalysisAggregates> Aggregates(const AnalysisQuery& query, int64_t first_period,
+                                                int64_t last_period) override;
   absl::Status ForEachEntry(const AnalysisQuery& query,
                             absl::FunctionRef<void(const AnalysisEntry&)> fn) override;
   using AnalysisSource::GetJourneyTotals;

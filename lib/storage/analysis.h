@@ -252,8 +252,9 @@ struct AnalysisCell {
   // shift[a]: s1[a] = sum d_a, s2[CellPairIndex(a, b)] = sum d_a d_b,
   // s3[CellTripleIndex(a, b, c)] = sum d_a d_b d_c. The shift is the same for
   // every cell of a journey: the values of one of its mature entries, so the
-  // sums stay small beside the values and the central moments keep their
-  // digits however large the means (docs/storage.md, "Aggregates").
+  // central moments keep their digits however large the means (a shift
+  // within a few standard deviations of the mean costs a digit or two of
+  // the third moments at most; docs/storage.md, "Aggregates").
   std::array<double, kNumCellVariables> shift{};
   std::array<double, kNumCellVariables> s1{};
   std::array<double, kNumCellSecondOrderSums> s2{};
@@ -267,9 +268,29 @@ struct AnalysedUnitSet {
   uint64_t journeys = 0;
   int64_t units = 0;
 };
-// At most this many journeys per query (bit 62 is the highest a signed
-// 64-bit SQL integer holds with room for the sum of the bits).
+// At most this many journeys per query: their bits 0..61 and their sum fit a
+// signed 64-bit SQL integer with a bit to spare.
 inline constexpr size_t kMaxAnalysedUnitsJourneys = 62;
+
+// Bound parameters of the customer-overlap statement of `query` (an upper
+// bound: every version counted as having its own window), and the most
+// either SQL backend takes in one statement (SQLite's limit).
+inline size_t AnalysedUnitsParams(const AnalysisQuery& query) {
+  size_t n = 5;
+  for (const JourneyWindow& j : query.journeys) n += 2 + 2 * j.versions.size();
+  return n;
+}
+inline constexpr size_t kMaxAnalysedUnitsParams = 32766;
+
+// What the analysis in the database gives for a query, from one snapshot:
+// the cells of each journey and the customers per set of journeys.
+struct AnalysisAggregates {
+  // cells[k]: the cells of query.journeys[k], sorted by (group, arm, period,
+  // config_version, in_washout, mature) so that every run and every replica
+  // merges them in the same order.
+  std::vector<std::vector<AnalysisCell>> cells;
+  std::vector<AnalysedUnitSet> units;
+};
 
 // Per-journey facts beside the entry stream.
 struct JourneyDiagnosticsQuery {

@@ -1,8 +1,9 @@
 // PostgresStore's analysis in the database (docs/storage.md, "Aggregates"):
 // the per-entry rules of the entry stream, grouped into AnalysisCells by one
 // statement per journey, so only the cells leave the server. The statement
-// is a plain query, not a cursor, so PostgreSQL may run it with parallel
-// workers whose partial sums it adds up.
+// is a plain aggregate of SUMs that a sharded store could add up across
+// shards (PostgreSQL 15 itself runs it in one backend: the LATERAL sends
+// lookup and the refund subplans are parallel-restricted).
 #include <algorithm>
 #include <array>
 #include <atomic>
@@ -62,11 +63,15 @@ std::vector<std::string> EntryParams(const AnalysisQuery& query, const JourneyWi
   return params;
 }
 
-// While a long statement runs on `conn`, asks PostgreSQL to cancel it as soon
-// as `cancelled` says so (polled every 50 ms): the cell query returns nothing
-// until it has read every entry, so the row-by-row polls of the entry stream
-// have no place here. The statement then fails with "canceling statement",
-// which the caller reports as CANCELLED.
+// While a statement runs on `conn`, asks PostgreSQL to cancel it once
+// `cancelled` says so, polled every 50 ms (an aggregate statement returns
+// nothing until it has read every entry, so the entry stream's row-by-row
+// polls have no place here). The request is repeated every 50 ms until the
+// statement is over: one sent before the statement reached the server finds
+// an idle backend and does nothing. The statement then fails ("canceling
+// statement due to user request"), which the caller reports as CANCELLED.
+// pqxx's cancel_query reads the connection's cancel key while the owning
+// thread waits in the statement; nothing writes it meanwhile.
 class CancelWatcher {
  public:
   CancelWatcher(pqxx::connection& conn, const CancelCheck& cancelled) {
@@ -74,13 +79,13 @@ class CancelWatcher {
     thread_ = std::thread([this, &conn, &cancelled] {
       std::unique_lock<std::mutex> lock(mu_);
       while (!done_) {
-        if (cancelled()) {
+        if (fired_ || cancelled()) {
           fired_ = true;
           try {
             conn.cancel_query();
           } catch (...) {
+            // A failed request changes nothing: the next one may succeed.
           }
-          return;
         }
         cv_.wait_for(lock, std::chrono::milliseconds(50));
       }
@@ -108,71 +113,110 @@ class CancelWatcher {
   std::thread thread_;
 };
 
+// Runs one statement under a CancelWatcher; sets *cancelled (and returns an
+// empty result) when the watcher cancelled it.
+pqxx::result Exec(ReadTxn& txn, pqxx::connection& conn, const CancelCheck& check,
+                  const std::string& sql, const std::vector<std::string>& params,
+                  bool* cancelled) {
+  CancelWatcher watcher(conn, check);
+  try {
+    return txn.exec_params(sql, pqxx::prepare::make_dynamic_params(params.begin(), params.end()));
+  } catch (...) {
+    if (!watcher.fired()) throw;
+    *cancelled = true;
+    return pqxx::result();
+  }
+}
+
+// The statement-local settings of the cell statement (docs/postgresql.md,
+// "Analysis in the database"): at least 64 MB of work_mem, for a hash
+// aggregate over the few cells (the planner, guessing one group per ten
+// entries, sorted 1 M rows to disk instead: 8.2 -> 7.8 s), and JIT without
+// inlining and optimization (the 133 sums' expressions compile in ~0.1 s and
+// run ~1 s faster per 1 M entries; full JIT costs more than it saves).
+void SetCellStatementSettings(ReadTxn& txn, bool on) {
+  if (!on) {
+    txn.exec("SET LOCAL work_mem TO DEFAULT; SET LOCAL jit = off");
+    return;
+  }
+  txn.exec(
+      "SELECT set_config('work_mem', CASE WHEN pg_size_bytes(current_setting('work_mem')) < "
+      "64 * 1024 * 1024 THEN '64MB' ELSE current_setting('work_mem') END, true)");
+  txn.exec(
+      "SET LOCAL jit = on; SET LOCAL jit_inline_above_cost = -1; SET LOCAL jit_optimize_above_cost = -1");
+}
+
 }  // namespace
 
-absl::Status PostgresStore::ForEachAnalysisCell(const AnalysisQuery& query, const AnalysisCellFn& fn) {
-  HF_RETURN_IF_ERROR(storage_internal::ValidateCellQuery(query));
+absl::StatusOr<AnalysisAggregates> PostgresStore::AggregateAnalysis(const AnalysisQuery& query,
+                                                                    int64_t first_period,
+                                                                    int64_t last_period) {
+  HF_RETURN_IF_ERROR(storage_internal::ValidateAggregateQuery(query, first_period, last_period));
   HF_ASSIGN_OR_RETURN(std::unique_ptr<ReadSession> session, ReadSession::Begin(impl_.get()));
-  absl::Status status;
+  AnalysisAggregates out;
   bool cancelled = false;
   try {
     ReadTxn& txn = session->txn();
-    AnalysisCell cell;
+    pqxx::connection& conn = session->connection();
+    std::vector<JourneyVersions> versions;
     for (const JourneyWindow& j : query.journeys) {
       if (query.cancelled && query.cancelled()) {
         cancelled = true;
         break;
       }
-      const JourneyVersions versions(j);
-      const size_t n_versions = versions.with_own_windows().size();
-      std::vector<std::string> params = EntryParams(query, j, versions);
-      // Same REPEATABLE READ snapshot as the cells below.
+      versions.emplace_back(j);
+      const JourneyVersions& jv = versions.back();
+      const size_t n_versions = jv.with_own_windows().size();
+      std::vector<std::string> params = EntryParams(query, j, jv);
+      // Same REPEATABLE READ snapshot as everything below.
       const bool next_entry_possible =
           txn.exec_params1(NextEntryPossibleSql(SqlDialect::kPostgres), j.journey,
                            std::to_string(query.as_of))[0]
               .as<int64_t>() != 0;
       // The shift: one mature entry's values (none: no sums matter).
       std::array<double, kNumCellVariables> shift{};
-      {
-        const pqxx::result probe = txn.exec_params(
-            AnalysisShiftProbeSql(SqlDialect::kPostgres, n_versions, next_entry_possible),
-            pqxx::prepare::make_dynamic_params(params.begin(), params.end()));
-        if (!probe.empty()) {
-          for (int a = 0; a < kNumCellVariables; ++a) shift[a] = DoubleOf(probe[0][a]);
-        }
+      const pqxx::result probe =
+          Exec(txn, conn, query.cancelled,
+               AnalysisShiftProbeSql(SqlDialect::kPostgres, n_versions, next_entry_possible), params,
+               &cancelled);
+      if (cancelled) break;
+      if (!probe.empty()) {
+        for (int a = 0; a < kNumCellVariables; ++a) shift[a] = DoubleOf(probe[0][a]);
       }
       for (double v : shift) params.push_back(storage_internal::ShiftText(v));
-      pqxx::result cells;
-      {
-        // For this statement only: enough work_mem for a hash aggregate over
-        // the few cells (the planner, guessing one group per 10 entries,
-        // sorted 1 M rows to disk instead: 8.2 -> 7.8 s), and JIT without
-        // inlining and optimization (the 133 sums' expressions compile in
-        // ~0.1 s and run ~1 s faster per 1 M entries; full JIT costs more
-        // than it saves). docs/performance.md, "Analysis in the database".
-        txn.exec(
-            "SET LOCAL work_mem = '64MB'; SET LOCAL jit = on; SET LOCAL jit_inline_above_cost = -1;"
-            " SET LOCAL jit_optimize_above_cost = -1");
-        CancelWatcher watcher(session->connection(), query.cancelled);
-        try {
-          cells = txn.exec_params(
-              AnalysisCellSql(SqlDialect::kPostgres, n_versions, next_entry_possible),
-              pqxx::prepare::make_dynamic_params(params.begin(), params.end()));
-        } catch (...) {
-          if (watcher.fired()) {
-            cancelled = true;
-            break;
-          }
-          throw;
+      SetCellStatementSettings(txn, true);
+      const pqxx::result rows =
+          Exec(txn, conn, query.cancelled,
+               AnalysisCellSql(SqlDialect::kPostgres, n_versions, next_entry_possible), params,
+               &cancelled);
+      if (cancelled) break;
+      SetCellStatementSettings(txn, false);
+      std::vector<AnalysisCell>& cells = out.cells.emplace_back();
+      for (const pqxx::row& row : rows) {
+        storage_internal::DecodeCell(CellRow{row}, jv, shift, &cells.emplace_back());
+      }
+      storage_internal::SortCells(cells);
+    }
+    if (!cancelled && !query.journeys.empty()) {
+      std::vector<size_t> counts;
+      std::vector<std::string> params = {std::to_string(query.from),
+                                         std::to_string(std::min(query.to, query.as_of)),
+                                         std::to_string(query.as_of), std::to_string(first_period),
+                                         std::to_string(last_period)};
+      for (size_t k = 0; k < query.journeys.size(); ++k) {
+        counts.push_back(versions[k].with_own_windows().size());
+        params.push_back(query.journeys[k].journey);
+        params.push_back(std::to_string(query.journeys[k].attribution_window_us));
+        for (const VersionWindow* v : versions[k].with_own_windows()) {
+          params.push_back(v->config_version);
+          params.push_back(std::to_string(v->attribution_window_us));
         }
       }
-      txn.exec("SET LOCAL work_mem TO DEFAULT; SET LOCAL jit = off");
-      for (const pqxx::row& row : cells) {
-        storage_internal::DecodeCell(CellRow{row}, versions, shift, &cell);
-        status = fn(j, cell);
-        if (!status.ok()) break;
+      const pqxx::result r = Exec(txn, conn, query.cancelled,
+                                  AnalysedUnitsSql(SqlDialect::kPostgres, counts), params, &cancelled);
+      for (const pqxx::row& row : r) {
+        out.units.push_back({static_cast<uint64_t>(Int64Of(row[0])), Int64Of(row[1])});
       }
-      if (!status.ok()) break;
     }
   } catch (...) {
     session->Poison();
@@ -181,41 +225,6 @@ absl::Status PostgresStore::ForEachAnalysisCell(const AnalysisQuery& query, cons
   if (cancelled) {
     session->Poison();  // the transaction was aborted by the cancel
     return absl::CancelledError("analysis cancelled");
-  }
-  return status;
-}
-
-absl::StatusOr<std::vector<AnalysedUnitSet>> PostgresStore::CountAnalysedUnits(
-    const AnalysisQuery& query, int64_t first_period, int64_t last_period) {
-  HF_RETURN_IF_ERROR(storage_internal::ValidateUnitsQuery(query, first_period, last_period));
-  std::vector<AnalysedUnitSet> out;
-  if (query.journeys.empty()) return out;
-  HF_ASSIGN_OR_RETURN(std::unique_ptr<ReadSession> session, ReadSession::Begin(impl_.get()));
-  try {
-    std::vector<size_t> counts;
-    std::vector<std::string> params = {std::to_string(query.from),
-                                       std::to_string(std::min(query.to, query.as_of)),
-                                       std::to_string(query.as_of), std::to_string(first_period),
-                                       std::to_string(last_period)};
-    for (const JourneyWindow& j : query.journeys) {
-      const JourneyVersions versions(j);
-      counts.push_back(versions.with_own_windows().size());
-      params.push_back(j.journey);
-      params.push_back(std::to_string(j.attribution_window_us));
-      for (const VersionWindow* v : versions.with_own_windows()) {
-        params.push_back(v->config_version);
-        params.push_back(std::to_string(v->attribution_window_us));
-      }
-    }
-    const pqxx::result r =
-        session->txn().exec_params(AnalysedUnitsSql(SqlDialect::kPostgres, counts),
-                                   pqxx::prepare::make_dynamic_params(params.begin(), params.end()));
-    for (const pqxx::row& row : r) {
-      out.push_back({static_cast<uint64_t>(Int64Of(row[0])), Int64Of(row[1])});
-    }
-  } catch (...) {
-    session->Poison();
-    return StatusFromCurrentPqxxException("counting analysed units");
   }
   return out;
 }

@@ -163,10 +163,9 @@ class SqliteStore final : public Store {
   absl::StatusOr<std::vector<CustomerRow>> ScanCustomers(const std::optional<std::string>& after_unit,
                                                          int limit) override;
   absl::Status ForEachAnalysisEntry(const AnalysisQuery& query, const AnalysisEntryFn& fn) override;
-  absl::Status ForEachAnalysisCell(const AnalysisQuery& query, const AnalysisCellFn& fn) override;
-  absl::StatusOr<std::vector<AnalysedUnitSet>> CountAnalysedUnits(const AnalysisQuery& query,
-                                                                  int64_t first_period,
-                                                                  int64_t last_period) override;
+  absl::StatusOr<AnalysisAggregates> AggregateAnalysis(const AnalysisQuery& query,
+                                                       int64_t first_period,
+                                                       int64_t last_period) override;
   absl::Status ForEachProgramUnit(const ProgramQuery& query, const ProgramUnitFn& fn) override;
   absl::StatusOr<double> SumFixedCosts(UnixMicros from, UnixMicros to) override;
   absl::StatusOr<JourneyDiagnostics> GetJourneyDiagnostics(

@@ -7,6 +7,7 @@
 #include <utility>
 
 #include <SQLiteCpp/Database.h>
+#include <sqlite3.h>
 #include <SQLiteCpp/Statement.h>
 
 #include "absl/strings/str_cat.h"
@@ -232,23 +233,59 @@ absl::Status SqliteStore::ForEachAnalysisEntry(const AnalysisQuery& query,
   return absl::OkStatus();
 }
 
-absl::Status SqliteStore::ForEachAnalysisCell(const AnalysisQuery& query, const AnalysisCellFn& fn) {
-  HF_RETURN_IF_ERROR(storage_internal::ValidateCellQuery(query));
+namespace {
+
+// While alive, SQLite polls `cancelled` every few thousand virtual-machine
+// steps of any statement on `db` and interrupts it once it says so (the
+// statement then fails with SQLITE_INTERRUPT): an aggregate statement returns
+// nothing until it has read every entry, so the entry stream's row-by-row
+// polls have no place there.
+class InterruptWhenCancelled {
+ public:
+  InterruptWhenCancelled(sqlite3* db, const CancelCheck& cancelled) : db_(db), cancelled_(cancelled) {
+    if (cancelled_) sqlite3_progress_handler(db_, kSteps, &InterruptWhenCancelled::Poll, this);
+  }
+  ~InterruptWhenCancelled() {
+    if (cancelled_) sqlite3_progress_handler(db_, 0, nullptr, nullptr);
+  }
+  bool fired() const { return fired_; }
+
+ private:
+  // ~10,000 steps are well under a millisecond.
+  static constexpr int kSteps = 10000;
+  static int Poll(void* self) {
+    auto* me = static_cast<InterruptWhenCancelled*>(self);
+    if (!me->fired_ && me->cancelled_()) me->fired_ = true;
+    return me->fired_ ? 1 : 0;
+  }
+  sqlite3* db_;
+  const CancelCheck& cancelled_;
+  bool fired_ = false;
+};
+
+}  // namespace
+
+absl::StatusOr<AnalysisAggregates> SqliteStore::AggregateAnalysis(const AnalysisQuery& query,
+                                                                  int64_t first_period,
+                                                                  int64_t last_period) {
+  HF_RETURN_IF_ERROR(storage_internal::ValidateAggregateQuery(query, first_period, last_period));
   HF_ASSIGN_OR_RETURN(ReadSession session, ReadSession::Begin(impl_.get()));
+  AnalysisAggregates out;
+  InterruptWhenCancelled interrupt(session.db().getHandle(), query.cancelled);
   try {
-    AnalysisCell cell;
+    std::vector<JourneyVersions> versions;
     for (const JourneyWindow& j : query.journeys) {
-      if (query.cancelled && query.cancelled()) return absl::CancelledError("analysis cancelled");
+      versions.emplace_back(j);
+      const JourneyVersions& jv = versions.back();
       const bool next_entry_possible = NextEntryPossible(session.db(), j, query.as_of);
-      const JourneyVersions versions(j);
-      const size_t n_versions = versions.with_own_windows().size();
+      const size_t n_versions = jv.with_own_windows().size();
       // The shift: one mature entry's values, in the same snapshot.
       std::array<double, kNumCellVariables> shift{};
       {
         storage_internal::FastStatement probe(
             session.db().getHandle(),
             AnalysisShiftProbeSql(SqlDialect::kSqlite, n_versions, next_entry_possible));
-        BindEntryParams(probe, query, j, versions);
+        BindEntryParams(probe, query, j, jv);
         if (probe.Step()) {
           for (int a = 0; a < kNumCellVariables; ++a) shift[a] = probe.Double(a);
         }
@@ -256,57 +293,41 @@ absl::Status SqliteStore::ForEachAnalysisCell(const AnalysisQuery& query, const 
       storage_internal::FastStatement q(
           session.db().getHandle(),
           AnalysisCellSql(SqlDialect::kSqlite, n_versions, next_entry_possible));
-      BindEntryParams(q, query, j, versions);
+      BindEntryParams(q, query, j, jv);
       const int first_shift = AnalysisCellShiftParam(n_versions);
       for (int a = 0; a < kNumCellVariables; ++a) q.BindDouble(first_shift + a, shift[a]);
-      while (q.Step()) {
-        storage_internal::DecodeCell(q, versions, shift, &cell);
-        HF_RETURN_IF_ERROR(fn(j, cell));
+      std::vector<AnalysisCell>& cells = out.cells.emplace_back();
+      while (q.Step()) storage_internal::DecodeCell(q, jv, shift, &cells.emplace_back());
+      storage_internal::SortCells(cells);
+    }
+    if (!query.journeys.empty()) {
+      std::vector<size_t> counts;
+      for (const JourneyVersions& jv : versions) counts.push_back(jv.with_own_windows().size());
+      storage_internal::FastStatement q(session.db().getHandle(),
+                                        AnalysedUnitsSql(SqlDialect::kSqlite, counts));
+      q.BindInt64(1, query.from);
+      q.BindInt64(2, std::min(query.to, query.as_of));
+      q.BindInt64(3, query.as_of);
+      q.BindInt64(4, first_period);
+      q.BindInt64(5, last_period);
+      int param = kAnalysedUnitsFirstJourneyParam;
+      for (size_t k = 0; k < query.journeys.size(); ++k) {
+        q.BindText(param, query.journeys[k].journey);
+        q.BindInt64(param + 1, query.journeys[k].attribution_window_us);
+        param += 2;
+        for (const VersionWindow* v : versions[k].with_own_windows()) {
+          q.BindText(param, v->config_version);
+          q.BindInt64(param + 1, v->attribution_window_us);
+          param += 2;
+        }
       }
+      while (q.Step()) out.units.push_back({static_cast<uint64_t>(q.Int64(0)), q.Int64(1)});
     }
   } catch (...) {
+    if (interrupt.fired()) return absl::CancelledError("analysis cancelled");
     return StatusFromCurrentException("aggregating analysis cells");
   }
-  return absl::OkStatus();
-}
-
-absl::StatusOr<std::vector<AnalysedUnitSet>> SqliteStore::CountAnalysedUnits(
-    const AnalysisQuery& query, int64_t first_period, int64_t last_period) {
-  HF_RETURN_IF_ERROR(storage_internal::ValidateUnitsQuery(query, first_period, last_period));
-  std::vector<AnalysedUnitSet> out;
-  if (query.journeys.empty()) return out;
-  HF_ASSIGN_OR_RETURN(ReadSession session, ReadSession::Begin(impl_.get()));
-  try {
-    std::vector<JourneyVersions> versions;
-    std::vector<size_t> counts;
-    for (const JourneyWindow& j : query.journeys) {
-      versions.emplace_back(j);
-      counts.push_back(versions.back().with_own_windows().size());
-    }
-    storage_internal::FastStatement q(session.db().getHandle(),
-                                      AnalysedUnitsSql(SqlDialect::kSqlite, counts));
-    q.BindInt64(1, query.from);
-    q.BindInt64(2, std::min(query.to, query.as_of));
-    q.BindInt64(3, query.as_of);
-    q.BindInt64(4, first_period);
-    q.BindInt64(5, last_period);
-    int param = kAnalysedUnitsFirstJourneyParam;
-    for (size_t k = 0; k < query.journeys.size(); ++k) {
-      q.BindText(param, query.journeys[k].journey);
-      q.BindInt64(param + 1, query.journeys[k].attribution_window_us);
-      param += 2;
-      for (const VersionWindow* v : versions[k].with_own_windows()) {
-        q.BindText(param, v->config_version);
-        q.BindInt64(param + 1, v->attribution_window_us);
-        param += 2;
-      }
-    }
-    while (q.Step()) {
-      out.push_back({static_cast<uint64_t>(q.Int64(0)), q.Int64(1)});
-    }
-  } catch (...) {
-    return StatusFromCurrentException("counting analysed units");
-  }
+  if (interrupt.fired()) return absl::CancelledError("analysis cancelled");
   return out;
 }
 

@@ -160,23 +160,15 @@ class Store {
   [[nodiscard]] virtual absl::Status ForEachAnalysisEntry(const AnalysisQuery& query,
                                                           const AnalysisEntryFn& fn) = 0;
 
-  // Called once per cell with the query journey it belongs to.
-  using AnalysisCellFn =
-      std::function<absl::Status(const JourneyWindow& journey, const AnalysisCell& cell)>;
-
   // The entries ForEachAnalysisEntry would stream, summed inside the
-  // database into AnalysisCells (docs/storage.md, "Aggregates"): journey by
-  // journey in query order, cells in any order, from one snapshot. The query
-  // must ask for no horizon (max_horizon_us 0) and no segment_by
-  // (INVALID_ARGUMENT otherwise): those need per-entry data.
-  [[nodiscard]] virtual absl::Status ForEachAnalysisCell(const AnalysisQuery& query,
-                                                         const AnalysisCellFn& fn) = 0;
-
-  // Units with an analysed entry (mature, not washout, not global holdout,
-  // first_period <= period <= last_period) in the query's journeys, counted
-  // per set of journeys (bit k = query.journeys[k]); at most
-  // kMaxAnalysedUnitsJourneys journeys (INVALID_ARGUMENT beyond).
-  [[nodiscard]] virtual absl::StatusOr<std::vector<AnalysedUnitSet>> CountAnalysedUnits(
+  // database into AnalysisCells, and the customers with an analysed entry
+  // (mature, not washout, not global holdout, first_period <= period <=
+  // last_period) counted per set of the query's journeys (docs/storage.md,
+  // "Aggregates"), all from one snapshot. The query must ask for no horizon
+  // and no segment_by (those need per-entry data) and name at most
+  // kMaxAnalysedUnitsJourneys journeys: INVALID_ARGUMENT otherwise.
+  // CANCELLED when query.cancelled says so, also while a statement runs.
+  [[nodiscard]] virtual absl::StatusOr<AnalysisAggregates> AggregateAnalysis(
       const AnalysisQuery& query, int64_t first_period, int64_t last_period) = 0;
 
   using ProgramUnitFn = std::function<absl::Status(const ProgramUnitRow&)>;

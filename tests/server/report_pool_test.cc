@@ -59,11 +59,7 @@ class EndlessStore final : public Store {
     --scans_running_;
     return status;
   }
-  absl::Status ForEachAnalysisCell(const AnalysisQuery&, const AnalysisCellFn&) override {
-    return absl::UnimplementedError("an endless store streams entries only");
-  }
-  absl::StatusOr<std::vector<AnalysedUnitSet>> CountAnalysedUnits(const AnalysisQuery&, int64_t,
-                                                                  int64_t) override {
+  absl::StatusOr<AnalysisAggregates> AggregateAnalysis(const AnalysisQuery&, int64_t, int64_t) override {
     return absl::UnimplementedError("an endless store streams entries only");
   }
   absl::Status ForEachProgramUnit(const ProgramQuery&, const ProgramUnitFn&) override { return absl::OkStatus(); }

@@ -826,18 +826,28 @@ TEST_P(StoreConformanceTest, AnalysisCellsSumTheEntryStream) {
   using Key = std::tuple<std::string, int, std::string, int64_t, std::string, bool, bool>;
   std::map<Key, AnalysisCell> cells;
   std::map<std::string, std::array<double, kNumCellVariables>> shifts;
-  ASSERT_TRUE(f.store()
-                  .ForEachAnalysisCell(q, [&](const JourneyWindow& j, const AnalysisCell& c) {
-                    const Key key{j.journey, static_cast<int>(c.group), c.arm, c.period,
-                                  c.config_version, c.in_washout, c.mature};
-                    EXPECT_TRUE(cells.emplace(key, c).second) << "a cell twice";
-                    auto [it, fresh] = shifts.emplace(j.journey, c.shift);
-                    EXPECT_EQ(it->second, c.shift) << "one shift per journey";
-                    return absl::OkStatus();
-                  })
-                  .ok());
+  absl::StatusOr<AnalysisAggregates> aggregates = f.store().AggregateAnalysis(q, 0, 1000);
+  ASSERT_TRUE(aggregates.ok()) << aggregates.status();
+  ASSERT_EQ(aggregates->cells.size(), q.journeys.size());
+  for (size_t k = 0; k < q.journeys.size(); ++k) {
+    const std::vector<AnalysisCell>& list = aggregates->cells[k];
+    for (size_t i = 0; i < list.size(); ++i) {
+      const AnalysisCell& c = list[i];
+      const Key key{q.journeys[k].journey, static_cast<int>(c.group), c.arm, c.period,
+                    c.config_version, c.in_washout, c.mature};
+      EXPECT_TRUE(cells.emplace(key, c).second) << "a cell twice";
+      auto [it, fresh] = shifts.emplace(q.journeys[k].journey, c.shift);
+      EXPECT_EQ(it->second, c.shift) << "one shift per journey";
+      if (i > 0) {  // the promised order
+        const AnalysisCell& p = list[i - 1];
+        EXPECT_LT(std::tie(p.group, p.arm, p.period, p.config_version, p.in_washout, p.mature),
+                  std::tie(c.group, c.arm, c.period, c.config_version, c.in_washout, c.mature));
+      }
+    }
+  }
   // The same sums folded here from the entry stream, with each journey's shift.
   std::map<Key, AnalysisCell> want;
+  std::map<std::string, bool> shift_is_an_entry;
   ASSERT_TRUE(f.store()
                   .ForEachAnalysisEntry(q, [&](const AnalysisEntry& e) {
                     const Key key{e.journey, static_cast<int>(e.group), e.arm, e.period,
@@ -855,6 +865,7 @@ TEST_P(StoreConformanceTest, AnalysisCellsSumTheEntryStream) {
                     c.last_t0 = std::max(c.last_t0, e.t0);
                     if (!e.mature) return absl::OkStatus();
                     const std::array<double, kNumCellVariables> v = CellValuesOf(e);
+                    if (v == shifts[e.journey]) shift_is_an_entry[e.journey] = true;
                     const std::array<double, kNumCellVariables>& s = shifts[e.journey];
                     std::array<double, kNumCellVariables> d;
                     for (int a = 0; a < kNumCellVariables; ++a) d[a] = v[a] - s[a];
@@ -873,7 +884,9 @@ TEST_P(StoreConformanceTest, AnalysisCellsSumTheEntryStream) {
                   })
                   .ok());
   ASSERT_EQ(shifts.size(), 2u);
-  // The shift is a mature entry's values: revenue near its 1e6 orders or 0.
+  // Each journey's shift is the values of one of its mature entries.
+  EXPECT_TRUE(shift_is_an_entry["j"]);
+  EXPECT_TRUE(shift_is_an_entry["k"]);
   ASSERT_EQ(cells.size(), want.size());
   int mature_cells = 0, immature_cells = 0, cut = 0;
   for (const auto& [key, w] : want) {
@@ -923,21 +936,41 @@ TEST_P(StoreConformanceTest, AnalysedUnitsAreCountedPerSetOfJourneys) {
                     .ok());
     std::map<uint64_t, int64_t> want;
     for (const auto& [unit, m] : mask) ++want[m];
-    absl::StatusOr<std::vector<AnalysedUnitSet>> got = f.store().CountAnalysedUnits(q, first, last);
+    absl::StatusOr<AnalysisAggregates> got = f.store().AggregateAnalysis(q, first, last);
     ASSERT_TRUE(got.ok()) << got.status();
     std::map<uint64_t, int64_t> got_map;
-    for (const AnalysedUnitSet& s : *got) got_map[s.journeys] += s.units;
+    for (const AnalysedUnitSet& s : got->units) got_map[s.journeys] += s.units;
     EXPECT_EQ(got_map, want) << "periods " << first << ".." << last;
     EXPECT_EQ(want.size(), 3u);  // j only, k only, both
   }
   AnalysisQuery horizons = q;
   horizons.journeys[0].max_horizon_us = 500;
-  EXPECT_EQ(f.store()
-                .ForEachAnalysisCell(horizons, [](const JourneyWindow&, const AnalysisCell&) {
-                  return absl::OkStatus();
-                })
-                .code(),
+  EXPECT_EQ(f.store().AggregateAnalysis(horizons, 0, 10).status().code(),
             absl::StatusCode::kInvalidArgument);
+  AnalysisQuery segments = q;
+  segments.segment_by = "tier";
+  EXPECT_EQ(f.store().AggregateAnalysis(segments, 0, 10).status().code(),
+            absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(f.store().AggregateAnalysis(q, 5, 4).status().code(), absl::StatusCode::kInvalidArgument);
+  // Cancelled (SQLite: its progress handler interrupts the first statement;
+  // PostgreSQL: before the journey's statements): CANCELLED, and the store
+  // still serves.
+  AnalysisQuery cancelled = q;
+  cancelled.cancelled = [] { return true; };
+  EXPECT_EQ(f.store().AggregateAnalysis(cancelled, 0, 10).status().code(), absl::StatusCode::kCancelled);
+  EXPECT_TRUE(f.store().AggregateAnalysis(q, 0, 10).ok());
+  // No mature entry at all: every cell immature, the shift zero.
+  AnalysisQuery early = q;
+  early.as_of = 1001;
+  absl::StatusOr<AnalysisAggregates> none = f.store().AggregateAnalysis(early, 0, 10);
+  ASSERT_TRUE(none.ok()) << none.status();
+  for (const std::vector<AnalysisCell>& list : none->cells) {
+    for (const AnalysisCell& c : list) {
+      EXPECT_FALSE(c.mature);
+      EXPECT_EQ(c.shift, (std::array<double, kNumCellVariables>{}));
+    }
+  }
+  EXPECT_TRUE(none->units.empty());
 }
 
 TEST_P(StoreConformanceTest, MalformedQueriesAreRefused) {

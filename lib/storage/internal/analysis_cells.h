@@ -5,14 +5,18 @@
 #ifndef HOLDFAST_LIB_STORAGE_INTERNAL_ANALYSIS_CELLS_H_
 #define HOLDFAST_LIB_STORAGE_INTERNAL_ANALYSIS_CELLS_H_
 
+#include <algorithm>
 #include <array>
 #include <cstdint>
 #include <string>
+#include <tuple>
+#include <vector>
 
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/string_view.h"
+#include "lib/base/status_macros.h"
 #include "lib/storage/analysis.h"
 #include "lib/storage/analysis_sql.h"
 #include "lib/storage/internal/row_validation.h"
@@ -21,6 +25,7 @@ namespace holdfast::storage_internal {
 
 // A cell query reads no per-entry data: no horizon events, no attributes.
 inline absl::Status ValidateCellQuery(const AnalysisQuery& query) {
+  HF_RETURN_IF_ERROR(ValidateAnalysisQuery(query));
   if (!query.segment_by.empty()) {
     return absl::InvalidArgumentError("analysis cells: segment_by needs the entry stream");
   }
@@ -30,19 +35,32 @@ inline absl::Status ValidateCellQuery(const AnalysisQuery& query) {
           absl::StrCat("analysis cells: journey ", j.journey, " asks for horizons, which need the entry stream"));
     }
   }
-  return ValidateAnalysisQuery(query);
+  return absl::OkStatus();
 }
 
-inline absl::Status ValidateUnitsQuery(const AnalysisQuery& query, int64_t first_period,
-                                       int64_t last_period) {
+inline absl::Status ValidateAggregateQuery(const AnalysisQuery& query, int64_t first_period,
+                                           int64_t last_period) {
+  HF_RETURN_IF_ERROR(ValidateCellQuery(query));
   if (query.journeys.size() > kMaxAnalysedUnitsJourneys) {
     return absl::InvalidArgumentError(
-        absl::StrCat("analysed units: at most ", kMaxAnalysedUnitsJourneys, " journeys"));
+        absl::StrCat("analysis cells: at most ", kMaxAnalysedUnitsJourneys, " journeys"));
+  }
+  if (AnalysedUnitsParams(query) > kMaxAnalysedUnitsParams) {
+    return absl::InvalidArgumentError(
+        "analysis cells: too many config versions with their own windows for one statement");
   }
   if (first_period > last_period) {
-    return absl::InvalidArgumentError("analysed units: first_period > last_period");
+    return absl::InvalidArgumentError("analysis cells: first_period > last_period");
   }
-  return ValidateAnalysisQuery(query);
+  return absl::OkStatus();
+}
+
+// The order AnalysisAggregates promises.
+inline void SortCells(std::vector<AnalysisCell>& cells) {
+  std::sort(cells.begin(), cells.end(), [](const AnalysisCell& a, const AnalysisCell& b) {
+    return std::tie(a.group, a.arm, a.period, a.config_version, a.in_washout, a.mature) <
+           std::tie(b.group, b.arm, b.period, b.config_version, b.in_washout, b.mature);
+  });
 }
 
 // A shift as bound text: %.17g reads back as the same double, so the C++
