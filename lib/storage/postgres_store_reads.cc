@@ -247,14 +247,17 @@ absl::Status PostgresStore::ForEachAnalysisEntry(const AnalysisQuery& query,
     const UnixMicros to = std::min(query.to, query.as_of);
     for (const JourneyWindow& j : query.journeys) {
       // The one definition of the per-entry rules (analysis_sql.h), in its
-      // PostgreSQL dialect; parameters as text, typed by the SQL.
+      // PostgreSQL dialect; its parameters are written in as literals below.
       const JourneyVersions versions(j);
       const std::vector<const VersionWindow*>& own = versions.with_own_windows();
       // COPY takes no bind parameters: the values go into the SQL as
-      // literals (text quoted by the connection's own escaping, numbers in
-      // parentheses). The plan is the same: a one-off query is planned with
-      // its parameter values either way.
-      auto num = [](int64_t v) { return absl::StrCat("(", v, ")"); };
+      // literals, text quoted by the connection's own escaping, numbers as
+      // (v)::bigint — the parentheses keep a negative value after a minus
+      // from starting a "--" comment, and the cast gives every number the
+      // type the bound parameter had (INT64_MIN would otherwise be numeric).
+      // The plan is the same: a one-off query is planned with its parameter
+      // values either way.
+      auto num = [](int64_t v) { return absl::StrCat("(", v, ")::bigint"); };
       std::vector<std::string> params(kAnalysisParamFirstVersion - 1 + 4 * own.size());
       params[kAnalysisParamJourney - 1] = txn.quote(j.journey);
       params[kAnalysisParamFrom - 1] = num(query.from);
