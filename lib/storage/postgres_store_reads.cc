@@ -157,7 +157,12 @@ absl::Status StreamCopy(ReadTxn& txn, pqxx::connection& conn, const std::string&
     if (!status.ok()) break;
   }
   if (!status.ok()) {
-    conn.cancel_query();
+    // The caller's status wins over a failed cancel request (which costs at
+    // worst draining the rest of the query).
+    try {
+      conn.cancel_query();
+    } catch (...) {
+    }
     copy.reset();  // drains until the server's query_canceled; pqxx records it on the transaction
     return status;
   }
