@@ -20,6 +20,7 @@
 #include <cstdio>
 #include <memory>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include <SQLiteCpp/Database.h>
@@ -54,6 +55,9 @@ ABSL_FLAG(std::string, pg_settings, "",
 ABSL_FLAG(bool, in_database, false,
           "also time each pass with the analysis in the database (cells summed by the store's SQL, "
           "holdfastd --report_analysis=database), interleaved with the entry stream");
+ABSL_FLAG(int, pg_hold_seconds, 0,
+          "with --postgres: after the copy, print the server's socket directory and URI and keep "
+          "the server up this long before timing (for EXPLAIN with psql on the same data)");
 ABSL_FLAG(std::string, horizons_days, "",
           "also time the report with these outcome horizons (days, comma-separated, e.g. "
           "30,60,90), interleaved pass by pass with the single-window report");
@@ -234,6 +238,12 @@ int TimePostgres(Store& sqlite) {
   }
   std::printf("copied the store into PostgreSQL 15 (shared_buffers=128MB) in %.1f s (not timed "
               "below)\n", Seconds(t));
+  if (const int hold = absl::GetFlag(FLAGS_pg_hold_seconds); hold > 0) {
+    std::printf("holding the server for %d s: psql -h %s -U postgres hf_report_bench (%s)\n", hold,
+                (*server)->socket_dir().c_str(), uri->c_str());
+    std::fflush(stdout);
+    std::this_thread::sleep_for(std::chrono::seconds(hold));
+  }
   if (!TimeReports("PostgreSQL", pg->get())) return 1;
   TimePostgresAggregate(*uri);
   return 0;

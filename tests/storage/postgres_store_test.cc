@@ -166,6 +166,44 @@ TEST(PostgresStoreTest, DoublesAndAttributesRoundTripExactly) {
   EXPECT_EQ(rows, 1);
 }
 
+// The analysis stream reads COPY's text format and writes the query's
+// parameters into the SQL as literals: text with tabs, newlines, backslashes
+// and quotes must come back verbatim, in the journey, unit, arm and config
+// version alike (a version with its own window goes into the SQL too).
+TEST(PostgresStoreTest, AnalysisTextWithTabsBackslashesAndQuotesStreamsVerbatim) {
+  absl::StatusOr<std::unique_ptr<TestStore>> t = TestStore::Create(StoreBackend::kPostgres);
+  ASSERT_TRUE(t.ok()) << t.status();
+  Store* store = (*t)->store();
+  const std::string journey = "cart's\t\\x\\N";
+  const std::string unit = "u\t1\ttab\nline\\x41'";
+  const std::string arm = "A\\N";
+  const std::string version = "v'1\t$2";
+  EntryRow e{journey, unit, 0, 1000, EntryGroup::kTreatment, arm, version, false, {}};
+  ASSERT_TRUE(store->RecordEntries({e}).ok());
+  ASSERT_TRUE(store->RecordOutcomes({{"o1", unit, 1001, OutcomeType::kOrder, 7.25, 1.5, ""}}).ok());
+  AnalysisQuery q;
+  // The version's own window (10 µs) instead of the journey's (100 µs): only
+  // if its quoted literal matched the entry does the order at +1 µs count
+  // with window_us 10.
+  q.journeys = {{journey, 100, 0, 0, {{version, 10, 0, 0}}}};
+  q.from = 0;
+  q.to = 5000;
+  int rows = 0;
+  ASSERT_TRUE(store->ForEachAnalysisEntry(q, [&](const AnalysisEntry& a) {
+                ++rows;
+                EXPECT_EQ(a.journey, journey);
+                EXPECT_EQ(a.unit, unit);
+                EXPECT_EQ(a.arm, arm);
+                EXPECT_EQ(a.config_version, version);
+                EXPECT_TRUE(a.version_known);
+                EXPECT_EQ(a.window_us, 10);
+                EXPECT_EQ(a.y, 7.25);
+                EXPECT_EQ(a.x, 1);
+                return absl::OkStatus();
+              }).ok());
+  EXPECT_EQ(rows, 1);
+}
+
 // holdfastd's commit metrics (holdfast_store_commit_records / _duration)
 // come from on_commit: every acknowledged record is reported once.
 TEST(PostgresStoreTest, OnCommitReportsEveryAcknowledgedRecord) {
