@@ -44,23 +44,9 @@ struct CellRow {
 // AnalysisEntrySql's parameters of journey `j`, as text (typed by the SQL).
 std::vector<std::string> EntryParams(const AnalysisQuery& query, const JourneyWindow& j,
                                      const JourneyVersions& versions) {
-  const std::vector<const VersionWindow*>& own = versions.with_own_windows();
-  std::vector<std::string> params(kAnalysisParamFirstVersion - 1 + 4 * own.size());
-  params[kAnalysisParamJourney - 1] = j.journey;
-  params[kAnalysisParamFrom - 1] = std::to_string(query.from);
-  params[kAnalysisParamTo - 1] = std::to_string(std::min(query.to, query.as_of));
-  params[kAnalysisParamAsOf - 1] = std::to_string(query.as_of);
-  params[kAnalysisParamWindow - 1] = std::to_string(j.attribution_window_us);
-  params[kAnalysisParamPrePeriod - 1] = std::to_string(j.pre_period_us);
-  params[kAnalysisParamRefundHorizon - 1] = std::to_string(j.refund_horizon_us);
-  for (size_t k = 0; k < own.size(); ++k) {
-    const size_t b = kAnalysisParamFirstVersion - 1 + 4 * k;
-    params[b] = own[k]->config_version;
-    params[b + 1] = std::to_string(own[k]->attribution_window_us);
-    params[b + 2] = std::to_string(own[k]->pre_period_us);
-    params[b + 3] = std::to_string(own[k]->refund_horizon_us);
-  }
-  return params;
+  return storage_internal::AnalysisEntryParams(
+      query, j, versions, [](const std::string& v) { return v; },
+      [](int64_t v) { return std::to_string(v); });
 }
 
 // While a statement runs on `conn`, asks PostgreSQL to cancel it once

@@ -207,7 +207,6 @@ absl::Status PostgresStore::ForEachAnalysisEntry(const AnalysisQuery& query,
   try {
     ReadTxn& txn = session->txn();
     AnalysisEntry e;
-    const UnixMicros to = std::min(query.to, query.as_of);
     for (const JourneyWindow& j : query.journeys) {
       // The one definition of the per-entry rules (analysis_sql.h), in its
       // PostgreSQL dialect; its parameters are written in as literals below.
@@ -220,23 +219,9 @@ absl::Status PostgresStore::ForEachAnalysisEntry(const AnalysisQuery& query,
       // type the bound parameter had (INT64_MIN would otherwise be numeric).
       // The plan is the same: a one-off query is planned with its parameter
       // values either way.
-      auto num = [](int64_t v) { return absl::StrCat("(", v, ")::bigint"); };
-      std::vector<std::string> params(kAnalysisParamFirstVersion - 1 + 4 * own.size());
-      params[kAnalysisParamJourney - 1] = txn.quote(j.journey);
-      params[kAnalysisParamFrom - 1] = num(query.from);
-      params[kAnalysisParamTo - 1] = num(to);
-      params[kAnalysisParamAsOf - 1] = num(query.as_of);
-      params[kAnalysisParamWindow - 1] = num(j.attribution_window_us);
-      params[kAnalysisParamPrePeriod - 1] = num(j.pre_period_us);
-      params[kAnalysisParamRefundHorizon - 1] = num(j.refund_horizon_us);
-      for (size_t k = 0; k < own.size(); ++k) {
-        const VersionWindow& v = *own[k];
-        const size_t b = kAnalysisParamFirstVersion - 1 + 4 * k;
-        params[b] = txn.quote(v.config_version);
-        params[b + 1] = num(v.attribution_window_us);
-        params[b + 2] = num(v.pre_period_us);
-        params[b + 3] = num(v.refund_horizon_us);
-      }
+      const std::vector<std::string> params = storage_internal::AnalysisEntryParams(
+          query, j, versions, [&txn](const std::string& v) { return txn.quote(v); },
+          [](int64_t v) { return absl::StrCat("(", v, ")::bigint"); });
       // Same REPEATABLE READ snapshot: a journey without any entry of a later
       // period can have no next entry, and skips that lookup.
       const bool next_entry_possible =

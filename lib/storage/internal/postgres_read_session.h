@@ -3,10 +3,12 @@
 #ifndef HOLDFAST_LIB_STORAGE_INTERNAL_POSTGRES_READ_SESSION_H_
 #define HOLDFAST_LIB_STORAGE_INTERNAL_POSTGRES_READ_SESSION_H_
 
+#include <algorithm>
 #include <cstdint>
 #include <memory>
 #include <string>
 #include <utility>
+#include <vector>
 
 #include <pqxx/pqxx>
 
@@ -14,6 +16,8 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/string_view.h"
+#include "lib/storage/analysis.h"
+#include "lib/storage/analysis_sql.h"
 #include "lib/storage/internal/postgres_status.h"
 #include "lib/storage/internal/postgres_store_impl.h"
 #include "lib/storage/postgres_store.h"
@@ -90,6 +94,32 @@ inline double DoubleOf(const pqxx::field& f) {
   return v;
 }
 inline void AssignText(const pqxx::field& f, std::string* out) { out->assign(f.c_str(), f.size()); }
+
+// AnalysisEntrySql's parameters of journey `j` (AnalysisParam order), each
+// formatted by `text` (journey, config versions) or `num` (times, windows):
+// bound as text for a statement, inlined as literals for COPY.
+template <typename Text, typename Num>
+std::vector<std::string> AnalysisEntryParams(const AnalysisQuery& query, const JourneyWindow& j,
+                                             const JourneyVersions& versions, Text&& text,
+                                             Num&& num) {
+  const std::vector<const VersionWindow*>& own = versions.with_own_windows();
+  std::vector<std::string> params(kAnalysisParamFirstVersion - 1 + 4 * own.size());
+  params[kAnalysisParamJourney - 1] = text(j.journey);
+  params[kAnalysisParamFrom - 1] = num(query.from);
+  params[kAnalysisParamTo - 1] = num(std::min(query.to, query.as_of));
+  params[kAnalysisParamAsOf - 1] = num(query.as_of);
+  params[kAnalysisParamWindow - 1] = num(j.attribution_window_us);
+  params[kAnalysisParamPrePeriod - 1] = num(j.pre_period_us);
+  params[kAnalysisParamRefundHorizon - 1] = num(j.refund_horizon_us);
+  for (size_t k = 0; k < own.size(); ++k) {
+    const size_t b = kAnalysisParamFirstVersion - 1 + 4 * k;
+    params[b] = text(own[k]->config_version);
+    params[b + 1] = num(own[k]->attribution_window_us);
+    params[b + 2] = num(own[k]->pre_period_us);
+    params[b + 3] = num(own[k]->refund_horizon_us);
+  }
+  return params;
+}
 
 }  // namespace holdfast::storage_internal
 
