@@ -186,9 +186,10 @@ std::string PrimaryIntervalsNote(const holdfast::v1::LiftReport& r) {
   bool any = false;
   for (const holdfast::v1::LiftRow& row : r.rows()) any = any || Corrected(row);
   if (!any) return "Intervals: Welch (revenue), delta method (ratios), normal (conversion).";
-  return "Intervals: revenue lift, incremental revenue and iROAS are skewness-corrected (Hall; "
-         "docs/statistics.md section 11), their p-values likewise; relative lift delta method, "
-         "conversion normal. Plain Welch / delta intervals are in JSON and CSV.";
+  return "Intervals: revenue lift, incremental revenue and iROAS (with and without incentives) are "
+         "skewness-corrected (Hall; docs/statistics.md section 11), their p-values likewise; "
+         "relative lift delta method, conversion normal. Plain Welch / delta intervals are in JSON "
+         "and CSV.";
 }
 
 double AxisTickStep(double range) {
