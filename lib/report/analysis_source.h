@@ -92,12 +92,9 @@ class AnalysisSource {
 
   // The entries ForEachEntry would give, summed into cells, and the
   // customers per set of journeys (Store::AggregateAnalysis semantics).
-  // UNIMPLEMENTED by default.
   [[nodiscard]] virtual absl::StatusOr<AnalysisAggregates> Aggregates(const AnalysisQuery& query,
                                                                       int64_t first_period,
-                                                                      int64_t last_period) {
-    return absl::UnimplementedError("this analysis source streams entries only");
-  }
+                                                                      int64_t last_period) = 0;
 
   // Entry counts and contamination of `journey` over entries with t0 in
   // `range` and sends before `as_of`, and its fixed cost pro-rated to

@@ -1,9 +1,14 @@
 #include "lib/report/in_memory_source.h"
 
 #include <algorithm>
+#include <array>
+#include <cstdint>
 #include <map>
 #include <optional>
 #include <set>
+#include <tuple>
+
+#include "lib/base/status_macros.h"
 
 namespace holdfast::report {
 
@@ -33,6 +38,81 @@ absl::Status InMemoryAnalysisSource::ForEachEntry(
     fn(e);
   }
   return absl::OkStatus();
+}
+
+absl::StatusOr<AnalysisAggregates> InMemoryAnalysisSource::Aggregates(const AnalysisQuery& query,
+                                                                       int64_t first_period,
+                                                                       int64_t last_period) {
+  if (!query.segment_by.empty()) {
+    return absl::InvalidArgumentError("analysis cells: segment_by needs the entry stream");
+  }
+  AnalysisAggregates out;
+  std::map<std::string, uint64_t> journeys_of_unit;
+  for (size_t k = 0; k < query.journeys.size(); ++k) {
+    using Key = std::tuple<int, std::string, int64_t, std::string, bool, bool>;
+    std::map<Key, AnalysisCell> cells;  // sorted by the key AnalysisAggregates promises
+    std::optional<std::array<double, kNumCellVariables>> shift;
+    HF_RETURN_IF_ERROR(ForEachEntry(query, [&](const AnalysisEntry& e) {
+      if (e.journey != query.journeys[k].journey) return;
+      const std::array<double, kNumCellVariables> v = {
+          e.y,
+          e.m,
+          static_cast<double>(e.x),
+          e.c,
+          e.z,
+          e.incentive,
+          static_cast<double>(e.orders),
+          static_cast<double>(e.unsubscribed),
+          static_cast<double>(e.complained),
+          e.sends > 0 ? 1.0 : 0.0,
+          static_cast<double>(e.sends)};
+      if (e.mature && !shift.has_value()) shift = v;
+      AnalysisCell& c = cells[Key{static_cast<int>(e.group), e.arm, e.period, e.config_version,
+                                  e.in_washout, e.mature}];
+      if (c.entries == 0) {
+        c.group = e.group;
+        c.arm = e.arm;
+        c.period = e.period;
+        c.config_version = e.config_version;
+        c.version_known = e.version_known;
+        c.in_washout = e.in_washout;
+        c.mature = e.mature;
+        c.first_t0 = c.last_t0 = e.t0;
+      }
+      ++c.entries;
+      c.window_cut += e.window_cut ? 1 : 0;
+      c.in_refund_horizon += e.mature && e.in_refund_horizon ? 1 : 0;
+      c.first_t0 = std::min(c.first_t0, e.t0);
+      c.last_t0 = std::max(c.last_t0, e.t0);
+      if (!e.mature) return;
+      if (e.group != EntryGroup::kGlobalHoldout && !e.in_washout && e.period >= first_period &&
+          e.period <= last_period) {
+        journeys_of_unit[e.unit] |= uint64_t{1} << k;
+      }
+      std::array<double, kNumCellVariables> d;
+      for (int a = 0; a < kNumCellVariables; ++a) d[a] = v[a] - (*shift)[a];
+      for (int a = 0; a < kNumCellVariables; ++a) {
+        c.s1[a] += d[a];
+        for (int b = a; b < kNumCellVariables; ++b) c.s2[CellPairIndex(a, b)] += d[a] * d[b];
+      }
+      for (int a = 0; a < kNumCellThirdOrderVariables; ++a) {
+        for (int b = a; b < kNumCellThirdOrderVariables; ++b) {
+          for (int t = b; t < kNumCellThirdOrderVariables; ++t) {
+            c.s3[CellTripleIndex(a, b, t)] += d[a] * d[b] * d[t];
+          }
+        }
+      }
+    }));
+    std::vector<AnalysisCell>& list = out.cells.emplace_back();
+    for (auto& [key, c] : cells) {
+      if (shift.has_value()) c.shift = *shift;
+      list.push_back(std::move(c));
+    }
+  }
+  std::map<uint64_t, int64_t> units;
+  for (const auto& [unit, journeys] : journeys_of_unit) ++units[journeys];
+  for (const auto& [journeys, n] : units) out.units.push_back({journeys, n});
+  return out;
 }
 
 absl::StatusOr<JourneyDiagnostics> InMemoryAnalysisSource::GetJourneyTotals(

@@ -101,8 +101,19 @@ class InMemoryAnalysisSource final : public AnalysisSource {
   void AddProgramOutcome(StoredProgramOutcome o) { program_outcomes_.push_back(std::move(o)); }
   void AddProgramSend(StoredProgramSend s) { program_sends_.push_back(std::move(s)); }
 
+  // With true, the builder reads Aggregates (this source's own C++ fold of
+  // its entries into cells) where it can: its cell path tested without a
+  // database. Default false.
+  void set_prefers_cells(bool v) { prefers_cells_ = v; }
+  bool PrefersCells() const override { return prefers_cells_; }
+
   absl::Status ForEachEntry(const AnalysisQuery& query,
                             absl::FunctionRef<void(const AnalysisEntry&)> fn) override;
+  // The entries ForEachEntry gives, folded into cells as the stores' SQL
+  // sums them (docs/storage.md, "Aggregates"; shift: each journey's first
+  // mature entry).
+  absl::StatusOr<AnalysisAggregates> Aggregates(const AnalysisQuery& query, int64_t first_period,
+                                                int64_t last_period) override;
   using AnalysisSource::GetJourneyTotals;
   absl::StatusOr<JourneyDiagnostics> GetJourneyTotals(const JourneySpec& journey,
                                                        const TimeRange& range,
@@ -123,6 +134,7 @@ class InMemoryAnalysisSource final : public AnalysisSource {
   std::vector<StoredProgramCustomer> customers_;
   std::vector<StoredProgramOutcome> program_outcomes_;
   std::vector<StoredProgramSend> program_sends_;
+  bool prefers_cells_ = false;
 };
 
 // amount * |[start, end) ∩ range| / (end - start); 0 for an empty cost span.

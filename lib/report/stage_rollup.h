@@ -57,7 +57,7 @@ class CustomerOverlap {
   int64_t SharedCustomers(uint64_t mask) const;
   // `units` customers with an analysed entry in exactly the journeys of
   // `journeys` (bit = journey index), counted by the database
-  // (Store::CountAnalysedUnits) when the report ran there: the same counts
+  // (Store::AggregateAnalysis) when the report ran there: the same counts
   // without the customers' ids. Not to be mixed with Add for one journey.
   void AddUnitSet(uint64_t journeys, int64_t units);
 

@@ -59,8 +59,15 @@ class EndlessStore final : public Store {
     --scans_running_;
     return status;
   }
-  absl::StatusOr<AnalysisAggregates> AggregateAnalysis(const AnalysisQuery&, int64_t, int64_t) override {
-    return absl::UnimplementedError("an endless store streams entries only");
+  // Like a statement over endless rows: it returns only when cancelled.
+  absl::StatusOr<AnalysisAggregates> AggregateAnalysis(const AnalysisQuery& query, int64_t,
+                                                       int64_t) override {
+    ++scans_running_;
+    while (!(query.cancelled && query.cancelled())) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    }
+    --scans_running_;
+    return absl::CancelledError("analysis cancelled");
   }
   absl::Status ForEachProgramUnit(const ProgramQuery&, const ProgramUnitFn&) override { return absl::OkStatus(); }
   // An endless store holds no rows to copy.
@@ -157,11 +164,16 @@ class ReportPoolTest : public ::testing::Test {
     deps.configs = holder_.get();
     deps.clock = RealClock::Get();
     deps.extra_services.push_back(std::make_unique<ReportServiceImpl>(
-        holder_.get(), std::make_unique<report::StoreAnalysisSource>(&store_), RealClock::Get(), pool_.get()));
+        holder_.get(), std::make_unique<report::StoreAnalysisSource>(&store_, mode()), RealClock::Get(),
+        pool_.get()));
     auto server = HoldfastServer::BuildAndStart(options, std::move(deps));
     ASSERT_TRUE(server.ok()) << server.status();
     server_ = std::move(*server);
     client_ = HoldfastClient::Connect("127.0.0.1:" + std::to_string(server_->port()));
+  }
+  // Where the report's per-entry rules run (holdfastd --report_analysis).
+  virtual report::StoreAnalysisSource::Mode mode() const {
+    return report::StoreAnalysisSource::Mode::kEntryStream;
   }
   void TearDown() override {
     client_.reset();
@@ -199,6 +211,27 @@ TEST_F(ReportPoolTest, DeadlineStopsScanning) {
   EXPECT_EQ(call.status.error_code(), grpc::StatusCode::DEADLINE_EXCEEDED);
   EXPECT_TRUE(WaitFor([&] { return store_.scans_running() == 0; })) << "the scan kept running";
   EXPECT_GT(store_.rows(), 0);
+}
+
+// The same server with --report_analysis=database: the store's aggregate
+// statement returns nothing until it has read every entry, so only the
+// cancel check inside it can stop it.
+class ReportPoolInDatabaseTest : public ReportPoolTest {
+ protected:
+  report::StoreAnalysisSource::Mode mode() const override {
+    return report::StoreAnalysisSource::Mode::kInDatabase;
+  }
+};
+
+TEST_F(ReportPoolInDatabaseTest, DeadlineStopsTheAggregateStatement) {
+  ReportCall call;
+  call.context.set_deadline(std::chrono::system_clock::now() + std::chrono::milliseconds(300));
+  call.Start(client_->reports());
+  ASSERT_TRUE(WaitFor([&] { return store_.scans_running() == 1; }));
+  ASSERT_TRUE(call.Wait(std::chrono::seconds(10)));
+  EXPECT_EQ(call.status.error_code(), grpc::StatusCode::DEADLINE_EXCEEDED);
+  EXPECT_TRUE(WaitFor([&] { return store_.scans_running() == 0; })) << "the statement kept running";
+  EXPECT_EQ(store_.rows(), 0);  // no entry streamed
 }
 
 TEST_F(ReportPoolTest, AssignIsAnsweredWhileReportsRunAndExcessReportsAreRefused) {

@@ -1,5 +1,5 @@
 // What both stores share to run the analysis in the database
-// (Store::ForEachAnalysisCell, Store::CountAnalysedUnits): query checks, the
+// (Store::AggregateAnalysis): query checks, the
 // shift's text form, and the decoding of one AnalysisCellSql row through the
 // store's own column accessors.
 #ifndef HOLDFAST_LIB_STORAGE_INTERNAL_ANALYSIS_CELLS_H_
