@@ -145,6 +145,7 @@ absl::StatusOr<std::unique_ptr<HoldfastDaemon>> HoldfastDaemon::Start(const Daem
   }
   store_options.max_queued_records = options.max_pending_records;
   store_options.pg_writer_connections = options.pg_writers;
+  store_options.pg_report_connections = options.pg_report_connections;
   store_options.init_existing_file = options.init_store;
   HF_ASSIGN_OR_RETURN(d->impl_->store, Store::Open(options.db_path, store_options));
   Store* store = d->impl_->store.get();

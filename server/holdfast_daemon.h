@@ -36,6 +36,9 @@ struct DaemonOptions {
   int max_pending_records = 200000;
   // PostgreSQL store: writer connections (PostgresStoreOptions::writer_connections).
   int pg_writers = 2;
+  // PostgreSQL: connections per report's entry stream (StoreOptions::
+  // pg_report_connections).
+  int pg_report_connections = 2;
   // TLS, tokens and the listen policy (server/daemon_security.h).
   SecurityOptions security;
   // Estimated bytes held by writes in flight (parsed requests, copied rows,

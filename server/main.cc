@@ -45,6 +45,10 @@ ABSL_FLAG(int, max_pending_records, 200000,
 ABSL_FLAG(int, pg_writers, 2,
           "PostgreSQL store: writer connections per replica, 1-16 (commits overlap with the "
           "previous one's WAL flush; docs/postgresql.md). No effect on SQLite.");
+ABSL_FLAG(int, pg_report_connections, 2,
+          "PostgreSQL store: connections one report's entry stream reads on, 1-16 (a large "
+          "journey is cut into slices by unit that they compute at once, on one snapshot; "
+          "docs/postgresql.md). No effect on SQLite.");
 ABSL_FLAG(std::string, tls_cert, "", "PEM server certificate chain; with --tls_key the server speaks TLS.");
 ABSL_FLAG(std::string, tls_key, "", "PEM private key of --tls_cert.");
 ABSL_FLAG(std::string, tls_client_ca, "",
@@ -176,6 +180,7 @@ int main(int argc, char** argv) {
   options.sync_full = absl::GetFlag(FLAGS_sync) == "full";
   options.max_pending_records = absl::GetFlag(FLAGS_max_pending_records);
   options.pg_writers = absl::GetFlag(FLAGS_pg_writers);
+  options.pg_report_connections = absl::GetFlag(FLAGS_pg_report_connections);
   options.security.tls_cert_path = absl::GetFlag(FLAGS_tls_cert);
   options.security.tls_key_path = absl::GetFlag(FLAGS_tls_key);
   options.security.tls_client_ca_path = absl::GetFlag(FLAGS_tls_client_ca);

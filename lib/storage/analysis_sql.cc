@@ -100,8 +100,24 @@ std::string JourneyFixedCostSql(SqlDialect d, bool by_category) {
 }  // namespace
 
 std::string AnalysisEntrySql(SqlDialect d, size_t versions, int64_t max_horizon_us,
-                             bool next_entry_possible, bool with_attributes) {
+                             bool next_entry_possible, bool with_attributes, AnalysisSlice slice) {
   const bool pg = d == SqlDialect::kPostgres;
+  // The slice's unit range, on the entries and on the outcome join (whose
+  // merge join would otherwise read the outcomes of every unit before the
+  // range: PostgreSQL infers no range on o.unit from o.unit = e.unit).
+  std::string entry_range, outcome_range;
+  const int range_param = AnalysisUnitRangeParam(versions);
+  auto bound = [&](const char* column, const char* op, int param) {
+    return absl::StrCat(" AND ", column, " ", op, " ", P(d, param), pg ? "::text" : "");
+  };
+  if (slice.lower) {
+    absl::StrAppend(&entry_range, bound("e.unit", ">=", range_param));
+    absl::StrAppend(&outcome_range, bound("o.unit", ">=", range_param));
+  }
+  if (slice.upper) {
+    absl::StrAppend(&entry_range, bound("e.unit", "<", range_param + 1));
+    absl::StrAppend(&outcome_range, bound("o.unit", "<", range_param + 1));
+  }
   // Versions known to the caller, with their windows.
   std::string values;
   for (size_t k = 0; k < versions; ++k) {
@@ -225,13 +241,14 @@ std::string AnalysisEntrySql(SqlDialect d, size_t versions, int64_t max_horizon_
                  "  (SELECT min(n2.period) FROM entries n2 WHERE n2.journey = e.journey AND n2.unit = e.unit\n",
                  "     AND n2.period > e.period AND n2.t0 < ", as_of, ")\n"),
       sends_lateral,
-      "LEFT JOIN outcomes o ON o.unit = e.unit AND o.type <> 3\n",
+      "LEFT JOIN outcomes o ON o.unit = e.unit AND o.type <> 3", outcome_range, "\n",
       "  AND o.at >= e.t0 - ", pre, " AND o.at < ", end, "\n",
       "WHERE e.journey = ", P(d, kAnalysisParamJourney), " AND e.t0 >= ", P(d, kAnalysisParamFrom),
-      " AND e.t0 < ", P(d, kAnalysisParamTo), "\n",
+      " AND e.t0 < ", P(d, kAnalysisParamTo), entry_range, "\n",
       pg ? absl::StrCat("GROUP BY e.journey, e.unit, e.period", lookup ? ", v.version, v.w, v.p, v.h" : "",
                         next_entry_possible ? ", nx.t0" : "", ", sl.c, sl.n\n")
-         : "GROUP BY e.unit, e.period\n");
+         : "GROUP BY e.unit, e.period\n",
+      slice.ordered ? "ORDER BY e.unit, e.period\n" : "");
 }
 
 namespace {

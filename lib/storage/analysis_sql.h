@@ -95,8 +95,24 @@ enum AnalysisColumn : int {
 // with_attributes = false returns NULL for kColAttributes (a report without
 // segment_by reads no attribute; on PostgreSQL the bytea crosses the wire
 // as hex).
+// `slice` narrows the rows to a range of units (the PostgreSQL store's
+// parallel stream, docs/postgresql.md "Analysis stream"): lower bound
+// (units >= it) at parameter AnalysisUnitRangeParam(versions), upper bound
+// (units < it) at the next parameter; `ordered` returns the rows in (unit,
+// period) order, the key order of entries' primary key in the C collation,
+// so slices read one after another give the unsliced stream's rows in the
+// same order.
+struct AnalysisSlice {
+  bool lower = false;
+  bool upper = false;
+  bool ordered = false;
+};
 std::string AnalysisEntrySql(SqlDialect dialect, size_t versions, int64_t max_horizon_us = 0,
-                             bool next_entry_possible = true, bool with_attributes = true);
+                             bool next_entry_possible = true, bool with_attributes = true,
+                             AnalysisSlice slice = {});
+inline int AnalysisUnitRangeParam(size_t versions) {
+  return kAnalysisParamFirstVersion + 4 * static_cast<int>(versions);
+}
 
 // The config versions of one journey's analysis query. Only the versions
 // whose windows differ from the journey's fallback windows go into the SQL's

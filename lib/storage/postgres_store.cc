@@ -26,9 +26,11 @@ using storage_internal::StatusFromCurrentPqxxException;
 absl::Status ValidateOptions(const PostgresStoreOptions& o) {
   if (o.max_queued_records <= 0 || o.max_queued_bytes <= 0 || o.max_records_per_commit <= 0 ||
       o.max_idle_readers < 0 || o.max_retries < 0 || o.writer_connections < 1 ||
-      o.writer_connections > 16) {
+      o.writer_connections > 16 || o.report_connections < 1 || o.report_connections > 16 ||
+      o.min_slice_entries < 1) {
     return absl::InvalidArgumentError(
-        "PostgresStoreOptions: sizes must be positive and writer_connections in [1, 16]");
+        "PostgresStoreOptions: sizes must be positive and writer_connections, report_connections in "
+        "[1, 16]");
   }
   return absl::OkStatus();
 }

@@ -67,6 +67,20 @@ struct PostgresStoreOptions {
   // is submitted always wins over it). Default 2 (docs/performance.md,
   // "Replicas on PostgreSQL").
   int writer_connections = 2;
+  // Connections one report's entry stream reads on, in [1, 16]. With more
+  // than 1, a journey with at least 2 * min_slice_entries entries (estimated
+  // from a sample of pages) is cut into slices of about min_slice_entries by
+  // unit, which the connections compute at once on one exported snapshot;
+  // the slices are read back in key order, so the report gets the same rows
+  // in the same order as from one connection (docs/postgresql.md, "Analysis
+  // stream"). Each connection holds up to 2 * min_slice_entries parsed
+  // entries (~250 bytes each) ahead of the report. Default 2.
+  int report_connections = 2;
+  int64_t min_slice_entries = 65536;
+  // Tests only: called on the report's thread once it has exported its
+  // snapshot and before the other connections import it (a write committed
+  // here must not be seen by any slice).
+  std::function<void()> before_slice_connections;
   // Times a group commit is re-run after a deadlock or serialization
   // failure with another replica before its batches fail UNAVAILABLE.
   // Default 5.
@@ -87,6 +101,8 @@ struct PostgresStoreStats {
   int64_t pending_records = 0;    // queued or being committed
   int64_t pending_bytes = 0;
   int64_t rejected_full = 0;      // writes refused because the queue was full
+  int64_t sliced_journeys = 0;    // journeys of report streams cut into slices
+  int64_t slices = 0;             // slices those were cut into
 };
 
 class PostgresStore final : public Store {

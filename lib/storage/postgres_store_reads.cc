@@ -1,14 +1,9 @@
-// The read half of PostgresStore: config history and the analysis queries.
-// Every read runs on a pooled connection inside one REPEATABLE READ READ
-// ONLY transaction (one snapshot, while every replica keeps writing); the
-// per-entry rules are the SQLite store's (docs/storage.md, "Analysis
-// queries"): each entry's window sums are LATERAL aggregates over the
-// covering indexes outcomes_by_unit and sends_by_unit, one bounded index
-// range per entry whatever the planner's statistics say (a fresh database
-// has none, and a cursor's fast-start planning once picked a nested loop
-// over a CTE scan: quadratic). Rows come in key order (the primary key's
-// order, no sort), so every replica folds the same rows in the same order
-// and their reports agree to the last bit, not just to rounding.
+// The read half of PostgresStore: config history, the report's other
+// queries and the connection pool (the entry stream is
+// postgres_store_stream.cc). Every read runs on a pooled connection inside
+// one REPEATABLE READ READ ONLY transaction (one snapshot, while every
+// replica keeps writing); the per-entry rules are the SQLite store's
+// (docs/storage.md, "Analysis queries").
 #include <algorithm>
 #include <limits>
 #include <optional>
@@ -62,71 +57,6 @@ using storage_internal::Int64Of;
 using storage_internal::ReadSession;
 using storage_internal::ReadTxn;
 
-// Column values of the analysis stream, parsed from COPY's text format with
-// absl's parsers (pqxx 6's field::as<double>() goes through a stream and was
-// most of the client's ~2 s per 1 M entries, docs/performance.md). Exact:
-// PostgreSQL writes the shortest round-trip form of a float8 in COPY as in
-// a query result.
-bool ParseInt64(absl::string_view text, int64_t* v) { return absl::SimpleAtoi(text, v); }
-bool ParseDouble(absl::string_view text, double* v) { return absl::SimpleAtod(text, v); }
-
-std::string SegmentOf(absl::string_view attributes, const std::string& key) {
-  if (key.empty()) return "";
-  const std::string encoded = storage_internal::FromByteaHex(attributes);
-  std::optional<absl::string_view> v = storage_internal::FindAttribute(encoded, key);
-  return v.has_value() ? std::string(*v) : std::string();
-}
-
-// Rows of the analysis stream between two polls of the caller's CancelCheck
-// (as many as one FETCH of the cursor it replaced; StoreAnalysisSource polls
-// every 256 rows on its own).
-constexpr int64_t kCopyPollRows = 10000;
-
-// Runs `fn` on every row of COPY (`query`) TO STDOUT, one line at a time
-// (libpq's PQgetCopyData: client memory stays one row, while the server runs
-// ahead of the client by what the socket buffers). COPY rather than a cursor:
-// a cursor's server computes a batch only when asked for it, so server and
-// client took turns; COPY's query runs to completion on its own, overlapping
-// the client's parsing and folding (docs/postgresql.md, "Analysis stream").
-// `cancelled` is polled after the first row and every kCopyPollRows rows.
-// On an error or cancellation the query is cancelled on the server before
-// the stream is closed: pqxx's stream_from reads every remaining line when
-// destroyed, which would otherwise let the server finish the whole query.
-// The caller then drops the connection (the transaction is aborted).
-template <typename Fn>
-absl::Status StreamCopy(ReadTxn& txn, pqxx::connection& conn, const std::string& query,
-                        size_t columns, const CancelCheck& cancelled, Fn&& fn) {
-  // pqxx 6.4's stream_from writes "COPY <table> TO STDOUT" with the name as
-  // given (unquoted), which makes "(query)" a COPY of a query; pqxx 7 has
-  // stream_from::query for this.
-  std::optional<pqxx::stream_from> copy;
-  copy.emplace(txn, absl::StrCat("(", query, ")"));
-  storage_internal::CopyTextRow row;
-  std::string line;
-  absl::Status status;
-  int64_t n = 0;
-  while (copy->get_raw_line(line)) {
-    if (n++ % kCopyPollRows == 0 && cancelled && cancelled()) {
-      status = absl::CancelledError("report cancelled (caller gone or deadline exceeded)");
-      break;
-    }
-    status = row.Parse(line, columns);
-    if (status.ok()) status = fn(row);
-    if (!status.ok()) break;
-  }
-  if (!status.ok()) {
-    // The caller's status wins over a failed cancel request (which costs at
-    // worst draining the rest of the query).
-    try {
-      conn.cancel_query();
-    } catch (...) {
-    }
-    copy.reset();  // drains until the server's query_canceled; pqxx records it on the transaction
-    return status;
-  }
-  copy->complete();
-  return absl::OkStatus();
-}
 
 // Runs `fn` on every row of the open cursor hf_cur, kFetchRows at a time.
 // `cancelled` is polled before each round trip: the caller's own polls
@@ -199,108 +129,6 @@ absl::StatusOr<std::vector<ConfigVersionRow>> PostgresStore::ListConfigVersions(
   return out;
 }
 
-absl::Status PostgresStore::ForEachAnalysisEntry(const AnalysisQuery& query,
-                                                 const AnalysisEntryFn& fn) {
-  HF_RETURN_IF_ERROR(storage_internal::ValidateAnalysisQuery(query));
-  HF_ASSIGN_OR_RETURN(std::unique_ptr<ReadSession> session, ReadSession::Begin(impl_.get()));
-  absl::Status status;
-  try {
-    ReadTxn& txn = session->txn();
-    AnalysisEntry e;
-    for (const JourneyWindow& j : query.journeys) {
-      // The one definition of the per-entry rules (analysis_sql.h), in its
-      // PostgreSQL dialect; its parameters are written in as literals below.
-      const JourneyVersions versions(j);
-      const std::vector<const VersionWindow*>& own = versions.with_own_windows();
-      // COPY takes no bind parameters: the values go into the SQL as
-      // literals, text quoted by the connection's own escaping, numbers as
-      // (v)::bigint — the parentheses keep a negative value after a minus
-      // from starting a "--" comment, and the cast gives every number the
-      // type the bound parameter had (INT64_MIN would otherwise be numeric).
-      // The plan is the same: a one-off query is planned with its parameter
-      // values either way.
-      const std::vector<std::string> params = storage_internal::AnalysisEntryParams(
-          query, j, versions, [&txn](const std::string& v) { return txn.quote(v); },
-          [](int64_t v) { return absl::StrCat("(", v, ")::bigint"); });
-      // Same REPEATABLE READ snapshot: a journey without any entry of a later
-      // period can have no next entry, and skips that lookup.
-      const bool next_entry_possible =
-          txn.exec_params1(NextEntryPossibleSql(SqlDialect::kPostgres), j.journey,
-                           std::to_string(query.as_of))[0]
-              .as<int64_t>() != 0;
-      absl::StatusOr<std::string> sql = storage_internal::InlineSqlParameters(
-          AnalysisEntrySql(SqlDialect::kPostgres, own.size(), j.max_horizon_us, next_entry_possible,
-                           !query.segment_by.empty()),
-          params);
-      if (!sql.ok()) {
-        status = sql.status();
-        break;
-      }
-      e.journey = j.journey;
-      auto int64_at = [](const storage_internal::CopyTextRow& row, int col, int64_t* v) {
-        if (ParseInt64(row[col], v)) return absl::OkStatus();
-        return absl::InternalError(absl::StrCat("analysis column ", col, ": not an integer"));
-      };
-      auto double_at = [](const storage_internal::CopyTextRow& row, int col, double* v) {
-        if (ParseDouble(row[col], v)) return absl::OkStatus();
-        return absl::InternalError(absl::StrCat("analysis column ", col, ": not a number"));
-      };
-      status = StreamCopy(txn, session->connection(), *sql, kNumAnalysisColumns, query.cancelled,
-                          [&](const storage_internal::CopyTextRow& row) -> absl::Status {
-        int64_t v = 0;
-        double y = 0, ry = 0, m = 0, rm = 0;
-        e.unit.assign(row[kColUnit].data(), row[kColUnit].size());
-        HF_RETURN_IF_ERROR(int64_at(row, kColGroup, &v));
-        e.group = static_cast<EntryGroup>(v);
-        e.arm.assign(row[kColArm].data(), row[kColArm].size());
-        HF_RETURN_IF_ERROR(int64_at(row, kColPeriod, &e.period));
-        HF_RETURN_IF_ERROR(int64_at(row, kColT0, &e.t0));
-        HF_RETURN_IF_ERROR(int64_at(row, kColInWashout, &v));
-        e.in_washout = v != 0;
-        e.segment = SegmentOf(row[kColAttributes], query.segment_by);
-        e.config_version.assign(row[kColConfigVersion].data(), row[kColConfigVersion].size());
-        e.version_known = versions.Known(e.config_version);
-        HF_RETURN_IF_ERROR(int64_at(row, kColWindow, &e.window_us));
-        HF_RETURN_IF_ERROR(int64_at(row, kColRefundHorizon, &e.refund_horizon_us));
-        e.next_t0.reset();
-        if (!row.is_null(kColNextT0)) {
-          HF_RETURN_IF_ERROR(int64_at(row, kColNextT0, &v));
-          e.next_t0 = v;
-        }
-        HF_RETURN_IF_ERROR(double_at(row, kColY, &y));
-        HF_RETURN_IF_ERROR(double_at(row, kColRefundY, &ry));
-        HF_RETURN_IF_ERROR(double_at(row, kColM, &m));
-        HF_RETURN_IF_ERROR(double_at(row, kColRefundM, &rm));
-        e.y = y + ry;
-        e.m = m + rm;
-        HF_RETURN_IF_ERROR(int64_at(row, kColX, &v));
-        e.x = static_cast<int>(v);
-        HF_RETURN_IF_ERROR(double_at(row, kColZ, &e.z));
-        HF_RETURN_IF_ERROR(double_at(row, kColC, &e.c));
-        HF_RETURN_IF_ERROR(int64_at(row, kColSends, &e.sends));
-        HF_RETURN_IF_ERROR(int64_at(row, kColOrders, &e.orders));
-        HF_RETURN_IF_ERROR(int64_at(row, kColUnsubscribed, &v));
-        e.unsubscribed = static_cast<int>(v);
-        HF_RETURN_IF_ERROR(int64_at(row, kColComplained, &v));
-        e.complained = static_cast<int>(v);
-        HF_RETURN_IF_ERROR(double_at(row, kColIncentive, &e.incentive));
-        e.horizon_events.clear();
-        for (const int col : {kColHorizonEvents, kColHorizonRefunds}) {
-          if (row.is_null(col)) continue;
-          HF_RETURN_IF_ERROR(ParseHorizonEvents(row[col], &e));
-        }
-        FinishAnalysisEntry(query.as_of, &e);
-        return fn(e);
-      });
-      if (!status.ok()) break;
-    }
-  } catch (...) {
-    session->Poison();
-    return StatusFromCurrentPqxxException("streaming analysis entries");
-  }
-  if (!status.ok()) session->Poison();  // the COPY was cancelled mid-way, or never started
-  return status;
-}
 
 absl::Status PostgresStore::ForEachProgramUnit(const ProgramQuery& query, const ProgramUnitFn& fn) {
   HF_RETURN_IF_ERROR(storage_internal::ValidateProgramQuery(query));

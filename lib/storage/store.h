@@ -57,6 +57,9 @@ struct StoreOptions {
   // the others wait for their WAL flush (PostgresStoreOptions::
   // writer_connections, in [1, 16]). SQLite: no effect (one writer). Default 2.
   int pg_writer_connections = 2;
+  // PostgreSQL: connections one report's entry stream reads on, in [1, 16]
+  // (PostgresStoreOptions::report_connections). SQLite: no effect. Default 2.
+  int pg_report_connections = 2;
   // SQLite: create the store in an existing file that holds no Holdfast
   // schema (SqliteStoreOptions::init_existing_file). PostgreSQL: no effect;
   // the migrations create the tables in the named database. Default off.

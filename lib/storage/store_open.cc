@@ -26,6 +26,7 @@ absl::StatusOr<std::unique_ptr<Store>> Store::Open(const std::string& uri,
     pg.max_queued_records = options.max_queued_records;
     pg.max_idle_readers = options.max_idle_readers;
     pg.writer_connections = options.pg_writer_connections;
+    pg.report_connections = options.pg_report_connections;
     pg.on_commit = options.on_commit;
     HF_ASSIGN_OR_RETURN(std::unique_ptr<PostgresStore> store, PostgresStore::Open(uri, pg));
     return std::unique_ptr<Store>(std::move(store));

@@ -1,8 +1,16 @@
 // Runs the Store conformance suite (store_conformance_test.cc) on
 // PostgresStore: each case gets a new database on this process's server.
+// Also the PostgreSQL stream's slices (PostgresStoreOptions::
+// report_connections): several connections give the one connection's
+// stream, row for row, in the same order, on the same snapshot.
+#include <atomic>
 #include <memory>
 #include <string>
+#include <vector>
 
+#include "absl/strings/str_cat.h"
+#include "lib/base/status_macros.h"
+#include "lib/storage/postgres_store.h"
 #include "lib/storage/store.h"
 #include "tests/storage/store_conformance.h"
 #include "tests/storage/test_store.h"
@@ -19,6 +27,175 @@ absl::StatusOr<std::unique_ptr<Store>> MakePostgresStore(const std::string& /*di
 INSTANTIATE_TEST_SUITE_P(Postgres, StoreConformanceTest,
                          ::testing::Values(StoreFactory{"postgres", &MakePostgresStore}),
                          StoreFactoryName);
+
+// Every field of the entries, in stream order.
+std::vector<AnalysisEntry> ReadAll(Store& store, const AnalysisQuery& q, absl::Status* status) {
+  std::vector<AnalysisEntry> out;
+  *status = store.ForEachAnalysisEntry(q, [&](const AnalysisEntry& e) {
+    out.push_back(e);
+    return absl::OkStatus();
+  });
+  return out;
+}
+
+void ExpectSameStream(const std::vector<AnalysisEntry>& want, const std::vector<AnalysisEntry>& got) {
+  ASSERT_EQ(got.size(), want.size());
+  for (size_t i = 0; i < want.size(); ++i) {
+    const AnalysisEntry& a = want[i];
+    const AnalysisEntry& b = got[i];
+    SCOPED_TRACE(absl::StrCat("entry ", i, ": ", a.journey, "/", a.unit, "/", a.period));
+    EXPECT_EQ(b.journey, a.journey);
+    EXPECT_EQ(b.unit, a.unit);
+    EXPECT_EQ(b.period, a.period);
+    EXPECT_EQ(b.t0, a.t0);
+    EXPECT_EQ(b.group, a.group);
+    EXPECT_EQ(b.arm, a.arm);
+    EXPECT_EQ(b.config_version, a.config_version);
+    EXPECT_EQ(b.version_known, a.version_known);
+    EXPECT_EQ(b.in_washout, a.in_washout);
+    EXPECT_EQ(b.segment, a.segment);
+    EXPECT_EQ(b.window_us, a.window_us);
+    EXPECT_EQ(b.refund_horizon_us, a.refund_horizon_us);
+    EXPECT_EQ(b.next_t0, a.next_t0);
+    EXPECT_EQ(b.mature, a.mature);
+    EXPECT_EQ(b.window_end, a.window_end);
+    EXPECT_EQ(b.window_cut, a.window_cut);
+    EXPECT_EQ(b.in_refund_horizon, a.in_refund_horizon);
+    // Bit for bit: each row is the same SQL over the same rows.
+    EXPECT_EQ(b.y, a.y);
+    EXPECT_EQ(b.m, a.m);
+    EXPECT_EQ(b.z, a.z);
+    EXPECT_EQ(b.c, a.c);
+    EXPECT_EQ(b.x, a.x);
+    EXPECT_EQ(b.sends, a.sends);
+    EXPECT_EQ(b.orders, a.orders);
+    EXPECT_EQ(b.unsubscribed, a.unsubscribed);
+    EXPECT_EQ(b.complained, a.complained);
+    EXPECT_EQ(b.incentive, a.incentive);
+    ASSERT_EQ(b.horizon_events.size(), a.horizon_events.size());
+    for (size_t k = 0; k < a.horizon_events.size(); ++k) {
+      EXPECT_EQ(b.horizon_events[k].offset_us, a.horizon_events[k].offset_us);
+      EXPECT_EQ(b.horizon_events[k].revenue, a.horizon_events[k].revenue);
+      EXPECT_EQ(b.horizon_events[k].margin, a.horizon_events[k].margin);
+      EXPECT_EQ(b.horizon_events[k].order, a.horizon_events[k].order);
+    }
+  }
+}
+
+// The messy store read by one connection and by three, in slices of ~8
+// entries (so ~30 per journey, more slices than fit in a queue).
+class SlicedStreamTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    absl::StatusOr<std::string> uri = NewPostgresDatabase();
+    ASSERT_TRUE(uri.ok()) << uri.status();
+    uri_ = *uri;
+    PostgresStoreOptions one;
+    one.report_connections = 1;
+    absl::StatusOr<std::unique_ptr<PostgresStore>> s = PostgresStore::Open(*uri, one);
+    ASSERT_TRUE(s.ok()) << s.status();
+    serial_ = *std::move(s);
+    RecordMessyTwoJourneyStore(*serial_);
+    PostgresStoreOptions three;
+    three.report_connections = 3;
+    three.min_slice_entries = 8;
+    s = PostgresStore::Open(*uri, three);
+    ASSERT_TRUE(s.ok()) << s.status();
+    sliced_ = *std::move(s);
+  }
+  std::string uri_;
+  std::unique_ptr<PostgresStore> serial_;
+  std::unique_ptr<PostgresStore> sliced_;
+};
+
+TEST_F(SlicedStreamTest, SlicesGiveTheOneConnectionStreamRowForRowInOrder) {
+  AnalysisQuery windowed = MessyQuery();
+  windowed.from = 1100;  // entries of the later periods only
+  AnalysisQuery horizons = MessyQuery();
+  for (JourneyWindow& j : horizons.journeys) j.max_horizon_us = 300;
+  for (const AnalysisQuery& q : {MessyQuery(), windowed, horizons}) {
+    absl::Status serial_status, sliced_status;
+    const std::vector<AnalysisEntry> want = ReadAll(*serial_, q, &serial_status);
+    ASSERT_TRUE(serial_status.ok()) << serial_status;
+    const int64_t slices_before = sliced_->GetStats().slices;
+    const std::vector<AnalysisEntry> got = ReadAll(*sliced_, q, &sliced_status);
+    ASSERT_TRUE(sliced_status.ok()) << sliced_status;
+    ASSERT_GT(want.size(), 300u);
+    ExpectSameStream(want, got);
+    // Both journeys were cut (~8 entries a slice), so rows came from all three connections.
+    EXPECT_GE(sliced_->GetStats().slices - slices_before, 20);
+  }
+  EXPECT_EQ(serial_->GetStats().sliced_journeys, 0);
+  EXPECT_GE(sliced_->GetStats().sliced_journeys, 6);
+}
+
+TEST_F(SlicedStreamTest, EverySliceReadsTheSnapshotTheStreamStartedOn) {
+  const AnalysisQuery q = MessyQuery();
+  absl::Status status;
+  const std::vector<AnalysisEntry> before = ReadAll(*serial_, q, &status);
+  ASSERT_TRUE(status.ok()) << status;
+  // Entries that sort into the first, a middle and the last slice of both
+  // journeys, committed after the stream's snapshot was taken (once it was
+  // exported, before the other connections start) and while it reads.
+  auto late = [this](const std::string& suffix) {
+    std::vector<EntryRow> rows;
+    for (const std::string unit : {"a-late", "u150x", "zz-late"}) {
+      rows.push_back(EntryRow{"j", unit + suffix, 0, 1100, EntryGroup::kTreatment, "a", "v1", false, {}});
+      rows.push_back(EntryRow{"k", unit + suffix, 0, 1100, EntryGroup::kHoldout, "", "v1", false, {}});
+    }
+    return serial_->RecordEntries(rows).status();
+  };
+  PostgresStoreOptions options;
+  options.report_connections = 3;
+  options.min_slice_entries = 8;
+  absl::Status hook_status;
+  options.before_slice_connections = [&] { hook_status = late("1"); };
+  absl::StatusOr<std::unique_ptr<PostgresStore>> hooked = PostgresStore::Open(uri_, options);
+  ASSERT_TRUE(hooked.ok()) << hooked.status();
+  bool wrote = false;
+  std::vector<AnalysisEntry> got;
+  status = (*hooked)->ForEachAnalysisEntry(q, [&](const AnalysisEntry& e) {
+    if (!wrote) {
+      wrote = true;
+      HF_RETURN_IF_ERROR(late("2"));
+    }
+    got.push_back(e);
+    return absl::OkStatus();
+  });
+  ASSERT_TRUE(status.ok()) << status;
+  ASSERT_TRUE(hook_status.ok()) << hook_status;
+  ASSERT_TRUE(wrote);
+  ExpectSameStream(before, got);
+  const std::vector<AnalysisEntry> after = ReadAll(*sliced_, q, &status);
+  ASSERT_TRUE(status.ok()) << status;
+  EXPECT_EQ(after.size(), before.size() + 12);
+}
+
+TEST_F(SlicedStreamTest, AStoppedStreamStopsEveryConnectionAndTheNextOneIsWhole) {
+  const AnalysisQuery q = MessyQuery();
+  absl::Status status;
+  const std::vector<AnalysisEntry> want = ReadAll(*serial_, q, &status);
+  ASSERT_TRUE(status.ok()) << status;
+  // The caller's error after 40 rows ends the stream with that error.
+  int rows = 0;
+  status = sliced_->ForEachAnalysisEntry(q, [&](const AnalysisEntry&) {
+    return ++rows == 40 ? absl::AbortedError("enough") : absl::OkStatus();
+  });
+  EXPECT_EQ(status.code(), absl::StatusCode::kAborted) << status;
+  EXPECT_EQ(rows, 40);
+  // A cancelled report: CANCELLED, wherever the connections were.
+  AnalysisQuery cancelled = q;
+  std::atomic<int> polls{0};
+  cancelled.cancelled = [&polls] { return ++polls > 3; };
+  status = sliced_->ForEachAnalysisEntry(cancelled, [](const AnalysisEntry&) { return absl::OkStatus(); });
+  EXPECT_EQ(status.code(), absl::StatusCode::kCancelled) << status;
+  // The stopped connections were dropped, not pooled: the next stream is whole.
+  for (int round = 0; round < 2; ++round) {
+    const std::vector<AnalysisEntry> got = ReadAll(*sliced_, q, &status);
+    ASSERT_TRUE(status.ok()) << status;
+    ExpectSameStream(want, got);
+  }
+}
 
 }  // namespace
 }  // namespace holdfast::testing

@@ -43,6 +43,13 @@ inline std::string StoreFactoryName(const ::testing::TestParamInfo<StoreFactory>
 
 class StoreConformanceTest : public ::testing::TestWithParam<StoreFactory> {};
 
+// A messy two-journey store (store_conformance_test.cc): rotation periods
+// whose re-entries cut windows, arms, holdouts, washout, versions with
+// their own windows, incentives, refunds, unsubscribes and complaints.
+void RecordMessyTwoJourneyStore(Store& store);
+// The query over it whose as_of leaves the last period partly immature.
+AnalysisQuery MessyQuery();
+
 }  // namespace holdfast::testing
 
 #endif  // HOLDFAST_TESTS_STORAGE_STORE_CONFORMANCE_H_

@@ -725,6 +725,8 @@ TEST_P(StoreConformanceTest, EachEntryUsesTheWindowsOfItsConfigVersion) {
 
 // ------------------------------------------------- analysis in the database
 
+}  // namespace
+
 // A messy two-journey store: rotation periods whose re-entries cut windows,
 // two arms, holdout, global holdout, washout, a version with its own windows
 // and an unknown one, orders with incentives and refunds, unsubscribes and
@@ -812,6 +814,8 @@ AnalysisQuery MessyQuery() {
   q.as_of = 1260;  // the last period's entries partly immature
   return q;
 }
+
+namespace {
 
 std::array<double, kNumCellVariables> CellValuesOf(const AnalysisEntry& e) {
   return {e.y, e.m, static_cast<double>(e.x), e.c, e.z, e.incentive, static_cast<double>(e.orders),

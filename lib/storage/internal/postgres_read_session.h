@@ -47,6 +47,20 @@ class ReadSession {
     }
     return session;
   }
+  // A session on the snapshot another session exported (pg_export_snapshot;
+  // valid while that session's transaction is open): the same rows.
+  static absl::StatusOr<std::unique_ptr<ReadSession>> BeginOnSnapshot(PostgresStore::Impl* impl,
+                                                                       const std::string& snapshot) {
+    HF_ASSIGN_OR_RETURN(std::unique_ptr<ReadSession> session, Begin(impl));
+    try {
+      // Before the transaction's first query (SET LOCAL is none).
+      session->txn_->exec(absl::StrCat("SET TRANSACTION SNAPSHOT ", session->txn_->quote(snapshot)));
+    } catch (...) {
+      session->Poison();
+      return StatusFromCurrentPqxxException("importing the report's snapshot");
+    }
+    return session;
+  }
   ~ReadSession() {
     if (conn_ == nullptr) return;
     try {
