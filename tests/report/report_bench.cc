@@ -58,6 +58,12 @@ ABSL_FLAG(bool, in_database, false,
 ABSL_FLAG(int, pg_hold_seconds, 0,
           "with --postgres: after the copy, print the server's socket directory and URI and keep "
           "the server up this long before timing (for EXPLAIN with psql on the same data)");
+ABSL_FLAG(std::string, pg_report_connections, "2",
+          "with --postgres: time the report once per value, comma-separated (e.g. 1,2,1,2): the "
+          "store's report connections (holdfastd --pg_report_connections)");
+ABSL_FLAG(std::string, pg_uri, "",
+          "with --postgres: time an existing PostgreSQL store at this URI (holding the same rows, "
+          "e.g. from holdfast store copy) instead of starting a server and copying into it");
 ABSL_FLAG(std::string, horizons_days, "",
           "also time the report with these outcome horizons (days, comma-separated, e.g. "
           "30,60,90), interleaved pass by pass with the single-window report");
@@ -204,7 +210,31 @@ void TimePostgresAggregate(const std::string& uri) {
 
 // Starts a server, copies the SQLite store into it, times the report and
 // the bare aggregate there. The server stops when this returns.
+// Times the report on the store at `uri` once per --pg_report_connections.
+int TimePostgresReports(const std::string& uri) {
+  for (absl::string_view v :
+       absl::StrSplit(absl::GetFlag(FLAGS_pg_report_connections), ',', absl::SkipEmpty())) {
+    StoreOptions so;
+    if (!absl::SimpleAtoi(v, &so.pg_report_connections)) {
+      std::fprintf(stderr, "--pg_report_connections: not a number\n");
+      return 1;
+    }
+    absl::StatusOr<std::unique_ptr<Store>> pg = Store::Open(uri, so);
+    if (!pg.ok()) {
+      std::fprintf(stderr, "%s\n", std::string(pg.status().message()).c_str());
+      return 1;
+    }
+    const std::string label = absl::StrCat("PostgreSQL, ", so.pg_report_connections, " report connection(s)");
+    if (!TimeReports(label.c_str(), pg->get())) return 1;
+  }
+  return 0;
+}
+
 int TimePostgres(Store& sqlite) {
+  if (const std::string uri = absl::GetFlag(FLAGS_pg_uri); !uri.empty()) {
+    std::printf("timing the existing PostgreSQL store %s\n", Store::RedactUri(uri).c_str());
+    return TimePostgresReports(uri);
+  }
   testing::PostgresServer::Options o;
   for (absl::string_view setting :
        absl::StrSplit(absl::GetFlag(FLAGS_pg_settings), ',', absl::SkipEmpty())) {
@@ -244,7 +274,8 @@ int TimePostgres(Store& sqlite) {
     std::fflush(stdout);
     std::this_thread::sleep_for(std::chrono::seconds(hold));
   }
-  if (!TimeReports("PostgreSQL", pg->get())) return 1;
+  pg->reset();
+  if (TimePostgresReports(*uri) != 0) return 1;
   TimePostgresAggregate(*uri);
   return 0;
 }
