@@ -128,8 +128,9 @@ struct JourneyStream {
   bool next_entry_possible = false;
 };
 
-absl::Status PrepareJourney(ReadTxn& txn, const AnalysisQuery& query, const JourneyWindow& j,
-                            JourneyStream* out) {
+// Throws libpqxx exceptions.
+void PrepareJourney(ReadTxn& txn, const AnalysisQuery& query, const JourneyWindow& j,
+                    JourneyStream* out) {
   out->query = &query;
   out->journey = &j;
   out->versions.emplace(j);
@@ -147,7 +148,6 @@ absl::Status PrepareJourney(ReadTxn& txn, const AnalysisQuery& query, const Jour
       txn.exec_params1(NextEntryPossibleSql(SqlDialect::kPostgres), j.journey,
                        std::to_string(query.as_of))[0]
           .as<int64_t>() != 0;
-  return absl::OkStatus();
 }
 
 // The journey's statement over units in [lower, upper) (either bound
@@ -409,7 +409,7 @@ absl::Status PostgresStore::ForEachAnalysisEntry(const AnalysisQuery& query,
     std::string snapshot;
     for (const JourneyWindow& j : query.journeys) {
       JourneyStream js;
-      HF_RETURN_IF_ERROR(PrepareJourney(txn, query, j, &js));
+      PrepareJourney(txn, query, j, &js);
       std::vector<std::string> bounds;
       if (options.report_connections > 1) bounds = SliceBounds(txn, js, options.min_slice_entries);
       if (!bounds.empty() && helpers.empty()) {
