@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <array>
 #include <limits>
+#include <string>
+#include <vector>
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
@@ -99,24 +101,73 @@ std::string JourneyFixedCostSql(SqlDialect d, bool by_category) {
 
 }  // namespace
 
+namespace {
+
+// The per-entry sums of AnalysisEntrySql, columns kColY..kColIncentive, over
+// the event rows `o` joined to an entry `e` (aliases: SQLite joins outcomes
+// `o` to entries `e`; PostgreSQL reads both from one sorted row `ev`), with
+// the entry's window end and refund deadline. `outcome`: the condition that
+// a joined row is an outcome, not a send (PostgreSQL's events carry both);
+// `send_cost` and `send_count`: the entry's sends in the window.
+std::string EntrySumsSql(SqlDialect d, const std::string& e, const std::string& o,
+                         const std::string& outcome, const std::string& end,
+                         const std::string& deadline, const std::string& send_cost,
+                         const std::string& send_count) {
+  const std::string t0 = absl::StrCat(e, ".t0"), at = absl::StrCat(o, ".at"),
+                    type = absl::StrCat(o, ".type");
+  auto col = [&o](const char* name) { return absl::StrCat(o, ".", name); };
+  // Inside the window, before the entry (the pre-period), and an order
+  // (CONVERSION or ORDER) inside the window. The same text in every
+  // aggregate, so SQLite computes the order count once.
+  const std::string in_window = absl::StrCat(outcome, at, " >= ", t0);
+  const std::string before_entry = absl::StrCat(outcome, at, " < ", t0);
+  const std::string order_in_window = absl::StrCat(at, " >= ", t0, " AND ", type, " IN (1, 2)");
+  auto refund_sum = [&](const char* column) {
+    return absl::StrCat("CASE WHEN ", FilteredCount(order_in_window), " > 0 THEN (SELECT ",
+                        Total(d, absl::StrCat("r.", column)),
+                        " FROM outcomes r JOIN outcomes od ON od.outcome_id = r.order_id"
+                        " WHERE r.unit = ", e, ".unit AND r.type = 3 AND r.at < ", deadline,
+                        " AND od.unit = ", e, ".unit AND od.type IN (1, 2) AND od.at >= ", t0,
+                        " AND od.at < ", end, ") ELSE 0 END");
+  };
+  return absl::StrCat(
+      "  ", FilteredTotal(d, col("revenue"), in_window), ",\n",
+      "  ", FilteredTotal(d, col("margin"), in_window), ",\n",
+      "  ", FilteredAny(order_in_window), ",\n",
+      "  ", FilteredTotal(d, col("revenue"), before_entry), ",\n",
+      "  ", send_cost, ",\n",
+      "  ", send_count, ",\n",
+      "  ", refund_sum("revenue"), ",\n",
+      "  ", refund_sum("margin"), ",\n",
+      "  ", FilteredCount(order_in_window), ",\n",
+      "  ", FilteredAny(absl::StrCat(at, " >= ", t0, " AND ", type, " = 4")), ",\n",
+      "  ", FilteredAny(absl::StrCat(at, " >= ", t0, " AND ", type, " = 5")), ",\n",
+      "  ", FilteredTotal(d, col("incentive_cost"), order_in_window), ",\n");
+}
+
+}  // namespace
+
 std::string AnalysisEntrySql(SqlDialect d, size_t versions, int64_t max_horizon_us,
                              bool next_entry_possible, bool with_attributes, AnalysisSlice slice) {
   const bool pg = d == SqlDialect::kPostgres;
-  // The slice's unit range, on the entries and on the outcome join (whose
-  // merge join would otherwise read the outcomes of every unit before the
-  // range: PostgreSQL infers no range on o.unit from o.unit = e.unit).
-  std::string entry_range, outcome_range;
+  // The slice's unit range, on the entries and on the joined outcomes (and
+  // PostgreSQL's sends), whose merge join would otherwise read the rows of
+  // every unit before the range: PostgreSQL infers no range on o.unit from
+  // o.unit = e.unit.
+  std::string entry_range, outcome_range, send_range;
   const int range_param = AnalysisUnitRangeParam(versions);
   auto bound = [&](const char* column, const char* op, int param) {
     return absl::StrCat(" AND ", column, " ", op, " ", P(d, param), pg ? "::text" : "");
   };
   if (slice.lower) {
     absl::StrAppend(&entry_range, bound("e.unit", ">=", range_param));
-    absl::StrAppend(&outcome_range, bound("o.unit", ">=", range_param));
+    absl::StrAppend(&outcome_range, bound(pg ? "x.unit" : "o.unit", ">=", range_param));
+    absl::StrAppend(&send_range, bound("s.unit", ">=", range_param));
   }
   if (slice.upper) {
     absl::StrAppend(&entry_range, bound("e.unit", "<", range_param + 1));
-    absl::StrAppend(&outcome_range, bound("o.unit", "<", range_param + 1));
+    absl::StrAppend(&outcome_range, bound(pg ? "x.unit" : "o.unit", "<", range_param + 1));
+    absl::StrAppend(&send_range, bound("s.unit", "<", range_param + 1));
   }
   // Versions known to the caller, with their windows.
   std::string values;
@@ -133,55 +184,25 @@ std::string AnalysisEntrySql(SqlDialect d, size_t versions, int64_t max_horizon_
   // The entry's windows: its version's when that differs from the fallback
   // (JourneyVersions), else the fallback; without such versions, no lookup.
   const bool lookup = versions > 0;
+  const std::string with_versions =
+      lookup ? absl::StrCat("WITH v(version, w, p, h) AS (VALUES ", values, ")\n") : "";
+  const std::string join_versions = lookup ? "LEFT JOIN v ON v.version = e.config_version\n" : "";
   const std::string as_of = P(d, kAnalysisParamAsOf);
   // Window end: t0 + window, cut by the unit's next entry in the journey.
-  const std::string next_t0 = next_entry_possible ? "nx.t0" : (pg ? "NULL::bigint" : "NULL");
   const EntryWindowSql win =
       EntryWindows(d, lookup, kAnalysisParamWindow, kAnalysisParamRefundHorizon,
                    kAnalysisParamPrePeriod, as_of, next_entry_possible ? "nx.t0" : "");
-  const std::string& w = win.w;
-  const std::string& pre = win.pre;
-  const std::string& h = win.h;
-  const std::string& end = win.end;
-  const std::string& deadline = win.deadline;
-  // Conditions on a joined outcome row o (non-refund, in [t0 - pre, end)):
-  // inside the window, and an order (CONVERSION or ORDER) inside it. The same
-  // text in every aggregate, so SQLite computes the order count once.
-  const std::string in_window = "o.at >= e.t0";
-  const std::string order_in_window = "o.at >= e.t0 AND o.type IN (1, 2)";
-  auto refund_sum = [&](const char* column) {
-    return absl::StrCat("CASE WHEN ", FilteredCount(order_in_window), " > 0 THEN (SELECT ",
-                        Total(d, absl::StrCat("r.", column)),
-                        " FROM outcomes r JOIN outcomes od ON od.outcome_id = r.order_id"
-                        " WHERE r.unit = e.unit AND r.type = 3 AND r.at < ",
-                        deadline,
-                        " AND od.unit = e.unit AND od.type IN (1, 2) AND od.at >= e.t0"
-                        " AND od.at < ",
-                        end, ") ELSE 0 END");
-  };
-  // The entry's sends in this journey within its window. SQLite: two
-  // correlated lookups (cost, count). PostgreSQL: one LATERAL subquery
-  // returning both, joined before the outcomes — half the index scans, and
-  // -40 % of the query there (docs/performance.md); SQLite has no LATERAL.
-  const std::string sends_of_entry =
-      absl::StrCat("FROM sends s WHERE s.unit = e.unit AND s.journey = e.journey"
-                   " AND s.at >= e.t0 AND s.at < ",
-                   end);
-  auto sends = [&](const std::string& what) {
-    return absl::StrCat("(SELECT ", what, " ", sends_of_entry, ")");
-  };
-  const std::string send_cost = pg ? "sl.c" : sends(Total(d, "s.cost"));
-  const std::string send_count = pg ? "sl.n" : sends("count(*)");
-  const std::string sends_lateral =
-      pg ? absl::StrCat("CROSS JOIN LATERAL (SELECT ", Total(d, "s.cost"), " AS c, count(*) AS n ",
-                        sends_of_entry, ") sl\n")
-         : std::string();
-  // Horizon events (docs/storage.md, "Horizons"): not cut by the next entry;
-  // refunds of the horizon's orders at their first counting offset
-  // max(order offset, refund offset - refund horizon), before as_of.
-  std::string horizon_events = "NULL", horizon_refunds = "NULL";
-  if (max_horizon_us > 0) {
+  const std::string entry_filter =
+      absl::StrCat("WHERE e.journey = ", P(d, kAnalysisParamJourney), " AND e.t0 >= ",
+                   P(d, kAnalysisParamFrom), " AND e.t0 < ", P(d, kAnalysisParamTo), entry_range, "\n");
+  // Horizon events (docs/storage.md, "Horizons") of entry `e` (its unit and
+  // t0 columns) with refund horizon `h`: not cut by the next entry; refunds of
+  // the horizon's orders at their first counting offset max(order offset,
+  // refund offset - refund horizon), before as_of.
+  auto horizon_columns = [&](const std::string& e, const std::string& h) {
+    if (max_horizon_us <= 0) return std::string("  NULL,\n  NULL\n");
     const std::string hmax = absl::StrCat(max_horizon_us);
+    const std::string unit = absl::StrCat(e, ".unit"), t0 = absl::StrCat(e, ".t0");
     auto encode = [&](const std::string& off, const std::string& rev, const std::string& mar,
                       const std::string& order) {
       if (pg) return absl::StrCat("string_agg(concat_ws(' ', ", off, ", ", rev, ", ", mar, ", ",
@@ -189,66 +210,130 @@ std::string AnalysisEntrySql(SqlDialect d, size_t versions, int64_t max_horizon_
       return absl::StrCat("group_concat(printf('%d %!.17g %!.17g %d', ", off, ", ", rev, ", ", mar,
                           ", ", order, "), ';')");
     };
-    horizon_events = absl::StrCat(
-        "(SELECT ", encode("ho.at - e.t0", "ho.revenue", "ho.margin",
-                           "CASE WHEN ho.type IN (1, 2) THEN 1 ELSE 0 END"),
-        " FROM outcomes ho WHERE ho.unit = e.unit AND ho.type <> 3 AND ho.at >= e.t0"
-        " AND ho.at < e.t0 + ", hmax, " AND ho.at < ", as_of, ")");
-    horizon_refunds = absl::StrCat(
-        "(SELECT ",
-        encode(absl::StrCat("CASE WHEN hd.at > hr.at - ", h, " THEN hd.at - e.t0 ELSE hr.at - ", h,
-                            " - e.t0 END"),
+    return absl::StrCat(
+        "  (SELECT ",
+        encode(absl::StrCat("ho.at - ", t0), "ho.revenue", "ho.margin",
+               "CASE WHEN ho.type IN (1, 2) THEN 1 ELSE 0 END"),
+        " FROM outcomes ho WHERE ho.unit = ", unit, " AND ho.type <> 3 AND ho.at >= ", t0,
+        " AND ho.at < ", t0, " + ", hmax, " AND ho.at < ", as_of, "),\n",
+        "  (SELECT ",
+        encode(absl::StrCat("CASE WHEN hd.at > hr.at - ", h, " THEN hd.at - ", t0,
+                            " ELSE hr.at - ", h, " - ", t0, " END"),
                "hr.revenue", "hr.margin", "0"),
         " FROM outcomes hr JOIN outcomes hd ON hd.outcome_id = hr.order_id"
-        " WHERE hr.unit = e.unit AND hr.type = 3 AND hr.at < ", as_of, " AND hr.at < e.t0 + ", hmax,
-        " + ", h, " AND hd.unit = e.unit AND hd.type IN (1, 2) AND hd.at >= e.t0 AND hd.at < e.t0 + ",
-        hmax, ")");
+        " WHERE hr.unit = ", unit, " AND hr.type = 3 AND hr.at < ", as_of, " AND hr.at < ", t0,
+        " + ", hmax, " + ", h, " AND hd.unit = ", unit,
+        " AND hd.type IN (1, 2) AND hd.at >= ", t0, " AND hd.at < ", t0, " + ", hmax, ")\n");
+  };
+
+  if (!pg) {
+    // SQLite: entries joined to their outcomes in [t0 - pre, end), grouped
+    // by the entry key, which the join follows (no sort); sends from two
+    // correlated lookups (cost, count) on the covering sends_by_unit.
+    const std::string sends_of_entry =
+        absl::StrCat("FROM sends s WHERE s.unit = e.unit AND s.journey = e.journey"
+                     " AND s.at >= e.t0 AND s.at < ", win.end);
+    return absl::StrCat(
+        with_versions,
+        "SELECT e.unit, e.grp, e.arm, e.period, e.t0, e.in_washout, ",
+        with_attributes ? "e.attributes" : "NULL", ", e.config_version,\n",
+        "  ", win.w, ", ", win.h, ", ", next_entry_possible ? "nx.t0" : "NULL", ",\n",
+        EntrySumsSql(d, "e", "o", "", win.end, win.deadline,
+                     absl::StrCat("(SELECT ", Total(d, "s.cost"), " ", sends_of_entry, ")"),
+                     absl::StrCat("(SELECT count(*) ", sends_of_entry, ")")),
+        horizon_columns("e", win.h),
+        "FROM entries e\n", join_versions,
+        // The next entry: the unit's entry in this journey with the next
+        // higher period among those before as_of, looked up once per entry
+        // (as a join on the full key whose period is a correlated min()), so
+        // its t0 is a plain column below.
+        next_entry_possible
+            ? absl::StrCat(
+                  "LEFT JOIN entries nx ON nx.journey = e.journey AND nx.unit = e.unit AND nx.period =\n",
+                  "  (SELECT min(n2.period) FROM entries n2 WHERE n2.journey = e.journey AND n2.unit = e.unit\n",
+                  "     AND n2.period > e.period AND n2.t0 < ", as_of, ")\n")
+            : "",
+        "LEFT JOIN outcomes o ON o.unit = e.unit AND o.type <> 3", outcome_range, "\n",
+        "  AND o.at >= e.t0 - ", win.pre, " AND o.at < ", win.end, "\n",
+        entry_filter,
+        "GROUP BY e.unit, e.period\n",
+        slice.ordered ? "ORDER BY e.unit, e.period\n" : "");
   }
+
+  // PostgreSQL: the journey's sends and the non-refund outcomes as one
+  // relation of events (a send is type 0 with its cost; an outcome's cost is
+  // 0), joined to the entries once on the unit — a merge join of two
+  // unit-ordered streams instead of an index probe into sends per entry
+  // (docs/performance.md, "One join for sends and outcomes").
+  //
+  // The sums must add the same values in the same order whatever the plan,
+  // so that slices on several connections, replicas and one statement over
+  // the whole journey agree to the last bit. A plan may sort the joined rows
+  // again on the group key (after a hash join, or to group by the next
+  // entry's t0), and PostgreSQL's sort is not stable: so the joined rows are
+  // a subquery `ev` ordered on the entry's columns and then on every column
+  // of the event, and the GROUP BY names the entry's columns in that same
+  // order, which the sorted rows already satisfy (no sort above them). The
+  // events come sorted the same way, so the outer sort finds each entry's
+  // rows in order (an incremental sort of presorted groups: ~5 % of the
+  // statement at 1 M entries).
+  std::vector<std::string> entry_columns = {"unit", "period", "grp", "arm", "t0", "in_washout"};
+  if (with_attributes) entry_columns.push_back("attributes");
+  entry_columns.push_back("config_version");
+  std::string inner_entry = "e.unit, e.period, e.grp, e.arm, e.t0, e.in_washout";
+  if (with_attributes) absl::StrAppend(&inner_entry, ", e.attributes");
+  absl::StrAppend(&inner_entry, ", e.config_version");
+  // The windows: literals without a version lookup (a constant is no sort
+  // key, so it stays out of the ordered columns), else columns of ev.
+  std::string w_out = win.w, h_out = win.h;
+  if (lookup) {
+    absl::StrAppend(&inner_entry, ", ", win.w, " AS w, ", win.h, " AS h");
+    entry_columns.push_back("w");
+    entry_columns.push_back("h");
+    w_out = "ev.w";
+    h_out = "ev.h";
+  }
+  if (next_entry_possible) {
+    absl::StrAppend(&inner_entry, ", nx.t0 AS next_t0");
+    entry_columns.push_back("next_t0");
+  }
+  absl::StrAppend(&inner_entry, ", ", win.end, " AS wend, ", win.deadline, " AS deadline");
+  entry_columns.push_back("wend");
+  entry_columns.push_back("deadline");
+  std::vector<std::string> group_by;
+  for (const std::string& c : entry_columns) group_by.push_back(absl::StrCat("ev.", c));
+  const char kEventColumns[] = "at, type, cost, revenue, margin, incentive_cost";
   return absl::StrCat(
-      lookup ? absl::StrCat("WITH v(version, w, p, h) AS (VALUES ", values, ")\n") : "",
-      "SELECT e.unit, e.grp, e.arm, e.period, e.t0, e.in_washout, ",
-      with_attributes ? "e.attributes" : (pg ? "NULL::bytea" : "NULL"), ", e.config_version,\n",
-      "  ", w, ", ", h, ", ", next_t0, ",\n",
-      "  ", FilteredTotal(d, "o.revenue", in_window), ",\n",
-      "  ", FilteredTotal(d, "o.margin", in_window), ",\n",
-      "  ", FilteredAny(order_in_window), ",\n",
-      "  ", FilteredTotal(d, "o.revenue", "o.at < e.t0"), ",\n",
-      "  ", send_cost, ",\n",
-      "  ", send_count, ",\n",
-      "  ", refund_sum("revenue"), ",\n",
-      "  ", refund_sum("margin"), ",\n",
-      "  ", FilteredCount(order_in_window), ",\n",
-      "  ", FilteredAny("o.at >= e.t0 AND o.type = 4"), ",\n",
-      "  ", FilteredAny("o.at >= e.t0 AND o.type = 5"), ",\n",
-      "  ", FilteredTotal(d, "o.incentive_cost", order_in_window), ",\n",
-      "  ", horizon_events, ",\n",
-      "  ", horizon_refunds, "\n",
-      "FROM entries e\n",
-      lookup ? "LEFT JOIN v ON v.version = e.config_version\n" : "",
-      // The next entry: the unit's entry in this journey with the next higher
-      // period among those before as_of. Looked up once per entry (as a join),
-      // so its t0 is a plain column below. SQLite: a join on the full key
-      // whose period is a correlated min(); PostgreSQL: the same entry as one
-      // LATERAL index probe (the min() form planned as a hash join over the
-      // journey's entries plus a subplan per row: 9.3 s vs 4.0 s at 1 M).
-      !next_entry_possible ? std::string()
-      : pg ? absl::StrCat(
-                 "LEFT JOIN LATERAL (SELECT n2.t0 FROM entries n2 WHERE n2.journey = e.journey\n",
-                 "  AND n2.unit = e.unit AND n2.period > e.period AND n2.t0 < ", as_of,
-                 "\n  ORDER BY n2.period LIMIT 1) nx ON true\n")
-           : absl::StrCat(
-                 "LEFT JOIN entries nx ON nx.journey = e.journey AND nx.unit = e.unit AND nx.period =\n",
-                 "  (SELECT min(n2.period) FROM entries n2 WHERE n2.journey = e.journey AND n2.unit = e.unit\n",
-                 "     AND n2.period > e.period AND n2.t0 < ", as_of, ")\n"),
-      sends_lateral,
-      "LEFT JOIN outcomes o ON o.unit = e.unit AND o.type <> 3", outcome_range, "\n",
-      "  AND o.at >= e.t0 - ", pre, " AND o.at < ", end, "\n",
-      "WHERE e.journey = ", P(d, kAnalysisParamJourney), " AND e.t0 >= ", P(d, kAnalysisParamFrom),
-      " AND e.t0 < ", P(d, kAnalysisParamTo), entry_range, "\n",
-      pg ? absl::StrCat("GROUP BY e.journey, e.unit, e.period", lookup ? ", v.version, v.w, v.p, v.h" : "",
-                        next_entry_possible ? ", nx.t0" : "", ", sl.c, sl.n\n")
-         : "GROUP BY e.unit, e.period\n",
-      slice.ordered ? "ORDER BY e.unit, e.period\n" : "");
+      with_versions,
+      "SELECT ev.unit, ev.grp, ev.arm, ev.period, ev.t0, ev.in_washout, ",
+      with_attributes ? "ev.attributes" : "NULL::bytea", ", ev.config_version,\n",
+      "  ", w_out, ", ", h_out, ", ", next_entry_possible ? "ev.next_t0" : "NULL::bigint", ",\n",
+      EntrySumsSql(d, "ev", "ev", "ev.type > 0 AND ", "ev.wend", "ev.deadline",
+                   FilteredTotal(d, "ev.cost", "ev.type = 0 AND ev.at >= ev.t0"),
+                   FilteredCount("ev.type = 0 AND ev.at >= ev.t0")),
+      horizon_columns("ev", h_out),
+      "FROM (SELECT ", inner_entry, ",\n",
+      "    o.at, o.type, o.cost, o.revenue, o.margin, o.incentive_cost\n",
+      "  FROM entries e\n", join_versions,
+      // The next entry as one LATERAL index probe (a min() form planned as a
+      // hash join over the journey's entries plus a subplan per row: 9.3 s
+      // vs 4.0 s at 1 M).
+      next_entry_possible
+          ? absl::StrCat("  LEFT JOIN LATERAL (SELECT n2.t0 FROM entries n2 WHERE n2.journey = e.journey\n",
+                         "    AND n2.unit = e.unit AND n2.period > e.period AND n2.t0 < ", as_of,
+                         "\n    ORDER BY n2.period LIMIT 1) nx ON true\n")
+          : "",
+      "  LEFT JOIN (SELECT s.unit, s.at, 0 AS type, s.cost, 0::float8 AS revenue,"
+      " 0::float8 AS margin, 0::float8 AS incentive_cost\n"
+      "      FROM sends s WHERE s.journey = ", P(d, kAnalysisParamJourney), send_range, "\n",
+      "    UNION ALL SELECT x.unit, x.at, x.type, 0::float8, x.revenue, x.margin, x.incentive_cost\n"
+      "      FROM outcomes x WHERE x.type <> 3", outcome_range, "\n",
+      "    ORDER BY unit, ", kEventColumns, ") o\n",
+      "    ON o.unit = e.unit AND o.at >= e.t0 - ", win.pre, " AND o.at < ", win.end, "\n",
+      "  ", entry_filter,
+      "  ORDER BY ", absl::StrJoin(entry_columns, ", "), ", ", kEventColumns, ") ev\n",
+      "GROUP BY ", absl::StrJoin(group_by, ", "), "\n",
+      slice.ordered ? "ORDER BY ev.unit, ev.period\n" : "");
 }
 
 namespace {

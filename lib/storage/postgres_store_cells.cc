@@ -2,8 +2,8 @@
 // the per-entry rules of the entry stream, grouped into AnalysisCells by one
 // statement per journey, so only the cells leave the server. The statement
 // is a plain aggregate of SUMs that a sharded store could add up across
-// shards (PostgreSQL 15 itself runs it in one backend: the LATERAL sends
-// lookup and the refund subplans are parallel-restricted).
+// shards (PostgreSQL 15 itself runs its expensive parts in one backend: the
+// refund subplans are parallel-restricted).
 #include <algorithm>
 #include <array>
 #include <atomic>

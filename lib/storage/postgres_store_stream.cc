@@ -1,17 +1,17 @@
 // PostgresStore's analysis entry stream (Store::ForEachAnalysisEntry): the
 // per-entry rules of the SQLite store (docs/storage.md, "Analysis queries")
 // as one statement per journey, AnalysisEntrySql's PostgreSQL dialect, read
-// through COPY. Each entry's window sums are LATERAL aggregates over the
-// covering indexes outcomes_by_unit and sends_by_unit, one bounded index
-// range per entry whatever the planner's statistics say (a fresh database
-// has none, and a cursor's fast-start planning once picked a nested loop
-// over a CTE scan: quadratic). Rows come in key order (ORDER BY unit,
-// period: the primary key's order, no sort), so every replica folds the
-// same rows in the same order and their reports agree to the last bit.
+// through COPY. The journey's sends and the outcomes are one sorted relation
+// of events merge-joined to the entries on the unit (no index probe per
+// entry), and the joined rows are ordered on the entry and every event
+// column before they are summed, so each sum adds the same values in the
+// same order whatever plan PostgreSQL picks. Rows come in key order (ORDER
+// BY unit, period), so every replica folds the same rows in the same order
+// and their reports agree to the last bit.
 //
 // A large journey is cut into slices by unit that several connections
 // compute at once (PostgresStoreOptions::report_connections): PostgreSQL 15
-// runs none of this statement's per-entry lookups in parallel workers
+// runs the statement's correlated refund lookups in no parallel worker
 // (docs/performance.md), so one report would otherwise use one core of the
 // database server. The connections share the first one's snapshot
 // (pg_export_snapshot), and the slices are handed to the caller in key
