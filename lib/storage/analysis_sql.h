@@ -162,9 +162,16 @@ enum AnalysisCellColumn : int {
   kCellColFirstSum,
 };
 // One mature entry's kNumCellVariables values (CellVariable order), or no
-// row: the shift of the journey's AnalysisCellSql. Same parameters as
-// AnalysisEntrySql.
-std::string AnalysisShiftProbeSql(SqlDialect dialect, size_t versions, bool next_entry_possible);
+// row: the shift of the journey's AnalysisCellSql — the first mature entry
+// in (unit, period) order. Same parameters as AnalysisEntrySql; `bounded`
+// adds AnalysisSlice's unit range (both bounds) and looks only there.
+std::string AnalysisShiftProbeSql(SqlDialect dialect, size_t versions, bool next_entry_possible,
+                                  bool bounded = false);
+// The unit of the journey's entry at 0-based position ?4 in (unit, period)
+// order among those with ?2 <= t0 < ?3 (?1 the journey), or no row: an upper
+// bound for a bounded AnalysisShiftProbeSql that still finds the first
+// mature entry whenever one of the entries before it is mature.
+std::string ShiftProbeBoundSql(SqlDialect dialect);
 
 // Units with an analysed entry per set of journeys (AnalysedUnitSet): one
 // row (journeys bit mask, units) per set. Parameters: 1 from, 2 to (the

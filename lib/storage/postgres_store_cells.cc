@@ -114,6 +114,11 @@ pqxx::result Exec(ReadTxn& txn, pqxx::connection& conn, const CancelCheck& check
   }
 }
 
+// Entries (in key order) the bounded shift probe covers: enough that one of
+// them is mature in any journey with a mature entry worth shifting by, few
+// enough that sorting their events takes milliseconds.
+constexpr int64_t kShiftProbeEntries = 4096;
+
 // The statement-local settings of the cell statement (docs/postgresql.md,
 // "Analysis in the database"): at least 64 MB of work_mem, for a hash
 // aggregate over the few cells (the planner, guessing one group per ten
@@ -159,13 +164,31 @@ absl::StatusOr<AnalysisAggregates> PostgresStore::AggregateAnalysis(const Analys
           txn.exec_params1(NextEntryPossibleSql(SqlDialect::kPostgres), j.journey,
                            std::to_string(query.as_of))[0]
               .as<int64_t>() != 0;
-      // The shift: one mature entry's values (none: no sums matter).
+      // The shift: the first mature entry's values in key order (none: no
+      // sums matter), looked for among the first kShiftProbeEntries entries
+      // before all of them (the probe sorts the events of the units it
+      // covers).
       std::array<double, kNumCellVariables> shift{};
-      const pqxx::result probe =
-          Exec(txn, conn, query.cancelled,
-               AnalysisShiftProbeSql(SqlDialect::kPostgres, n_versions, next_entry_possible), params,
-               &cancelled);
-      if (cancelled) break;
+      pqxx::result probe;
+      const pqxx::result bound = txn.exec_params(
+          ShiftProbeBoundSql(SqlDialect::kPostgres), j.journey, std::to_string(query.from),
+          std::to_string(std::min(query.to, query.as_of)), std::to_string(kShiftProbeEntries));
+      if (!bound.empty()) {
+        std::vector<std::string> bounded = params;
+        bounded.push_back("");  // every unit sorts at or after ''
+        bounded.push_back(bound[0][0].as<std::string>());
+        probe = Exec(txn, conn, query.cancelled,
+                     AnalysisShiftProbeSql(SqlDialect::kPostgres, n_versions, next_entry_possible,
+                                           /*bounded=*/true),
+                     bounded, &cancelled);
+        if (cancelled) break;
+      }
+      if (probe.empty()) {
+        probe = Exec(txn, conn, query.cancelled,
+                     AnalysisShiftProbeSql(SqlDialect::kPostgres, n_versions, next_entry_possible),
+                     params, &cancelled);
+        if (cancelled) break;
+      }
       if (!probe.empty()) {
         for (int a = 0; a < kNumCellVariables; ++a) shift[a] = DoubleOf(probe[0][a]);
       }

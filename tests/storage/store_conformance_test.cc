@@ -21,6 +21,7 @@
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
 #include "lib/storage/analysis_sql.h"
 #include "tests/storage/temp_dir.h"
 
@@ -821,6 +822,51 @@ std::array<double, kNumCellVariables> CellValuesOf(const AnalysisEntry& e) {
   return {e.y, e.m, static_cast<double>(e.x), e.c, e.z, e.incentive, static_cast<double>(e.orders),
           static_cast<double>(e.unsubscribed), static_cast<double>(e.complained),
           e.sends > 0 ? 1.0 : 0.0, static_cast<double>(e.sends)};
+}
+
+// The cells' shift is the first mature entry's values in key order — the
+// same on every replica and plan. PostgreSQL looks for it among the first
+// 4,096 entries before it looks at all of them: journey "near" has its first
+// mature entry in that prefix, "far" only after it.
+TEST_P(StoreConformanceTest, AnalysisShiftIsTheFirstMatureEntryInKeyOrder) {
+  HF_FIXTURE(f);
+  constexpr int kUnits = 4300;
+  const std::map<std::string, int> immature_prefix = {{"near", 10}, {"far", 4200}};
+  for (const auto& [journey, prefix] : immature_prefix) {
+    std::vector<EntryRow> entries;
+    std::vector<OutcomeRow> outcomes;
+    for (int i = 0; i < kUnits; ++i) {
+      const std::string unit = absl::StrFormat("%s-%05d", journey, i);
+      const UnixMicros t0 = i < prefix ? 950 : 100;  // as_of 1000, window 100
+      EntryRow e = Entry(unit, 0, t0);
+      e.journey = journey;
+      entries.push_back(e);
+      outcomes.push_back(Order("o-" + unit, unit, t0 + 1, i + 1.0, 0.5));
+      if (entries.size() == 1000 || i == kUnits - 1) {
+        ASSERT_TRUE(f.store().RecordEntries(entries).ok());
+        ASSERT_TRUE(f.store().RecordOutcomes(outcomes).ok());
+        entries.clear();
+        outcomes.clear();
+      }
+    }
+  }
+  AnalysisQuery q;
+  q.journeys = {{"near", kW, 0, 0, {{"v1", kW, 0, 0}}, 0}, {"far", kW, 0, 0, {{"v1", kW, 0, 0}}, 0}};
+  q.from = 0;
+  q.to = 1000000;
+  q.as_of = 1000;
+  absl::StatusOr<AnalysisAggregates> aggregates = f.store().AggregateAnalysis(q, 0, 0);
+  ASSERT_TRUE(aggregates.ok()) << aggregates.status();
+  ASSERT_EQ(aggregates->cells.size(), 2u);
+  for (size_t k = 0; k < 2; ++k) {
+    SCOPED_TRACE(q.journeys[k].journey);
+    ASSERT_FALSE(aggregates->cells[k].empty());
+    const int first_mature = immature_prefix.at(q.journeys[k].journey);
+    for (const AnalysisCell& c : aggregates->cells[k]) {
+      EXPECT_EQ(c.shift[kCellRevenue], first_mature + 1.0);  // the order's revenue
+      EXPECT_EQ(c.shift[kCellOrders], 1.0);
+    }
+  }
 }
 
 TEST_P(StoreConformanceTest, AnalysisCellsSumTheEntryStream) {
