@@ -30,6 +30,9 @@ inline bool IsRepresentableTime(UnixMicros t) {
 // Formats as RFC 3339 UTC with microseconds only when non-zero.
 std::string FormatTime(UnixMicros t);
 
+// One UTC day (no leap seconds in Unix time).
+inline constexpr int64_t kDayMicros = int64_t{86400} * 1000000;
+
 // floor(a / b) for b > 0, correct for negative a (C++ '/' truncates).
 inline int64_t FloorDiv(int64_t a, int64_t b) {
   int64_t q = a / b;

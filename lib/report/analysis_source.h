@@ -86,7 +86,7 @@ class AnalysisSource {
 
   // Analysis in the database (docs/storage.md, "Aggregates"): true when the
   // builder should read Aggregates instead of the entry stream wherever the
-  // report needs no per-entry data (no segments, no trends, no horizons).
+  // report needs no per-entry data (no segments, no horizons).
   // Default false: the stream.
   virtual bool PrefersCells() const { return false; }
 

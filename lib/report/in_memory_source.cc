@@ -49,7 +49,7 @@ absl::StatusOr<AnalysisAggregates> InMemoryAnalysisSource::Aggregates(const Anal
   AnalysisAggregates out;
   std::map<std::string, uint64_t> journeys_of_unit;
   for (size_t k = 0; k < query.journeys.size(); ++k) {
-    using Key = std::tuple<int, std::string, int64_t, std::string, bool, bool>;
+    using Key = std::tuple<int, std::string, int64_t, int64_t, std::string, bool, bool>;
     std::map<Key, AnalysisCell> cells;  // sorted by the key AnalysisAggregates promises
     std::optional<std::array<double, kNumCellVariables>> shift;
     HF_RETURN_IF_ERROR(ForEachEntry(query, [&](const AnalysisEntry& e) {
@@ -67,12 +67,14 @@ absl::StatusOr<AnalysisAggregates> InMemoryAnalysisSource::Aggregates(const Anal
           e.sends > 0 ? 1.0 : 0.0,
           static_cast<double>(e.sends)};
       if (e.mature && !shift.has_value()) shift = v;
-      AnalysisCell& c = cells[Key{static_cast<int>(e.group), e.arm, e.period, e.config_version,
-                                  e.in_washout, e.mature}];
+      const int64_t day = query.cells_by_day ? FloorDiv(e.t0, kDayMicros) : 0;
+      AnalysisCell& c = cells[Key{static_cast<int>(e.group), e.arm, e.period, day,
+                                  e.config_version, e.in_washout, e.mature}];
       if (c.entries == 0) {
         c.group = e.group;
         c.arm = e.arm;
         c.period = e.period;
+        c.day = day;
         c.config_version = e.config_version;
         c.version_known = e.version_known;
         c.in_washout = e.in_washout;

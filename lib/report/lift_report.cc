@@ -722,11 +722,13 @@ absl::StatusOr<LiftReportResult> BuildLiftReport(const AssignmentConfig& config,
   // source prefers it and the report needs no per-entry data: the same
   // classification as the entry pass below, one cell of entries at a time.
   const bool in_database =
-      source.PrefersCells() && options.segment_by.empty() && !trends &&
+      source.PrefersCells() && options.segment_by.empty() &&
       accs.size() <= kMaxAnalysedUnitsJourneys && AnalysedUnitsParams(query) <= kMaxAnalysedUnitsParams &&
       std::all_of(specs.begin(), specs.end(),
                   [](const JourneySpec* j) { return j->horizons_us.empty(); });
   if (in_database) {
+    // Weekly and monthly trends bucket cells split by day of t0.
+    query.cells_by_day = trends.has_value() && TrendNeedsDays(options.trend_by);
     HF_ASSIGN_OR_RETURN(
         const AnalysisAggregates aggregates,
         source.Aggregates(query, options.first_period.value_or(std::numeric_limits<int64_t>::min()),
@@ -740,6 +742,13 @@ absl::StatusOr<LiftReportResult> BuildLiftReport(const AssignmentConfig& config,
           continue;
         }
         if (!PeriodSelected(c.period, options)) continue;
+        // Moments only where measured: an immature cell's sums are not.
+        const bool measured = c.mature && !c.in_washout;
+        const GroupMoments moments = measured ? MomentsOfCell(c) : GroupMoments();
+        const int64_t sends =
+            measured ? std::llround(c.s1[kCellSends] + static_cast<double>(c.entries) * c.shift[kCellSends])
+                     : 0;
+        if (trends) trends->AddCell(j.index, c, moments, sends);
         SegmentAcc& segment = j.Segment("");
         Cell* cell =
             c.group == EntryGroup::kHoldout ? &segment.holdout : &segment.arms[j.ArmIndex(c.arm)];
@@ -751,10 +760,9 @@ absl::StatusOr<LiftReportResult> BuildLiftReport(const AssignmentConfig& config,
           cell->immature += c.entries;
           continue;
         }
-        cell->moments.Merge(MomentsOfCell(c));
+        cell->moments.Merge(moments);
         cell->vars.Merge(VarsOfCell(c));
-        cell->sends += std::llround(c.s1[kCellSends] +
-                                    static_cast<double>(c.entries) * c.shift[kCellSends]);
+        cell->sends += sends;
         cell->cut += c.window_cut;
         cell->in_refund_horizon += c.in_refund_horizon;
         cell->first_t0 = std::min(cell->first_t0, c.first_t0);

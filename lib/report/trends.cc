@@ -13,7 +13,7 @@
 namespace holdfast::report {
 namespace {
 
-constexpr int64_t kDayUs = 86400LL * 1000000;
+constexpr int64_t kDayUs = kDayMicros;
 
 // Howard Hinnant's civil-date algorithms (proleptic Gregorian, UTC).
 int64_t DaysFromCivil(int64_t y, int64_t m, int64_t d) {
@@ -60,16 +60,18 @@ const char* TrendByName(TrendBy by) {
 }
 
 int64_t TrendBucketKey(TrendBy by, int64_t period, UnixMicros t0) {
+  return TrendBucketKeyOfDay(by, period, FloorDiv(t0, kDayUs));
+}
+
+int64_t TrendBucketKeyOfDay(TrendBy by, int64_t period, int64_t day) {
   switch (by) {
     case TrendBy::kPeriod: return period;
-    case TrendBy::kWeek: {
-      const int64_t day = FloorDiv(t0, kDayUs);
+    case TrendBy::kWeek:
       // 1970-01-01 was a Thursday: (day + 3) mod 7 is 0 on Mondays.
       return day - (((day + 3) % 7) + 7) % 7;
-    }
     case TrendBy::kMonth: {
       int64_t y, m, d;
-      CivilFromDays(FloorDiv(t0, kDayUs), y, m, d);
+      CivilFromDays(day, y, m, d);
       return y * 12 + (m - 1);
     }
     case TrendBy::kNone: break;
@@ -123,6 +125,25 @@ void TrendAccumulator::Add(size_t journey_index, const AnalysisEntry& e) {
   } else {
     cell.treatment.Add(ValuesOf(e));
     cell.treatment_sends += e.sends;
+  }
+}
+
+void TrendAccumulator::AddCell(size_t journey_index, const AnalysisCell& c,
+                               const stats::GroupMoments& moments, int64_t sends) {
+  TrendCell& cell = buckets_[journey_index][TrendBucketKeyOfDay(by_, c.period, c.day)];
+  if (c.in_washout) {
+    cell.washout += c.entries;
+    return;
+  }
+  if (!c.mature) {
+    cell.immature += c.entries;
+    return;
+  }
+  if (c.group == EntryGroup::kHoldout) {
+    cell.holdout.Merge(moments);
+  } else {
+    cell.treatment.Merge(moments);
+    cell.treatment_sends += sends;
   }
 }
 

@@ -52,6 +52,12 @@ inline constexpr double kTrendDriftAlpha = 0.01;
 // The bucket of an entry: the period index (kPeriod), the day number of the
 // week's Monday since 1970-01-01 (kWeek), or year * 12 + month - 1 (kMonth).
 int64_t TrendBucketKey(TrendBy by, int64_t period, UnixMicros t0);
+// The same from the UTC day number of t0 (floor(t0 / 1 day)): weeks and
+// months depend on nothing finer, which is what lets the analysis in the
+// database bucket cells split by day (AnalysisQuery::cells_by_day).
+int64_t TrendBucketKeyOfDay(TrendBy by, int64_t period, int64_t day);
+// Whether TrendAccumulator::AddCell needs cells split by day for `by`.
+inline bool TrendNeedsDays(TrendBy by) { return by == TrendBy::kWeek || by == TrendBy::kMonth; }
 // The time span a bucket covers (kPeriod without rotation: all time).
 TimeRange TrendBucketSpan(TrendBy by, int64_t key, const RotationSpec& rotation);
 // "period 42", "2026-10-05" (week of that Monday), "2026-10".
@@ -76,6 +82,11 @@ class TrendAccumulator {
   // Adds one entry of journey `journey_index` (not a global-holdout one);
   // washout and immature entries are counted, not measured.
   void Add(size_t journey_index, const AnalysisEntry& e);
+  // Adds one cell of the analysis in the database instead (split by day when
+  // TrendNeedsDays): `moments` and `sends` are its entries' (read only when
+  // the cell is mature and not in washout).
+  void AddCell(size_t journey_index, const AnalysisCell& c, const stats::GroupMoments& moments,
+               int64_t sends);
   const std::map<int64_t, TrendCell>& Buckets(size_t journey_index) const {
     return buckets_[journey_index];
   }

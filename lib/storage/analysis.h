@@ -67,6 +67,10 @@ struct AnalysisQuery {
   // Attribute key whose value becomes AnalysisEntry::segment ("" if the
   // entry lacks it or segment_by is empty).
   std::string segment_by;
+  // Store::AggregateAnalysis only: split every cell by the UTC day of its
+  // entries' t0 as well (AnalysisCell::day), for reports whose trends bucket
+  // by calendar week or month. The entry stream ignores it.
+  bool cells_by_day = false;
   // The report adapter (lib/report StoreAnalysisSource) polls it every few
   // hundred rows and ends the scan; a Store may poll it too.
   CancelCheck cancelled;
@@ -229,13 +233,17 @@ constexpr int CellTripleIndex(int a, int b, int c) {
 }
 
 // The analysis entries of one journey that share every field the lift report
-// classifies by (group, arm, period, config version, washout, maturity),
-// summed inside the database: what leaves it instead of one row per entry.
+// classifies by (group, arm, period, config version, washout, maturity;
+// with AnalysisQuery::cells_by_day the UTC day of t0 too), summed inside the
+// database: what leaves it instead of one row per entry.
 // The per-entry values are AnalysisEntry's, by the same rules.
 struct AnalysisCell {
   EntryGroup group = EntryGroup::kTreatment;
   std::string arm;
   int64_t period = 0;
+  // floor(t0 / 1 day) of every entry of the cell (days since 1970-01-01 UTC)
+  // when the query asked for cells by day; else 0.
+  int64_t day = 0;
   std::string config_version;
   bool version_known = false;
   bool in_washout = false;
@@ -286,7 +294,7 @@ inline constexpr size_t kMaxAnalysedUnitsParams = 32766;
 // the cells of each journey and the customers per set of journeys.
 struct AnalysisAggregates {
   // cells[k]: the cells of query.journeys[k], sorted by (group, arm, period,
-  // config_version, in_washout, mature) so that every run and every replica
+  // day, config_version, in_washout, mature) so that every run and every replica
   // merges them in the same order.
   std::vector<std::vector<AnalysisCell>> cells;
   std::vector<AnalysedUnitSet> units;

@@ -11,6 +11,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
+#include "lib/base/time_util.h"
 
 namespace holdfast {
 namespace {
@@ -370,7 +371,7 @@ std::string EntriesAsQ(SqlDialect d, size_t versions, bool next_entry_possible) 
 
 }  // namespace
 
-std::string AnalysisCellSql(SqlDialect d, size_t versions, bool next_entry_possible) {
+std::string AnalysisCellSql(SqlDialect d, size_t versions, bool next_entry_possible, bool by_day) {
   const bool pg = d == SqlDialect::kPostgres;
   const std::array<std::string, kNumCellVariables> values = CellValues();
   // The shifted values, once per row (an inner select), then plain sums of
@@ -398,15 +399,20 @@ std::string AnalysisCellSql(SqlDialect d, size_t versions, bool next_entry_possi
   }
   return absl::StrCat(
       EntriesAsQ(d, versions, next_entry_possible),
-      "SELECT grp, arm, period, config_version, in_washout, mature, count(*),\n",
+      "SELECT grp, arm, period, ", by_day ? "day" : "0", ", config_version, in_washout, mature, count(*),\n",
       "  count(*) FILTER (WHERE cut = 1), count(*) FILTER (WHERE mature = 1 AND open_refunds = 1),\n",
       "  min(t0), max(t0)", sums, "\n",
       "FROM (SELECT q.grp, q.arm, q.period, q.config_version, q.in_washout, q.t0,\n",
+      // Both dialects' integer / and % truncate toward zero; the CASE makes
+      // the day a floor (times are never negative today, the rule is kept).
+      by_day ? absl::StrCat("  q.t0 / ", kDayMicros, " - CASE WHEN q.t0 % ", kDayMicros,
+                            " < 0 THEN 1 ELSE 0 END AS day,\n")
+             : "",
       "  CASE WHEN ", CellMature(d), " THEN 1 ELSE 0 END AS mature,\n",
       "  CASE WHEN ", kCellCut, " THEN 1 ELSE 0 END AS cut,\n",
       "  CASE WHEN ", CellRefundHorizonOpen(d), " THEN 1 ELSE 0 END AS open_refunds", shifted,
       "\n  FROM q) AS r\n",
-      "GROUP BY grp, arm, period, config_version, in_washout, mature\n");
+      "GROUP BY grp, arm, period, ", by_day ? "day, " : "", "config_version, in_washout, mature\n");
 }
 
 std::string AnalysisShiftProbeSql(SqlDialect d, size_t versions, bool next_entry_possible,

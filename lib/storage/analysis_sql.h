@@ -142,8 +142,11 @@ class JourneyVersions {
 // cells leave it. Then kNumCellVariables shifts (float, CellVariable order)
 // from parameter AnalysisCellShiftParam(versions). Result columns:
 // kCellCol* below, then s1 (kNumCellVariables), s2
-// (kNumCellSecondOrderSums), s3 (kNumCellThirdOrderSums).
-std::string AnalysisCellSql(SqlDialect dialect, size_t versions, bool next_entry_possible);
+// (kNumCellSecondOrderSums), s3 (kNumCellThirdOrderSums). `by_day` also
+// groups by floor(t0 / 1 day) (AnalysisQuery::cells_by_day); without it the
+// day column is 0.
+std::string AnalysisCellSql(SqlDialect dialect, size_t versions, bool next_entry_possible,
+                            bool by_day = false);
 inline int AnalysisCellShiftParam(size_t versions) {
   return kAnalysisParamFirstVersion + 4 * static_cast<int>(versions);
 }
@@ -151,6 +154,7 @@ enum AnalysisCellColumn : int {
   kCellColGroup = 0,
   kCellColArm,
   kCellColPeriod,
+  kCellColDay,
   kCellColConfigVersion,
   kCellColInWashout,
   kCellColMature,

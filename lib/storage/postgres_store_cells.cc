@@ -196,7 +196,9 @@ absl::StatusOr<AnalysisAggregates> PostgresStore::AggregateAnalysis(const Analys
       SetCellStatementSettings(txn, true);
       const pqxx::result rows =
           Exec(txn, conn, query.cancelled,
-               AnalysisCellSql(SqlDialect::kPostgres, n_versions, next_entry_possible), params,
+               AnalysisCellSql(SqlDialect::kPostgres, n_versions, next_entry_possible,
+                               query.cells_by_day),
+               params,
                &cancelled);
       if (cancelled) break;
       SetCellStatementSettings(txn, false);

@@ -292,7 +292,8 @@ absl::StatusOr<AnalysisAggregates> SqliteStore::AggregateAnalysis(const Analysis
       }
       storage_internal::FastStatement q(
           session.db().getHandle(),
-          AnalysisCellSql(SqlDialect::kSqlite, n_versions, next_entry_possible));
+          AnalysisCellSql(SqlDialect::kSqlite, n_versions, next_entry_possible,
+                          query.cells_by_day));
       BindEntryParams(q, query, j, jv);
       const int first_shift = AnalysisCellShiftParam(n_versions);
       for (int a = 0; a < kNumCellVariables; ++a) q.BindDouble(first_shift + a, shift[a]);

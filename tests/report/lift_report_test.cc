@@ -704,9 +704,18 @@ TEST(LiftReportTest, CellsGiveTheReportTheEntryStreamGives) {
     }
   }
   const AssignmentConfig config = TestConfig();
-  for (const bool periods : {false, true}) {
+  for (const auto& [periods, trend_by] :
+       std::vector<std::pair<bool, TrendBy>>{{false, TrendBy::kNone},
+                                             {true, TrendBy::kNone},
+                                             {false, TrendBy::kPeriod},
+                                             {false, TrendBy::kWeek},
+                                             {true, TrendBy::kWeek},
+                                             {false, TrendBy::kMonth}}) {
+    SCOPED_TRACE(absl::StrCat(periods ? "period 1" : "all periods", ", trends by ",
+                              TrendByName(trend_by)));
     LiftReportOptions o;
     if (periods) o.first_period = o.last_period = 1;
+    o.trend_by = trend_by;
     source.set_prefers_cells(false);
     absl::StatusOr<LiftReportResult> a = BuildLiftReport(config, source, o);
     source.set_prefers_cells(true);
@@ -744,6 +753,34 @@ TEST(LiftReportTest, CellsGiveTheReportTheEntryStreamGives) {
         EXPECT_PRED2(near, ra.metrics[k].effect.upper, rb.metrics[k].effect.upper);
         EXPECT_EQ(ra.metrics[k].flags, rb.metrics[k].flags);
       }
+    }
+    // Trends: every bucket of every journey, by period, UTC week or month
+    // (the cells split by day for the calendar buckets).
+    ASSERT_EQ(a->trends.size(), b->trends.size());
+    if (trend_by != TrendBy::kNone) ASSERT_EQ(a->trends.size(), 2u);
+    for (size_t t = 0; t < a->trends.size(); ++t) {
+      const TrendSeriesResult& ta = a->trends[t];
+      const TrendSeriesResult& tb = b->trends[t];
+      ASSERT_EQ(ta.points.size(), tb.points.size());
+      if (trend_by == TrendBy::kWeek && !periods) EXPECT_GE(ta.points.size(), 3u);
+      for (size_t k = 0; k < ta.points.size(); ++k) {
+        const TrendPointResult& pa = ta.points[k];
+        const TrendPointResult& pb = tb.points[k];
+        SCOPED_TRACE(ta.journey + " " + pa.label);
+        EXPECT_EQ(pa.key, pb.key);
+        EXPECT_EQ(pa.lift.treatment.entries, pb.lift.treatment.entries);
+        EXPECT_EQ(pa.lift.holdout.entries, pb.lift.holdout.entries);
+        EXPECT_EQ(pa.treatment_sends, pb.treatment_sends);
+        EXPECT_EQ(pa.washout_excluded, pb.washout_excluded);
+        EXPECT_EQ(pa.immature_excluded, pb.immature_excluded);
+        EXPECT_EQ(pa.complete, pb.complete);
+        EXPECT_PRED2(near, pa.lift.revenue_per_entry_lift.value, pb.lift.revenue_per_entry_lift.value);
+        EXPECT_PRED2(near, pa.lift.revenue_per_entry_lift.lower, pb.lift.revenue_per_entry_lift.lower);
+        EXPECT_PRED2(near, pa.lift.iroas.value, pb.lift.iroas.value);
+        EXPECT_PRED2(near, pa.lift.iroas_skew_corrected.upper, pb.lift.iroas_skew_corrected.upper);
+      }
+      EXPECT_PRED2(near, ta.drift.weighted_iroas, tb.drift.weighted_iroas);
+      EXPECT_PRED2(near, ta.drift.q, tb.drift.q);
     }
     EXPECT_EQ(a->global_holdout_entries_excluded, b->global_holdout_entries_excluded);
     EXPECT_EQ(a->warnings.size(), b->warnings.size());

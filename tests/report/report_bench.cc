@@ -45,6 +45,8 @@ ABSL_FLAG(std::string, db, "", "store built by storage_bench --mode=report --kee
 ABSL_FLAG(std::string, segment_by, "", "segment attribute for the report ('' = none)");
 ABSL_FLAG(bool, channels, false,
           "report with the channel table and cost components (holdfast report --channels)");
+ABSL_FLAG(std::string, trend_by, "",
+          "report with trends: period, week or month ('' = none; holdfast report --by)");
 ABSL_FLAG(int, passes, 2, "timed passes of each side (the first also warms the OS cache)");
 ABSL_FLAG(bool, postgres, false,
           "also copy the store into a PostgreSQL server started here and time the report and the "
@@ -113,6 +115,17 @@ bool TimeReports(const char* label, Store* store) {
   report::LiftReportOptions options;
   options.segment_by = absl::GetFlag(FLAGS_segment_by);
   options.channels = absl::GetFlag(FLAGS_channels);
+  const std::string trend_by = absl::GetFlag(FLAGS_trend_by);
+  if (trend_by == "period") {
+    options.trend_by = report::TrendBy::kPeriod;
+  } else if (trend_by == "week") {
+    options.trend_by = report::TrendBy::kWeek;
+  } else if (trend_by == "month") {
+    options.trend_by = report::TrendBy::kMonth;
+  } else if (!trend_by.empty()) {
+    std::fprintf(stderr, "--trend_by: period, week or month\n");
+    return false;
+  }
   const bool in_database = absl::GetFlag(FLAGS_in_database);
   const int per_pass = 1 + (horizons.empty() ? 0 : 1) + (in_database ? 1 : 0);
   for (int run = 0; run < absl::GetFlag(FLAGS_passes) * per_pass; ++run) {
@@ -143,6 +156,12 @@ bool TimeReports(const char* label, Store* store) {
         pass, what.c_str(), label, r->rows.size(), secs, cpu, n / secs,
         static_cast<long long>(l.treatment.entries), static_cast<long long>(l.holdout.entries),
         l.revenue_per_entry_lift.value, l.iroas.value);
+    if (!r->trends.empty()) {
+      const report::TrendSeriesResult& t = r->trends[0];
+      std::printf("  trends by %s: %zu buckets, last iROAS %.6f, drift Q %.6f\n", trend_by.c_str(),
+                  t.points.size(), t.points.empty() ? 0.0 : t.points.back().lift.iroas.value,
+                  t.drift.q);
+    }
     std::fflush(stdout);
     // The report's channel query alone (GetJourneyChannels, part of the
     // report time above): its share of the report.

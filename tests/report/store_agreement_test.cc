@@ -209,8 +209,9 @@ class CountingSource final : public AnalysisSource {
 
 // The lift report computed in the database (cells) equals the one folded from
 // the entry stream, on each store, every number to 1e-9: the whole range, a
-// period window, and an as_of that leaves entries immature. A report that
-// needs per-entry data (segments) streams even where cells are preferred.
+// period window, an as_of that leaves entries immature, and trends by
+// period, week and month. A report that needs per-entry data (segments)
+// streams even where cells are preferred.
 TEST(StoreAgreementTest, ReportInTheDatabaseEqualsTheEntryStream) {
   const Events ev = MakeEvents();
   const AssignmentConfig config = Config();
@@ -232,6 +233,15 @@ TEST(StoreAgreementTest, ReportInTheDatabaseEqualsTheEntryStream) {
     cases.emplace_back();
     cases[3].range = {0, 40 * kDay};
     cases[3].as_of = 3 * kDay;
+    // Trends by period, UTC week and month: the cells (split by day for
+    // weeks and months) bucket like the entries; one also as of a time that
+    // leaves the last buckets immature.
+    for (const TrendBy by : {TrendBy::kPeriod, TrendBy::kWeek, TrendBy::kMonth}) {
+      LiftReportOptions& t = cases.emplace_back();
+      t.range = {0, 40 * kDay};
+      t.trend_by = by;
+      if (by == TrendBy::kWeek) t.as_of = 20 * kDay;
+    }
     for (const LiftReportOptions& o : cases) {
       absl::StatusOr<LiftReportResult> ra = BuildLiftReport(config, stream, o);
       absl::StatusOr<LiftReportResult> rb = BuildLiftReport(config, cells, o);
@@ -251,11 +261,15 @@ TEST(StoreAgreementTest, ReportInTheDatabaseEqualsTheEntryStream) {
       LiftProtoContext ctx;
       ctx.range = o.range;
       ctx.cuped = true;
+      if (o.trend_by != TrendBy::kNone) {
+        ASSERT_EQ(ra->trends.size(), 2u);
+        EXPECT_GE(ra->trends[0].points.size(), o.trend_by == TrendBy::kMonth ? 1u : 3u);
+      }
       ExpectAgree(ToProto(*ra, ctx), ToProto(*rb, ctx));
     }
-    EXPECT_EQ(stream.entry_scans, 4);
+    EXPECT_EQ(stream.entry_scans, 7);
     EXPECT_EQ(stream.cell_scans, 0);
-    EXPECT_EQ(cells.cell_scans, 4);
+    EXPECT_EQ(cells.cell_scans, 7);
     EXPECT_EQ(cells.entry_scans, 0);
     LiftReportOptions segmented = cases[0];
     segmented.segment_by = "tier";

@@ -22,6 +22,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "lib/base/time_util.h"
 #include "lib/storage/analysis_sql.h"
 #include "tests/storage/temp_dir.h"
 
@@ -866,6 +867,53 @@ TEST_P(StoreConformanceTest, AnalysisShiftIsTheFirstMatureEntryInKeyOrder) {
       EXPECT_EQ(c.shift[kCellRevenue], first_mature + 1.0);  // the order's revenue
       EXPECT_EQ(c.shift[kCellOrders], 1.0);
     }
+  }
+}
+
+// With cells_by_day every cell is split by the UTC day of its entries' t0
+// (floor(t0 / 1 day)), the boundaries exact to the microsecond; without it
+// the same entries make one cell with day 0.
+TEST_P(StoreConformanceTest, AnalysisCellsByDaySplitAtUtcMidnight) {
+  HF_FIXTURE(f);
+  constexpr int64_t kDay = kDayMicros;
+  // t0 -> its day; one order per entry, its revenue the entry's index + 1.
+  const std::vector<std::pair<UnixMicros, int64_t>> t0s = {
+      {0, 0}, {kDay - 1, 0}, {kDay, 1}, {kDay + 1, 1}, {3 * kDay + 5, 3}, {20000 * kDay - 1, 19999}};
+  std::vector<EntryRow> entries;
+  std::vector<OutcomeRow> outcomes;
+  for (size_t i = 0; i < t0s.size(); ++i) {
+    const std::string unit = absl::StrCat("u", i);
+    entries.push_back(Entry(unit, 0, t0s[i].first));
+    outcomes.push_back(Order("o" + unit, unit, t0s[i].first + 1, i + 1.0, 0.5));
+  }
+  ASSERT_TRUE(f.store().RecordEntries(entries).ok());
+  ASSERT_TRUE(f.store().RecordOutcomes(outcomes).ok());
+  AnalysisQuery q;
+  q.journeys = {{kJ, kW, 0, 0, {{"v1", kW, 0, 0}}, 0}};
+  q.from = 0;
+  q.to = kMaxTimeMicros;
+  q.as_of = kMaxTimeMicros;
+  for (const bool by_day : {false, true}) {
+    SCOPED_TRACE(by_day ? "by day" : "not by day");
+    q.cells_by_day = by_day;
+    absl::StatusOr<AnalysisAggregates> got = f.store().AggregateAnalysis(q, 0, 0);
+    ASSERT_TRUE(got.ok()) << got.status();
+    ASSERT_EQ(got->cells.size(), 1u);
+    std::map<int64_t, std::pair<int64_t, double>> want;  // day -> entries, revenue
+    for (size_t i = 0; i < t0s.size(); ++i) {
+      auto& w = want[by_day ? t0s[i].second : 0];
+      ++w.first;
+      w.second += i + 1.0;
+    }
+    std::map<int64_t, std::pair<int64_t, double>> cells;
+    for (const AnalysisCell& c : got->cells[0]) {
+      ASSERT_TRUE(c.mature);
+      EXPECT_TRUE(cells.emplace(c.day, std::pair<int64_t, double>{
+                                           c.entries, c.s1[kCellRevenue] + c.entries * c.shift[kCellRevenue]})
+                      .second)
+          << "day " << c.day << " twice";
+    }
+    EXPECT_EQ(cells, want);
   }
 }
 

@@ -58,8 +58,8 @@ inline absl::Status ValidateAggregateQuery(const AnalysisQuery& query, int64_t f
 // The order AnalysisAggregates promises.
 inline void SortCells(std::vector<AnalysisCell>& cells) {
   std::sort(cells.begin(), cells.end(), [](const AnalysisCell& a, const AnalysisCell& b) {
-    return std::tie(a.group, a.arm, a.period, a.config_version, a.in_washout, a.mature) <
-           std::tie(b.group, b.arm, b.period, b.config_version, b.in_washout, b.mature);
+    return std::tie(a.group, a.arm, a.period, a.day, a.config_version, a.in_washout, a.mature) <
+           std::tie(b.group, b.arm, b.period, b.day, b.config_version, b.in_washout, b.mature);
   });
 }
 
@@ -76,6 +76,7 @@ void DecodeCell(const Row& row, const JourneyVersions& versions,
   const absl::string_view arm = row.Text(kCellColArm);
   cell->arm.assign(arm.data(), arm.size());
   cell->period = row.Int64(kCellColPeriod);
+  cell->day = row.Int64(kCellColDay);
   const absl::string_view version = row.Text(kCellColConfigVersion);
   cell->config_version.assign(version.data(), version.size());
   cell->version_known = versions.Known(version);
