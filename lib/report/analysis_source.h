@@ -86,7 +86,8 @@ class AnalysisSource {
 
   // Analysis in the database (docs/storage.md, "Aggregates"): true when the
   // builder should read Aggregates instead of the entry stream wherever the
-  // report needs no per-entry data (no segments, no horizons).
+  // report needs no per-entry data (no horizons; Aggregates may still answer
+  // too_many_attribute_sets for a segmented query, and the builder streams).
   // Default false: the stream.
   virtual bool PrefersCells() const { return false; }
 

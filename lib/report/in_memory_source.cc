@@ -43,13 +43,26 @@ absl::Status InMemoryAnalysisSource::ForEachEntry(
 absl::StatusOr<AnalysisAggregates> InMemoryAnalysisSource::Aggregates(const AnalysisQuery& query,
                                                                        int64_t first_period,
                                                                        int64_t last_period) {
-  if (!query.segment_by.empty()) {
-    return absl::InvalidArgumentError("analysis cells: segment_by needs the entry stream");
-  }
   AnalysisAggregates out;
+  // The stores' bound on a segmented query: distinct attribute sets per
+  // journey in the range.
+  if (!query.segment_by.empty()) {
+    for (const JourneyWindow& j : query.journeys) {
+      std::set<std::map<std::string, std::string>> sets;
+      for (const StoredEntry& s : entries_) {
+        if (s.journey == j.journey && s.t0 >= query.from && s.t0 < query.to && s.t0 < query.as_of) {
+          sets.insert(s.attributes);
+        }
+      }
+      if (static_cast<int64_t>(sets.size()) > kMaxCellAttributeSets) {
+        out.too_many_attribute_sets = true;
+        return out;
+      }
+    }
+  }
   std::map<std::string, uint64_t> journeys_of_unit;
   for (size_t k = 0; k < query.journeys.size(); ++k) {
-    using Key = std::tuple<int, std::string, int64_t, int64_t, std::string, bool, bool>;
+    using Key = std::tuple<int, std::string, int64_t, int64_t, std::string, std::string, bool, bool>;
     std::map<Key, AnalysisCell> cells;  // sorted by the key AnalysisAggregates promises
     std::optional<std::array<double, kNumCellVariables>> shift;
     HF_RETURN_IF_ERROR(ForEachEntry(query, [&](const AnalysisEntry& e) {
@@ -68,13 +81,14 @@ absl::StatusOr<AnalysisAggregates> InMemoryAnalysisSource::Aggregates(const Anal
           static_cast<double>(e.sends)};
       if (e.mature && !shift.has_value()) shift = v;
       const int64_t day = query.cells_by_day ? FloorDiv(e.t0, kDayMicros) : 0;
-      AnalysisCell& c = cells[Key{static_cast<int>(e.group), e.arm, e.period, day,
+      AnalysisCell& c = cells[Key{static_cast<int>(e.group), e.arm, e.period, day, e.segment,
                                   e.config_version, e.in_washout, e.mature}];
       if (c.entries == 0) {
         c.group = e.group;
         c.arm = e.arm;
         c.period = e.period;
         c.day = day;
+        c.segment = e.segment;
         c.config_version = e.config_version;
         c.version_known = e.version_known;
         c.in_washout = e.in_washout;

@@ -719,10 +719,11 @@ absl::StatusOr<LiftReportResult> BuildLiftReport(const AssignmentConfig& config,
   std::optional<TrendAccumulator> trends;
   if (options.trend_by != TrendBy::kNone) trends.emplace(options.trend_by, accs.size());
   // Analysis in the database (docs/storage.md, "Aggregates") where the
-  // source prefers it and the report needs no per-entry data: the same
-  // classification as the entry pass below, one cell of entries at a time.
-  const bool in_database =
-      source.PrefersCells() && options.segment_by.empty() &&
+  // source prefers it and the report needs no per-entry data (no horizons):
+  // the same classification as the entry pass below, one cell of entries at
+  // a time, segments and trends included.
+  bool in_database =
+      source.PrefersCells() &&
       accs.size() <= kMaxAnalysedUnitsJourneys && AnalysedUnitsParams(query) <= kMaxAnalysedUnitsParams &&
       std::all_of(specs.begin(), specs.end(),
                   [](const JourneySpec* j) { return j->horizons_us.empty(); });
@@ -733,7 +734,9 @@ absl::StatusOr<LiftReportResult> BuildLiftReport(const AssignmentConfig& config,
         const AnalysisAggregates aggregates,
         source.Aggregates(query, options.first_period.value_or(std::numeric_limits<int64_t>::min()),
                           options.last_period.value_or(std::numeric_limits<int64_t>::max())));
-    for (size_t k = 0; k < aggregates.cells.size() && k < accs.size(); ++k) {
+    // Segments over too many distinct attribute sets: the entry stream.
+    if (aggregates.too_many_attribute_sets) in_database = false;
+    for (size_t k = 0; in_database && k < aggregates.cells.size() && k < accs.size(); ++k) {
       JourneyAcc& j = *accs[k];
       for (const AnalysisCell& c : aggregates.cells[k]) {
         if (!c.version_known) j.unknown_version += c.entries;
@@ -749,7 +752,7 @@ absl::StatusOr<LiftReportResult> BuildLiftReport(const AssignmentConfig& config,
             measured ? std::llround(c.s1[kCellSends] + static_cast<double>(c.entries) * c.shift[kCellSends])
                      : 0;
         if (trends) trends->AddCell(j.index, c, moments, sends);
-        SegmentAcc& segment = j.Segment("");
+        SegmentAcc& segment = j.Segment(c.segment);
         Cell* cell =
             c.group == EntryGroup::kHoldout ? &segment.holdout : &segment.arms[j.ArmIndex(c.arm)];
         if (c.in_washout) {

@@ -16,6 +16,19 @@ MetricEstimate Undefined(double value, std::string reason) {
   return m;
 }
 
+// A delta-method variance var_a - 2 r cov_ab + r^2 var_b that is 0 in exact
+// arithmetic (every entry's residual a - r b is 0: say one entry with orders
+// in the group) comes out as +-rounding, negative on one summation order and
+// positive on another. Within 1e-9 of its terms' magnitude it is 0, so the
+// entry stream and the cells, in any merge order, call it alike ("no
+// variation") instead of one giving no interval and the other a zero-width
+// one.
+double DeltaVariance(double var_a, double cov_ab, double var_b, double r) {
+  const double v = var_a - 2.0 * r * cov_ab + r * r * var_b;
+  const double magnitude = std::fabs(var_a) + std::fabs(2.0 * r * cov_ab) + r * r * std::fabs(var_b);
+  return std::fabs(v) <= 1e-9 * magnitude ? 0.0 : v;
+}
+
 // Both groups need entries; a contrast needs two per group for a variance.
 const char* MissingGroup(const PairMoments& t, const PairMoments& c, double min_n) {
   if (t.n < min_n) return min_n > 1 ? "fewer than 2 treatment entries" : "no treatment entries";
@@ -67,7 +80,7 @@ MetricEstimate RatioOfMeansContrast(const PairMoments& t, const PairMoments& c,
   if (!Finite(r_t)) return Undefined(kNaN, "the treatment denominator is 0");
   if (!Finite(r_c)) return Undefined(kNaN, "the holdout denominator is 0");
   auto part = [](const PairMoments& g, double r) {
-    return (g.var_a - 2.0 * r * g.cov_ab + r * r * g.var_b) / (g.n * g.mean_b * g.mean_b);
+    return DeltaVariance(g.var_a, g.cov_ab, g.var_b, r) / (g.n * g.mean_b * g.mean_b);
   };
   Contrast lin;
   lin.estimate = r_t - r_c;
@@ -89,8 +102,8 @@ MetricEstimate RatioOfDifferencesEstimate(const PairMoments& t, const PairMoment
   const double k = holdout_weight;
   Contrast lin;
   lin.estimate = r;
-  lin.v_t = (t.var_a - 2.0 * r * t.cov_ab + r * r * t.var_b) / (t.n * den * den);
-  lin.v_c = (c.var_a - 2.0 * k * r * c.cov_ab + k * k * r * r * c.var_b) / (c.n * den * den);
+  lin.v_t = DeltaVariance(t.var_a, t.cov_ab, t.var_b, r) / (t.n * den * den);
+  lin.v_c = DeltaVariance(c.var_a, c.cov_ab, c.var_b, k * r) / (c.n * den * den);
   lin.n_t = t.n;
   lin.n_c = c.n;
   MetricEstimate m = FromWelch(lin, confidence, "no variation in either group");

@@ -234,8 +234,9 @@ constexpr int CellTripleIndex(int a, int b, int c) {
 
 // The analysis entries of one journey that share every field the lift report
 // classifies by (group, arm, period, config version, washout, maturity;
-// with AnalysisQuery::cells_by_day the UTC day of t0 too), summed inside the
-// database: what leaves it instead of one row per entry.
+// with AnalysisQuery::cells_by_day the UTC day of t0, with segment_by the
+// segment too), summed inside the database: what leaves it instead of one
+// row per entry.
 // The per-entry values are AnalysisEntry's, by the same rules.
 struct AnalysisCell {
   EntryGroup group = EntryGroup::kTreatment;
@@ -244,6 +245,11 @@ struct AnalysisCell {
   // floor(t0 / 1 day) of every entry of the cell (days since 1970-01-01 UTC)
   // when the query asked for cells by day; else 0.
   int64_t day = 0;
+  // With AnalysisQuery::segment_by: the value of that attribute in every
+  // entry of the cell (AnalysisEntry::segment's rule: "" when absent).
+  // Entries whose attribute sets differ but agree on this value share one
+  // cell. Without segment_by: "".
+  std::string segment;
   std::string config_version;
   bool version_known = false;
   bool in_washout = false;
@@ -290,14 +296,26 @@ inline size_t AnalysedUnitsParams(const AnalysisQuery& query) {
 }
 inline constexpr size_t kMaxAnalysedUnitsParams = 32766;
 
+// Distinct attribute sets (entries.attributes values) of one journey's
+// entries in a query's range up to which a segmented analysis runs in the
+// database: at most this many sets times a journey's few dozen cells, about
+// 1 KB each, leave it.
+inline constexpr int64_t kMaxCellAttributeSets = 1024;
+
 // What the analysis in the database gives for a query, from one snapshot:
 // the cells of each journey and the customers per set of journeys.
 struct AnalysisAggregates {
   // cells[k]: the cells of query.journeys[k], sorted by (group, arm, period,
-  // day, config_version, in_washout, mature) so that every run and every replica
-  // merges them in the same order.
+  // day, segment, config_version, in_washout, mature) so that every run and
+  // every replica merges them in the same order.
   std::vector<std::vector<AnalysisCell>> cells;
   std::vector<AnalysedUnitSet> units;
+  // With segment_by: some journey's entries in the range carry more than
+  // kMaxCellAttributeSets distinct attribute sets. The database groups by
+  // the whole set (it cannot parse one key out of it), so the cells could
+  // come close to one per entry; none are computed (cells and units empty)
+  // and the caller streams the entries instead.
+  bool too_many_attribute_sets = false;
 };
 
 // Per-journey facts beside the entry stream.

@@ -364,14 +364,16 @@ std::string CellRefundHorizonOpen(SqlDialect d) {
   return absl::StrCat("q.t0 + q.w + q.h > ", P(d, kAnalysisParamAsOf));
 }
 
-std::string EntriesAsQ(SqlDialect d, size_t versions, bool next_entry_possible) {
+std::string EntriesAsQ(SqlDialect d, size_t versions, bool next_entry_possible,
+                       bool with_attributes) {
   return absl::StrCat("WITH q(", kEntryColumnNames, ") AS (\n",
-                      AnalysisEntrySql(d, versions, 0, next_entry_possible, false), ")\n");
+                      AnalysisEntrySql(d, versions, 0, next_entry_possible, with_attributes), ")\n");
 }
 
 }  // namespace
 
-std::string AnalysisCellSql(SqlDialect d, size_t versions, bool next_entry_possible, bool by_day) {
+std::string AnalysisCellSql(SqlDialect d, size_t versions, bool next_entry_possible, bool by_day,
+                            bool by_attributes) {
   const bool pg = d == SqlDialect::kPostgres;
   const std::array<std::string, kNumCellVariables> values = CellValues();
   // The shifted values, once per row (an inner select), then plain sums of
@@ -398,11 +400,13 @@ std::string AnalysisCellSql(SqlDialect d, size_t versions, bool next_entry_possi
     }
   }
   return absl::StrCat(
-      EntriesAsQ(d, versions, next_entry_possible),
-      "SELECT grp, arm, period, ", by_day ? "day" : "0", ", config_version, in_washout, mature, count(*),\n",
+      EntriesAsQ(d, versions, next_entry_possible, by_attributes),
+      "SELECT grp, arm, period, ", by_day ? "day" : "0", ", ", by_attributes ? "attributes" : "NULL",
+      ", config_version, in_washout, mature, count(*),\n",
       "  count(*) FILTER (WHERE cut = 1), count(*) FILTER (WHERE mature = 1 AND open_refunds = 1),\n",
       "  min(t0), max(t0)", sums, "\n",
-      "FROM (SELECT q.grp, q.arm, q.period, q.config_version, q.in_washout, q.t0,\n",
+      "FROM (SELECT q.grp, q.arm, q.period, q.config_version, q.in_washout, q.t0,",
+      by_attributes ? " q.attributes," : "", "\n",
       // Both dialects' integer / and % truncate toward zero; the CASE makes
       // the day a floor (times are never negative today, the rule is kept).
       by_day ? absl::StrCat("  q.t0 / ", kDayMicros, " - CASE WHEN q.t0 % ", kDayMicros,
@@ -412,7 +416,8 @@ std::string AnalysisCellSql(SqlDialect d, size_t versions, bool next_entry_possi
       "  CASE WHEN ", kCellCut, " THEN 1 ELSE 0 END AS cut,\n",
       "  CASE WHEN ", CellRefundHorizonOpen(d), " THEN 1 ELSE 0 END AS open_refunds", shifted,
       "\n  FROM q) AS r\n",
-      "GROUP BY grp, arm, period, ", by_day ? "day, " : "", "config_version, in_washout, mature\n");
+      "GROUP BY grp, arm, period, ", by_day ? "day, " : "", by_attributes ? "attributes, " : "",
+      "config_version, in_washout, mature\n");
 }
 
 std::string AnalysisShiftProbeSql(SqlDialect d, size_t versions, bool next_entry_possible,
@@ -439,6 +444,14 @@ std::string ShiftProbeBoundSql(SqlDialect d) {
   return absl::StrCat("SELECT unit FROM entries WHERE journey = ", P(d, 1), " AND t0 >= ", P(d, 2),
                       pg ? "::bigint" : "", " AND t0 < ", P(d, 3), pg ? "::bigint" : "",
                       " ORDER BY unit, period LIMIT 1 OFFSET ", P(d, 4), pg ? "::bigint" : "", "\n");
+}
+
+std::string AttributeSetsSql(SqlDialect d) {
+  const bool pg = d == SqlDialect::kPostgres;
+  return absl::StrCat("SELECT count(*) FROM (SELECT DISTINCT attributes FROM entries WHERE journey = ",
+                      P(d, 1), " AND t0 >= ", P(d, 2), pg ? "::bigint" : "", " AND t0 < ", P(d, 3),
+                      pg ? "::bigint" : "", " LIMIT ", P(d, 4), pg ? "::bigint" : "",
+                      ") AS attribute_sets\n");
 }
 
 std::string AnalysedUnitsSql(SqlDialect d, const std::vector<size_t>& versions) {

@@ -144,9 +144,11 @@ class JourneyVersions {
 // kCellCol* below, then s1 (kNumCellVariables), s2
 // (kNumCellSecondOrderSums), s3 (kNumCellThirdOrderSums). `by_day` also
 // groups by floor(t0 / 1 day) (AnalysisQuery::cells_by_day); without it the
-// day column is 0.
+// day column is 0. `by_attributes` also groups by the entry's whole
+// attribute set (the segment is read from it in C++: DecodeCell); without it
+// the attributes column is NULL.
 std::string AnalysisCellSql(SqlDialect dialect, size_t versions, bool next_entry_possible,
-                            bool by_day = false);
+                            bool by_day = false, bool by_attributes = false);
 inline int AnalysisCellShiftParam(size_t versions) {
   return kAnalysisParamFirstVersion + 4 * static_cast<int>(versions);
 }
@@ -155,6 +157,7 @@ enum AnalysisCellColumn : int {
   kCellColArm,
   kCellColPeriod,
   kCellColDay,
+  kCellColAttributes,
   kCellColConfigVersion,
   kCellColInWashout,
   kCellColMature,
@@ -176,6 +179,10 @@ std::string AnalysisShiftProbeSql(SqlDialect dialect, size_t versions, bool next
 // bound for a bounded AnalysisShiftProbeSql that still finds the first
 // mature entry whenever one of the entries before it is mature.
 std::string ShiftProbeBoundSql(SqlDialect dialect);
+// How many distinct attribute sets the entries of journey ?1 with ?2 <= t0 <
+// ?3 carry, counting at most ?4 (a segmented AnalysisCellSql's bound:
+// kMaxCellAttributeSets).
+std::string AttributeSetsSql(SqlDialect dialect);
 
 // Units with an analysed entry per set of journeys (AnalysedUnitSet): one
 // row (journeys bit mask, units) per set. Parameters: 1 from, 2 to (the

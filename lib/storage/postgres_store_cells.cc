@@ -21,6 +21,7 @@
 #include "lib/storage/analysis_sql.h"
 #include "lib/storage/internal/analysis_cells.h"
 #include "lib/storage/internal/postgres_read_session.h"
+#include "lib/storage/internal/postgres_rows.h"
 #include "lib/storage/internal/postgres_status.h"
 #include "lib/storage/postgres_store.h"
 
@@ -39,6 +40,8 @@ struct CellRow {
   int64_t Int64(int col) const { return Int64Of(row[col]); }
   double Double(int col) const { return DoubleOf(row[col]); }
   absl::string_view Text(int col) const { return storage_internal::TextOf(row[col]); }
+  // bytea arrives as hex text ("\\x...").
+  std::string Bytes(int col) const { return storage_internal::FromByteaHex(Text(col)); }
 };
 
 // AnalysisEntrySql's parameters of journey `j`, as text (typed by the SQL).
@@ -149,6 +152,21 @@ absl::StatusOr<AnalysisAggregates> PostgresStore::AggregateAnalysis(const Analys
   try {
     ReadTxn& txn = session->txn();
     pqxx::connection& conn = session->connection();
+    // Segments: the cells are grouped by attribute set, so first a bound on
+    // how many there are (same snapshot).
+    if (!query.segment_by.empty()) {
+      for (const JourneyWindow& j : query.journeys) {
+        const int64_t sets =
+            txn.exec_params1(AttributeSetsSql(SqlDialect::kPostgres), j.journey,
+                             std::to_string(query.from), std::to_string(std::min(query.to, query.as_of)),
+                             std::to_string(kMaxCellAttributeSets + 1))[0]
+                .as<int64_t>();
+        if (sets > kMaxCellAttributeSets) {
+          out.too_many_attribute_sets = true;
+          return out;
+        }
+      }
+    }
     std::vector<JourneyVersions> versions;
     for (const JourneyWindow& j : query.journeys) {
       if (query.cancelled && query.cancelled()) {
@@ -197,16 +215,16 @@ absl::StatusOr<AnalysisAggregates> PostgresStore::AggregateAnalysis(const Analys
       const pqxx::result rows =
           Exec(txn, conn, query.cancelled,
                AnalysisCellSql(SqlDialect::kPostgres, n_versions, next_entry_possible,
-                               query.cells_by_day),
+                               query.cells_by_day, !query.segment_by.empty()),
                params,
                &cancelled);
       if (cancelled) break;
       SetCellStatementSettings(txn, false);
-      std::vector<AnalysisCell>& cells = out.cells.emplace_back();
-      for (const pqxx::row& row : rows) {
-        storage_internal::DecodeCell(CellRow{row}, jv, shift, &cells.emplace_back());
+      std::vector<storage_internal::DecodedCell> decoded(rows.size());
+      for (size_t r = 0; r < rows.size(); ++r) {
+        storage_internal::DecodeCell(CellRow{rows[r]}, jv, shift, query.segment_by, &decoded[r]);
       }
-      storage_internal::SortCells(cells);
+      out.cells.push_back(storage_internal::FinishCells(std::move(decoded)));
     }
     if (!cancelled && !query.journeys.empty()) {
       std::vector<size_t> counts;

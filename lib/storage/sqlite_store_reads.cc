@@ -263,6 +263,15 @@ class InterruptWhenCancelled {
   bool fired_ = false;
 };
 
+// A cell row through the accessors DecodeCell expects.
+struct CellRow {
+  const storage_internal::FastStatement& q;
+  int64_t Int64(int col) const { return q.Int64(col); }
+  double Double(int col) const { return q.Double(col); }
+  absl::string_view Text(int col) const { return q.Text(col); }
+  std::string Bytes(int col) const { return std::string(q.Blob(col)); }
+};
+
 }  // namespace
 
 absl::StatusOr<AnalysisAggregates> SqliteStore::AggregateAnalysis(const AnalysisQuery& query,
@@ -273,6 +282,22 @@ absl::StatusOr<AnalysisAggregates> SqliteStore::AggregateAnalysis(const Analysis
   AnalysisAggregates out;
   InterruptWhenCancelled interrupt(session.db().getHandle(), query.cancelled);
   try {
+    // Segments: the cells are grouped by attribute set, so first a bound on
+    // how many there are (same snapshot).
+    if (!query.segment_by.empty()) {
+      for (const JourneyWindow& j : query.journeys) {
+        storage_internal::FastStatement sets(session.db().getHandle(),
+                                             AttributeSetsSql(SqlDialect::kSqlite));
+        sets.BindText(1, j.journey);
+        sets.BindInt64(2, query.from);
+        sets.BindInt64(3, std::min(query.to, query.as_of));
+        sets.BindInt64(4, kMaxCellAttributeSets + 1);
+        if (sets.Step() && sets.Int64(0) > kMaxCellAttributeSets) {
+          out.too_many_attribute_sets = true;
+          return out;
+        }
+      }
+    }
     std::vector<JourneyVersions> versions;
     for (const JourneyWindow& j : query.journeys) {
       versions.emplace_back(j);
@@ -293,13 +318,15 @@ absl::StatusOr<AnalysisAggregates> SqliteStore::AggregateAnalysis(const Analysis
       storage_internal::FastStatement q(
           session.db().getHandle(),
           AnalysisCellSql(SqlDialect::kSqlite, n_versions, next_entry_possible,
-                          query.cells_by_day));
+                          query.cells_by_day, !query.segment_by.empty()));
       BindEntryParams(q, query, j, jv);
       const int first_shift = AnalysisCellShiftParam(n_versions);
       for (int a = 0; a < kNumCellVariables; ++a) q.BindDouble(first_shift + a, shift[a]);
-      std::vector<AnalysisCell>& cells = out.cells.emplace_back();
-      while (q.Step()) storage_internal::DecodeCell(q, jv, shift, &cells.emplace_back());
-      storage_internal::SortCells(cells);
+      std::vector<storage_internal::DecodedCell> decoded;
+      while (q.Step()) {
+        storage_internal::DecodeCell(CellRow{q}, jv, shift, query.segment_by, &decoded.emplace_back());
+      }
+      out.cells.push_back(storage_internal::FinishCells(std::move(decoded)));
     }
     if (!query.journeys.empty()) {
       std::vector<size_t> counts;

@@ -5,7 +5,9 @@
 #include <cmath>
 #include <memory>
 #include <random>
+#include <set>
 #include <string>
+#include <tuple>
 #include <vector>
 
 #include <gtest/gtest.h>
@@ -699,23 +701,35 @@ TEST(LiftReportTest, CellsGiveTheReportTheEntryStreamGives) {
         e.incentive = y > 0 && u(rng) < 0.4 ? 0.1 * y : 0.0;
         e.orders = y > 0 ? 1 : 0;
         e.unsubscribed = u(rng) < 0.02 ? 1 : 0;
+        // Tiers, one attribute set without the key, and a second key.
+        const double t = u(rng);
+        if (t < 0.3) {
+          e.attributes = {{"tier", "vip"}};
+        } else if (t < 0.5) {
+          e.attributes = {{"tier", "vip"}, {"country", "de"}};
+        } else if (t < 0.9) {
+          e.attributes = {{"tier", "std"}};
+        }
         source.AddEntry(e);
       }
     }
   }
   const AssignmentConfig config = TestConfig();
-  for (const auto& [periods, trend_by] :
-       std::vector<std::pair<bool, TrendBy>>{{false, TrendBy::kNone},
-                                             {true, TrendBy::kNone},
-                                             {false, TrendBy::kPeriod},
-                                             {false, TrendBy::kWeek},
-                                             {true, TrendBy::kWeek},
-                                             {false, TrendBy::kMonth}}) {
+  for (const auto& [periods, trend_by, segment_by] :
+       std::vector<std::tuple<bool, TrendBy, std::string>>{{false, TrendBy::kNone, ""},
+                                                           {true, TrendBy::kNone, ""},
+                                                           {false, TrendBy::kPeriod, ""},
+                                                           {false, TrendBy::kWeek, ""},
+                                                           {true, TrendBy::kWeek, ""},
+                                                           {false, TrendBy::kMonth, ""},
+                                                           {false, TrendBy::kNone, "tier"},
+                                                           {true, TrendBy::kWeek, "tier"}}) {
     SCOPED_TRACE(absl::StrCat(periods ? "period 1" : "all periods", ", trends by ",
-                              TrendByName(trend_by)));
+                              TrendByName(trend_by), ", segments by '", segment_by, "'"));
     LiftReportOptions o;
     if (periods) o.first_period = o.last_period = 1;
     o.trend_by = trend_by;
+    o.segment_by = segment_by;
     source.set_prefers_cells(false);
     absl::StatusOr<LiftReportResult> a = BuildLiftReport(config, source, o);
     source.set_prefers_cells(true);
@@ -731,8 +745,9 @@ TEST(LiftReportTest, CellsGiveTheReportTheEntryStreamGives) {
     for (size_t i = 0; i < a->rows.size(); ++i) {
       const LiftRowResult& ra = a->rows[i];
       const LiftRowResult& rb = b->rows[i];
-      SCOPED_TRACE(ra.journey + "/" + ra.arm);
+      SCOPED_TRACE(ra.journey + "/" + ra.segment + "/" + ra.arm);
       EXPECT_EQ(ra.arm, rb.arm);
+      EXPECT_EQ(ra.segment, rb.segment);
       EXPECT_EQ(ra.lift.treatment.entries, rb.lift.treatment.entries);
       EXPECT_EQ(ra.lift.holdout.entries, rb.lift.holdout.entries);
       EXPECT_EQ(ra.washout_excluded, rb.washout_excluded);
@@ -787,6 +802,12 @@ TEST(LiftReportTest, CellsGiveTheReportTheEntryStreamGives) {
     EXPECT_EQ(a->programme.customers, b->programme.customers);
     EXPECT_EQ(a->programme.shared_customers, b->programme.shared_customers);
     EXPECT_GT(a->programme.shared_customers, 100);
+    // Segments: a row per tier, and one for entries without the key.
+    if (!segment_by.empty()) {
+      std::set<std::string> segments;
+      for (const LiftRowResult& r : a->rows) segments.insert(r.segment);
+      for (const char* want : {"tier=(none)", "tier=std", "tier=vip"}) EXPECT_EQ(segments.count(want), 1u) << want;
+    }
     // The retired arm has its own row on both paths.
     EXPECT_NE(FindRow(*b, "cart", "retired"), nullptr);
   }

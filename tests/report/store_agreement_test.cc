@@ -210,8 +210,8 @@ class CountingSource final : public AnalysisSource {
 // The lift report computed in the database (cells) equals the one folded from
 // the entry stream, on each store, every number to 1e-9: the whole range, a
 // period window, an as_of that leaves entries immature, and trends by
-// period, week and month. A report that needs per-entry data (segments)
-// streams even where cells are preferred.
+// period, week and month, segments alone and with trends. A report that
+// needs per-entry data (horizons) streams even where cells are preferred.
 TEST(StoreAgreementTest, ReportInTheDatabaseEqualsTheEntryStream) {
   const Events ev = MakeEvents();
   const AssignmentConfig config = Config();
@@ -242,6 +242,12 @@ TEST(StoreAgreementTest, ReportInTheDatabaseEqualsTheEntryStream) {
       t.trend_by = by;
       if (by == TrendBy::kWeek) t.as_of = 20 * kDay;
     }
+    // Segments: the cells of each tier (grouped by attribute set in the
+    // database), alone and with weekly trends.
+    cases.push_back(cases[0]);
+    cases.back().segment_by = "tier";
+    cases.push_back(cases[5]);
+    cases.back().segment_by = "tier";
     for (const LiftReportOptions& o : cases) {
       absl::StatusOr<LiftReportResult> ra = BuildLiftReport(config, stream, o);
       absl::StatusOr<LiftReportResult> rb = BuildLiftReport(config, cells, o);
@@ -267,14 +273,56 @@ TEST(StoreAgreementTest, ReportInTheDatabaseEqualsTheEntryStream) {
       }
       ExpectAgree(ToProto(*ra, ctx), ToProto(*rb, ctx));
     }
-    EXPECT_EQ(stream.entry_scans, 7);
+    EXPECT_EQ(stream.entry_scans, 9);
     EXPECT_EQ(stream.cell_scans, 0);
-    EXPECT_EQ(cells.cell_scans, 7);
+    EXPECT_EQ(cells.cell_scans, 9);
     EXPECT_EQ(cells.entry_scans, 0);
-    LiftReportOptions segmented = cases[0];
-    segmented.segment_by = "tier";
-    ASSERT_TRUE(BuildLiftReport(config, cells, segmented).ok());
+    // A report with horizons needs per-entry data: it streams even where
+    // cells are preferred.
+    AssignmentConfig with_horizons = config;
+    with_horizons.journeys[0].horizons_us = {7 * kDay};
+    absl::StatusOr<LiftReportResult> h = BuildLiftReport(with_horizons, cells, cases[0]);
+    ASSERT_TRUE(h.ok()) << h.status();
+    EXPECT_FALSE(h->analysed_in_database);
     EXPECT_EQ(cells.entry_scans, 1);
+  }
+}
+
+// Segments over more distinct attribute sets than kMaxCellAttributeSets (a
+// per-customer attribute beside the tier): the store computes no cells and
+// the report streams, with the stream's numbers.
+TEST(StoreAgreementTest, SegmentsOverTooManyAttributeSetsStream) {
+  Events ev = MakeEvents();
+  for (size_t i = 0; i < ev.entries.size(); ++i) {
+    ev.entries[i].attributes.push_back({"visit", absl::StrCat(i)});
+  }
+  const AssignmentConfig config = Config();
+  for (StoreBackend backend : {StoreBackend::kSqlite, StoreBackend::kPostgres}) {
+    SCOPED_TRACE(backend == StoreBackend::kSqlite ? "sqlite" : "postgres");
+    std::unique_ptr<TestStore> t = Filled(backend, ev);
+    ASSERT_TRUE(t != nullptr);
+    StoreAnalysisSource stream_source(t->store(), StoreAnalysisSource::Mode::kEntryStream);
+    StoreAnalysisSource cell_source(t->store(), StoreAnalysisSource::Mode::kInDatabase);
+    CountingSource stream(&stream_source), cells(&cell_source);
+    LiftReportOptions o;
+    o.range = {3 * kDay, 25 * kDay};
+    o.segment_by = "tier";
+    absl::StatusOr<LiftReportResult> ra = BuildLiftReport(config, stream, o);
+    absl::StatusOr<LiftReportResult> rb = BuildLiftReport(config, cells, o);
+    ASSERT_TRUE(ra.ok()) << ra.status();
+    ASSERT_TRUE(rb.ok()) << rb.status();
+    EXPECT_FALSE(rb->analysed_in_database);
+    EXPECT_EQ(cells.cell_scans, 1);
+    EXPECT_EQ(cells.entry_scans, 1);
+    LiftProtoContext ctx;
+    ctx.range = o.range;
+    ctx.cuped = true;
+    ExpectAgree(ToProto(*ra, ctx), ToProto(*rb, ctx));
+    // Without segments the same store reports from cells.
+    o.segment_by.clear();
+    absl::StatusOr<LiftReportResult> rc = BuildLiftReport(config, cells, o);
+    ASSERT_TRUE(rc.ok()) << rc.status();
+    EXPECT_TRUE(rc->analysed_in_database);
   }
 }
 

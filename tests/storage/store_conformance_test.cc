@@ -917,6 +917,95 @@ TEST_P(StoreConformanceTest, AnalysisCellsByDaySplitAtUtcMidnight) {
   }
 }
 
+// With segment_by the cells are those of each segment value, whatever else
+// the attribute sets hold (sets with the same value merged into one cell),
+// with the entry stream's rule for absent keys and repeated keys; beyond
+// kMaxCellAttributeSets distinct sets in a journey no cells are computed.
+TEST_P(StoreConformanceTest, AnalysisCellsBySegmentMergeAttributeSets) {
+  HF_FIXTURE(f);
+  using Attributes = std::vector<std::pair<std::string, std::string>>;
+  const std::vector<Attributes> sets = {
+      {{"tier", "vip"}},
+      {{"tier", "vip"}, {"country", "de"}},
+      {{"country", "de"}, {"tier", "std"}},
+      {},
+      {{"tier", ""}},
+      {{"tier", "std"}, {"tier", "vip"}},  // the first pair with the key counts
+      {{"tier", std::string("v:1\0x", 5)}},  // any bytes
+      {{"tiers", "vip"}, {"tie", "std"}},    // neither key is "tier"
+  };
+  std::vector<EntryRow> entries;
+  std::vector<OutcomeRow> outcomes;
+  for (int i = 0; i < 40; ++i) {
+    const std::string unit = absl::StrCat("u", i);
+    EntryRow e = Entry(unit, 0, 10 + i, i % 3 == 0 ? EntryGroup::kHoldout : EntryGroup::kTreatment);
+    e.attributes = sets[i % sets.size()];
+    entries.push_back(e);
+    outcomes.push_back(Order("o" + unit, unit, 10 + i + 1, i + 1.0, 0.25 * i));
+  }
+  // Journey k: one attribute set per entry, past the bound.
+  for (int64_t i = 0; i <= kMaxCellAttributeSets; ++i) {
+    EntryRow e = Entry(absl::StrCat("k", i), 0, 10);
+    e.journey = "k";
+    e.attributes = {{"tier", "vip"}, {"visit", absl::StrCat(i)}};
+    entries.push_back(e);
+  }
+  ASSERT_TRUE(f.store().RecordEntries(entries).ok());
+  ASSERT_TRUE(f.store().RecordOutcomes(outcomes).ok());
+  AnalysisQuery q;
+  q.journeys = {{kJ, kW, 0, 0, {{"v1", kW, 0, 0}}, 0}};
+  q.from = 0;
+  q.to = 1000;
+  q.as_of = 1000;
+  q.segment_by = "tier";
+  // What the entry stream says, per (group, segment): entries, revenue.
+  using Key = std::pair<int, std::string>;
+  std::map<Key, std::pair<int64_t, double>> want;
+  ASSERT_TRUE(f.store()
+                  .ForEachAnalysisEntry(q, [&](const AnalysisEntry& e) {
+                    auto& w = want[{static_cast<int>(e.group), e.segment}];
+                    ++w.first;
+                    w.second += e.y;
+                    return absl::OkStatus();
+                  })
+                  .ok());
+  ASSERT_EQ(want.size(), 8u);  // 4 segments ("", std, vip, the bytes) x 2 groups
+  absl::StatusOr<AnalysisAggregates> got = f.store().AggregateAnalysis(q, 0, 0);
+  ASSERT_TRUE(got.ok()) << got.status();
+  EXPECT_FALSE(got->too_many_attribute_sets);
+  ASSERT_EQ(got->cells.size(), 1u);
+  std::map<Key, std::pair<int64_t, double>> cells;
+  for (size_t i = 0; i < got->cells[0].size(); ++i) {
+    const AnalysisCell& c = got->cells[0][i];
+    ASSERT_TRUE(c.mature);
+    EXPECT_TRUE(cells.emplace(Key{static_cast<int>(c.group), c.segment},
+                              std::pair<int64_t, double>{
+                                  c.entries, c.s1[kCellRevenue] + c.entries * c.shift[kCellRevenue]})
+                    .second)
+        << "segment '" << c.segment << "' twice";
+    if (i > 0) {
+      const AnalysisCell& p = got->cells[0][i - 1];
+      EXPECT_LT(std::tie(p.group, p.segment), std::tie(c.group, c.segment)) << "the promised order";
+    }
+  }
+  EXPECT_EQ(cells, want);
+  // Past the bound: nothing computed, the caller streams.
+  q.journeys.push_back({"k", kW, 0, 0, {{"v1", kW, 0, 0}}, 0});
+  got = f.store().AggregateAnalysis(q, 0, 0);
+  ASSERT_TRUE(got.ok()) << got.status();
+  EXPECT_TRUE(got->too_many_attribute_sets);
+  EXPECT_TRUE(got->cells.empty());
+  EXPECT_TRUE(got->units.empty());
+  // Without segments the attribute sets do not matter.
+  q.segment_by.clear();
+  got = f.store().AggregateAnalysis(q, 0, 0);
+  ASSERT_TRUE(got.ok()) << got.status();
+  EXPECT_FALSE(got->too_many_attribute_sets);
+  ASSERT_EQ(got->cells.size(), 2u);
+  EXPECT_EQ(got->cells[1].size(), 1u);
+  EXPECT_EQ(got->cells[1][0].entries, kMaxCellAttributeSets + 1);
+}
+
 TEST_P(StoreConformanceTest, AnalysisCellsSumTheEntryStream) {
   HF_FIXTURE(f);
   RecordMessyTwoJourneyStore(f.store());
@@ -1045,10 +1134,18 @@ TEST_P(StoreConformanceTest, AnalysedUnitsAreCountedPerSetOfJourneys) {
   horizons.journeys[0].max_horizon_us = 500;
   EXPECT_EQ(f.store().AggregateAnalysis(horizons, 0, 10).status().code(),
             absl::StatusCode::kInvalidArgument);
+  // Segments split cells, not customers: the same sets.
   AnalysisQuery segments = q;
   segments.segment_by = "tier";
-  EXPECT_EQ(f.store().AggregateAnalysis(segments, 0, 10).status().code(),
-            absl::StatusCode::kInvalidArgument);
+  absl::StatusOr<AnalysisAggregates> by_segment = f.store().AggregateAnalysis(segments, 0, 10);
+  absl::StatusOr<AnalysisAggregates> whole = f.store().AggregateAnalysis(q, 0, 10);
+  ASSERT_TRUE(by_segment.ok()) << by_segment.status();
+  ASSERT_TRUE(whole.ok()) << whole.status();
+  ASSERT_EQ(by_segment->units.size(), whole->units.size());
+  for (size_t i = 0; i < whole->units.size(); ++i) {
+    EXPECT_EQ(by_segment->units[i].journeys, whole->units[i].journeys);
+    EXPECT_EQ(by_segment->units[i].units, whole->units[i].units);
+  }
   EXPECT_EQ(f.store().AggregateAnalysis(q, 5, 4).status().code(), absl::StatusCode::kInvalidArgument);
   // Cancelled (SQLite: its progress handler interrupts the first statement;
   // PostgreSQL: before the journey's statements): CANCELLED, and the store

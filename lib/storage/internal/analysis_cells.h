@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <array>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <tuple>
 #include <vector>
@@ -19,16 +20,15 @@
 #include "lib/base/status_macros.h"
 #include "lib/storage/analysis.h"
 #include "lib/storage/analysis_sql.h"
+#include "lib/storage/internal/attribute_codec.h"
 #include "lib/storage/internal/row_validation.h"
 
 namespace holdfast::storage_internal {
 
-// A cell query reads no per-entry data: no horizon events, no attributes.
+// A cell query reads no horizon events (segments are read from the cells'
+// attribute sets).
 inline absl::Status ValidateCellQuery(const AnalysisQuery& query) {
   HF_RETURN_IF_ERROR(ValidateAnalysisQuery(query));
-  if (!query.segment_by.empty()) {
-    return absl::InvalidArgumentError("analysis cells: segment_by needs the entry stream");
-  }
   for (const JourneyWindow& j : query.journeys) {
     if (j.max_horizon_us != 0) {
       return absl::InvalidArgumentError(
@@ -55,23 +55,72 @@ inline absl::Status ValidateAggregateQuery(const AnalysisQuery& query, int64_t f
   return absl::OkStatus();
 }
 
-// The order AnalysisAggregates promises.
-inline void SortCells(std::vector<AnalysisCell>& cells) {
-  std::sort(cells.begin(), cells.end(), [](const AnalysisCell& a, const AnalysisCell& b) {
-    return std::tie(a.group, a.arm, a.period, a.day, a.config_version, a.in_washout, a.mature) <
-           std::tie(b.group, b.arm, b.period, b.day, b.config_version, b.in_washout, b.mature);
-  });
+// One AnalysisCellSql row decoded, with the attribute set it was grouped by
+// ("" when the query had no segment_by).
+struct DecodedCell {
+  AnalysisCell cell;
+  std::string attributes;
+};
+
+// The key AnalysisAggregates sorts by, then the attribute set: a total order
+// of one statement's rows, whatever order the database returned them in.
+inline auto CellOrderKey(const DecodedCell& d) {
+  const AnalysisCell& c = d.cell;
+  return std::tie(c.group, c.arm, c.period, c.day, c.segment, c.config_version, c.in_washout,
+                  c.mature, d.attributes);
+}
+
+// One journey's cells in the order AnalysisAggregates promises, the cells of
+// attribute sets with the same segment value merged (counts and sums added
+// in attribute-set order: every run and replica rounds alike). The shift is
+// the journey's, the same in every cell.
+inline std::vector<AnalysisCell> FinishCells(std::vector<DecodedCell> decoded) {
+  std::sort(decoded.begin(), decoded.end(),
+            [](const DecodedCell& a, const DecodedCell& b) { return CellOrderKey(a) < CellOrderKey(b); });
+  std::vector<AnalysisCell> cells;
+  cells.reserve(decoded.size());
+  for (DecodedCell& d : decoded) {
+    AnalysisCell& c = d.cell;
+    if (!cells.empty()) {
+      AnalysisCell& p = cells.back();
+      if (std::tie(p.group, p.arm, p.period, p.day, p.segment, p.config_version, p.in_washout,
+                   p.mature) == std::tie(c.group, c.arm, c.period, c.day, c.segment,
+                                         c.config_version, c.in_washout, c.mature)) {
+        p.entries += c.entries;
+        p.window_cut += c.window_cut;
+        p.in_refund_horizon += c.in_refund_horizon;
+        p.first_t0 = std::min(p.first_t0, c.first_t0);
+        p.last_t0 = std::max(p.last_t0, c.last_t0);
+        for (size_t i = 0; i < p.s1.size(); ++i) p.s1[i] += c.s1[i];
+        for (size_t i = 0; i < p.s2.size(); ++i) p.s2[i] += c.s2[i];
+        for (size_t i = 0; i < p.s3.size(); ++i) p.s3[i] += c.s3[i];
+        continue;
+      }
+    }
+    cells.push_back(std::move(c));
+  }
+  return cells;
 }
 
 // A shift as bound text: %.17g reads back as the same double, so the C++
 // side's shift is exactly the one the database subtracted.
 inline std::string ShiftText(double v) { return absl::StrFormat("%.17g", v); }
 
-// Fills `cell` from one AnalysisCellSql row. `row` has Int64(col),
-// Double(col) and Text(col) -> string_view.
+// Decodes one AnalysisCellSql row into `out`. `row` has Int64(col),
+// Double(col), Text(col) -> string_view and Bytes(col) -> std::string (a
+// binary column's bytes). With `segment_by` the row was grouped by its
+// attribute set, and the cell's segment is that key's value in it (the
+// entry stream's rule: FindAttribute, "" when absent).
 template <typename Row>
 void DecodeCell(const Row& row, const JourneyVersions& versions,
-                const std::array<double, kNumCellVariables>& shift, AnalysisCell* cell) {
+                const std::array<double, kNumCellVariables>& shift, const std::string& segment_by,
+                DecodedCell* out) {
+  AnalysisCell* cell = &out->cell;
+  if (!segment_by.empty()) {
+    out->attributes = row.Bytes(kCellColAttributes);
+    const std::optional<absl::string_view> v = FindAttribute(out->attributes, segment_by);
+    if (v.has_value()) cell->segment.assign(v->data(), v->size());
+  }
   cell->group = static_cast<EntryGroup>(row.Int64(kCellColGroup));
   const absl::string_view arm = row.Text(kCellColArm);
   cell->arm.assign(arm.data(), arm.size());
