@@ -14,6 +14,7 @@
 #include <set>
 #include <sstream>
 #include <string>
+#include <vector>
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
@@ -94,6 +95,38 @@ TEST(LiftMetricsTest, UndefinedEstimatesSayWhy) {
   ASSERT_TRUE(unsub.guardrail.has_value());
   EXPECT_EQ(unsub.guardrail->status, GuardrailStatus::kNotEvaluated);
   EXPECT_TRUE(std::isnan(unsub.effect.p_value));
+}
+
+// Every order worth the same (37.3): the average order value has no
+// variation in either group, and its delta-method variance is 0 in exact
+// arithmetic but +-rounding in floating point, its sign depending on the
+// order the entries were added and merged in. Every order gives "no
+// variation", never a zero-width interval (the entry stream and the
+// database's cells add in different orders).
+TEST(LiftMetricsTest, AConstantOrderValueHasNoVariationWhateverTheSummationOrder) {
+  std::vector<AnalysisEntry> entries;
+  for (int i = 0; i < 60; ++i) {
+    const int orders = i % 3 == 0 ? 2 : i % 3 == 1 ? 1 : 0;
+    entries.push_back(Entry(37.3 * orders, orders, 0, 1));
+  }
+  std::mt19937_64 rng(11);
+  JourneySpec j;
+  int defined = 0;
+  for (int trial = 0; trial < 40; ++trial) {
+    std::shuffle(entries.begin(), entries.end(), rng);
+    // Treatment folded entry by entry; holdout as two merged halves.
+    EntryMoments t, c, c2;
+    for (const AnalysisEntry& e : entries) t.Add(EntryVariablesOf(e));
+    for (size_t i = 0; i < entries.size(); ++i) {
+      (i < 23 ? c : c2).Add(EntryVariablesOf(entries[i]));
+    }
+    c.Merge(c2);
+    const MetricResult aov = Compute("average_order_value", t, c, j);
+    EXPECT_NEAR(aov.effect.value, 0.0, 1e-12);
+    if (aov.effect.defined) ++defined;
+    EXPECT_EQ(aov.undefined_reason, "no variation in either group") << "trial " << trial;
+  }
+  EXPECT_EQ(defined, 0);
 }
 
 // n_T = n_C = 20,000 with unsubscribe rates p_T, p_C: the verdict follows
