@@ -365,21 +365,23 @@ std::string CellRefundHorizonOpen(SqlDialect d) {
 }
 
 std::string EntriesAsQ(SqlDialect d, size_t versions, bool next_entry_possible,
-                       bool with_attributes) {
+                       bool with_attributes, AnalysisSlice slice) {
+  slice.ordered = false;
   return absl::StrCat("WITH q(", kEntryColumnNames, ") AS (\n",
-                      AnalysisEntrySql(d, versions, 0, next_entry_possible, with_attributes), ")\n");
+                      AnalysisEntrySql(d, versions, 0, next_entry_possible, with_attributes, slice),
+                      ")\n");
 }
 
 }  // namespace
 
 std::string AnalysisCellSql(SqlDialect d, size_t versions, bool next_entry_possible, bool by_day,
-                            bool by_attributes) {
+                            bool by_attributes, AnalysisSlice slice) {
   const bool pg = d == SqlDialect::kPostgres;
   const std::array<std::string, kNumCellVariables> values = CellValues();
   // The shifted values, once per row (an inner select), then plain sums of
   // their products: partial sums of parallel workers add up.
   std::string shifted;
-  const int shift = AnalysisCellShiftParam(versions);
+  const int shift = AnalysisCellShiftParam(versions, slice);
   for (int a = 0; a < kNumCellVariables; ++a) {
     absl::StrAppend(&shifted, ", ", values[a], " - ", P(d, shift + a), pg ? "::float8" : "",
                     " AS d", a);
@@ -400,7 +402,7 @@ std::string AnalysisCellSql(SqlDialect d, size_t versions, bool next_entry_possi
     }
   }
   return absl::StrCat(
-      EntriesAsQ(d, versions, next_entry_possible, by_attributes),
+      EntriesAsQ(d, versions, next_entry_possible, by_attributes, slice),
       "SELECT grp, arm, period, ", by_day ? "day" : "0", ", ", by_attributes ? "attributes" : "NULL",
       ", config_version, in_washout, mature, count(*),\n",
       "  count(*) FILTER (WHERE cut = 1), count(*) FILTER (WHERE mature = 1 AND open_refunds = 1),\n",

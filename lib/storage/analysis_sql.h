@@ -147,10 +147,14 @@ class JourneyVersions {
 // day column is 0. `by_attributes` also groups by the entry's whole
 // attribute set (the segment is read from it in C++: DecodeCell); without it
 // the attributes column is NULL.
+// `slice` narrows it to a unit range as AnalysisEntrySql's (ordered is
+// ignored); a slice with an upper bound must have a lower one too (the
+// first slice's lower bound is ''), and the shifts then follow the bounds.
 std::string AnalysisCellSql(SqlDialect dialect, size_t versions, bool next_entry_possible,
-                            bool by_day = false, bool by_attributes = false);
-inline int AnalysisCellShiftParam(size_t versions) {
-  return kAnalysisParamFirstVersion + 4 * static_cast<int>(versions);
+                            bool by_day = false, bool by_attributes = false,
+                            AnalysisSlice slice = {});
+inline int AnalysisCellShiftParam(size_t versions, AnalysisSlice slice = {}) {
+  return AnalysisUnitRangeParam(versions) + (slice.lower ? 1 : 0) + (slice.upper ? 1 : 0);
 }
 enum AnalysisCellColumn : int {
   kCellColGroup = 0,

@@ -101,7 +101,7 @@ struct PostgresStoreStats {
   int64_t pending_records = 0;    // queued or being committed
   int64_t pending_bytes = 0;
   int64_t rejected_full = 0;      // writes refused because the queue was full
-  int64_t sliced_journeys = 0;    // journeys of report streams cut into slices
+  int64_t sliced_journeys = 0;    // journeys of report streams or cell statements cut into slices
   int64_t slices = 0;             // slices those were cut into
 };
 

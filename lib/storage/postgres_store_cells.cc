@@ -10,6 +10,7 @@
 #include <chrono>
 #include <condition_variable>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <thread>
 #include <vector>
@@ -22,6 +23,7 @@
 #include "lib/storage/internal/analysis_cells.h"
 #include "lib/storage/internal/postgres_read_session.h"
 #include "lib/storage/internal/postgres_rows.h"
+#include "lib/storage/internal/postgres_slice_bounds.h"
 #include "lib/storage/internal/postgres_status.h"
 #include "lib/storage/postgres_store.h"
 
@@ -140,6 +142,82 @@ void SetCellStatementSettings(ReadTxn& txn, bool on) {
       "SET LOCAL jit = on; SET LOCAL jit_inline_above_cost = -1; SET LOCAL jit_optimize_above_cost = -1");
 }
 
+// One journey's cell statement without its slice: the entry parameters, the
+// shift, and what decoding a row needs.
+struct CellStatement {
+  const AnalysisQuery* query = nullptr;
+  const JourneyVersions* versions = nullptr;
+  size_t n_versions = 0;
+  bool next_entry_possible = false;
+  std::vector<std::string> entry_params;
+  std::array<double, kNumCellVariables> shift{};
+};
+
+// Runs slice `index` of `st` on `session`: the units in [lower, upper)
+// (lower only for the last slice, neither when the journey is one
+// statement) and appends its decoded rows to *out. Sets *cancelled when the
+// caller's check cancelled it. Throws libpqxx exceptions.
+void RunCellSlice(ReadSession& session, const CellStatement& st, int index,
+                  const std::optional<std::string>& lower, const std::optional<std::string>& upper,
+                  std::vector<storage_internal::DecodedCell>* out, bool* cancelled) {
+  AnalysisSlice slice;
+  slice.lower = lower.has_value();
+  slice.upper = upper.has_value();
+  std::vector<std::string> params = st.entry_params;
+  if (lower) params.push_back(*lower);
+  if (upper) params.push_back(*upper);
+  for (double v : st.shift) params.push_back(storage_internal::ShiftText(v));
+  ReadTxn& txn = session.txn();
+  SetCellStatementSettings(txn, true);
+  const pqxx::result rows =
+      Exec(txn, session.connection(), st.query->cancelled,
+           AnalysisCellSql(SqlDialect::kPostgres, st.n_versions, st.next_entry_possible,
+                           st.query->cells_by_day, !st.query->segment_by.empty(), slice),
+           params, cancelled);
+  if (*cancelled) return;
+  SetCellStatementSettings(txn, false);
+  for (const pqxx::row& row : rows) {
+    storage_internal::DecodedCell& d = out->emplace_back();
+    storage_internal::DecodeCell(CellRow{row}, *st.versions, st.shift, st.query->segment_by, &d);
+    d.slice = index;
+  }
+}
+
+// Slices `bounds` cut a journey into, over `sessions` (the first the
+// caller's): slice k on session k, each on its own thread but the first,
+// which runs on the caller's. The bounds come one per extra session. Every
+// session's status is in *statuses (poisoned by the caller when not OK).
+void RunCellSlices(const std::vector<ReadSession*>& sessions, const CellStatement& st,
+                   const std::vector<std::string>& bounds,
+                   std::vector<storage_internal::DecodedCell>* out, std::vector<absl::Status>* statuses,
+                   bool* cancelled) {
+  const size_t n = bounds.size() + 1;
+  std::vector<std::vector<storage_internal::DecodedCell>> parts(n);
+  std::vector<char> part_cancelled(n, 0);
+  auto run = [&](size_t k) {
+    bool c = false;
+    try {
+      RunCellSlice(*sessions[k], st, static_cast<int>(k),
+                   k == 0 ? std::optional<std::string>("") : bounds[k - 1],
+                   k + 1 < n ? std::optional<std::string>(bounds[k]) : std::nullopt, &parts[k], &c);
+    } catch (...) {
+      (*statuses)[k] = StatusFromCurrentPqxxException("aggregating analysis cells");
+    }
+    part_cancelled[k] = c ? 1 : 0;
+  };
+  std::vector<std::thread> threads;
+  for (size_t k = 1; k < n; ++k) threads.emplace_back(run, k);
+  run(0);
+  for (std::thread& t : threads) t.join();
+  for (size_t k = 0; k < n; ++k) {
+    if (part_cancelled[k]) {
+      *cancelled = true;
+      (*statuses)[k] = absl::CancelledError("analysis cancelled");
+    }
+    for (storage_internal::DecodedCell& d : parts[k]) out->push_back(std::move(d));
+  }
+}
+
 }  // namespace
 
 absl::StatusOr<AnalysisAggregates> PostgresStore::AggregateAnalysis(const AnalysisQuery& query,
@@ -149,6 +227,16 @@ absl::StatusOr<AnalysisAggregates> PostgresStore::AggregateAnalysis(const Analys
   HF_ASSIGN_OR_RETURN(std::unique_ptr<ReadSession> session, ReadSession::Begin(impl_.get()));
   AnalysisAggregates out;
   bool cancelled = false;
+  const PostgresStoreOptions& options = impl_->options;
+  // The other connections of a sliced statement, opened on the first
+  // journey worth cutting, on this session's snapshot.
+  std::vector<std::unique_ptr<ReadSession>> helpers;
+  std::vector<absl::Status> statuses(static_cast<size_t>(std::max(1, options.report_connections)));
+  auto poison_failed = [&] {
+    for (size_t c = 1; c <= helpers.size(); ++c) {
+      if (!statuses[c].ok()) helpers[c - 1]->Poison();
+    }
+  };
   try {
     ReadTxn& txn = session->txn();
     pqxx::connection& conn = session->connection();
@@ -210,19 +298,63 @@ absl::StatusOr<AnalysisAggregates> PostgresStore::AggregateAnalysis(const Analys
       if (!probe.empty()) {
         for (int a = 0; a < kNumCellVariables; ++a) shift[a] = DoubleOf(probe[0][a]);
       }
-      for (double v : shift) params.push_back(storage_internal::ShiftText(v));
-      SetCellStatementSettings(txn, true);
-      const pqxx::result rows =
-          Exec(txn, conn, query.cancelled,
-               AnalysisCellSql(SqlDialect::kPostgres, n_versions, next_entry_possible,
-                               query.cells_by_day, !query.segment_by.empty()),
-               params,
-               &cancelled);
-      if (cancelled) break;
-      SetCellStatementSettings(txn, false);
-      std::vector<storage_internal::DecodedCell> decoded(rows.size());
-      for (size_t r = 0; r < rows.size(); ++r) {
-        storage_internal::DecodeCell(CellRow{rows[r]}, jv, shift, query.segment_by, &decoded[r]);
+      CellStatement st;
+      st.query = &query;
+      st.versions = &jv;
+      st.n_versions = n_versions;
+      st.next_entry_possible = next_entry_possible;
+      st.entry_params = std::move(params);
+      st.shift = shift;
+      // A journey of at least two slices' worth of entries is cut into one
+      // slice per report connection, computed at once on the shared
+      // snapshot (PostgreSQL 15 runs the statement in one backend), and the
+      // slices' cells are added up (docs/postgresql.md, "Analysis in the
+      // database").
+      std::vector<std::string> bounds;
+      if (options.report_connections > 1) {
+        const size_t connections = static_cast<size_t>(options.report_connections);
+        const double min_entries = 2.0 * static_cast<double>(options.min_slice_entries);
+        bounds = storage_internal::SampleSliceBounds(
+            txn, j.journey, query.from, std::min(query.to, query.as_of),
+            [&](double estimate) -> size_t { return estimate >= min_entries ? connections : 1; });
+      }
+      if (!bounds.empty() && helpers.empty()) {
+        const std::string snapshot = txn.exec1("SELECT pg_export_snapshot()")[0].as<std::string>();
+        if (options.before_slice_connections) options.before_slice_connections();
+        for (int c = 1; c < options.report_connections; ++c) {
+          absl::StatusOr<std::unique_ptr<ReadSession>> helper =
+              ReadSession::BeginOnSnapshot(impl_.get(), snapshot);
+          if (!helper.ok()) {
+            poison_failed();
+            session->Poison();
+            return helper.status();
+          }
+          helpers.push_back(*std::move(helper));
+        }
+      }
+      std::vector<storage_internal::DecodedCell> decoded;
+      if (bounds.empty()) {
+        RunCellSlice(*session, st, 0, std::nullopt, std::nullopt, &decoded, &cancelled);
+        if (cancelled) break;
+      } else {
+        // As many slices as sessions at most (a sample can merge bounds).
+        std::vector<ReadSession*> sessions = {session.get()};
+        for (size_t c = 0; c < bounds.size(); ++c) sessions.push_back(helpers[c].get());
+        RunCellSlices(sessions, st, bounds, &decoded, &statuses, &cancelled);
+        {
+          std::lock_guard<std::mutex> lock(impl_->mu);
+          ++impl_->stats.sliced_journeys;
+          impl_->stats.slices += static_cast<int64_t>(bounds.size()) + 1;
+        }
+        for (size_t c = 0; c < statuses.size(); ++c) {
+          if (!statuses[c].ok() && !absl::IsCancelled(statuses[c])) {
+            const absl::Status failed = statuses[c];
+            poison_failed();
+            session->Poison();
+            return failed;
+          }
+        }
+        if (cancelled) break;
       }
       out.cells.push_back(storage_internal::FinishCells(std::move(decoded)));
     }
@@ -248,11 +380,14 @@ absl::StatusOr<AnalysisAggregates> PostgresStore::AggregateAnalysis(const Analys
       }
     }
   } catch (...) {
+    poison_failed();
     session->Poison();
     return StatusFromCurrentPqxxException("aggregating analysis cells");
   }
   if (cancelled) {
-    session->Poison();  // the transaction was aborted by the cancel
+    // The transactions were aborted by the cancel.
+    for (auto& h : helpers) h->Poison();
+    session->Poison();
     return absl::CancelledError("analysis cancelled");
   }
   return out;

@@ -38,6 +38,7 @@
 #include "lib/storage/internal/attribute_codec.h"
 #include "lib/storage/internal/copy_text.h"
 #include "lib/storage/internal/postgres_read_session.h"
+#include "lib/storage/internal/postgres_slice_bounds.h"
 #include "lib/storage/internal/postgres_rows.h"
 #include "lib/storage/internal/postgres_status.h"
 #include "lib/storage/internal/postgres_store_impl.h"
@@ -225,37 +226,19 @@ absl::Status ParseEntryRow(const CopyTextRow& row, const JourneyStream& js, Anal
   return absl::OkStatus();
 }
 
-// Pages of `entries` sampled to place the slice bounds (TABLESAMPLE
-// SYSTEM: whole pages, ~60 entries each; REPEATABLE, so one store cuts the
-// same way every time), and the most slices per journey.
-constexpr int64_t kSamplePages = 256;
+// The most slices per journey.
 constexpr size_t kMaxSlices = 1024;
 
 // Bounds cutting journey js's units into slices of about `slice_entries`
-// entries, increasing in the C collation; empty when the journey looks too
-// small to cut (fewer than two slices' worth in the sample). Only speed
-// depends on them: any increasing bounds cover every unit exactly once.
+// entries (SampleSliceBounds); empty when the journey looks too small to
+// cut (fewer than two slices' worth in the sample).
 std::vector<std::string> SliceBounds(ReadTxn& txn, const JourneyStream& js, int64_t slice_entries) {
-  const int64_t pages =
-      txn.exec1("SELECT pg_relation_size('entries') / current_setting('block_size')::bigint")[0]
-          .as<int64_t>();
-  if (pages <= 0) return {};
-  const double percent = std::min(100.0, 100.0 * static_cast<double>(kSamplePages) / pages);
-  const pqxx::result sample = txn.exec_params(
-      absl::StrCat("SELECT unit FROM entries TABLESAMPLE SYSTEM (", percent,
-                   ") REPEATABLE (0) WHERE journey = $1 AND t0 >= $2 AND t0 < $3 ORDER BY unit"),
-      js.journey->journey, js.query->from, std::min(js.query->to, js.query->as_of));
-  const double estimate = static_cast<double>(sample.size()) * 100.0 / percent;
-  const size_t slices = static_cast<size_t>(
-      std::min<double>(kMaxSlices, estimate / static_cast<double>(slice_entries)));
-  if (slices < 2 || sample.size() < slices) return {};
-  std::vector<std::string> bounds;
-  for (size_t k = 1; k < slices; ++k) {
-    std::string b = sample[static_cast<pqxx::result::size_type>(k * sample.size() / slices)][0]
-                        .as<std::string>();
-    if (bounds.empty() || b != bounds.back()) bounds.push_back(std::move(b));
-  }
-  return bounds;
+  return storage_internal::SampleSliceBounds(
+      txn, js.journey->journey, js.query->from, std::min(js.query->to, js.query->as_of),
+      [slice_entries](double estimate) {
+        return static_cast<size_t>(
+            std::min<double>(kMaxSlices, estimate / static_cast<double>(slice_entries)));
+      });
 }
 
 // Parsed entries of one connection's slices, in order, between the

@@ -4,8 +4,10 @@
 // report_connections): several connections give the one connection's
 // stream, row for row, in the same order, on the same snapshot.
 #include <atomic>
+#include <cmath>
 #include <memory>
 #include <string>
+#include <tuple>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
@@ -194,6 +196,88 @@ TEST_F(SlicedStreamTest, AStoppedStreamStopsEveryConnectionAndTheNextOneIsWhole)
     const std::vector<AnalysisEntry> got = ReadAll(*sliced_, q, &status);
     ASSERT_TRUE(status.ok()) << status;
     ExpectSameStream(want, got);
+  }
+}
+
+// The analysis in the database over three connections (one slice each, on
+// the shared snapshot) gives the one-statement cells: the same cells and
+// counts, the sums to rounding (added per slice, then across slices); late
+// writes after the snapshot are in no slice; a cancelled one ends CANCELLED
+// and the next is whole.
+TEST_F(SlicedStreamTest, SlicedCellsAddUpToTheOneStatementCells) {
+  AnalysisQuery q = MessyQuery();
+  absl::StatusOr<AnalysisAggregates> want = serial_->AggregateAnalysis(q, 0, 1000);
+  ASSERT_TRUE(want.ok()) << want.status();
+  auto expect_same = [&](const AnalysisAggregates& got) {
+    ASSERT_EQ(got.cells.size(), want->cells.size());
+    for (size_t k = 0; k < got.cells.size(); ++k) {
+      ASSERT_EQ(got.cells[k].size(), want->cells[k].size()) << "journey " << k;
+      for (size_t i = 0; i < got.cells[k].size(); ++i) {
+        const AnalysisCell& a = want->cells[k][i];
+        const AnalysisCell& b = got.cells[k][i];
+        SCOPED_TRACE(absl::StrCat("journey ", k, " cell ", i));
+        EXPECT_EQ(std::tie(b.group, b.arm, b.period, b.config_version, b.in_washout, b.mature),
+                  std::tie(a.group, a.arm, a.period, a.config_version, a.in_washout, a.mature));
+        EXPECT_EQ(b.entries, a.entries);
+        EXPECT_EQ(b.window_cut, a.window_cut);
+        EXPECT_EQ(b.in_refund_horizon, a.in_refund_horizon);
+        EXPECT_EQ(b.first_t0, a.first_t0);
+        EXPECT_EQ(b.last_t0, a.last_t0);
+        EXPECT_EQ(b.shift, a.shift);
+        auto near = [](double x, double y) { return std::fabs(x - y) <= 1e-9 * (1.0 + std::fabs(y)); };
+        for (size_t v = 0; v < a.s1.size(); ++v) EXPECT_PRED2(near, b.s1[v], a.s1[v]) << v;
+        for (size_t v = 0; v < a.s2.size(); ++v) EXPECT_PRED2(near, b.s2[v], a.s2[v]) << v;
+        for (size_t v = 0; v < a.s3.size(); ++v) EXPECT_PRED2(near, b.s3[v], a.s3[v]) << v;
+      }
+    }
+    ASSERT_EQ(got.units.size(), want->units.size());
+    for (size_t i = 0; i < got.units.size(); ++i) {
+      EXPECT_EQ(got.units[i].journeys, want->units[i].journeys);
+      EXPECT_EQ(got.units[i].units, want->units[i].units);
+    }
+  };
+  const PostgresStoreStats before = sliced_->GetStats();
+  absl::StatusOr<AnalysisAggregates> got = sliced_->AggregateAnalysis(q, 0, 1000);
+  ASSERT_TRUE(got.ok()) << got.status();
+  expect_same(*got);
+  EXPECT_EQ(sliced_->GetStats().sliced_journeys - before.sliced_journeys, 2);
+  EXPECT_GE(sliced_->GetStats().slices - before.slices, 5);  // 3 per journey, unless bounds merge
+
+  // Entries written once the snapshot was exported are in no slice.
+  PostgresStoreOptions options;
+  options.report_connections = 3;
+  options.min_slice_entries = 8;
+  absl::Status hook_status;
+  bool hook_ran = false;
+  options.before_slice_connections = [&] {
+    hook_ran = true;
+    std::vector<EntryRow> rows;
+    for (const std::string unit : {"a-late", "u150x", "zz-late"}) {
+      rows.push_back(EntryRow{"j", unit, 0, 1100, EntryGroup::kTreatment, "a", "v1", false, {}});
+    }
+    hook_status = serial_->RecordEntries(rows).status();
+  };
+  absl::StatusOr<std::unique_ptr<PostgresStore>> hooked = PostgresStore::Open(uri_, options);
+  ASSERT_TRUE(hooked.ok()) << hooked.status();
+  got = (*hooked)->AggregateAnalysis(q, 0, 1000);
+  ASSERT_TRUE(got.ok()) << got.status();
+  ASSERT_TRUE(hook_ran);
+  ASSERT_TRUE(hook_status.ok()) << hook_status;
+  expect_same(*got);
+
+  // Cancelled while the slices run: CANCELLED; then whole again (with the
+  // late entries).
+  AnalysisQuery cancelled = q;
+  std::atomic<int> polls{0};
+  cancelled.cancelled = [&polls] { return ++polls > 1; };
+  EXPECT_EQ(sliced_->AggregateAnalysis(cancelled, 0, 1000).status().code(),
+            absl::StatusCode::kCancelled);
+  want = serial_->AggregateAnalysis(q, 0, 1000);
+  ASSERT_TRUE(want.ok()) << want.status();
+  for (int round = 0; round < 2; ++round) {
+    got = sliced_->AggregateAnalysis(q, 0, 1000);
+    ASSERT_TRUE(got.ok()) << got.status();
+    expect_same(*got);
   }
 }
 

@@ -56,24 +56,28 @@ inline absl::Status ValidateAggregateQuery(const AnalysisQuery& query, int64_t f
 }
 
 // One AnalysisCellSql row decoded, with the attribute set it was grouped by
-// ("" when the query had no segment_by).
+// ("" when the query had no segment_by) and the unit slice whose statement
+// gave it (0 when the journey was one statement).
 struct DecodedCell {
   AnalysisCell cell;
   std::string attributes;
+  int slice = 0;
 };
 
-// The key AnalysisAggregates sorts by, then the attribute set: a total order
-// of one statement's rows, whatever order the database returned them in.
+// The key AnalysisAggregates sorts by, then the attribute set and the slice:
+// a total order of a journey's rows, whatever order the database returned
+// them in.
 inline auto CellOrderKey(const DecodedCell& d) {
   const AnalysisCell& c = d.cell;
   return std::tie(c.group, c.arm, c.period, c.day, c.segment, c.config_version, c.in_washout,
-                  c.mature, d.attributes);
+                  c.mature, d.attributes, d.slice);
 }
 
 // One journey's cells in the order AnalysisAggregates promises, the cells of
-// attribute sets with the same segment value merged (counts and sums added
-// in attribute-set order: every run and replica rounds alike). The shift is
-// the journey's, the same in every cell.
+// attribute sets with the same segment value and of different slices merged
+// (counts and sums added in attribute-set, then slice order: every run and
+// replica with the same slices rounds alike). The shift is the journey's,
+// the same in every cell.
 inline std::vector<AnalysisCell> FinishCells(std::vector<DecodedCell> decoded) {
   std::sort(decoded.begin(), decoded.end(),
             [](const DecodedCell& a, const DecodedCell& b) { return CellOrderKey(a) < CellOrderKey(b); });

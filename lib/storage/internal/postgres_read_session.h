@@ -16,6 +16,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/string_view.h"
+#include "lib/base/status_macros.h"
 #include "lib/storage/analysis.h"
 #include "lib/storage/analysis_sql.h"
 #include "lib/storage/internal/postgres_status.h"
