@@ -134,6 +134,15 @@ class CoMoments {
     return s / static_cast<double>(n_ - 1);
   }
 
+  // A variance within kRoundingVariance of the squared distance between the
+  // combination's mean and its shift is taken as 0 (and its covariance with
+  // it): a value constant in the group but shifted by another group's (the
+  // database's cells about the journey's shift, FromShiftedSums then Merge)
+  // leaves s2 - n d^2 as rounding, where adding the values one by one (shift
+  // = the first value, d = 0) gives exactly 0. A real spread that small
+  // against |mean - shift| does not occur for a shift taken from the data.
+  static constexpr double kRoundingVariance = 1e-9;
+
   PairMoments Pair(const Weights& u, const Weights& w) const {
     PairMoments p;
     p.n = static_cast<double>(n_);
@@ -142,6 +151,20 @@ class CoMoments {
     p.var_a = SampleCovarianceOf(u, u);
     p.var_b = SampleCovarianceOf(w, w);
     p.cov_ab = SampleCovarianceOf(u, w);
+    auto dev = [this](const Weights& x) {
+      double d = 0.0;
+      for (int a = 0; a < N; ++a) d += x[a] * dev_mean_[a];
+      return d;
+    };
+    const double du = dev(u), dw = dev(w);
+    if (p.var_a <= kRoundingVariance * du * du) {
+      p.var_a = 0.0;
+      p.cov_ab = 0.0;
+    }
+    if (p.var_b <= kRoundingVariance * dw * dw) {
+      p.var_b = 0.0;
+      p.cov_ab = 0.0;
+    }
     return p;
   }
 

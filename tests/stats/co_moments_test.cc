@@ -255,5 +255,37 @@ TEST(CoMomentsTest, FromShiftedSumsOfNoEntriesIsAnEmptyGroup) {
   ExpectSameMoments(h, sequential, 0.0, 0.0);
 }
 
+// A value constant in a group but summed about another group's value (the
+// database's cells about the journey's shift), in cells of several sizes
+// merged: its variance is exactly 0, as when the values are added one by
+// one, not the rounding of s2 - n d^2; a real spread beside it is kept.
+TEST(CoMomentsTest, AConstantSummedAboutAnotherShiftHasNoVariance) {
+  std::mt19937_64 rng(5);
+  std::normal_distribution<double> norm(0.0, 1.0);
+  std::vector<Values> rows;
+  for (int i = 0; i < 20000; ++i) {
+    // Cost 0.0083 on every entry; revenue varies; orders 1; a tiny real spread.
+    rows.push_back({20.0 + 5.0 * norm(rng), 1.0, 0.0083 + 1e-4 * norm(rng), 0.0083});
+  }
+  const Values shift = {3.0, 0.0, 0.0008, 0.0008};  // another arm's entry
+  Moments merged, sequential;
+  for (size_t begin = 0, k = 0; begin < rows.size(); begin += 600 + 37 * k, ++k) {
+    merged.Merge(Moments::FromShiftedSums(SumsAbout(rows, shift, begin, begin + 600 + 37 * k)));
+  }
+  for (const Values& r : rows) sequential.Add(r);
+  const PairMoments constant = merged.Pair(Unit(3), Unit(1));
+  EXPECT_EQ(constant.var_a, 0.0);
+  EXPECT_EQ(constant.cov_ab, 0.0);
+  EXPECT_EQ(sequential.Pair(Unit(3), Unit(1)).var_a, 0.0);
+  EXPECT_NEAR(constant.mean_a, 0.0083, 1e-15);
+  // The varying ones keep their variance (to rounding).
+  const PairMoments spread = merged.Pair(Unit(2), Unit(0));
+  const PairMoments want = sequential.Pair(Unit(2), Unit(0));
+  EXPECT_NEAR(spread.var_a, want.var_a, 1e-9 * want.var_a);
+  EXPECT_NEAR(spread.var_b, want.var_b, 1e-9 * want.var_b);
+  EXPECT_NEAR(spread.cov_ab, want.cov_ab, 1e-9 * std::fabs(want.var_a * want.var_b) + 1e-15);
+  EXPECT_GT(spread.var_a, 0.0);
+}
+
 }  // namespace
 }  // namespace holdfast::stats
