@@ -72,7 +72,9 @@ TEST(ReportReplicasTest, ReportNamesReplicasServingDifferentVersions) {
 
 // Two replicas on one PostgreSQL store, one streaming the entries
 // (--report_analysis=stream) and one summing them in the database
-// (=database), answer the same lift report: every number to 1e-9.
+// (=database), answer the same lift report, and the same with segments and
+// weekly trends: every number to 1e-9, the arm comparison's constant
+// per-arm send cost included ("no variation" on both paths).
 TEST(ReportReplicasTest, ReportInTheDatabaseMatchesTheStreamingReplica) {
   absl::StatusOr<std::unique_ptr<holdfast::testing::TestStore>> pg =
       holdfast::testing::TestStore::Create(holdfast::testing::StoreBackend::kPostgres);
@@ -86,13 +88,16 @@ TEST(ReportReplicasTest, ReportInTheDatabaseMatchesTheStreamingReplica) {
     EntryRow e;
     e.journey = "cart_abandon";
     e.unit = absl::StrCat("u", i);
-    e.t0 = t0 + i * 1000000LL;
+    e.t0 = t0 + i * 3600LL * 1000000;  // 400 hours: three UTC weeks
     e.group = i % 3 == 0 ? EntryGroup::kHoldout : EntryGroup::kTreatment;
-    e.arm = e.group == EntryGroup::kTreatment ? "a" : "";
+    e.arm = e.group == EntryGroup::kTreatment ? (i % 2 ? "a" : "b") : "";
     e.config_version = "cfg-any";
+    e.attributes = {{"tier", i % 5 == 0 ? "vip" : "std"}};
     entries.push_back(e);
     if (e.group == EntryGroup::kTreatment) {
-      sends.push_back({absl::StrCat("s", i), e.unit, e.journey, "email", e.t0 + 5, 0.01});
+      // Each arm's send costs the same on every entry.
+      sends.push_back(
+          {absl::StrCat("s", i), e.unit, e.journey, "email", e.t0 + 5, e.arm == "a" ? 0.01 : 0.03});
     }
     if (i % 4 != 0) {
       OutcomeRow o;
@@ -111,7 +116,9 @@ TEST(ReportReplicasTest, ReportInTheDatabaseMatchesTheStreamingReplica) {
   ASSERT_TRUE(store->RecordOutcomes(outcomes).ok());
 
   holdfast::testing::TempDir dir;
-  std::ofstream(dir.File("holdfast.textproto")) << kConfig;
+  std::ofstream(dir.File("holdfast.textproto"))
+      << "journeys { id: \"cart_abandon\" holdout_share: 0.3 arms { name: \"a\" weight: 1 } "
+         "arms { name: \"b\" weight: 1 } }\n";
   std::ostringstream log_text;
   EventLog log(LogFormat::kJson, &log_text, RealClock::Get());
   std::vector<std::unique_ptr<HoldfastDaemon>> daemons;
@@ -127,24 +134,36 @@ TEST(ReportReplicasTest, ReportInTheDatabaseMatchesTheStreamingReplica) {
     ASSERT_TRUE(daemon.ok()) << daemon.status();
     daemons.push_back(std::move(*daemon));
   }
-  std::vector<holdfast::v1::LiftReport> reports(2);
-  for (int k = 0; k < 2; ++k) {
-    std::unique_ptr<client::HoldfastClient> client =
-        client::HoldfastClient::Connect("127.0.0.1:" + std::to_string(daemons[k]->port()));
-    grpc::ClientContext context;
-    holdfast::v1::LiftReportRequest request;
-    request.mutable_as_of()->set_seconds(1800000000);  // every window mature
-    const grpc::Status status = client->reports()->GetLiftReport(&context, request, &reports[k]);
-    ASSERT_TRUE(status.ok()) << status.error_message();
-    reports[k].clear_generated_at();  // when, not what
+  for (const bool segmented : {false, true}) {
+    SCOPED_TRACE(segmented ? "segments and weekly trends" : "plain");
+    std::vector<holdfast::v1::LiftReport> reports(2);
+    for (int k = 0; k < 2; ++k) {
+      std::unique_ptr<client::HoldfastClient> client =
+          client::HoldfastClient::Connect("127.0.0.1:" + std::to_string(daemons[k]->port()));
+      grpc::ClientContext context;
+      holdfast::v1::LiftReportRequest request;
+      request.mutable_as_of()->set_seconds(1800000000);  // every window mature
+      if (segmented) {
+        request.set_segment_by("tier");
+        request.set_trend_by(holdfast::v1::TREND_BY_WEEK);
+      }
+      const grpc::Status status = client->reports()->GetLiftReport(&context, request, &reports[k]);
+      ASSERT_TRUE(status.ok()) << status.error_message();
+      reports[k].clear_generated_at();  // when, not what
+    }
+    // Each replica took its own path; the numbers must not tell them apart.
+    EXPECT_FALSE(reports[0].analysed_in_database());
+    EXPECT_TRUE(reports[1].analysed_in_database());
+    reports[1].set_analysed_in_database(false);
+    ASSERT_GE(reports[0].rows_size(), 1);
+    EXPECT_EQ(reports[0].rows(0).treatment().entries(), 266);
+    ASSERT_GE(reports[0].arm_comparisons_size(), 1);
+    if (segmented) {
+      ASSERT_EQ(reports[0].trends_size(), 1);
+      EXPECT_GE(reports[0].trends(0).points_size(), 3);
+    }
+    EXPECT_TRUE(holdfast::testing::ProtosAgree(reports[0], reports[1]));
   }
-  // Each replica took its own path; the numbers must not tell them apart.
-  EXPECT_FALSE(reports[0].analysed_in_database());
-  EXPECT_TRUE(reports[1].analysed_in_database());
-  reports[1].set_analysed_in_database(false);
-  ASSERT_GE(reports[0].rows_size(), 1);
-  EXPECT_EQ(reports[0].rows(0).treatment().entries(), 266);
-  EXPECT_TRUE(holdfast::testing::ProtosAgree(reports[0], reports[1]));
 }
 
 }  // namespace

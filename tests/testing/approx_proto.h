@@ -15,7 +15,7 @@ namespace holdfast::testing {
 
 // Every field equal, floats to `fraction` relative (plus the same absolute
 // margin, for numbers that are zero up to rounding on one side: a sum of
-// cancelling terms); NaN equals NaN. The failure lists the differences.
+// cancelling terms; an unset field counts as its default); NaN equals NaN. The failure lists the differences.
 inline ::testing::AssertionResult ProtosAgree(const google::protobuf::Message& a,
                                               const google::protobuf::Message& b,
                                               double fraction = 1e-9) {
@@ -25,6 +25,9 @@ inline ::testing::AssertionResult ProtosAgree(const google::protobuf::Message& a
   cmp.set_treat_nan_as_equal(true);
   google::protobuf::util::MessageDifferencer diff;
   diff.set_field_comparator(&cmp);
+  // A proto3 number that is 0 on one side is absent there: compare it as 0
+  // (with the margin) rather than report the field as deleted.
+  diff.set_message_field_comparison(google::protobuf::util::MessageDifferencer::EQUIVALENT);
   std::string report;
   diff.ReportDifferencesToString(&report);
   if (diff.Compare(a, b)) return ::testing::AssertionSuccess();
