@@ -109,12 +109,14 @@ absl::StatusOr<AnalysisAggregates> InMemoryAnalysisSource::Aggregates(const Anal
       for (int a = 0; a < kNumCellVariables; ++a) d[a] = v[a] - (*shift)[a];
       for (int a = 0; a < kNumCellVariables; ++a) {
         c.s1[a] += d[a];
-        for (int b = a; b < kNumCellVariables; ++b) c.s2[CellPairIndex(a, b)] += d[a] * d[b];
+        for (int b = a; b < kNumCellVariables; ++b) {
+          if (CellPairSummed(a, b)) c.s2[CellPairIndex(a, b)] += d[a] * d[b];
+        }
       }
       for (int a = 0; a < kNumCellThirdOrderVariables; ++a) {
         for (int b = a; b < kNumCellThirdOrderVariables; ++b) {
           for (int t = b; t < kNumCellThirdOrderVariables; ++t) {
-            c.s3[CellTripleIndex(a, b, t)] += d[a] * d[b] * d[t];
+            if (CellTripleSummed(a, b, t)) c.s3[CellTripleIndex(a, b, t)] += d[a] * d[b] * d[t];
           }
         }
       }

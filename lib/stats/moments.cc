@@ -229,7 +229,12 @@ double GroupMoments::ThirdCentralMomentOf(const MetricWeights& w) const {
     if (w[a] == 0.0) continue;
     for (int b = 0; b < kNumMetrics; ++b) {
       if (w[b] == 0.0) continue;
-      for (int c = 0; c < kNumMetrics; ++c) s += w[a] * w[b] * w[c] * m3_[M3Index(a, b, c)];
+      // Zero weights are skipped, not multiplied: a co-moment the caller
+      // does not weigh may be unknown (NaN: the analysis cells leave out
+      // the third moments no estimator reads).
+      for (int c = 0; c < kNumMetrics; ++c) {
+        if (w[c] != 0.0) s += w[a] * w[b] * w[c] * m3_[M3Index(a, b, c)];
+      }
     }
   }
   return s / static_cast<double>(n_);

@@ -389,14 +389,16 @@ std::string AnalysisCellSql(SqlDialect d, size_t versions, bool next_entry_possi
   auto sum = [&](const std::string& x) { return Total(d, x); };
   std::string sums;
   for (int a = 0; a < kNumCellVariables; ++a) absl::StrAppend(&sums, ",\n  ", sum(absl::StrCat("d", a)));
+  // Only the sums an estimator reads (CellPairSummed, CellTripleSummed).
   for (int a = 0; a < kNumCellVariables; ++a) {
     for (int b = a; b < kNumCellVariables; ++b) {
-      absl::StrAppend(&sums, ", ", sum(absl::StrCat("d", a, " * d", b)));
+      if (CellPairSummed(a, b)) absl::StrAppend(&sums, ", ", sum(absl::StrCat("d", a, " * d", b)));
     }
   }
   for (int a = 0; a < kNumCellThirdOrderVariables; ++a) {
     for (int b = a; b < kNumCellThirdOrderVariables; ++b) {
       for (int c = b; c < kNumCellThirdOrderVariables; ++c) {
+        if (!CellTripleSummed(a, b, c)) continue;
         absl::StrAppend(&sums, ", ", sum(absl::StrCat("d", a, " * d", b, " * d", c)));
       }
     }

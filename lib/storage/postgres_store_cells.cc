@@ -128,7 +128,7 @@ constexpr int64_t kShiftProbeEntries = 4096;
 // "Analysis in the database"): at least 64 MB of work_mem, for a hash
 // aggregate over the few cells (the planner, guessing one group per ten
 // entries, sorted 1 M rows to disk instead: 8.2 -> 7.8 s), and JIT without
-// inlining and optimization (the 133 sums' expressions compile in ~0.1 s and
+// inlining and optimization (the sums' expressions compile in ~0.1 s and
 // run ~1 s faster per 1 M entries; full JIT costs more than it saves).
 void SetCellStatementSettings(ReadTxn& txn, bool on) {
   if (!on) {

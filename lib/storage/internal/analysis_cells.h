@@ -141,10 +141,22 @@ void DecodeCell(const Row& row, const JourneyVersions& versions,
   cell->first_t0 = row.Int64(kCellColFirstT0);
   cell->last_t0 = row.Int64(kCellColLastT0);
   cell->shift = shift;
+  // The sums in AnalysisCellSql's order; those it leaves out stay NaN
+  // (AnalysisCell's initial values).
   int col = kCellColFirstSum;
   for (double& v : cell->s1) v = row.Double(col++);
-  for (double& v : cell->s2) v = row.Double(col++);
-  for (double& v : cell->s3) v = row.Double(col++);
+  for (int a = 0; a < kNumCellVariables; ++a) {
+    for (int b = a; b < kNumCellVariables; ++b) {
+      if (CellPairSummed(a, b)) cell->s2[CellPairIndex(a, b)] = row.Double(col++);
+    }
+  }
+  for (int a = 0; a < kNumCellThirdOrderVariables; ++a) {
+    for (int b = a; b < kNumCellThirdOrderVariables; ++b) {
+      for (int c = b; c < kNumCellThirdOrderVariables; ++c) {
+        if (CellTripleSummed(a, b, c)) cell->s3[CellTripleIndex(a, b, c)] = row.Double(col++);
+      }
+    }
+  }
 }
 
 }  // namespace holdfast::storage_internal
