@@ -81,6 +81,10 @@ struct PostgresStoreOptions {
   // snapshot and before the other connections import it (a write committed
   // here must not be seen by any slice).
   std::function<void()> before_slice_connections;
+  // Tests only: called on each cell slice's thread before its statement
+  // (slice index, the check that says the slice should stop); an error fails
+  // that slice as a failed statement would.
+  std::function<absl::Status(int slice, const CancelCheck& stop)> before_cell_slice;
   // Times a group commit is re-run after a deadlock or serialization
   // failure with another replica before its batches fail UNAVAILABLE.
   // Default 5.
@@ -103,6 +107,7 @@ struct PostgresStoreStats {
   int64_t rejected_full = 0;      // writes refused because the queue was full
   int64_t sliced_journeys = 0;    // journeys of report streams or cell statements cut into slices
   int64_t slices = 0;             // slices those were cut into
+  int64_t slices_stopped = 0;     // cell slices cancelled because another slice of theirs failed
 };
 
 class PostgresStore final : public Store {

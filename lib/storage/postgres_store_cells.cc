@@ -155,11 +155,17 @@ struct CellStatement {
 
 // Runs slice `index` of `st` on `session`: the units in [lower, upper)
 // (lower only for the last slice, neither when the journey is one
-// statement) and appends its decoded rows to *out. Sets *cancelled when the
-// caller's check cancelled it. Throws libpqxx exceptions.
+// statement) and appends its decoded rows to *out. Sets *cancelled when
+// `stop` cancelled it (before or during the statement). Throws libpqxx
+// exceptions.
 void RunCellSlice(ReadSession& session, const CellStatement& st, int index,
                   const std::optional<std::string>& lower, const std::optional<std::string>& upper,
-                  std::vector<storage_internal::DecodedCell>* out, bool* cancelled) {
+                  const CancelCheck& stop, std::vector<storage_internal::DecodedCell>* out,
+                  bool* cancelled) {
+  if (stop && stop()) {
+    *cancelled = true;
+    return;
+  }
   AnalysisSlice slice;
   slice.lower = lower.has_value();
   slice.upper = upper.has_value();
@@ -170,7 +176,7 @@ void RunCellSlice(ReadSession& session, const CellStatement& st, int index,
   ReadTxn& txn = session.txn();
   SetCellStatementSettings(txn, true);
   const pqxx::result rows =
-      Exec(txn, session.connection(), st.query->cancelled,
+      Exec(txn, session.connection(), stop,
            AnalysisCellSql(SqlDialect::kPostgres, st.n_versions, st.next_entry_possible,
                            st.query->cells_by_day, !st.query->segment_by.empty(), slice),
            params, cancelled);
@@ -187,21 +193,37 @@ void RunCellSlice(ReadSession& session, const CellStatement& st, int index,
 // caller's): slice k on session k, each on its own thread but the first,
 // which runs on the caller's. The bounds come one per extra session. Every
 // session's status is in *statuses (poisoned by the caller when not OK).
+// A slice that fails stops the others (their statements are cancelled as
+// the caller's cancellation would: the report fails with the first error at
+// once instead of after the slowest slice); *stopped counts the slices it
+// stopped, *cancelled is set only when the caller's check fired.
 void RunCellSlices(const std::vector<ReadSession*>& sessions, const CellStatement& st,
                    const std::vector<std::string>& bounds,
+                   const std::function<absl::Status(int, const CancelCheck&)>& before_slice,
                    std::vector<storage_internal::DecodedCell>* out, std::vector<absl::Status>* statuses,
-                   bool* cancelled) {
+                   bool* cancelled, int64_t* stopped) {
   const size_t n = bounds.size() + 1;
   std::vector<std::vector<storage_internal::DecodedCell>> parts(n);
   std::vector<char> part_cancelled(n, 0);
+  std::atomic<bool> slice_failed{false};
+  const CancelCheck& caller = st.query->cancelled;
+  const CancelCheck stop = [&] { return slice_failed.load() || (caller && caller()); };
   auto run = [&](size_t k) {
     bool c = false;
     try {
+      absl::Status hook = before_slice ? before_slice(static_cast<int>(k), stop) : absl::OkStatus();
+      if (!hook.ok()) {
+        (*statuses)[k] = std::move(hook);
+        slice_failed = true;
+        return;
+      }
       RunCellSlice(*sessions[k], st, static_cast<int>(k),
                    k == 0 ? std::optional<std::string>("") : bounds[k - 1],
-                   k + 1 < n ? std::optional<std::string>(bounds[k]) : std::nullopt, &parts[k], &c);
+                   k + 1 < n ? std::optional<std::string>(bounds[k]) : std::nullopt, stop, &parts[k],
+                   &c);
     } catch (...) {
       (*statuses)[k] = StatusFromCurrentPqxxException("aggregating analysis cells");
+      slice_failed = true;
     }
     part_cancelled[k] = c ? 1 : 0;
   };
@@ -209,13 +231,19 @@ void RunCellSlices(const std::vector<ReadSession*>& sessions, const CellStatemen
   for (size_t k = 1; k < n; ++k) threads.emplace_back(run, k);
   run(0);
   for (std::thread& t : threads) t.join();
+  const bool by_caller = caller && caller();
   for (size_t k = 0; k < n; ++k) {
     if (part_cancelled[k]) {
-      *cancelled = true;
       (*statuses)[k] = absl::CancelledError("analysis cancelled");
+      if (slice_failed) {
+        ++*stopped;
+      } else {
+        *cancelled = true;
+      }
     }
     for (storage_internal::DecodedCell& d : parts[k]) out->push_back(std::move(d));
   }
+  if (by_caller && !slice_failed) *cancelled = true;
 }
 
 }  // namespace
@@ -334,17 +362,21 @@ absl::StatusOr<AnalysisAggregates> PostgresStore::AggregateAnalysis(const Analys
       }
       std::vector<storage_internal::DecodedCell> decoded;
       if (bounds.empty()) {
-        RunCellSlice(*session, st, 0, std::nullopt, std::nullopt, &decoded, &cancelled);
+        RunCellSlice(*session, st, 0, std::nullopt, std::nullopt, query.cancelled, &decoded,
+                     &cancelled);
         if (cancelled) break;
       } else {
         // As many slices as sessions at most (a sample can merge bounds).
         std::vector<ReadSession*> sessions = {session.get()};
         for (size_t c = 0; c < bounds.size(); ++c) sessions.push_back(helpers[c].get());
-        RunCellSlices(sessions, st, bounds, &decoded, &statuses, &cancelled);
+        int64_t stopped = 0;
+        RunCellSlices(sessions, st, bounds, options.before_cell_slice, &decoded, &statuses,
+                      &cancelled, &stopped);
         {
           std::lock_guard<std::mutex> lock(impl_->mu);
           ++impl_->stats.sliced_journeys;
           impl_->stats.slices += static_cast<int64_t>(bounds.size()) + 1;
+          impl_->stats.slices_stopped += stopped;
         }
         for (size_t c = 0; c < statuses.size(); ++c) {
           if (!statuses[c].ok() && !absl::IsCancelled(statuses[c])) {

@@ -11,6 +11,8 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
+#include "absl/time/time.h"
 #include "lib/base/status_macros.h"
 #include "lib/storage/postgres_store.h"
 #include "lib/storage/store.h"
@@ -282,6 +284,56 @@ TEST_F(SlicedStreamTest, SlicedCellsAddUpToTheOneStatementCells) {
     ASSERT_TRUE(got.ok()) << got.status();
     expect_same(*got);
   }
+}
+
+// A slice that fails stops the other slices of its statement (rather than
+// the report waiting for the slowest one to finish): the report fails with
+// that slice's error, not CANCELLED, the others are counted as stopped, and
+// the next report is whole.
+TEST_F(SlicedStreamTest, AFailedCellSliceStopsTheOtherSlices) {
+  const AnalysisQuery q = MessyQuery();
+  absl::StatusOr<AnalysisAggregates> want = serial_->AggregateAnalysis(q, 0, 1000);
+  ASSERT_TRUE(want.ok()) << want.status();
+  PostgresStoreOptions options;
+  options.report_connections = 3;
+  options.min_slice_entries = 8;
+  std::atomic<bool> fail{true};
+  std::atomic<int> stopped_before_statement{0};
+  options.before_cell_slice = [&](int slice, const CancelCheck& stop) -> absl::Status {
+    if (!fail) return absl::OkStatus();
+    if (slice == 1) return absl::DataLossError("slice 1 lost its connection");
+    if (slice == 0) {
+      // Waits (bounded) for slice 1's failure to reach the stop check.
+      for (int i = 0; i < 1000 && !stop(); ++i) absl::SleepFor(absl::Milliseconds(10));
+      if (stop()) ++stopped_before_statement;
+    }
+    return absl::OkStatus();
+  };
+  absl::StatusOr<std::unique_ptr<PostgresStore>> hooked = PostgresStore::Open(uri_, options);
+  ASSERT_TRUE(hooked.ok()) << hooked.status();
+  const PostgresStoreStats before = (*hooked)->GetStats();
+  absl::StatusOr<AnalysisAggregates> got = (*hooked)->AggregateAnalysis(q, 0, 1000);
+  EXPECT_EQ(got.status().code(), absl::StatusCode::kDataLoss) << got.status();
+  EXPECT_EQ(stopped_before_statement.load(), 1);
+  // Slice 0 never ran its statement; slice 2 may have finished before the failure.
+  EXPECT_GE((*hooked)->GetStats().slices_stopped - before.slices_stopped, 1);
+  fail = false;
+  for (int round = 0; round < 2; ++round) {
+    got = (*hooked)->AggregateAnalysis(q, 0, 1000);
+    ASSERT_TRUE(got.ok()) << got.status();
+    ASSERT_EQ(got->cells.size(), want->cells.size());
+    for (size_t k = 0; k < got->cells.size(); ++k) {
+      ASSERT_EQ(got->cells[k].size(), want->cells[k].size());
+      for (size_t i = 0; i < got->cells[k].size(); ++i) {
+        EXPECT_EQ(got->cells[k][i].entries, want->cells[k][i].entries);
+      }
+    }
+  }
+  // The caller's own cancellation still reads as CANCELLED.
+  AnalysisQuery cancelled = q;
+  cancelled.cancelled = [] { return true; };
+  EXPECT_EQ((*hooked)->AggregateAnalysis(cancelled, 0, 1000).status().code(),
+            absl::StatusCode::kCancelled);
 }
 
 }  // namespace
