@@ -231,7 +231,6 @@ void RunCellSlices(const std::vector<ReadSession*>& sessions, const CellStatemen
   for (size_t k = 1; k < n; ++k) threads.emplace_back(run, k);
   run(0);
   for (std::thread& t : threads) t.join();
-  const bool by_caller = caller && caller();
   for (size_t k = 0; k < n; ++k) {
     if (part_cancelled[k]) {
       (*statuses)[k] = absl::CancelledError("analysis cancelled");
@@ -243,7 +242,6 @@ void RunCellSlices(const std::vector<ReadSession*>& sessions, const CellStatemen
     }
     for (storage_internal::DecodedCell& d : parts[k]) out->push_back(std::move(d));
   }
-  if (by_caller && !slice_failed) *cancelled = true;
 }
 
 }  // namespace
