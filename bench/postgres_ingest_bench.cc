@@ -22,7 +22,9 @@
 // after a colon, a ceiling for a schema change measured without making it:
 // copy:id_only (no sends_by_unit), copy:unit_only (no sends_by_id),
 // copy:hash8 / store:hash8 (sends PARTITION BY HASH (send_id), 8
-// partitions, both indexes), copy:hash8_id_only, ... The store runs its own
+// partitions, both indexes), copy:hash8_id_only, ..., copy:hashidx (both
+// indexes as hash indexes: send_id unique through EXCLUDE USING hash, which
+// the store's ON CONFLICT (send_id) cannot name, so copy only). The store runs its own
 // unchanged SQL against the variant (its INSERT ... ON CONFLICT DO NOTHING
 // works on a partitioned table whose unique index holds the partition key).
 //
@@ -75,7 +77,8 @@ ABSL_FLAG(std::vector<std::string>, paths, std::vector<std::string>({"copy", "st
           "Paths to run after the raw COPY floor, in order: copy[:VARIANT], store[:VARIANT], resend "
           "(the last store path's rows again), rows (row-by-row). VARIANT of the sends table: "
           "[hashN][_]{,id_only,unit_only} (hashN: PARTITION BY HASH (send_id), N partitions; "
-          "id_only: no sends_by_unit; unit_only: no sends_by_id, copy only).");
+          "id_only: no sends_by_unit; unit_only: no sends_by_id, copy only), or hashidx (both "
+          "indexes as hash indexes, send_id unique by EXCLUDE USING hash; copy only).");
 ABSL_FLAG(std::string, uri, "",
           "URI of an existing database on the server to use (default: start a server); the tool "
           "creates its own databases next to it.");
@@ -300,12 +303,14 @@ struct Variant {
   int partitions = 0;
   bool by_id = true;
   bool by_unit = true;
+  // Both indexes as hash indexes (send_id unique by an exclusion constraint).
+  bool hash_indexes = false;
 };
 
 Variant ParseVariant(const std::string& v) {
   Variant out{v};
   std::string rest = v;
-  if (rest.rfind("hash", 0) == 0) {
+  if (rest.rfind("hash", 0) == 0 && rest != "hashidx") {
     size_t i = 4;
     while (i < rest.size() && rest[i] >= '0' && rest[i] <= '9') ++i;
     if (i == 4) Die(absl::StrCat("variant ", v, ": hash needs a partition count (hash8)"));
@@ -314,7 +319,9 @@ Variant ParseVariant(const std::string& v) {
     rest = rest.substr(i);
     if (!rest.empty() && rest[0] == '_') rest = rest.substr(1);
   }
-  if (rest == "id_only") {
+  if (rest == "hashidx" && out.partitions == 0) {
+    out.hash_indexes = true;
+  } else if (rest == "id_only") {
     out.by_unit = false;
   } else if (rest == "unit_only") {
     out.by_id = false;
@@ -327,6 +334,11 @@ Variant ParseVariant(const std::string& v) {
 // SQL turning the store's migrated sends table into `v` (same columns).
 std::string VariantSql(const Variant& v) {
   std::string sql;
+  if (v.hash_indexes) {
+    return "DROP INDEX sends_by_unit;\nDROP INDEX sends_by_id;\n"
+           "ALTER TABLE sends ADD CONSTRAINT sends_by_id EXCLUDE USING hash (send_id WITH =);\n"
+           "CREATE INDEX sends_by_unit ON sends USING hash (unit);\n";
+  }
   if (v.partitions == 0) {
     if (!v.by_unit) sql += "DROP INDEX sends_by_unit;\n";
     if (!v.by_id) sql += "DROP INDEX sends_by_id;\n";
@@ -412,6 +424,7 @@ int Main() {
     if (kv[0] == "copy" || kv[0] == "store") {
       const Variant v = ParseVariant(kv.size() > 1 ? kv[1] : "");
       if (kv[0] == "store" && !v.by_id) Die("store needs sends_by_id (idempotency)");
+      if (kv[0] == "store" && v.hash_indexes) Die("store needs a unique index on send_id (ON CONFLICT)");
     } else if ((kv[0] != "resend" && kv[0] != "rows") || kv.size() > 1) {
       Die(absl::StrCat("unknown path ", p));
     }
