@@ -202,7 +202,9 @@ double GroupMoments::SampleVarianceOf(const MetricWeights& w) const {
   double s = 0.0;
   for (int a = 0; a < kNumMetrics; ++a) {
     if (w[a] == 0.0) continue;
-    for (int b = 0; b < kNumMetrics; ++b) s += w[a] * w[b] * m2_[M2Index(a, b)];
+    for (int b = 0; b < kNumMetrics; ++b) {
+      if (w[b] != 0.0) s += w[a] * w[b] * m2_[M2Index(a, b)];  // as ThirdCentralMomentOf
+    }
   }
   // Rounding can leave a tiny negative value for a (near-)degenerate
   // combination such as y - c with y == c.

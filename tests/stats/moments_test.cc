@@ -318,6 +318,34 @@ TEST(GroupMomentsTest, FromShiftedSumsMatchesSequentialAdd) {
   }
 }
 
+// Co-moments no weight touches may be unknown (the analysis cells leave out
+// the sums no estimator reads, as NaN): the weighted variance and third
+// moment skip them rather than multiply them by 0, and a weight that does
+// touch one gives NaN, never a number.
+TEST(GroupMomentsTest, UnweightedUnknownCoMomentsAreNotRead) {
+  const Rows r = RandomRows(500, 11);
+  GroupMoments::ShiftedSums s = SumsAbout(r.v, AsShift(r.v[0]));
+  const GroupMoments full = GroupMoments::FromShiftedSums(s);
+  // Every pair and triple involving metric 2 (conversion) unknown.
+  for (int a = 0; a < kNumMetrics; ++a) {
+    for (int b = a; b < kNumMetrics; ++b) {
+      if (a == 2 || b == 2) s.s2[GroupMoments::M2Index(a, b)] = std::nan("");
+      for (int c = b; c < kNumMetrics; ++c) {
+        if (a == 2 || b == 2 || c == 2) s.s3[GroupMoments::M3Index(a, b, c)] = std::nan("");
+      }
+    }
+  }
+  const GroupMoments partial = GroupMoments::FromShiftedSums(s);
+  const MetricWeights y_minus_c{1, 0, 0, -1, 0, 0};
+  EXPECT_EQ(partial.SampleVarianceOf(y_minus_c), full.SampleVarianceOf(y_minus_c));
+  EXPECT_EQ(partial.ThirdCentralMomentOf(y_minus_c), full.ThirdCentralMomentOf(y_minus_c));
+  EXPECT_EQ(partial.SampleCovarianceOf(y_minus_c, MetricWeights{0, 1, 0, 0, 0, 0}),
+            full.SampleCovarianceOf(y_minus_c, MetricWeights{0, 1, 0, 0, 0, 0}));
+  const MetricWeights with_x{1, 0, 0.5, 0, 0, 0};
+  EXPECT_TRUE(std::isnan(partial.SampleVarianceOf(with_x)));
+  EXPECT_TRUE(std::isnan(partial.ThirdCentralMomentOf(with_x)));
+}
+
 // A shift far from the mean (100, against means ~1 and sd >= 0.24) leaves
 // the central moments as differences of raw sums ~(K / sd)^k times larger:
 // a sum of n terms of size ~K^k is rounded to ~n eps K^k (recursive
