@@ -15,6 +15,7 @@
 //
 //   report_bench --db=D/report.db --postgres [--passes=2]
 #include <chrono>
+#include <csignal>
 #include <ctime>
 #include <limits>
 #include <cstdio>
@@ -291,7 +292,21 @@ int TimePostgres(Store& sqlite) {
     std::printf("holding the server for %d s: psql -h %s -U postgres hf_report_bench (%s)\n", hold,
                 (*server)->socket_dir().c_str(), uri->c_str());
     std::fflush(stdout);
-    std::this_thread::sleep_for(std::chrono::seconds(hold));
+    // SIGINT / SIGTERM end the hold and the run; returning stops the server
+    // (its owner's destructor) instead of leaving it behind.
+    static volatile std::sig_atomic_t interrupted = 0;
+    auto on_signal = [](int) { interrupted = 1; };
+    std::signal(SIGINT, on_signal);
+    std::signal(SIGTERM, on_signal);
+    for (int s = 0; s < hold * 10 && !interrupted; ++s) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
+    std::signal(SIGINT, SIG_DFL);
+    std::signal(SIGTERM, SIG_DFL);
+    if (interrupted) {
+      std::printf("hold interrupted; stopping the server\n");
+      return 1;
+    }
   }
   pg->reset();
   if (TimePostgresReports(*uri) != 0) return 1;
