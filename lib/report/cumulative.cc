@@ -100,6 +100,26 @@ void CumulativeAccumulator::Merge(const CumulativeAccumulator& o) {
   }
 }
 
+bool CumulativeAccumulator::AddDifferences(const std::vector<int64_t>& n,
+                                           const std::vector<double>& y,
+                                           const std::vector<double>& yy,
+                                           const std::vector<double>& m,
+                                           const std::vector<double>& mm) {
+  const size_t size = n_.size();
+  if (grid_.points == 0 || n.size() != size || y.size() != size || yy.size() != size ||
+      m.size() != size || mm.size() != size) {
+    return false;
+  }
+  for (size_t i = 0; i < size; ++i) {
+    n_[i] += n[i];
+    y_[i] += y[i];
+    yy_[i] += yy[i];
+    m_[i] += m[i];
+    mm_[i] += mm[i];
+  }
+  return true;
+}
+
 std::vector<CumulativeAccumulator::Point> CumulativeAccumulator::Points() const {
   std::vector<Point> out(static_cast<size_t>(grid_.points));
   Point run;

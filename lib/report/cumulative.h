@@ -60,6 +60,12 @@ class CumulativeAccumulator {
   // `events` sorted by offset_us.
   void Add(const std::vector<HorizonEvent>& events, UnixMicros t0, UnixMicros as_of);
   void Merge(const CumulativeAccumulator& o);
+  // Difference arrays summed elsewhere, one per sum, of size points + 1
+  // (AnalysisHorizonCell::curve_*: the analysis in the database). False,
+  // and nothing added, when a size differs.
+  bool AddDifferences(const std::vector<int64_t>& n, const std::vector<double>& y,
+                      const std::vector<double>& yy, const std::vector<double>& m,
+                      const std::vector<double>& mm);
 
   // Per point k = 1..points (index k - 1): entries, sums, sums of squares.
   struct Point {

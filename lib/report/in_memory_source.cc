@@ -40,6 +40,88 @@ absl::Status InMemoryAnalysisSource::ForEachEntry(
   return absl::OkStatus();
 }
 
+absl::StatusOr<std::vector<AnalysisHorizonCell>> InMemoryAnalysisSource::HorizonCellsOf(
+    const AnalysisQuery& query, const JourneyWindow& journey,
+    const std::array<double, kNumHorizonCellVariables>& shift) {
+  std::vector<AnalysisHorizonCell> out;
+  if (journey.max_horizon_us <= 0) return out;
+  const std::vector<int64_t>& horizons = journey.horizons_us;
+  const int64_t points = journey.curve_points, step = journey.curve_step_us;
+  if (horizons.empty() || step <= 0 || points < 1) {
+    return absl::InvalidArgumentError("horizon cells need horizons and a curve grid");
+  }
+  using Key = std::tuple<int, std::string, int64_t, std::string>;
+  std::map<Key, AnalysisHorizonCell> cells;
+  HF_RETURN_IF_ERROR(ForEachEntry(query, [&](const AnalysisEntry& e) {
+    if (e.journey != journey.journey || !e.mature || e.in_washout ||
+        e.group == EntryGroup::kGlobalHoldout) {
+      return;
+    }
+    AnalysisHorizonCell& c = cells[Key{static_cast<int>(e.group), e.arm, e.period, e.segment}];
+    if (c.horizons.empty()) {
+      c.group = e.group;
+      c.arm = e.arm;
+      c.period = e.period;
+      c.segment = e.segment;
+      c.horizons.resize(horizons.size());
+      for (HorizonCellMoments& h : c.horizons) h.shift = shift;
+      const size_t n = static_cast<size_t>(points) + 1;
+      c.curve_n.assign(n, 0);
+      c.curve_y.assign(n, 0.0);
+      c.curve_yy.assign(n, 0.0);
+      c.curve_m.assign(n, 0.0);
+      c.curve_mm.assign(n, 0.0);
+    }
+    ++c.entries;
+    std::vector<HorizonEvent> events = e.horizon_events;
+    std::stable_sort(events.begin(), events.end(), [](const HorizonEvent& a, const HorizonEvent& b) {
+      return a.offset_us < b.offset_us;
+    });
+    for (size_t k = 0; k < horizons.size(); ++k) {
+      if (e.t0 > query.as_of - horizons[k]) continue;
+      const HorizonSums hs = SumHorizon(events, horizons[k]);
+      const std::array<double, kNumHorizonCellVariables> v = {
+          hs.y, hs.m, hs.orders >= 1 ? 1.0 : 0.0, hs.orders >= 2 ? 1.0 : 0.0,
+          static_cast<double>(hs.orders), e.c};
+      HorizonCellMoments& h = c.horizons[k];
+      ++h.entries;
+      if (e.next_t0.has_value() && *e.next_t0 - e.t0 < horizons[k]) ++h.overlapping;
+      for (int a = 0; a < kNumHorizonCellVariables; ++a) {
+        h.s1[a] += v[a] - shift[a];
+        for (int b = a; b < kNumHorizonCellVariables; ++b) {
+          h.s2[HorizonPairIndex(a, b)] += (v[a] - shift[a]) * (v[b] - shift[b]);
+        }
+      }
+    }
+    // The curve's differences (AnalysisHorizonCell): mature at the first
+    // `mature` points.
+    const int64_t available = query.as_of - e.t0;
+    const int64_t mature =
+        available >= journey.max_horizon_us ? points : std::min(points, available / step);
+    if (mature <= 0) return;
+    c.curve_n[0] += 1;
+    c.curve_n[static_cast<size_t>(mature)] -= 1;
+    double y = 0.0, m = 0.0;
+    for (const HorizonEvent& ev : events) {
+      if (ev.offset_us < 0) continue;
+      const int64_t i = ev.offset_us / step;
+      if (i >= mature) break;
+      y += ev.revenue;
+      m += ev.margin;
+      c.curve_y[static_cast<size_t>(i)] += ev.revenue;
+      c.curve_yy[static_cast<size_t>(i)] += ev.revenue * (2 * y - ev.revenue);
+      c.curve_m[static_cast<size_t>(i)] += ev.margin;
+      c.curve_mm[static_cast<size_t>(i)] += ev.margin * (2 * m - ev.margin);
+    }
+    c.curve_y[static_cast<size_t>(mature)] -= y;
+    c.curve_yy[static_cast<size_t>(mature)] -= y * y;
+    c.curve_m[static_cast<size_t>(mature)] -= m;
+    c.curve_mm[static_cast<size_t>(mature)] -= m * m;
+  }));
+  for (auto& [key, c] : cells) out.push_back(std::move(c));
+  return out;
+}
+
 absl::StatusOr<AnalysisAggregates> InMemoryAnalysisSource::Aggregates(const AnalysisQuery& query,
                                                                        int64_t first_period,
                                                                        int64_t last_period) {
@@ -126,6 +208,9 @@ absl::StatusOr<AnalysisAggregates> InMemoryAnalysisSource::Aggregates(const Anal
       if (shift.has_value()) c.shift = *shift;
       list.push_back(std::move(c));
     }
+    HF_ASSIGN_OR_RETURN(out.horizon_cells.emplace_back(),
+                        HorizonCellsOf(query, query.journeys[k],
+                                       HorizonShiftOf(shift.value_or(std::array<double, kNumCellVariables>{}))));
   }
   std::map<uint64_t, int64_t> units;
   for (const auto& [unit, journeys] : journeys_of_unit) ++units[journeys];

@@ -111,7 +111,7 @@ class InMemoryAnalysisSource final : public AnalysisSource {
                             absl::FunctionRef<void(const AnalysisEntry&)> fn) override;
   // The entries ForEachEntry gives, folded into cells as the stores' SQL
   // sums them (docs/storage.md, "Aggregates"; shift: each journey's first
-  // mature entry).
+  // mature entry), and into horizon cells ("Horizons in the database").
   absl::StatusOr<AnalysisAggregates> Aggregates(const AnalysisQuery& query, int64_t first_period,
                                                 int64_t last_period) override;
   using AnalysisSource::GetJourneyTotals;
@@ -126,6 +126,11 @@ class InMemoryAnalysisSource final : public AnalysisSource {
   absl::StatusOr<double> SumFixedCosts(const TimeRange& range) override;
 
  private:
+  // One journey's AnalysisHorizonCells from its entries' horizon events
+  // (empty when the journey asks for no horizons).
+  absl::StatusOr<std::vector<AnalysisHorizonCell>> HorizonCellsOf(
+      const AnalysisQuery& query, const JourneyWindow& journey,
+      const std::array<double, kNumHorizonCellVariables>& shift);
   std::vector<StoredEntry> entries_;
   std::vector<StoredFixedCost> fixed_costs_;
   std::vector<StoredContaminatedSend> contaminated_;

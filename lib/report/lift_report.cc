@@ -57,6 +57,14 @@ struct Cell {
   std::vector<Horizon> horizons;
   CumulativeAccumulator curve;
 
+  // Sizes the horizons and the curve for a journey with horizons (no-op
+  // without, or once sized).
+  void SizeHorizons(size_t n, const CumulativeGrid& grid) {
+    if (n == 0 || horizons.size() == n) return;
+    horizons.resize(n);
+    curve = CumulativeAccumulator(grid);
+  }
+
   void Merge(const Cell& o) {
     if (horizons.size() < o.horizons.size()) horizons.resize(o.horizons.size());
     for (size_t k = 0; k < o.horizons.size(); ++k) {
@@ -211,6 +219,23 @@ EntryMoments VarsOfCell(const AnalysisCell& c) {
     }
   }
   return EntryMoments::FromShiftedSums(s);
+}
+
+// A horizon cell's moments at one horizon (HorizonCellVariable is the
+// report's HorizonVariable order).
+static_assert(kHorizonCellRevenue == kHorizonRevenue && kHorizonCellMargin == kHorizonMargin &&
+              kHorizonCellRetained == kHorizonRetained && kHorizonCellRepeat == kHorizonRepeat &&
+              kHorizonCellOrders == kHorizonOrders && kHorizonCellCost == kHorizonCost &&
+              kNumHorizonCellVariables == kNumHorizonVariables);
+HorizonMoments HorizonMomentsOf(const HorizonCellMoments& m) {
+  HorizonMoments::ShiftedSums s;
+  s.n = m.entries;
+  for (int a = 0; a < kNumHorizonVariables; ++a) {
+    s.shift[a] = m.shift[a];
+    s.s1[a] = m.s1[a];
+    for (int b = a; b < kNumHorizonVariables; ++b) s.s2[a][b] = m.s2[HorizonPairIndex(a, b)];
+  }
+  return HorizonMoments::FromShiftedSums(s);
 }
 
 // Weight of arm `name` in `spec`; 0 when the journey has no such arm.
@@ -703,7 +728,8 @@ absl::StatusOr<LiftReportResult> BuildLiftReport(const AssignmentConfig& config,
     const int64_t max_horizon = j->horizons_us.empty() ? 0 : j->horizons_us.back();
     acc->grid = CumulativeGrid::For(max_horizon);
     query.journeys.push_back({j->id, j->attribution_window_us, j->pre_period_us,
-                              j->refund_horizon_us, VersionWindows(catalog, j->id), max_horizon});
+                              j->refund_horizon_us, VersionWindows(catalog, j->id), max_horizon,
+                              j->horizons_us, acc->grid.step_us, acc->grid.points});
     accs.push_back(std::move(acc));
   }
 
@@ -719,14 +745,10 @@ absl::StatusOr<LiftReportResult> BuildLiftReport(const AssignmentConfig& config,
   std::optional<TrendAccumulator> trends;
   if (options.trend_by != TrendBy::kNone) trends.emplace(options.trend_by, accs.size());
   // Analysis in the database (docs/storage.md, "Aggregates") where the
-  // source prefers it and the report needs no per-entry data (no horizons):
-  // the same classification as the entry pass below, one cell of entries at
-  // a time, segments and trends included.
-  bool in_database =
-      source.PrefersCells() &&
-      accs.size() <= kMaxAnalysedUnitsJourneys && AnalysedUnitsParams(query) <= kMaxAnalysedUnitsParams &&
-      std::all_of(specs.begin(), specs.end(),
-                  [](const JourneySpec* j) { return j->horizons_us.empty(); });
+  // source prefers it: the same classification as the entry pass below, one
+  // cell of entries at a time, segments, trends and horizons included.
+  bool in_database = source.PrefersCells() && accs.size() <= kMaxAnalysedUnitsJourneys &&
+                     AnalysedUnitsParams(query) <= kMaxAnalysedUnitsParams;
   if (in_database) {
     // Weekly and monthly trends bucket cells split by day of t0.
     query.cells_by_day = trends.has_value() && TrendNeedsDays(options.trend_by);
@@ -759,8 +781,10 @@ absl::StatusOr<LiftReportResult> BuildLiftReport(const AssignmentConfig& config,
           cell->washout += c.entries;
           continue;
         }
+        cell->SizeHorizons(j.spec->horizons_us.size(), j.grid);
         if (!c.mature) {
           cell->immature += c.entries;
+          for (Cell::Horizon& h : cell->horizons) h.immature += c.entries;
           continue;
         }
         cell->moments.Merge(moments);
@@ -771,6 +795,37 @@ absl::StatusOr<LiftReportResult> BuildLiftReport(const AssignmentConfig& config,
         cell->first_t0 = std::min(cell->first_t0, c.first_t0);
         cell->last_t0 = std::max(cell->last_t0, c.last_t0);
         cell->periods[{c.period, c.config_version}] += c.entries;
+      }
+    }
+    // Horizons (docs/storage.md, "Horizons in the database"): each horizon
+    // cell's moments at every horizon and its curve's differences.
+    for (size_t k = 0; in_database && k < aggregates.horizon_cells.size() && k < accs.size(); ++k) {
+      JourneyAcc& j = *accs[k];
+      const size_t horizons = j.spec->horizons_us.size();
+      for (const AnalysisHorizonCell& hc : aggregates.horizon_cells[k]) {
+        if (!PeriodSelected(hc.period, options)) continue;
+        if (hc.horizons.size() != horizons) {
+          return absl::InternalError(absl::StrCat("horizon cells of journey ", j.spec->id, ": ",
+                                                  hc.horizons.size(), " horizons, expected ",
+                                                  horizons));
+        }
+        SegmentAcc& segment = j.Segment(hc.segment);
+        Cell* cell = hc.group == EntryGroup::kHoldout ? &segment.holdout
+                                                      : &segment.arms[j.ArmIndex(hc.arm)];
+        cell->SizeHorizons(horizons, j.grid);
+        for (size_t h = 0; h < horizons; ++h) {
+          const HorizonCellMoments& m = hc.horizons[h];
+          Cell::Horizon& out = cell->horizons[h];
+          out.vars.Merge(HorizonMomentsOf(m));
+          out.overlapping += m.overlapping;
+          out.immature += hc.entries - m.entries;
+        }
+        if (!cell->curve.AddDifferences(hc.curve_n, hc.curve_y, hc.curve_yy, hc.curve_m,
+                                        hc.curve_mm)) {
+          return absl::InternalError(
+              absl::StrCat("horizon cells of journey ", j.spec->id, ": curve of ",
+                           hc.curve_n.size(), " differences, expected ", j.grid.points + 1));
+        }
       }
     }
     // The customers of each set of journeys, for the stage roll-ups' overlap.
@@ -808,10 +863,7 @@ absl::StatusOr<LiftReportResult> BuildLiftReport(const AssignmentConfig& config,
       return;
     }
     const std::vector<int64_t>& horizons = j.spec->horizons_us;
-    if (!horizons.empty() && cell->horizons.size() != horizons.size()) {
-      cell->horizons.resize(horizons.size());
-      cell->curve = CumulativeAccumulator(j.grid);
-    }
+    cell->SizeHorizons(horizons.size(), j.grid);
     if (!e.mature) {
       ++cell->immature;
       for (Cell::Horizon& h : cell->horizons) ++h.immature;

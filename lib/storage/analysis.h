@@ -53,6 +53,14 @@ struct JourneyWindow {
   // "Horizons"): each entry then carries its horizon_events with offsets
   // below it. 0: none (horizon_events stay empty, no extra work).
   int64_t max_horizon_us = 0;
+  // Store::AggregateAnalysis only (docs/storage.md, "Horizons in the
+  // database"): every horizon (µs, ascending, distinct, the last one
+  // max_horizon_us) and the grid of the cumulative curve, points t_k =
+  // min(k * curve_step_us, max_horizon_us) for k = 1..curve_points (the
+  // report's CumulativeGrid). Empty / 0 with max_horizon_us = 0.
+  std::vector<int64_t> horizons_us;
+  int64_t curve_step_us = 0;
+  int64_t curve_points = 0;
 };
 
 struct AnalysisQuery {
@@ -332,6 +340,77 @@ struct AnalysisCell {
   std::array<double, kNumCellThirdOrderSums> s3 = EmptyCellTripleSums();
 };
 
+// Horizons in the database (docs/storage.md, "Horizons in the database"):
+// the per-entry variables of a horizon h, in the report's HorizonVariable
+// order — revenue and margin over [t0, t0 + h) (HorizonSums), retained (1
+// when >= 1 order there), repeat (1 when >= 2), orders, and the entry's
+// window send cost.
+enum HorizonCellVariable : int {
+  kHorizonCellRevenue = 0,
+  kHorizonCellMargin,
+  kHorizonCellRetained,
+  kHorizonCellRepeat,
+  kHorizonCellOrders,
+  kHorizonCellCost,
+  kNumHorizonCellVariables,
+};
+inline constexpr int kNumHorizonCellPairs =
+    kNumHorizonCellVariables * (kNumHorizonCellVariables + 1) / 2;
+// At most this many horizons per journey (the config's bound, Journey.horizons).
+inline constexpr size_t kMaxCellHorizons = 8;
+// At most this many points on a cumulative curve's grid (the report's is 366).
+inline constexpr int64_t kMaxCellCurvePoints = 4096;
+// Packed index of the pair a <= b of horizon variables, lexicographic.
+constexpr int HorizonPairIndex(int a, int b) {
+  if (a > b) std::swap(a, b);
+  int idx = 0;
+  for (int i = 0; i < a; ++i) idx += kNumHorizonCellVariables - i;
+  return idx + (b - a);
+}
+// The shift of a journey's horizon sums, from its cells' shift (one mature
+// entry's window values: close to the horizon means where it matters, at
+// revenue, margin, orders and cost; any constant is exact up to rounding).
+inline std::array<double, kNumHorizonCellVariables> HorizonShiftOf(
+    const std::array<double, kNumCellVariables>& cell_shift) {
+  return {cell_shift[kCellRevenue], cell_shift[kCellMargin], cell_shift[kCellConverted], 0.0,
+          cell_shift[kCellOrders],  cell_shift[kCellCost]};
+}
+
+// One horizon of an AnalysisHorizonCell: the cell's entries mature at it
+// (t0 + h <= as_of), those whose horizon overlaps the unit's next entry
+// (next t0 - t0 < h), and the sums of their shifted variables d_a = v_a -
+// shift[a]: s1[a] = sum d_a, s2[HorizonPairIndex(a, b)] = sum d_a d_b.
+struct HorizonCellMoments {
+  int64_t entries = 0;
+  int64_t overlapping = 0;
+  std::array<double, kNumHorizonCellVariables> shift{};
+  std::array<double, kNumHorizonCellVariables> s1{};
+  std::array<double, kNumHorizonCellPairs> s2{};
+};
+
+// The analysed entries of one journey (window mature, not in washout, not
+// global holdout) that share group, arm, period and segment, measured at
+// the journey's horizons inside the database: what the report's horizons
+// and cumulative curve read instead of each entry's horizon events.
+struct AnalysisHorizonCell {
+  EntryGroup group = EntryGroup::kTreatment;
+  std::string arm;
+  int64_t period = 0;
+  std::string segment;  // AnalysisCell::segment's rule
+  int64_t entries = 0;
+  // One per JourneyWindow::horizons_us.
+  std::vector<HorizonCellMoments> horizons;
+  // The cumulative curve as difference arrays over the grid (index i is
+  // point t_{i+1}; size curve_points + 1): an entry mature at the first K
+  // points adds 1 to curve_n[0] and -1 to curve_n[K], and its cumulative
+  // value V (revenue over [t0, t0 + t_k)) adds V_i^2 - V_{i-1}^2 to
+  // curve_yy[i] where it changes and -V_K^2 at K (curve_y, curve_m, curve_mm
+  // alike): prefix sums give, per point, the mature entries and the sums
+  // and sums of squares of their values.
+  std::vector<int64_t> curve_n;
+  std::vector<double> curve_y, curve_yy, curve_m, curve_mm;
+};
+
 // Units with an analysed entry (mature, not in washout, not global holdout,
 // period within [first_period, last_period]) in exactly the journeys of
 // `journeys` (bit k = query journey k).
@@ -366,6 +445,9 @@ struct AnalysisAggregates {
   // day, segment, config_version, in_washout, mature) so that every run and
   // every replica merges them in the same order.
   std::vector<std::vector<AnalysisCell>> cells;
+  // horizon_cells[k]: the horizon cells of query.journeys[k] (empty when it
+  // asks for no horizons), sorted by (group, arm, period, segment).
+  std::vector<std::vector<AnalysisHorizonCell>> horizon_cells;
   std::vector<AnalysedUnitSet> units;
   // With segment_by: some journey's entries in the range carry more than
   // kMaxCellAttributeSets distinct attribute sets. The database groups by

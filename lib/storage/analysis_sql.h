@@ -172,6 +172,43 @@ enum AnalysisCellColumn : int {
   kCellColLastT0,
   kCellColFirstSum,
 };
+// Horizons in the database (docs/storage.md, "Horizons in the database"):
+// the AnalysisHorizonCells of one journey, from the rows of AnalysisEntrySql
+// (same parameters; the horizon events by the entry stream's rules) and
+// kNumHorizonCellVariables shifts (float, HorizonCellVariable order) from
+// parameter AnalysisCellShiftParam(versions). The horizons and the curve's
+// grid (JourneyWindow::horizons_us, curve_step_us, curve_points) are written
+// into the SQL as integer literals. `by_attributes` as AnalysisCellSql's.
+// Three kinds of row (kHorizonCol* below), each per (group, arm, period,
+// attribute set) of the analysed entries (window mature, not in washout, not
+// global holdout):
+//   kind 0, per horizon index k: entries mature at it, overlapping ones, then
+//     s1 (6) and s2 (21, HorizonPairIndex order) of the shifted variables;
+//   kind 1, per index K = points the entries are mature at: entries, then
+//     the sums of V, V^2, M, M^2 (V, M: the entry's cumulative revenue and
+//     margin at point K);
+//   kind 2, per grid index i: the sums of the events counting from point i
+//     (revenue, V_after^2 - V_before^2, margin, M_after^2 - M_before^2).
+// The unused columns of kinds 1 and 2 are 0.
+std::string AnalysisHorizonSql(SqlDialect dialect, size_t versions, bool next_entry_possible,
+                               bool by_attributes, const std::vector<int64_t>& horizons_us,
+                               int64_t curve_step_us, int64_t curve_points);
+enum AnalysisHorizonColumn : int {
+  kHorizonColKind = 0,
+  kHorizonColGroup,
+  kHorizonColArm,
+  kHorizonColPeriod,
+  kHorizonColAttributes,
+  kHorizonColIndex,
+  kHorizonColEntries,
+  kHorizonColOverlapping,
+  kHorizonColFirstSum,
+  kNumHorizonColumns = kHorizonColFirstSum + kNumHorizonCellVariables + kNumHorizonCellPairs,
+};
+inline constexpr int kHorizonRowMoments = 0;
+inline constexpr int kHorizonRowCurveEnd = 1;
+inline constexpr int kHorizonRowCurveStep = 2;
+
 // One mature entry's kNumCellVariables values (CellVariable order), or no
 // row: the shift of the journey's AnalysisCellSql — the first mature entry
 // in (unit, period) order. Same parameters as AnalysisEntrySql; `bounded`

@@ -387,6 +387,35 @@ absl::StatusOr<AnalysisAggregates> PostgresStore::AggregateAnalysis(const Analys
         if (cancelled) break;
       }
       out.cells.push_back(storage_internal::FinishCells(std::move(decoded)));
+      // Horizons: their own statement over the same entries, on this
+      // session's snapshot (one statement, not sliced).
+      std::vector<AnalysisHorizonCell>& horizon_cells = out.horizon_cells.emplace_back();
+      if (j.max_horizon_us > 0) {
+        const std::array<double, kNumHorizonCellVariables> horizon_shift = HorizonShiftOf(shift);
+        std::vector<std::string> hparams = st.entry_params;
+        for (double v : horizon_shift) hparams.push_back(storage_internal::ShiftText(v));
+        SetCellStatementSettings(txn, true);
+        const pqxx::result rows =
+            Exec(txn, conn, query.cancelled,
+                 AnalysisHorizonSql(SqlDialect::kPostgres, n_versions, next_entry_possible,
+                                    !query.segment_by.empty(), j.horizons_us, j.curve_step_us,
+                                    j.curve_points),
+                 hparams, &cancelled);
+        if (cancelled) break;
+        SetCellStatementSettings(txn, false);
+        std::vector<storage_internal::DecodedHorizonRow> decoded_rows;
+        for (const pqxx::row& row : rows) {
+          storage_internal::DecodeHorizonRow(CellRow{row}, query.segment_by, &decoded_rows.emplace_back());
+        }
+        absl::StatusOr<std::vector<AnalysisHorizonCell>> finished =
+            storage_internal::FinishHorizonCells(std::move(decoded_rows), j, horizon_shift);
+        if (!finished.ok()) {
+          poison_failed();
+          session->Poison();
+          return finished.status();
+        }
+        horizon_cells = *std::move(finished);
+      }
     }
     if (!cancelled && !query.journeys.empty()) {
       std::vector<size_t> counts;

@@ -327,6 +327,24 @@ absl::StatusOr<AnalysisAggregates> SqliteStore::AggregateAnalysis(const Analysis
         storage_internal::DecodeCell(CellRow{q}, jv, shift, query.segment_by, &decoded.emplace_back());
       }
       out.cells.push_back(storage_internal::FinishCells(std::move(decoded)));
+      // Horizons: their own statement over the same entries (same snapshot).
+      std::vector<AnalysisHorizonCell>& horizon_cells = out.horizon_cells.emplace_back();
+      if (j.max_horizon_us > 0) {
+        storage_internal::FastStatement h(
+            session.db().getHandle(),
+            AnalysisHorizonSql(SqlDialect::kSqlite, n_versions, next_entry_possible,
+                               !query.segment_by.empty(), j.horizons_us, j.curve_step_us,
+                               j.curve_points));
+        BindEntryParams(h, query, j, jv);
+        const std::array<double, kNumHorizonCellVariables> horizon_shift = HorizonShiftOf(shift);
+        for (int a = 0; a < kNumHorizonCellVariables; ++a) {
+          h.BindDouble(first_shift + a, horizon_shift[a]);
+        }
+        std::vector<storage_internal::DecodedHorizonRow> rows;
+        while (h.Step()) storage_internal::DecodeHorizonRow(CellRow{h}, query.segment_by, &rows.emplace_back());
+        HF_ASSIGN_OR_RETURN(horizon_cells,
+                            storage_internal::FinishHorizonCells(std::move(rows), j, horizon_shift));
+      }
     }
     if (!query.journeys.empty()) {
       std::vector<size_t> counts;

@@ -144,6 +144,93 @@ TEST(HorizonReportTest, CountsMaturityOverlapAndProRatesFixedCost) {
   EXPECT_TRUE(immature_warned);
 }
 
+// Horizons in the database (docs/storage.md, "Horizons in the database"):
+// the builder's cell path, with the in-memory source's own fold into
+// horizon cells, gives every horizon and curve number the entry stream
+// gives: refunds (negative events), entries immature at some horizons,
+// washout, next entries inside a horizon, segments, a period window.
+TEST(HorizonReportTest, HorizonCellsGiveTheHorizonsTheEntryStreamGives) {
+  InMemoryAnalysisSource source;
+  std::mt19937_64 rng(11);
+  std::uniform_real_distribution<double> u(0, 1);
+  for (int i = 0; i < 400; ++i) {
+    std::vector<HorizonEvent> events;
+    const int n = static_cast<int>(u(rng) * 4);
+    for (int k = 0; k < n; ++k) {
+      const int64_t off = static_cast<int64_t>(u(rng) * 70 * kDay);
+      const double v = 20 + 80 * u(rng);
+      events.push_back({off, v, 0.3 * v, true});
+      if (u(rng) < 0.3) events.push_back({off + static_cast<int64_t>(u(rng) * 5 * kDay), -0.5 * v, -0.15 * v, false});
+    }
+    std::sort(events.begin(), events.end(),
+              [](const HorizonEvent& a, const HorizonEvent& b) { return a.offset_us < b.offset_us; });
+    StoredEntry e = MakeEntry(i, u(rng) < 0.6, static_cast<int64_t>(u(rng) * 40 * kDay), events,
+                              0.2 + 0.1 * u(rng));
+    e.period = e.t0 / (14 * kDay);
+    e.mature = u(rng) > 0.1;
+    e.in_washout = u(rng) < 0.05;
+    if (u(rng) < 0.2) e.next_t0 = e.t0 + static_cast<int64_t>(u(rng) * 40 * kDay);
+    if (u(rng) < 0.5) e.attributes = {{"tier", u(rng) < 0.5 ? "vip" : "std"}};
+    source.AddEntry(e);
+  }
+  const AssignmentConfig config = OneJourney({7 * kDay, 30 * kDay, 60 * kDay});
+  auto near = [](double x, double y) {
+    return (std::isnan(x) && std::isnan(y)) || std::fabs(x - y) <= 1e-9 * (1.0 + std::fabs(y));
+  };
+  for (int variant = 0; variant < 3; ++variant) {
+    SCOPED_TRACE(variant);
+    LiftReportOptions o;
+    o.range = {0, 50 * kDay};
+    o.as_of = 90 * kDay;
+    if (variant == 1) o.segment_by = "tier";
+    if (variant == 2) o.first_period = o.last_period = 1;
+    source.set_prefers_cells(false);
+    absl::StatusOr<LiftReportResult> a = BuildLiftReport(config, source, o);
+    source.set_prefers_cells(true);
+    absl::StatusOr<LiftReportResult> b = BuildLiftReport(config, source, o);
+    ASSERT_TRUE(a.ok()) << a.status();
+    ASSERT_TRUE(b.ok()) << b.status();
+    EXPECT_FALSE(a->analysed_in_database);
+    EXPECT_TRUE(b->analysed_in_database);
+    ASSERT_EQ(a->rows.size(), b->rows.size());
+    for (size_t r = 0; r < a->rows.size(); ++r) {
+      const LiftRowResult& ra = a->rows[r];
+      const LiftRowResult& rb = b->rows[r];
+      SCOPED_TRACE(ra.segment + "/" + ra.arm);
+      ASSERT_EQ(ra.horizons.size(), 3u);
+      ASSERT_EQ(rb.horizons.size(), 3u);
+      for (size_t h = 0; h < 3; ++h) {
+        EXPECT_EQ(ra.horizons[h].treatment_entries, rb.horizons[h].treatment_entries);
+        EXPECT_EQ(ra.horizons[h].holdout_entries, rb.horizons[h].holdout_entries);
+        EXPECT_EQ(ra.horizons[h].immature_excluded, rb.horizons[h].immature_excluded);
+        EXPECT_EQ(ra.horizons[h].overlapping_next_entry, rb.horizons[h].overlapping_next_entry);
+        ASSERT_EQ(ra.horizons[h].metrics.size(), rb.horizons[h].metrics.size());
+        for (size_t m = 0; m < ra.horizons[h].metrics.size(); ++m) {
+          const MetricResult& ma = ra.horizons[h].metrics[m];
+          const MetricResult& mb = rb.horizons[h].metrics[m];
+          EXPECT_PRED2(near, ma.treatment, mb.treatment) << ma.id;
+          EXPECT_PRED2(near, ma.effect.value, mb.effect.value) << ma.id;
+          EXPECT_PRED2(near, ma.effect.lower, mb.effect.lower) << ma.id;
+          EXPECT_PRED2(near, ma.effect.upper, mb.effect.upper) << ma.id;
+        }
+      }
+      ASSERT_EQ(ra.cumulative.size(), rb.cumulative.size());
+      EXPECT_GE(ra.cumulative.size(), 30u);
+      for (size_t k = 0; k < ra.cumulative.size(); ++k) {
+        const CumulativePoint& pa = ra.cumulative[k];
+        const CumulativePoint& pb = rb.cumulative[k];
+        EXPECT_EQ(pa.offset_us, pb.offset_us);
+        EXPECT_EQ(pa.treatment_entries, pb.treatment_entries);
+        EXPECT_EQ(pa.holdout_entries, pb.holdout_entries);
+        EXPECT_PRED2(near, pa.treatment_revenue, pb.treatment_revenue) << k;
+        EXPECT_PRED2(near, pa.holdout_margin, pb.holdout_margin) << k;
+        EXPECT_PRED2(near, pa.revenue.lower, pb.revenue.lower) << k;
+        EXPECT_PRED2(near, pa.margin.upper, pb.margin.upper) << k;
+      }
+    }
+  }
+}
+
 TEST(HorizonReportTest, NoHorizonsNoCurve) {
   InMemoryAnalysisSource source;
   for (int i = 0; i < 10; ++i) source.AddEntry(MakeEntry(i, i % 2 == 0, 0, {}));

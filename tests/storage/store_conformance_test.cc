@@ -480,6 +480,101 @@ TEST_P(StoreConformanceTest, HorizonEventsAreNotCutAndRefundsCountWhereTheirOrde
   EXPECT_TRUE(f.Read(1000000).at({"u1", 1}).horizon_events.empty());
 }
 
+// Horizons in the database (docs/storage.md, "Horizons in the database"):
+// the horizon cells of the events above, by hand. Horizons 150 and 300,
+// curve points 100, 200, 300.
+TEST_P(StoreConformanceTest, HorizonCellsSumTheHorizonEventsByHand) {
+  HF_FIXTURE(f);
+  ASSERT_TRUE(f.store()
+                  .RecordEntries(std::vector<EntryRow>{Entry("u1", 1, 1000),
+                                                       Entry("u1", 2, 1060, EntryGroup::kHoldout)})
+                  .ok());
+  ASSERT_TRUE(f.store()
+                  .RecordOutcomes(std::vector<OutcomeRow>{
+                      Order("pre", "u1", 990, 7, 2), Refund("pre-r", "u1", 1020, 7, 2, "pre"),
+                      Order("o1", "u1", 1010, 100, 30), Refund("r1", "u1", 1200, 40, 12, "o1"),
+                      {"u", "u1", 1030, OutcomeType::kUnsubscribe, 0, 0, ""},
+                      Order("o2", "u1", 1250, 50, 10), Refund("r2", "u1", 1255, 5, 1, "o2"),
+                      Order("o3", "u1", 1310, 20, 4), Refund("r3", "u1", 1320, 20, 4, "o3"),
+                  })
+                  .ok());
+  auto aggregate = [&](UnixMicros as_of) {
+    AnalysisQuery q;
+    q.journeys = {{kJ, kW, kP, kH, {{"v1", kW, kP, kH}}, 300, {150, 300}, 100, 3}};
+    q.from = 0;
+    q.to = 1000000;
+    q.as_of = as_of;
+    absl::StatusOr<AnalysisAggregates> a = f.store().AggregateAnalysis(q, 0, 1000);
+    EXPECT_TRUE(a.ok()) << a.status();
+    return a.ok() ? *a : AnalysisAggregates{};
+  };
+  // A horizon's values (HorizonCellVariable order) of a one-entry cell.
+  auto values = [](const HorizonCellMoments& h) {
+    std::vector<double> v;
+    for (int a = 0; a < kNumHorizonCellVariables; ++a) {
+      v.push_back(h.s1[a] + h.shift[a]);
+      EXPECT_DOUBLE_EQ(h.s2[HorizonPairIndex(a, a)], h.s1[a] * h.s1[a]) << a;
+    }
+    return v;
+  };
+  using V = std::vector<double>;
+  using N = std::vector<int64_t>;
+  AnalysisAggregates all = aggregate(1000000);
+  ASSERT_EQ(all.horizon_cells.size(), 1u);
+  ASSERT_EQ(all.horizon_cells[0].size(), 2u);
+  // Sorted by group: treatment (entry 1) first.
+  const AnalysisHorizonCell& t = all.horizon_cells[0][0];
+  EXPECT_EQ(t.group, EntryGroup::kTreatment);
+  EXPECT_EQ(t.period, 1);
+  EXPECT_EQ(t.entries, 1);
+  ASSERT_EQ(t.horizons.size(), 2u);
+  EXPECT_EQ(t.horizons[0].entries, 1);
+  EXPECT_EQ(t.horizons[0].overlapping, 1);  // the next entry is 60 later
+  // At 150: the order at 10 (the refund counts from 150); at 300: both
+  // orders and both refunds. Revenue, margin, retained, repeat, orders, cost.
+  EXPECT_EQ(values(t.horizons[0]), (V{100, 30, 1, 0, 1, 0}));
+  EXPECT_EQ(values(t.horizons[1]), (V{105, 27, 1, 1, 2, 0}));
+  // Cumulative revenue 100, 60, 105 at the three points.
+  EXPECT_EQ(t.curve_n, (N{1, 0, 0, -1}));
+  EXPECT_EQ(t.curve_y, (V{100, -40, 45, -105}));
+  EXPECT_EQ(t.curve_yy, (V{10000, 3600 - 10000, 11025 - 3600, -11025}));
+  EXPECT_EQ(t.curve_m, (V{30, -12, 9, -27}));
+  const AnalysisHorizonCell& c = all.horizon_cells[0][1];
+  EXPECT_EQ(c.group, EntryGroup::kHoldout);
+  EXPECT_EQ(c.period, 2);
+  EXPECT_EQ(values(c.horizons[0]), (V{0, 0, 0, 0, 0, 0}));
+  EXPECT_EQ(values(c.horizons[1]), (V{45, 9, 1, 1, 2, 0}));
+  EXPECT_EQ(c.horizons[1].overlapping, 0);
+  EXPECT_EQ(c.curve_y, (V{0, 45, 0, -45}));
+  EXPECT_EQ(c.curve_yy, (V{0, 2025, 0, -2025}));
+
+  // As of 1250: entry 1 is mature at horizon 150 and at two curve points
+  // (the refund at 1200 is in, the order at 1250 not); entry 2 (t0 1060) at
+  // horizon 150 and one point; neither at 300.
+  AnalysisAggregates early = aggregate(1250);
+  ASSERT_EQ(early.horizon_cells[0].size(), 2u);
+  const AnalysisHorizonCell& te = early.horizon_cells[0][0];
+  EXPECT_EQ(te.entries, 1);
+  EXPECT_EQ(te.horizons[0].entries, 1);
+  EXPECT_EQ(te.horizons[1].entries, 0);
+  EXPECT_EQ(values(te.horizons[0]), (V{100, 30, 1, 0, 1, 0}));
+  EXPECT_EQ(te.curve_n, (N{1, 0, -1, 0}));
+  EXPECT_EQ(te.curve_y, (V{100, -40, -60, 0}));
+  const AnalysisHorizonCell& ce = early.horizon_cells[0][1];
+  EXPECT_EQ(ce.entries, 1);
+  EXPECT_EQ(ce.horizons[0].entries, 1);
+  EXPECT_EQ(ce.horizons[1].entries, 0);
+  EXPECT_EQ(ce.curve_n, (N{1, -1, 0, 0}));
+  EXPECT_EQ(ce.curve_y, (V{0, 0, 0, 0}));
+
+  // A query whose horizons do not match max_horizon_us is refused.
+  AnalysisQuery bad;
+  bad.journeys = {{kJ, kW, kP, kH, {}, 300, {150}, 100, 3}};
+  bad.to = 1000;
+  EXPECT_EQ(f.store().AggregateAnalysis(bad, 0, 0).status().code(),
+            absl::StatusCode::kInvalidArgument);
+}
+
 TEST_P(StoreConformanceTest, HorizonRefundsUseTheEntrysVersionRefundHorizon) {
   HF_FIXTURE(f);
   // Version v2 has refund horizon 0: the refund at offset 200 counts from

@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "absl/status/status.h"
+#include "absl/status/statusor.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/string_view.h"
@@ -25,14 +26,30 @@
 
 namespace holdfast::storage_internal {
 
-// A cell query reads no horizon events (segments are read from the cells'
-// attribute sets).
+// A cell query's horizons are measured in the database (AnalysisHorizonSql):
+// it names every horizon and the curve's grid, consistent with
+// max_horizon_us.
 inline absl::Status ValidateCellQuery(const AnalysisQuery& query) {
   HF_RETURN_IF_ERROR(ValidateAnalysisQuery(query));
   for (const JourneyWindow& j : query.journeys) {
-    if (j.max_horizon_us != 0) {
+    const std::vector<int64_t>& h = j.horizons_us;
+    auto invalid = [&j](absl::string_view why) {
       return absl::InvalidArgumentError(
-          absl::StrCat("analysis cells: journey ", j.journey, " asks for horizons, which need the entry stream"));
+          absl::StrCat("analysis cells: journey ", j.journey, ": horizons: ", why));
+    };
+    if (j.max_horizon_us == 0) {
+      if (!h.empty() || j.curve_points != 0) return invalid("given without max_horizon_us");
+      continue;
+    }
+    if (h.empty()) return invalid("max_horizon_us > 0 needs horizons_us");
+    if (h.size() > kMaxCellHorizons) return invalid(absl::StrCat("more than ", kMaxCellHorizons));
+    for (size_t k = 0; k < h.size(); ++k) {
+      if (h[k] <= 0 || (k > 0 && h[k] <= h[k - 1])) return invalid("not positive and ascending");
+    }
+    if (h.back() != j.max_horizon_us) return invalid("the last is not max_horizon_us");
+    if (j.curve_step_us <= 0 || j.curve_points < 1 || j.curve_points > kMaxCellCurvePoints ||
+        j.curve_points != (j.max_horizon_us + j.curve_step_us - 1) / j.curve_step_us) {
+      return invalid("the curve's grid does not cover max_horizon_us in curve_points steps");
     }
   }
   return absl::OkStatus();
@@ -157,6 +174,105 @@ void DecodeCell(const Row& row, const JourneyVersions& versions,
       }
     }
   }
+}
+
+// One AnalysisHorizonSql row decoded.
+struct DecodedHorizonRow {
+  int kind = 0;
+  EntryGroup group = EntryGroup::kTreatment;
+  std::string arm;
+  int64_t period = 0;
+  std::string attributes;
+  std::string segment;
+  int64_t index = 0;
+  int64_t entries = 0;
+  int64_t overlapping = 0;
+  std::array<double, kNumHorizonCellVariables + kNumHorizonCellPairs> sums{};
+};
+
+template <typename Row>
+void DecodeHorizonRow(const Row& row, const std::string& segment_by, DecodedHorizonRow* out) {
+  if (!segment_by.empty()) {
+    out->attributes = row.Bytes(kHorizonColAttributes);
+    const std::optional<absl::string_view> v = FindAttribute(out->attributes, segment_by);
+    if (v.has_value()) out->segment.assign(v->data(), v->size());
+  }
+  out->kind = static_cast<int>(row.Int64(kHorizonColKind));
+  out->group = static_cast<EntryGroup>(row.Int64(kHorizonColGroup));
+  const absl::string_view arm = row.Text(kHorizonColArm);
+  out->arm.assign(arm.data(), arm.size());
+  out->period = row.Int64(kHorizonColPeriod);
+  out->index = row.Int64(kHorizonColIndex);
+  out->entries = row.Int64(kHorizonColEntries);
+  out->overlapping = row.Int64(kHorizonColOverlapping);
+  for (size_t i = 0; i < out->sums.size(); ++i) {
+    out->sums[i] = row.Double(kHorizonColFirstSum + static_cast<int>(i));
+  }
+}
+
+// One journey's horizon cells from its AnalysisHorizonSql rows (of every
+// slice), in AnalysisAggregates' order. The rows are added in one total
+// order (key, attribute set, kind, index, slice), whatever order the
+// database returned them in, so every run rounds alike. INTERNAL on a row
+// outside the journey's horizons or grid.
+inline absl::StatusOr<std::vector<AnalysisHorizonCell>> FinishHorizonCells(
+    std::vector<DecodedHorizonRow> rows, const JourneyWindow& journey,
+    const std::array<double, kNumHorizonCellVariables>& shift) {
+  std::stable_sort(rows.begin(), rows.end(), [](const DecodedHorizonRow& a, const DecodedHorizonRow& b) {
+    return std::tie(a.group, a.arm, a.period, a.segment, a.attributes, a.kind, a.index) <
+           std::tie(b.group, b.arm, b.period, b.segment, b.attributes, b.kind, b.index);
+  });
+  const size_t horizons = journey.horizons_us.size();
+  const int64_t points = journey.curve_points;
+  std::vector<AnalysisHorizonCell> cells;
+  for (const DecodedHorizonRow& r : rows) {
+    if (cells.empty() || std::tie(cells.back().group, cells.back().arm, cells.back().period,
+                                  cells.back().segment) !=
+                             std::tie(r.group, r.arm, r.period, r.segment)) {
+      AnalysisHorizonCell& c = cells.emplace_back();
+      c.group = r.group;
+      c.arm = r.arm;
+      c.period = r.period;
+      c.segment = r.segment;
+      c.horizons.resize(horizons);
+      for (HorizonCellMoments& h : c.horizons) h.shift = shift;
+      const size_t n = static_cast<size_t>(points) + 1;
+      c.curve_n.assign(n, 0);
+      c.curve_y.assign(n, 0.0);
+      c.curve_yy.assign(n, 0.0);
+      c.curve_m.assign(n, 0.0);
+      c.curve_mm.assign(n, 0.0);
+    }
+    AnalysisHorizonCell& c = cells.back();
+    const size_t i = static_cast<size_t>(r.index);
+    if (r.kind == kHorizonRowMoments && r.index >= 0 && i < horizons) {
+      HorizonCellMoments& h = c.horizons[i];
+      h.entries += r.entries;
+      h.overlapping += r.overlapping;
+      for (int a = 0; a < kNumHorizonCellVariables; ++a) h.s1[a] += r.sums[a];
+      for (int p = 0; p < kNumHorizonCellPairs; ++p) h.s2[p] += r.sums[kNumHorizonCellVariables + p];
+    } else if (r.kind == kHorizonRowCurveEnd && r.index >= 0 && r.index <= points) {
+      c.entries += r.entries;
+      if (r.index == 0) continue;  // mature at no point of the curve
+      c.curve_n[0] += r.entries;
+      c.curve_n[i] -= r.entries;
+      c.curve_y[i] -= r.sums[0];
+      c.curve_yy[i] -= r.sums[1];
+      c.curve_m[i] -= r.sums[2];
+      c.curve_mm[i] -= r.sums[3];
+    } else if (r.kind == kHorizonRowCurveStep && r.index >= 0 && r.index < points) {
+      c.curve_y[i] += r.sums[0];
+      c.curve_yy[i] += r.sums[1];
+      c.curve_m[i] += r.sums[2];
+      c.curve_mm[i] += r.sums[3];
+    } else {
+      return absl::InternalError(absl::StrCat("analysis horizons of journey ", journey.journey,
+                                              ": row of kind ", r.kind, " at index ", r.index,
+                                              " outside ", horizons, " horizons / ", points,
+                                              " points"));
+    }
+  }
+  return cells;
 }
 
 }  // namespace holdfast::storage_internal
