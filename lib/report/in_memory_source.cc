@@ -89,7 +89,7 @@ absl::StatusOr<std::vector<AnalysisHorizonCell>> InMemoryAnalysisSource::Horizon
       for (int a = 0; a < kNumHorizonCellVariables; ++a) {
         h.s1[a] += v[a] - shift[a];
         for (int b = a; b < kNumHorizonCellVariables; ++b) {
-          h.s2[HorizonPairIndex(a, b)] += (v[a] - shift[a]) * (v[b] - shift[b]);
+          if (HorizonPairSummed(a, b)) h.s2[HorizonPairIndex(a, b)] += (v[a] - shift[a]) * (v[b] - shift[b]);
         }
       }
     }

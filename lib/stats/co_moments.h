@@ -125,11 +125,17 @@ class CoMoments {
   double Sum(int a) const { return Mean(a) * static_cast<double>(n_); }
 
   // Sample (n - 1) covariance of u . v and w . v; NaN when count() < 2.
+  // Co-moments no weight touches are not read (a database's horizon cells
+  // leave unread pairs NaN: lib/storage/analysis.h, HorizonPairSummed).
   double SampleCovarianceOf(const Weights& u, const Weights& w) const {
     if (n_ < 2) return kNaN;
     double s = 0.0;
     for (int a = 0; a < N; ++a) {
-      for (int b = 0; b < N; ++b) s += u[a] * w[b] * (a <= b ? m2_[a][b] : m2_[b][a]);
+      if (u[a] == 0.0) continue;
+      for (int b = 0; b < N; ++b) {
+        if (w[b] == 0.0) continue;
+        s += u[a] * w[b] * (a <= b ? m2_[a][b] : m2_[b][a]);
+      }
     }
     return s / static_cast<double>(n_ - 1);
   }

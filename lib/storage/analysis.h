@@ -367,6 +367,33 @@ constexpr int HorizonPairIndex(int a, int b) {
   for (int i = 0; i < a; ++i) idx += kNumHorizonCellVariables - i;
   return idx + (b - a);
 }
+// Which pairs the horizon statement sums: the ones the horizon metrics read
+// (each variable's variance, and revenue and margin with cost for the
+// iROAS); the other 13 are NaN in a HorizonCellMoments, never 0, as the
+// cells' left-out sums (CellPairSummed).
+constexpr bool HorizonPairSummed(int a, int b) {
+  if (a > b) std::swap(a, b);
+  return a == b || (b == kHorizonCellCost && (a == kHorizonCellRevenue || a == kHorizonCellMargin));
+}
+constexpr std::array<double, kNumHorizonCellPairs> EmptyHorizonPairSums() {
+  std::array<double, kNumHorizonCellPairs> s{};
+  for (int a = 0; a < kNumHorizonCellVariables; ++a) {
+    for (int b = a; b < kNumHorizonCellVariables; ++b) {
+      if (!HorizonPairSummed(a, b)) s[HorizonPairIndex(a, b)] = kCellSumLeftOut;
+    }
+  }
+  return s;
+}
+// Sums per horizon row, read back in this order: s1, then the summed pairs
+// in HorizonPairIndex order.
+constexpr int NumHorizonSums() {
+  int n = kNumHorizonCellVariables;
+  for (int a = 0; a < kNumHorizonCellVariables; ++a) {
+    for (int b = a; b < kNumHorizonCellVariables; ++b) n += HorizonPairSummed(a, b) ? 1 : 0;
+  }
+  return n;
+}
+static_assert(NumHorizonSums() == 14, "6 + 8 pairs; update docs/storage.md when it changes");
 // The shift of a journey's horizon sums, from its cells' shift (one mature
 // entry's window values: close to the horizon means where it matters, at
 // revenue, margin, orders and cost; any constant is exact up to rounding).
@@ -379,13 +406,14 @@ inline std::array<double, kNumHorizonCellVariables> HorizonShiftOf(
 // One horizon of an AnalysisHorizonCell: the cell's entries mature at it
 // (t0 + h <= as_of), those whose horizon overlaps the unit's next entry
 // (next t0 - t0 < h), and the sums of their shifted variables d_a = v_a -
-// shift[a]: s1[a] = sum d_a, s2[HorizonPairIndex(a, b)] = sum d_a d_b.
+// shift[a]: s1[a] = sum d_a, s2[HorizonPairIndex(a, b)] = sum d_a d_b
+// (NaN where HorizonPairSummed is false).
 struct HorizonCellMoments {
   int64_t entries = 0;
   int64_t overlapping = 0;
   std::array<double, kNumHorizonCellVariables> shift{};
   std::array<double, kNumHorizonCellVariables> s1{};
-  std::array<double, kNumHorizonCellPairs> s2{};
+  std::array<double, kNumHorizonCellPairs> s2 = EmptyHorizonPairSums();
 };
 
 // The analysed entries of one journey (window mature, not in washout, not

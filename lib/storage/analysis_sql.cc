@@ -435,6 +435,15 @@ std::string AnalysisHorizonSql(SqlDialect d, size_t versions, bool next_entry_po
   const std::string zero = pg ? "0::float8" : "0.0";
   auto sum = [&](const std::string& x) { return Total(d, x); };
   const std::string key = "grp, arm, period, attributes";
+  // The entry's columns every row below carries (so no step joins a
+  // materialized relation back to the entries: SQLite would scan it once
+  // per entry).
+  const std::string entry = "unit, period, grp, arm, attributes, t0, next_t0, c, mp";
+  auto entry_of = [](const char* alias) {
+    return absl::StrCat(alias, ".unit, ", alias, ".period, ", alias, ".grp, ", alias, ".arm, ",
+                        alias, ".attributes, ", alias, ".t0, ", alias, ".next_t0, ", alias, ".c, ",
+                        alias, ".mp");
+  };
   // The horizons as a relation (k, h).
   std::string hk;
   for (size_t k = 0; k < horizons_us.size(); ++k) {
@@ -444,7 +453,7 @@ std::string AnalysisHorizonSql(SqlDialect d, size_t versions, bool next_entry_po
   // (CumulativeAccumulator::Add's rule).
   const std::string analysed = absl::StrCat(
       "a AS MATERIALIZED (\n"
-      "  SELECT q.unit, q.period, q.grp, q.arm, q.attributes, q.t0, q.h, q.c, q.next_t0,\n"
+      "  SELECT q.unit, q.period, q.grp, q.arm, q.attributes, q.t0, q.next_t0, q.c, q.h,\n"
       "    CASE WHEN ", as_of, " - q.t0 >= ", hmax, " THEN ", points, " ELSE ",
       Least(d, points, absl::StrCat("(", as_of, " - q.t0) / ", step)), " END AS mp\n"
       "  FROM q WHERE ", CellMature(d), " AND q.in_washout = 0 AND q.grp <> ",
@@ -455,12 +464,12 @@ std::string AnalysisHorizonSql(SqlDialect d, size_t versions, bool next_entry_po
   // their first counting offset.
   const std::string events = absl::StrCat(
       "ev AS MATERIALIZED (\n"
-      "  SELECT a.unit, a.period, a.grp, a.arm, a.attributes, a.mp, ho.at - a.t0 AS off,\n"
+      "  SELECT ", entry_of("a"), ", ho.at - a.t0 AS off,\n"
       "    ho.revenue AS rev, ho.margin AS mar, CASE WHEN ho.type IN (1, 2) THEN 1 ELSE 0 END AS ord\n"
       "  FROM a JOIN outcomes ho ON ho.unit = a.unit AND ho.type <> 3 AND ho.at >= a.t0\n"
       "    AND ho.at < a.t0 + ", hmax, " AND ho.at < ", as_of, "\n"
       "  UNION ALL\n"
-      "  SELECT a.unit, a.period, a.grp, a.arm, a.attributes, a.mp,\n"
+      "  SELECT ", entry_of("a"), ",\n"
       "    CASE WHEN hd.at > hr.at - a.h THEN hd.at - a.t0 ELSE hr.at - a.h - a.t0 END,\n"
       "    hr.revenue, hr.margin, 0\n"
       "  FROM a JOIN outcomes hr ON hr.unit = a.unit AND hr.type = 3 AND hr.at < ", as_of, "\n"
@@ -468,26 +477,31 @@ std::string AnalysisHorizonSql(SqlDialect d, size_t versions, bool next_entry_po
       "  JOIN outcomes hd ON hd.outcome_id = hr.order_id AND hd.unit = a.unit AND hd.type IN (1, 2)\n"
       "    AND hd.at >= a.t0 AND hd.at < a.t0 + ", hmax, "\n"
       "),\n");
-  // Per entry and horizon k: revenue, margin and orders over [t0, t0 + h_k).
-  std::string per_horizon;
+  // Per entry: revenue, margin and orders over [t0, t0 + h_k) for every
+  // horizon k, and its cumulative revenue and margin at its last mature
+  // grid point. Every analysed entry is there, with or without events: its
+  // events plus one row of zeros at offset Hmax (in no horizon; it adds 0
+  // wherever it lands).
+  std::string per_entry;
   for (size_t k = 0; k < horizons_us.size(); ++k) {
     const std::string in = absl::StrCat("off < ", horizons_us[k]);
-    absl::StrAppend(&per_horizon, ",\n    ", FilteredTotal(d, "rev", in), " AS y", k, ", ",
+    absl::StrAppend(&per_entry, ",\n    ", FilteredTotal(d, "rev", in), " AS y", k, ", ",
                     FilteredTotal(d, "mar", in), " AS m", k, ", ",
                     FilteredCount(absl::StrCat("ord = 1 AND ", in)), " AS o", k);
   }
+  const std::string at_last_point = absl::StrCat("off / ", step, " < mp");
+  absl::StrAppend(&per_entry, ",\n    ", FilteredTotal(d, "rev", at_last_point), " AS v, ",
+                  FilteredTotal(d, "mar", at_last_point), " AS vm");
   auto pick = [&](const char* var) {
     std::string s = "CASE hk.k";
-    for (size_t k = 0; k < horizons_us.size(); ++k) {
-      absl::StrAppend(&s, " WHEN ", k, " THEN coalesce(hs.", var, k, ", 0)");
-    }
+    for (size_t k = 0; k < horizons_us.size(); ++k) absl::StrAppend(&s, " WHEN ", k, " THEN hs.", var, k);
     return absl::StrCat(s, " END");
   };
   // The horizon variables (HorizonCellVariable order), shifted.
   const int shift = AnalysisCellShiftParam(versions);
   const std::array<std::string, kNumHorizonCellVariables> vars = {
       pick("y"), pick("m"), absl::StrCat("CASE WHEN ", pick("o"), " >= 1 THEN 1 ELSE 0 END"),
-      absl::StrCat("CASE WHEN ", pick("o"), " >= 2 THEN 1 ELSE 0 END"), pick("o"), "a.c"};
+      absl::StrCat("CASE WHEN ", pick("o"), " >= 2 THEN 1 ELSE 0 END"), pick("o"), "hs.c"};
   std::string shifted, moment_sums;
   for (int v = 0; v < kNumHorizonCellVariables; ++v) {
     absl::StrAppend(&shifted, ",\n    ", vars[v], " - ", P(d, shift + v), pg ? "::float8" : "",
@@ -496,12 +510,13 @@ std::string AnalysisHorizonSql(SqlDialect d, size_t versions, bool next_entry_po
   }
   for (int a = 0; a < kNumHorizonCellVariables; ++a) {
     for (int b = a; b < kNumHorizonCellVariables; ++b) {
+      if (!HorizonPairSummed(a, b)) continue;
       absl::StrAppend(&moment_sums, ", ", sum(absl::StrCat("d", a, " * d", b)));
     }
   }
   // Kinds 1 and 2 fill four sums; the rest are 0.
   std::string padding;
-  for (int i = 4; i < kNumHorizonCellVariables + kNumHorizonCellPairs; ++i) {
+  for (int i = 4; i < NumHorizonSums(); ++i) {
     absl::StrAppend(&padding, ", ", zero);
   }
   const std::string zero_count = pg ? "0::bigint" : "0";
@@ -509,12 +524,15 @@ std::string AnalysisHorizonSql(SqlDialect d, size_t versions, bool next_entry_po
       EntriesAsQ(d, versions, next_entry_possible, by_attributes, AnalysisSlice{}), ",\n",
       analysed, events,
       "hk(k, h) AS (VALUES ", hk, "),\n",
-      "hs AS (\n  SELECT unit, period", per_horizon, "\n  FROM ev GROUP BY unit, period\n),\n",
+      "hs AS MATERIALIZED (\n  SELECT ", entry, per_entry, "\n",
+      "  FROM (SELECT ", entry, ", off, rev, mar, ord FROM ev\n"
+      "    UNION ALL SELECT ", entry_of("a"), ", ", hmax, ", ", zero, ", ", zero, ", 0 FROM a) AS x\n"
+      "  GROUP BY ", entry, "\n),\n",
       // The events that count at some mature grid point, with the entry's
       // running sums after each (offset order; ties by value, so any order
       // of equal events gives the same sums).
-      "cev AS MATERIALIZED (\n"
-      "  SELECT ", key, ", unit, mp, off / ", step, " AS i, rev, mar,\n"
+      "cev AS (\n"
+      "  SELECT ", key, ", off / ", step, " AS i, rev, mar,\n"
       "    sum(rev) OVER w AS cy, sum(mar) OVER w AS cm\n"
       "  FROM ev WHERE off / ", step, " < mp\n"
       "  WINDOW w AS (PARTITION BY unit, period ORDER BY off, rev, mar, ord"
@@ -523,21 +541,15 @@ std::string AnalysisHorizonSql(SqlDialect d, size_t versions, bool next_entry_po
       // Kind 0: the horizon moments.
       "SELECT ", kHorizonRowMoments, ", ", key, ", k, count(*),\n"
       "  count(*) FILTER (WHERE next_t0 IS NOT NULL AND next_t0 - t0 < h)", moment_sums, "\n"
-      "FROM (SELECT a.grp, a.arm, a.period, a.attributes, a.t0, a.next_t0, hk.k, hk.h", shifted, "\n"
-      "  FROM a JOIN hk ON a.t0 + hk.h <= ", as_of, "\n"
-      "  LEFT JOIN hs ON hs.unit = a.unit AND hs.period = a.period) AS r\n"
+      "FROM (SELECT hs.grp, hs.arm, hs.period, hs.attributes, hs.t0, hs.next_t0, hk.k, hk.h", shifted, "\n"
+      "  FROM hs JOIN hk ON hs.t0 + hk.h <= ", as_of, ") AS r\n"
       "GROUP BY ", key, ", k\n"
       "UNION ALL\n",
       // Kind 1: the entries per number of mature points, with their values
       // at the last of them.
-      "SELECT ", kHorizonRowCurveEnd, ", ", key, ", mp, count(*), ", zero_count, ", ",
-      sum("v"), ", ", sum("v * v"), ", ", sum("vm"), ", ", sum("vm * vm"), padding, "\n"
-      "FROM (SELECT a.grp, a.arm, a.period, a.attributes, a.mp, coalesce(e.v, 0) AS v,"
-      " coalesce(e.vm, 0) AS vm\n"
-      "  FROM a LEFT JOIN (SELECT unit, period, ", sum("rev"), " AS v, ", sum("mar"),
-      " AS vm FROM cev GROUP BY unit, period) AS e\n"
-      "  ON e.unit = a.unit AND e.period = a.period) AS r\n"
-      "GROUP BY ", key, ", mp\n"
+      "SELECT ", kHorizonRowCurveEnd, ", ", key, ", mp, count(*), ", zero_count, ", ", sum("v"),
+      ", ", sum("v * v"), ", ", sum("vm"), ", ", sum("vm * vm"), padding, "\n"
+      "FROM hs GROUP BY ", key, ", mp\n"
       "UNION ALL\n",
       // Kind 2: each grid index's changes of the values and their squares.
       "SELECT ", kHorizonRowCurveStep, ", ", key, ", i, ", zero_count, ", ", zero_count, ", ",

@@ -183,7 +183,8 @@ enum AnalysisCellColumn : int {
 // attribute set) of the analysed entries (window mature, not in washout, not
 // global holdout):
 //   kind 0, per horizon index k: entries mature at it, overlapping ones, then
-//     s1 (6) and s2 (21, HorizonPairIndex order) of the shifted variables;
+//     s1 (6) and the summed s2 (8: HorizonPairSummed, HorizonPairIndex order)
+//     of the shifted variables;
 //   kind 1, per index K = points the entries are mature at: entries, then
 //     the sums of V, V^2, M, M^2 (V, M: the entry's cumulative revenue and
 //     margin at point K);
@@ -203,7 +204,7 @@ enum AnalysisHorizonColumn : int {
   kHorizonColEntries,
   kHorizonColOverlapping,
   kHorizonColFirstSum,
-  kNumHorizonColumns = kHorizonColFirstSum + kNumHorizonCellVariables + kNumHorizonCellPairs,
+  kNumHorizonColumns = kHorizonColFirstSum + NumHorizonSums(),
 };
 inline constexpr int kHorizonRowMoments = 0;
 inline constexpr int kHorizonRowCurveEnd = 1;

@@ -31,6 +31,7 @@
 #include "absl/flags/parse.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
 #include "absl/strings/str_split.h"
 #include "lib/report/lift_report.h"
 #include "lib/report/store_analysis_source.h"
@@ -128,11 +129,17 @@ bool TimeReports(const char* label, Store* store) {
     return false;
   }
   const bool in_database = absl::GetFlag(FLAGS_in_database);
-  const int per_pass = 1 + (horizons.empty() ? 0 : 1) + (in_database ? 1 : 0);
+  // Each pass: the stream, with horizons, in the database, and in the
+  // database with horizons (those asked for), interleaved.
+  std::vector<std::pair<bool, bool>> kinds = {{false, false}};  // (horizons, cells)
+  if (!horizons.empty()) kinds.push_back({true, false});
+  if (in_database) kinds.push_back({false, true});
+  if (in_database && !horizons.empty()) kinds.push_back({true, true});
+  const int per_pass = static_cast<int>(kinds.size());
   for (int run = 0; run < absl::GetFlag(FLAGS_passes) * per_pass; ++run) {
     const int pass = run / per_pass + 1;
-    const bool with_horizons = !horizons.empty() && run % per_pass == 1;
-    const bool cells = in_database && run % per_pass == per_pass - 1;
+    const bool with_horizons = kinds[run % per_pass].first;
+    const bool cells = kinds[run % per_pass].second;
     report::StoreAnalysisSource& source = cells ? cell_source : stream_source;
     const AssignmentConfig config = BenchConfig(with_horizons ? horizons : std::vector<int64_t>{});
     const SteadyClock::time_point t = SteadyClock::now();
@@ -146,11 +153,23 @@ bool TimeReports(const char* label, Store* store) {
     }
     const stats::LiftResult& l = r->rows[0].lift;
     const double n = static_cast<double>(l.treatment.entries + l.holdout.entries);
-    const std::string what =
-        with_horizons ? absl::StrCat("[", horizons.size(), " horizons, ",
-                                     r->rows[0].cumulative.size(), " curve points] ")
-        : cells       ? "[in the database] "
-                      : "";
+    std::string what;
+    if (with_horizons) {
+      // The longest horizon's revenue lift and the last curve point: the
+      // same on every path.
+      const report::LiftRowResult& row = r->rows[0];
+      absl::StrAppend(&what, "[", horizons.size(), " horizons, ", row.cumulative.size(),
+                      " curve points",
+                      row.horizons.empty() || row.horizons.back().metrics.empty()
+                          ? std::string()
+                          : absl::StrFormat(", last horizon lift %.6f",
+                                            row.horizons.back().metrics[0].effect.value),
+                      row.cumulative.empty()
+                          ? std::string()
+                          : absl::StrFormat(", last point %.6f", row.cumulative.back().revenue.value),
+                      "] ");
+    }
+    if (cells) absl::StrAppend(&what, r->analysed_in_database ? "[in the database] " : "[streamed] ");
     std::printf(
         "pass %d %sBuildLiftReport over %s (store stream + moments + estimators, %zu rows): "
         "%.2f s (CPU %.2f s), %.0f entries/s (n_T=%lld n_C=%lld lift=%.6f iROAS=%.6f)\n",

@@ -161,6 +161,27 @@ TEST(CoMomentsTest, FromShiftedSumsMatchesSequentialAdd) {
 // Mean 1e9, sd 1: with the shift at the first value every v - s is exact
 // (Sterbenz) and ~sd, so neither the variance nor a contrast of two such
 // means loses digits to the large mean.
+// Sums a database leaves out (NaN: the horizon cells' unread pairs) are
+// never read by a covariance whose weights do not touch them, and the result
+// is bit-identical to the one from every sum; a weight that touches one gives
+// NaN.
+TEST(CoMomentsTest, UnweightedUnknownCoMomentsAreNotRead) {
+  const std::vector<Values> rows = RandomRows(500, 21);
+  Moments::ShiftedSums all = SumsAbout(rows, rows[0]);
+  Moments::ShiftedSums partial = all;
+  partial.s2[0][1] = std::numeric_limits<double>::quiet_NaN();  // revenue x orders
+  partial.s2[1][2] = std::numeric_limits<double>::quiet_NaN();  // orders x unsubscribed
+  const Moments a = Moments::FromShiftedSums(all), b = Moments::FromShiftedSums(partial);
+  Values revenue_cost{};
+  revenue_cost[0] = 1.0;
+  revenue_cost[3] = -0.5;
+  EXPECT_EQ(b.SampleCovarianceOf(Unit(0), Unit(0)), a.SampleCovarianceOf(Unit(0), Unit(0)));
+  EXPECT_EQ(b.SampleCovarianceOf(Unit(0), Unit(3)), a.SampleCovarianceOf(Unit(0), Unit(3)));
+  EXPECT_EQ(b.SampleCovarianceOf(revenue_cost, Unit(3)), a.SampleCovarianceOf(revenue_cost, Unit(3)));
+  EXPECT_EQ(b.Pair(Unit(0), Unit(3)).cov_ab, a.Pair(Unit(0), Unit(3)).cov_ab);
+  EXPECT_TRUE(std::isnan(b.SampleCovarianceOf(Unit(0), Unit(1))));
+}
+
 TEST(CoMomentsTest, FromShiftedSumsKeepsDigitsAtLargeMeans) {
   std::mt19937_64 rng(5);
   std::exponential_distribution<double> expo(1.0);

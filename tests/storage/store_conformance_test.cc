@@ -534,6 +534,10 @@ TEST_P(StoreConformanceTest, HorizonCellsSumTheHorizonEventsByHand) {
   // orders and both refunds. Revenue, margin, retained, repeat, orders, cost.
   EXPECT_EQ(values(t.horizons[0]), (V{100, 30, 1, 0, 1, 0}));
   EXPECT_EQ(values(t.horizons[1]), (V{105, 27, 1, 1, 2, 0}));
+  // A pair no horizon metric reads is left out: NaN, never 0.
+  EXPECT_TRUE(std::isnan(t.horizons[1].s2[HorizonPairIndex(kHorizonCellRevenue, kHorizonCellMargin)]));
+  EXPECT_EQ(t.horizons[1].s2[HorizonPairIndex(kHorizonCellRevenue, kHorizonCellCost)],
+            t.horizons[1].s1[kHorizonCellRevenue] * t.horizons[1].s1[kHorizonCellCost]);
   // Cumulative revenue 100, 60, 105 at the three points.
   EXPECT_EQ(t.curve_n, (N{1, 0, 0, -1}));
   EXPECT_EQ(t.curve_y, (V{100, -40, 45, -105}));

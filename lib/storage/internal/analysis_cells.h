@@ -187,7 +187,7 @@ struct DecodedHorizonRow {
   int64_t index = 0;
   int64_t entries = 0;
   int64_t overlapping = 0;
-  std::array<double, kNumHorizonCellVariables + kNumHorizonCellPairs> sums{};
+  std::array<double, NumHorizonSums()> sums{};
 };
 
 template <typename Row>
@@ -249,8 +249,14 @@ inline absl::StatusOr<std::vector<AnalysisHorizonCell>> FinishHorizonCells(
       HorizonCellMoments& h = c.horizons[i];
       h.entries += r.entries;
       h.overlapping += r.overlapping;
-      for (int a = 0; a < kNumHorizonCellVariables; ++a) h.s1[a] += r.sums[a];
-      for (int p = 0; p < kNumHorizonCellPairs; ++p) h.s2[p] += r.sums[kNumHorizonCellVariables + p];
+      int col = 0;
+      for (int a = 0; a < kNumHorizonCellVariables; ++a) h.s1[a] += r.sums[col++];
+      for (int a = 0; a < kNumHorizonCellVariables; ++a) {
+        for (int b = a; b < kNumHorizonCellVariables; ++b) {
+          if (!HorizonPairSummed(a, b)) continue;
+          h.s2[HorizonPairIndex(a, b)] += r.sums[col++];
+        }
+      }
     } else if (r.kind == kHorizonRowCurveEnd && r.index >= 0 && r.index <= points) {
       c.entries += r.entries;
       if (r.index == 0) continue;  // mature at no point of the curve
