@@ -426,7 +426,7 @@ std::string AnalysisCellSql(SqlDialect d, size_t versions, bool next_entry_possi
 
 std::string AnalysisHorizonSql(SqlDialect d, size_t versions, bool next_entry_possible,
                                bool by_attributes, const std::vector<int64_t>& horizons_us,
-                               int64_t curve_step_us, int64_t curve_points) {
+                               int64_t curve_step_us, int64_t curve_points, AnalysisSlice slice) {
   const bool pg = d == SqlDialect::kPostgres;
   const std::string as_of = pg ? absl::StrCat(P(d, kAnalysisParamAsOf), "::bigint")
                                : P(d, kAnalysisParamAsOf);
@@ -498,7 +498,7 @@ std::string AnalysisHorizonSql(SqlDialect d, size_t versions, bool next_entry_po
     return absl::StrCat(s, " END");
   };
   // The horizon variables (HorizonCellVariable order), shifted.
-  const int shift = AnalysisCellShiftParam(versions);
+  const int shift = AnalysisCellShiftParam(versions, slice);
   const std::array<std::string, kNumHorizonCellVariables> vars = {
       pick("y"), pick("m"), absl::StrCat("CASE WHEN ", pick("o"), " >= 1 THEN 1 ELSE 0 END"),
       absl::StrCat("CASE WHEN ", pick("o"), " >= 2 THEN 1 ELSE 0 END"), pick("o"), "hs.c"};
@@ -521,7 +521,7 @@ std::string AnalysisHorizonSql(SqlDialect d, size_t versions, bool next_entry_po
   }
   const std::string zero_count = pg ? "0::bigint" : "0";
   return absl::StrCat(
-      EntriesAsQ(d, versions, next_entry_possible, by_attributes, AnalysisSlice{}), ",\n",
+      EntriesAsQ(d, versions, next_entry_possible, by_attributes, slice), ",\n",
       analysed, events,
       "hk(k, h) AS (VALUES ", hk, "),\n",
       "hs AS MATERIALIZED (\n  SELECT ", entry, per_entry, "\n",

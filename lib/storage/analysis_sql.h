@@ -191,9 +191,12 @@ enum AnalysisCellColumn : int {
 //   kind 2, per grid index i: the sums of the events counting from point i
 //     (revenue, V_after^2 - V_before^2, margin, M_after^2 - M_before^2).
 // The unused columns of kinds 1 and 2 are 0.
+// `slice` narrows it to a unit range as AnalysisCellSql's (the shifts then
+// follow the bounds: AnalysisCellShiftParam(versions, slice)).
 std::string AnalysisHorizonSql(SqlDialect dialect, size_t versions, bool next_entry_possible,
                                bool by_attributes, const std::vector<int64_t>& horizons_us,
-                               int64_t curve_step_us, int64_t curve_points);
+                               int64_t curve_step_us, int64_t curve_points,
+                               AnalysisSlice slice = {});
 enum AnalysisHorizonColumn : int {
   kHorizonColKind = 0,
   kHorizonColGroup,

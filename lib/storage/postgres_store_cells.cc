@@ -151,6 +151,7 @@ struct CellStatement {
   bool next_entry_possible = false;
   std::vector<std::string> entry_params;
   std::array<double, kNumCellVariables> shift{};
+  const JourneyWindow* journey = nullptr;
 };
 
 // Runs slice `index` of `st` on `session`: the units in [lower, upper)
@@ -189,6 +190,49 @@ void RunCellSlice(ReadSession& session, const CellStatement& st, int index,
   }
 }
 
+// Runs one slice of the journey's horizon statement (AnalysisHorizonSql)
+// on `session`, as RunCellSlice runs its cell statement, and appends its
+// decoded rows to *out.
+void RunHorizonSlice(ReadSession& session, const CellStatement& st,
+                     const std::optional<std::string>& lower,
+                     const std::optional<std::string>& upper, const CancelCheck& stop,
+                     std::vector<storage_internal::DecodedHorizonRow>* out, bool* cancelled) {
+  if (stop && stop()) {
+    *cancelled = true;
+    return;
+  }
+  AnalysisSlice slice;
+  slice.lower = lower.has_value();
+  slice.upper = upper.has_value();
+  std::vector<std::string> params = st.entry_params;
+  if (lower) params.push_back(*lower);
+  if (upper) params.push_back(*upper);
+  for (double v : HorizonShiftOf(st.shift)) params.push_back(storage_internal::ShiftText(v));
+  ReadTxn& txn = session.txn();
+  SetCellStatementSettings(txn, true);
+  const JourneyWindow& j = *st.journey;
+  const pqxx::result rows =
+      Exec(txn, session.connection(), stop,
+           AnalysisHorizonSql(SqlDialect::kPostgres, st.n_versions, st.next_entry_possible,
+                              !st.query->segment_by.empty(), j.horizons_us, j.curve_step_us,
+                              j.curve_points, slice),
+           params, cancelled);
+  if (*cancelled) return;
+  SetCellStatementSettings(txn, false);
+  for (const pqxx::row& row : rows) {
+    storage_internal::DecodeHorizonRow(CellRow{row}, st.query->segment_by, &out->emplace_back());
+  }
+}
+
+// One slice of a journey's statement: run on `session` over the units in
+// [lower, upper) (lower only for the last slice), appending to the slice's
+// own output; sets *cancelled when `stop` cancelled it. Throws libpqxx
+// exceptions.
+using SliceFn = std::function<void(ReadSession& session, int index,
+                                   const std::optional<std::string>& lower,
+                                   const std::optional<std::string>& upper,
+                                   const CancelCheck& stop, bool* cancelled)>;
+
 // Slices `bounds` cut a journey into, over `sessions` (the first the
 // caller's): slice k on session k, each on its own thread but the first,
 // which runs on the caller's. The bounds come one per extra session. Every
@@ -197,16 +241,14 @@ void RunCellSlice(ReadSession& session, const CellStatement& st, int index,
 // the caller's cancellation would: the report fails with the first error at
 // once instead of after the slowest slice); *stopped counts the slices it
 // stopped, *cancelled is set only when the caller's check fired.
-void RunCellSlices(const std::vector<ReadSession*>& sessions, const CellStatement& st,
-                   const std::vector<std::string>& bounds,
-                   const std::function<absl::Status(int, const CancelCheck&)>& before_slice,
-                   std::vector<storage_internal::DecodedCell>* out, std::vector<absl::Status>* statuses,
-                   bool* cancelled, int64_t* stopped) {
+void RunSlices(const std::vector<ReadSession*>& sessions, const CancelCheck& caller,
+               const std::vector<std::string>& bounds,
+               const std::function<absl::Status(int, const CancelCheck&)>& before_slice,
+               const SliceFn& run_slice, std::vector<absl::Status>* statuses, bool* cancelled,
+               int64_t* stopped) {
   const size_t n = bounds.size() + 1;
-  std::vector<std::vector<storage_internal::DecodedCell>> parts(n);
   std::vector<char> part_cancelled(n, 0);
   std::atomic<bool> slice_failed{false};
-  const CancelCheck& caller = st.query->cancelled;
   const CancelCheck stop = [&] { return slice_failed.load() || (caller && caller()); };
   auto run = [&](size_t k) {
     bool c = false;
@@ -217,10 +259,9 @@ void RunCellSlices(const std::vector<ReadSession*>& sessions, const CellStatemen
         slice_failed = true;
         return;
       }
-      RunCellSlice(*sessions[k], st, static_cast<int>(k),
-                   k == 0 ? std::optional<std::string>("") : bounds[k - 1],
-                   k + 1 < n ? std::optional<std::string>(bounds[k]) : std::nullopt, stop, &parts[k],
-                   &c);
+      run_slice(*sessions[k], static_cast<int>(k),
+                k == 0 ? std::optional<std::string>("") : bounds[k - 1],
+                k + 1 < n ? std::optional<std::string>(bounds[k]) : std::nullopt, stop, &c);
     } catch (...) {
       (*statuses)[k] = StatusFromCurrentPqxxException("aggregating analysis cells");
       slice_failed = true;
@@ -240,7 +281,6 @@ void RunCellSlices(const std::vector<ReadSession*>& sessions, const CellStatemen
         *cancelled = true;
       }
     }
-    for (storage_internal::DecodedCell& d : parts[k]) out->push_back(std::move(d));
   }
 }
 
@@ -331,6 +371,7 @@ absl::StatusOr<AnalysisAggregates> PostgresStore::AggregateAnalysis(const Analys
       st.next_entry_possible = next_entry_possible;
       st.entry_params = std::move(params);
       st.shift = shift;
+      st.journey = &j;
       // A journey of at least two slices' worth of entries is cut into one
       // slice per report connection, computed at once on the shared
       // snapshot (PostgreSQL 15 runs the statement in one backend), and the
@@ -358,57 +399,81 @@ absl::StatusOr<AnalysisAggregates> PostgresStore::AggregateAnalysis(const Analys
           helpers.push_back(*std::move(helper));
         }
       }
-      std::vector<storage_internal::DecodedCell> decoded;
-      if (bounds.empty()) {
-        RunCellSlice(*session, st, 0, std::nullopt, std::nullopt, query.cancelled, &decoded,
-                     &cancelled);
-        if (cancelled) break;
-      } else {
+      // Runs `slice` over the journey, in slices when it has bounds; false
+      // when the report ends here (cancelled: break; failed: *failed set).
+      // Each slice's output is its own: slice k's in part k, then the
+      // parts in slice order.
+      absl::Status failed;
+      // `first`: the journey's first statement, which counts the journey
+      // as sliced (the horizon statement adds its slices only).
+      auto run_statement = [&](const SliceFn& slice, bool first) -> bool {
+        if (bounds.empty()) {
+          slice(*session, 0, std::nullopt, std::nullopt, query.cancelled, &cancelled);
+          return !cancelled;
+        }
         // As many slices as sessions at most (a sample can merge bounds).
         std::vector<ReadSession*> sessions = {session.get()};
         for (size_t c = 0; c < bounds.size(); ++c) sessions.push_back(helpers[c].get());
         int64_t stopped = 0;
-        RunCellSlices(sessions, st, bounds, options.before_cell_slice, &decoded, &statuses,
-                      &cancelled, &stopped);
+        RunSlices(sessions, query.cancelled, bounds, options.before_cell_slice, slice, &statuses,
+                  &cancelled, &stopped);
         {
           std::lock_guard<std::mutex> lock(impl_->mu);
-          ++impl_->stats.sliced_journeys;
+          if (first) ++impl_->stats.sliced_journeys;
           impl_->stats.slices += static_cast<int64_t>(bounds.size()) + 1;
           impl_->stats.slices_stopped += stopped;
         }
         for (size_t c = 0; c < statuses.size(); ++c) {
           if (!statuses[c].ok() && !absl::IsCancelled(statuses[c])) {
-            const absl::Status failed = statuses[c];
+            failed = statuses[c];
+            return false;
+          }
+        }
+        return !cancelled;
+      };
+      const size_t parts = bounds.size() + 1;
+      std::vector<std::vector<storage_internal::DecodedCell>> cell_parts(parts);
+      if (!run_statement([&](ReadSession& s, int k, const std::optional<std::string>& lower,
+                             const std::optional<std::string>& upper, const CancelCheck& stop,
+                             bool* c) {
+            RunCellSlice(s, st, k, lower, upper, stop, &cell_parts[static_cast<size_t>(k)], c);
+          }, true)) {
+        if (!failed.ok()) {
+          poison_failed();
+          session->Poison();
+          return failed;
+        }
+        break;
+      }
+      std::vector<storage_internal::DecodedCell> decoded;
+      for (std::vector<storage_internal::DecodedCell>& part : cell_parts) {
+        for (storage_internal::DecodedCell& d : part) decoded.push_back(std::move(d));
+      }
+      out.cells.push_back(storage_internal::FinishCells(std::move(decoded)));
+      // Horizons: their own statement over the same entries and snapshot,
+      // sliced like the cells.
+      std::vector<AnalysisHorizonCell>& horizon_cells = out.horizon_cells.emplace_back();
+      if (j.max_horizon_us > 0) {
+        std::vector<std::vector<storage_internal::DecodedHorizonRow>> horizon_parts(parts);
+        if (!run_statement([&](ReadSession& s, int k, const std::optional<std::string>& lower,
+                               const std::optional<std::string>& upper, const CancelCheck& stop,
+                               bool* c) {
+              RunHorizonSlice(s, st, lower, upper, stop,
+                              &horizon_parts[static_cast<size_t>(k)], c);
+            }, false)) {
+          if (!failed.ok()) {
             poison_failed();
             session->Poison();
             return failed;
           }
+          break;
         }
-        if (cancelled) break;
-      }
-      out.cells.push_back(storage_internal::FinishCells(std::move(decoded)));
-      // Horizons: their own statement over the same entries, on this
-      // session's snapshot (one statement, not sliced).
-      std::vector<AnalysisHorizonCell>& horizon_cells = out.horizon_cells.emplace_back();
-      if (j.max_horizon_us > 0) {
-        const std::array<double, kNumHorizonCellVariables> horizon_shift = HorizonShiftOf(shift);
-        std::vector<std::string> hparams = st.entry_params;
-        for (double v : horizon_shift) hparams.push_back(storage_internal::ShiftText(v));
-        SetCellStatementSettings(txn, true);
-        const pqxx::result rows =
-            Exec(txn, conn, query.cancelled,
-                 AnalysisHorizonSql(SqlDialect::kPostgres, n_versions, next_entry_possible,
-                                    !query.segment_by.empty(), j.horizons_us, j.curve_step_us,
-                                    j.curve_points),
-                 hparams, &cancelled);
-        if (cancelled) break;
-        SetCellStatementSettings(txn, false);
         std::vector<storage_internal::DecodedHorizonRow> decoded_rows;
-        for (const pqxx::row& row : rows) {
-          storage_internal::DecodeHorizonRow(CellRow{row}, query.segment_by, &decoded_rows.emplace_back());
+        for (auto& part : horizon_parts) {
+          for (storage_internal::DecodedHorizonRow& r : part) decoded_rows.push_back(std::move(r));
         }
-        absl::StatusOr<std::vector<AnalysisHorizonCell>> finished =
-            storage_internal::FinishHorizonCells(std::move(decoded_rows), j, horizon_shift);
+        absl::StatusOr<std::vector<AnalysisHorizonCell>> finished = storage_internal::FinishHorizonCells(
+            std::move(decoded_rows), j, HorizonShiftOf(shift));
         if (!finished.ok()) {
           poison_failed();
           session->Poison();

@@ -201,6 +201,63 @@ TEST_F(SlicedStreamTest, AStoppedStreamStopsEveryConnectionAndTheNextOneIsWhole)
   }
 }
 
+// Horizons in the database over three connections: the horizon statement
+// is sliced like the cells, and its slices add up to the one-statement
+// horizon cells (counts exactly, sums and curve differences to rounding).
+TEST_F(SlicedStreamTest, SlicedHorizonCellsAddUpToTheOneStatementHorizonCells) {
+  AnalysisQuery q = MessyQuery();
+  for (JourneyWindow& j : q.journeys) {
+    j.max_horizon_us = 300;
+    j.horizons_us = {150, 300};
+    j.curve_step_us = 100;
+    j.curve_points = 3;
+  }
+  absl::StatusOr<AnalysisAggregates> want = serial_->AggregateAnalysis(q, 0, 1000);
+  ASSERT_TRUE(want.ok()) << want.status();
+  const PostgresStoreStats before = sliced_->GetStats();
+  absl::StatusOr<AnalysisAggregates> got = sliced_->AggregateAnalysis(q, 0, 1000);
+  ASSERT_TRUE(got.ok()) << got.status();
+  // Two statements per journey, each in about three slices; the journeys
+  // counted once.
+  EXPECT_EQ(sliced_->GetStats().sliced_journeys - before.sliced_journeys, 2);
+  EXPECT_GE(sliced_->GetStats().slices - before.slices, 10);
+  auto near = [](double x, double y) {
+    return (std::isnan(x) && std::isnan(y)) || std::fabs(x - y) <= 1e-9 * (1.0 + std::fabs(y));
+  };
+  ASSERT_EQ(got->horizon_cells.size(), 2u);
+  int64_t measured = 0;
+  for (size_t k = 0; k < got->horizon_cells.size(); ++k) {
+    ASSERT_EQ(got->horizon_cells[k].size(), want->horizon_cells[k].size()) << "journey " << k;
+    for (size_t i = 0; i < got->horizon_cells[k].size(); ++i) {
+      const AnalysisHorizonCell& a = want->horizon_cells[k][i];
+      const AnalysisHorizonCell& b = got->horizon_cells[k][i];
+      SCOPED_TRACE(absl::StrCat("journey ", k, " horizon cell ", i));
+      EXPECT_EQ(std::tie(b.group, b.arm, b.period, b.segment), std::tie(a.group, a.arm, a.period, a.segment));
+      EXPECT_EQ(b.entries, a.entries);
+      ASSERT_EQ(b.horizons.size(), 2u);
+      for (size_t h = 0; h < 2; ++h) {
+        EXPECT_EQ(b.horizons[h].entries, a.horizons[h].entries);
+        EXPECT_EQ(b.horizons[h].overlapping, a.horizons[h].overlapping);
+        measured += b.horizons[h].entries;
+        for (size_t v = 0; v < a.horizons[h].s1.size(); ++v) {
+          EXPECT_PRED2(near, b.horizons[h].s1[v], a.horizons[h].s1[v]) << v;
+        }
+        for (size_t v = 0; v < a.horizons[h].s2.size(); ++v) {
+          EXPECT_PRED2(near, b.horizons[h].s2[v], a.horizons[h].s2[v]) << v;
+        }
+      }
+      EXPECT_EQ(b.curve_n, a.curve_n);
+      ASSERT_EQ(b.curve_yy.size(), a.curve_yy.size());
+      for (size_t v = 0; v < a.curve_yy.size(); ++v) {
+        EXPECT_PRED2(near, b.curve_y[v], a.curve_y[v]) << v;
+        EXPECT_PRED2(near, b.curve_yy[v], a.curve_yy[v]) << v;
+        EXPECT_PRED2(near, b.curve_mm[v], a.curve_mm[v]) << v;
+      }
+    }
+  }
+  EXPECT_GT(measured, 100);
+}
+
 // The analysis in the database over three connections (one slice each, on
 // the shared snapshot) gives the one-statement cells: the same cells and
 // counts, the sums to rounding (added per slice, then across slices); late
