@@ -73,8 +73,9 @@ TEST(ReportReplicasTest, ReportNamesReplicasServingDifferentVersions) {
 // Two replicas on one PostgreSQL store, one streaming the entries
 // (--report_analysis=stream) and one summing them in the database
 // (=database), answer the same lift report, and the same with segments and
-// weekly trends: every number to 1e-9, the arm comparison's constant
-// per-arm send cost included ("no variation" on both paths).
+// weekly trends; both with two outcome horizons and the cumulative curve:
+// every number to 1e-9, the arm comparison's constant per-arm send cost
+// included ("no variation" on both paths).
 TEST(ReportReplicasTest, ReportInTheDatabaseMatchesTheStreamingReplica) {
   absl::StatusOr<std::unique_ptr<holdfast::testing::TestStore>> pg =
       holdfast::testing::TestStore::Create(holdfast::testing::StoreBackend::kPostgres);
@@ -109,6 +110,26 @@ TEST(ReportReplicasTest, ReportInTheDatabaseMatchesTheStreamingReplica) {
       o.margin = o.revenue / 3;
       o.incentive_cost = i % 5 == 0 ? 2.0 : 0.0;
       outcomes.push_back(o);
+      // Later orders and refunds: what the horizons measure beyond the
+      // window (a refund 11 days on counts at a later horizon than its
+      // order).
+      if (i % 7 == 0) {
+        OutcomeRow later = o;
+        later.outcome_id = absl::StrCat("later", i);
+        later.at = e.t0 + 10 * 86400LL * 1000000;
+        outcomes.push_back(later);
+      }
+      if (i % 9 == 0) {
+        OutcomeRow refund;
+        refund.outcome_id = absl::StrCat("r", i);
+        refund.unit = e.unit;
+        refund.at = o.at + 40 * 86400LL * 1000000;
+        refund.type = OutcomeType::kRefund;
+        refund.revenue = -o.revenue / 2;
+        refund.margin = -o.margin / 2;
+        refund.order_id = o.outcome_id;
+        outcomes.push_back(refund);
+      }
     }
   }
   ASSERT_TRUE(store->RecordEntries(entries).ok());
@@ -118,7 +139,7 @@ TEST(ReportReplicasTest, ReportInTheDatabaseMatchesTheStreamingReplica) {
   holdfast::testing::TempDir dir;
   std::ofstream(dir.File("holdfast.textproto"))
       << "journeys { id: \"cart_abandon\" holdout_share: 0.3 arms { name: \"a\" weight: 1 } "
-         "arms { name: \"b\" weight: 1 } }\n";
+         "arms { name: \"b\" weight: 1 } horizons { seconds: 1209600 } horizons { seconds: 5184000 } }\n";
   std::ostringstream log_text;
   EventLog log(LogFormat::kJson, &log_text, RealClock::Get());
   std::vector<std::unique_ptr<HoldfastDaemon>> daemons;
@@ -157,6 +178,10 @@ TEST(ReportReplicasTest, ReportInTheDatabaseMatchesTheStreamingReplica) {
     reports[1].set_analysed_in_database(false);
     ASSERT_GE(reports[0].rows_size(), 1);
     EXPECT_EQ(reports[0].rows(0).treatment().entries(), 266);
+    // Horizons (14 and 60 days) and the cumulative curve, computed in the
+    // database by the second replica.
+    EXPECT_EQ(reports[0].rows(0).horizons_size(), 2);
+    EXPECT_GE(reports[0].rows(0).cumulative_size(), 50);
     ASSERT_GE(reports[0].arm_comparisons_size(), 1);
     if (segmented) {
       ASSERT_EQ(reports[0].trends_size(), 1);
