@@ -1105,6 +1105,136 @@ TEST_P(StoreConformanceTest, AnalysisCellsBySegmentMergeAttributeSets) {
   EXPECT_EQ(got->cells[1][0].entries, kMaxCellAttributeSets + 1);
 }
 
+// Horizons in the database over the messy two-journey store (versions
+// with their own windows and refund horizons, an unknown version, washout,
+// global holdout, refunds, immature entries): every horizon cell equals the
+// fold of the entry stream's horizon events done here — counts exactly,
+// means and central co-moments (shift-free) and the curve differences to
+// 1e-9.
+TEST_P(StoreConformanceTest, HorizonCellsEqualTheFoldOfTheEntryStream) {
+  HF_FIXTURE(f);
+  RecordMessyTwoJourneyStore(f.store());
+  AnalysisQuery q = MessyQuery();
+  for (JourneyWindow& j : q.journeys) {
+    j.max_horizon_us = 150;
+    j.horizons_us = {100, 150};
+    j.curve_step_us = 50;
+    j.curve_points = 3;
+  }
+  absl::StatusOr<AnalysisAggregates> got = f.store().AggregateAnalysis(q, 0, 1000);
+  ASSERT_TRUE(got.ok()) << got.status();
+  ASSERT_EQ(got->horizon_cells.size(), 2u);
+  // The fold: per (journey, group, arm, period) and horizon, the entries, the
+  // overlaps, the sums and the sums of products of the raw variables; and
+  // the curve's differences.
+  struct Want {
+    int64_t entries = 0;
+    std::array<int64_t, 2> n{}, overlapping{};
+    std::array<std::array<double, kNumHorizonCellVariables>, 2> sum{};
+    std::array<std::array<double, kNumHorizonCellPairs>, 2> prod{};
+    std::array<int64_t, 4> curve_n{};
+    std::array<double, 4> curve_y{}, curve_yy{};
+  };
+  using Key = std::tuple<std::string, int, std::string, int64_t>;
+  std::map<Key, Want> want;
+  ASSERT_TRUE(f.store()
+                  .ForEachAnalysisEntry(q, [&](const AnalysisEntry& e) {
+                    if (!e.mature || e.in_washout || e.group == EntryGroup::kGlobalHoldout) {
+                      return absl::OkStatus();
+                    }
+                    Want& w = want[Key{e.journey, static_cast<int>(e.group), e.arm, e.period}];
+                    ++w.entries;
+                    for (size_t k = 0; k < 2; ++k) {
+                      const int64_t h = k == 0 ? 100 : 150;
+                      if (e.t0 + h > q.as_of) continue;
+                      double y = 0, m = 0;
+                      int64_t orders = 0;
+                      for (const HorizonEvent& ev : e.horizon_events) {
+                        if (ev.offset_us >= h) continue;
+                        y += ev.revenue;
+                        m += ev.margin;
+                        orders += ev.order ? 1 : 0;
+                      }
+                      const std::array<double, kNumHorizonCellVariables> v = {
+                          y, m, orders >= 1 ? 1.0 : 0.0, orders >= 2 ? 1.0 : 0.0,
+                          static_cast<double>(orders), e.c};
+                      ++w.n[k];
+                      if (e.next_t0.has_value() && *e.next_t0 - e.t0 < h) ++w.overlapping[k];
+                      for (int a = 0; a < kNumHorizonCellVariables; ++a) {
+                        w.sum[k][a] += v[a];
+                        for (int b = a; b < kNumHorizonCellVariables; ++b) {
+                          w.prod[k][HorizonPairIndex(a, b)] += v[a] * v[b];
+                        }
+                      }
+                    }
+                    // Mature points: all 3 when as_of - t0 >= 150, else floor(/ 50).
+                    const int64_t mature = q.as_of - e.t0 >= 150 ? 3 : std::min<int64_t>(3, (q.as_of - e.t0) / 50);
+                    if (mature == 0) return absl::OkStatus();
+                    double before = 0;
+                    for (int64_t p = 0; p < mature; ++p) {
+                      double value = 0;  // revenue over [t0, t0 + 50 (p + 1))
+                      for (const HorizonEvent& ev : e.horizon_events) {
+                        if (ev.offset_us < 50 * (p + 1)) value += ev.revenue;
+                      }
+                      w.curve_y[p] += value - before;
+                      w.curve_yy[p] += value * value - before * before;
+                      before = value;
+                    }
+                    w.curve_n[0] += 1;
+                    w.curve_n[mature] -= 1;
+                    w.curve_y[mature] -= before;
+                    w.curve_yy[mature] -= before * before;
+                    return absl::OkStatus();
+                  })
+                  .ok());
+  size_t cells = 0;
+  int64_t measured = 0;
+  auto near = [](double x, double y, double scale) {
+    return std::fabs(x - y) <= 1e-9 * (1.0 + scale);
+  };
+  for (size_t j = 0; j < 2; ++j) {
+    for (const AnalysisHorizonCell& c : got->horizon_cells[j]) {
+      const Key key{q.journeys[j].journey, static_cast<int>(c.group), c.arm, c.period};
+      SCOPED_TRACE(absl::StrCat(std::get<0>(key), " group ", std::get<1>(key), " arm ", c.arm,
+                                " period ", c.period));
+      auto it = want.find(key);
+      ASSERT_NE(it, want.end());
+      const Want& w = it->second;
+      ++cells;
+      EXPECT_EQ(c.entries, w.entries);
+      for (size_t k = 0; k < 2; ++k) {
+        const HorizonCellMoments& h = c.horizons[k];
+        ASSERT_EQ(h.entries, w.n[k]) << k;
+        EXPECT_EQ(h.overlapping, w.overlapping[k]) << k;
+        measured += h.entries;
+        if (h.entries == 0) continue;
+        const double n = static_cast<double>(h.entries);
+        for (int a = 0; a < kNumHorizonCellVariables; ++a) {
+          const double mean = w.sum[k][a] / n;
+          EXPECT_PRED3(near, h.shift[a] + h.s1[a] / n, mean, std::fabs(mean)) << k << " " << a;
+          for (int b = a; b < kNumHorizonCellVariables; ++b) {
+            const int i = HorizonPairIndex(a, b);
+            if (!HorizonPairSummed(a, b)) {
+              EXPECT_TRUE(std::isnan(h.s2[i])) << a << "," << b;
+              continue;
+            }
+            const double central = w.prod[k][i] - w.sum[k][a] * w.sum[k][b] / n;
+            const double got_central = h.s2[i] - h.s1[a] * h.s1[b] / n;
+            EXPECT_PRED3(near, got_central, central, std::fabs(w.prod[k][i])) << k << " " << a << "," << b;
+          }
+        }
+      }
+      for (size_t p = 0; p < 4; ++p) {
+        EXPECT_EQ(c.curve_n[p], w.curve_n[p]) << p;
+        EXPECT_PRED3(near, c.curve_y[p], w.curve_y[p], std::fabs(w.curve_y[p])) << p;
+        EXPECT_PRED3(near, c.curve_yy[p], w.curve_yy[p], std::fabs(w.curve_yy[p])) << p;
+      }
+    }
+  }
+  EXPECT_EQ(cells, want.size());
+  EXPECT_GT(measured, 50);
+}
+
 TEST_P(StoreConformanceTest, AnalysisCellsSumTheEntryStream) {
   HF_FIXTURE(f);
   RecordMessyTwoJourneyStore(f.store());
