@@ -57,21 +57,14 @@ absl::StatusOr<std::vector<AnalysisHorizonCell>> InMemoryAnalysisSource::Horizon
         e.group == EntryGroup::kGlobalHoldout) {
       return;
     }
-    AnalysisHorizonCell& c = cells[Key{static_cast<int>(e.group), e.arm, e.period, e.segment}];
-    if (c.horizons.empty()) {
-      c.group = e.group;
-      c.arm = e.arm;
-      c.period = e.period;
-      c.segment = e.segment;
-      c.horizons.resize(horizons.size());
-      for (HorizonCellMoments& h : c.horizons) h.shift = shift;
-      const size_t n = static_cast<size_t>(points) + 1;
-      c.curve_n.assign(n, 0);
-      c.curve_y.assign(n, 0.0);
-      c.curve_yy.assign(n, 0.0);
-      c.curve_m.assign(n, 0.0);
-      c.curve_mm.assign(n, 0.0);
+    const Key key{static_cast<int>(e.group), e.arm, e.period, e.segment};
+    auto it = cells.find(key);
+    if (it == cells.end()) {
+      it = cells.emplace(key, EmptyHorizonCell(e.group, e.arm, e.period, e.segment,
+                                               horizons.size(), points, shift))
+               .first;
     }
+    AnalysisHorizonCell& c = it->second;
     ++c.entries;
     std::vector<HorizonEvent> events = e.horizon_events;
     std::stable_sort(events.begin(), events.end(), [](const HorizonEvent& a, const HorizonEvent& b) {

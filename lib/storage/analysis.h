@@ -439,6 +439,28 @@ struct AnalysisHorizonCell {
   std::vector<double> curve_y, curve_yy, curve_m, curve_mm;
 };
 
+// A horizon cell of no entry yet, sized for `horizons` horizons and a curve
+// of `curve_points` points, its moments about `shift`.
+inline AnalysisHorizonCell EmptyHorizonCell(EntryGroup group, std::string arm, int64_t period,
+                                            std::string segment, size_t horizons,
+                                            int64_t curve_points,
+                                            const std::array<double, kNumHorizonCellVariables>& shift) {
+  AnalysisHorizonCell c;
+  c.group = group;
+  c.arm = std::move(arm);
+  c.period = period;
+  c.segment = std::move(segment);
+  c.horizons.resize(horizons);
+  for (HorizonCellMoments& h : c.horizons) h.shift = shift;
+  const size_t n = static_cast<size_t>(curve_points) + 1;
+  c.curve_n.assign(n, 0);
+  c.curve_y.assign(n, 0.0);
+  c.curve_yy.assign(n, 0.0);
+  c.curve_m.assign(n, 0.0);
+  c.curve_mm.assign(n, 0.0);
+  return c;
+}
+
 // Units with an analysed entry (mature, not in washout, not global holdout,
 // period within [first_period, last_period]) in exactly the journeys of
 // `journeys` (bit k = query journey k).

@@ -154,18 +154,21 @@ struct CellStatement {
   const JourneyWindow* journey = nullptr;
 };
 
-// Runs slice `index` of `st` on `session`: the units in [lower, upper)
+// Runs one statement of `st` on `session` over the units in [lower, upper)
 // (lower only for the last slice, neither when the journey is one
-// statement) and appends its decoded rows to *out. Sets *cancelled when
+// statement): the entry parameters, the bounds, then `shifts`, under the
+// cell statement's settings. Returns nothing and sets *cancelled when
 // `stop` cancelled it (before or during the statement). Throws libpqxx
 // exceptions.
-void RunCellSlice(ReadSession& session, const CellStatement& st, int index,
-                  const std::optional<std::string>& lower, const std::optional<std::string>& upper,
-                  const CancelCheck& stop, std::vector<storage_internal::DecodedCell>* out,
-                  bool* cancelled) {
+template <size_t N>
+pqxx::result ExecSliceStatement(ReadSession& session, const CellStatement& st,
+                                const std::optional<std::string>& lower,
+                                const std::optional<std::string>& upper, const CancelCheck& stop,
+                                const std::function<std::string(AnalysisSlice)>& sql,
+                                const std::array<double, N>& shifts, bool* cancelled) {
   if (stop && stop()) {
     *cancelled = true;
-    return;
+    return pqxx::result();
   }
   AnalysisSlice slice;
   slice.lower = lower.has_value();
@@ -173,16 +176,27 @@ void RunCellSlice(ReadSession& session, const CellStatement& st, int index,
   std::vector<std::string> params = st.entry_params;
   if (lower) params.push_back(*lower);
   if (upper) params.push_back(*upper);
-  for (double v : st.shift) params.push_back(storage_internal::ShiftText(v));
+  for (double v : shifts) params.push_back(storage_internal::ShiftText(v));
   ReadTxn& txn = session.txn();
   SetCellStatementSettings(txn, true);
-  const pqxx::result rows =
-      Exec(txn, session.connection(), stop,
-           AnalysisCellSql(SqlDialect::kPostgres, st.n_versions, st.next_entry_possible,
-                           st.query->cells_by_day, !st.query->segment_by.empty(), slice),
-           params, cancelled);
-  if (*cancelled) return;
+  pqxx::result rows = Exec(txn, session.connection(), stop, sql(slice), params, cancelled);
+  if (*cancelled) return pqxx::result();
   SetCellStatementSettings(txn, false);
+  return rows;
+}
+
+// Slice `index` of the cell statement: its decoded rows appended to *out.
+void RunCellSlice(ReadSession& session, const CellStatement& st, int index,
+                  const std::optional<std::string>& lower, const std::optional<std::string>& upper,
+                  const CancelCheck& stop, std::vector<storage_internal::DecodedCell>* out,
+                  bool* cancelled) {
+  const pqxx::result rows = ExecSliceStatement(
+      session, st, lower, upper, stop,
+      [&](AnalysisSlice slice) {
+        return AnalysisCellSql(SqlDialect::kPostgres, st.n_versions, st.next_entry_possible,
+                               st.query->cells_by_day, !st.query->segment_by.empty(), slice);
+      },
+      st.shift, cancelled);
   for (const pqxx::row& row : rows) {
     storage_internal::DecodedCell& d = out->emplace_back();
     storage_internal::DecodeCell(CellRow{row}, *st.versions, st.shift, st.query->segment_by, &d);
@@ -190,35 +204,21 @@ void RunCellSlice(ReadSession& session, const CellStatement& st, int index,
   }
 }
 
-// Runs one slice of the journey's horizon statement (AnalysisHorizonSql)
-// on `session`, as RunCellSlice runs its cell statement, and appends its
-// decoded rows to *out.
+// A slice of the journey's horizon statement (AnalysisHorizonSql): its
+// decoded rows appended to *out.
 void RunHorizonSlice(ReadSession& session, const CellStatement& st,
                      const std::optional<std::string>& lower,
                      const std::optional<std::string>& upper, const CancelCheck& stop,
                      std::vector<storage_internal::DecodedHorizonRow>* out, bool* cancelled) {
-  if (stop && stop()) {
-    *cancelled = true;
-    return;
-  }
-  AnalysisSlice slice;
-  slice.lower = lower.has_value();
-  slice.upper = upper.has_value();
-  std::vector<std::string> params = st.entry_params;
-  if (lower) params.push_back(*lower);
-  if (upper) params.push_back(*upper);
-  for (double v : HorizonShiftOf(st.shift)) params.push_back(storage_internal::ShiftText(v));
-  ReadTxn& txn = session.txn();
-  SetCellStatementSettings(txn, true);
   const JourneyWindow& j = *st.journey;
-  const pqxx::result rows =
-      Exec(txn, session.connection(), stop,
-           AnalysisHorizonSql(SqlDialect::kPostgres, st.n_versions, st.next_entry_possible,
-                              !st.query->segment_by.empty(), j.horizons_us, j.curve_step_us,
-                              j.curve_points, slice),
-           params, cancelled);
-  if (*cancelled) return;
-  SetCellStatementSettings(txn, false);
+  const pqxx::result rows = ExecSliceStatement(
+      session, st, lower, upper, stop,
+      [&](AnalysisSlice slice) {
+        return AnalysisHorizonSql(SqlDialect::kPostgres, st.n_versions, st.next_entry_possible,
+                                  !st.query->segment_by.empty(), j.horizons_us, j.curve_step_us,
+                                  j.curve_points, slice);
+      },
+      HorizonShiftOf(st.shift), cancelled);
   for (const pqxx::row& row : rows) {
     storage_internal::DecodeHorizonRow(CellRow{row}, st.query->segment_by, &out->emplace_back());
   }

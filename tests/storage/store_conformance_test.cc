@@ -424,15 +424,14 @@ std::vector<std::tuple<int64_t, double, double, bool>> Events(const AnalysisEntr
   return out;
 }
 
-TEST_P(StoreConformanceTest, HorizonEventsAreNotCutAndRefundsCountWhereTheirOrderDoes) {
-  HF_FIXTURE(f);
-  // Longest horizon 300. u1 enters at 1000 (period 1) and again at 1060
-  // (period 2): the window is cut, the horizon is not.
-  ASSERT_TRUE(f.store()
+// u1 enters at 1000 (period 1) and again at 1060 (period 2, holdout), with
+// orders, refunds and an unsubscribe over the next 320 (the horizon tests).
+void RecordReenteringCustomer(Store& store) {
+  ASSERT_TRUE(store
                   .RecordEntries(std::vector<EntryRow>{Entry("u1", 1, 1000),
                                                        Entry("u1", 2, 1060, EntryGroup::kHoldout)})
                   .ok());
-  ASSERT_TRUE(f.store()
+  ASSERT_TRUE(store
                   .RecordOutcomes(std::vector<OutcomeRow>{
                       // Before entry 1, refunded inside it: in no horizon.
                       Order("pre", "u1", 990, 7, 2), Refund("pre-r", "u1", 1020, 7, 2, "pre"),
@@ -447,6 +446,12 @@ TEST_P(StoreConformanceTest, HorizonEventsAreNotCutAndRefundsCountWhereTheirOrde
                       Order("o3", "u1", 1310, 20, 4), Refund("r3", "u1", 1320, 20, 4, "o3"),
                   })
                   .ok());
+}
+
+TEST_P(StoreConformanceTest, HorizonEventsAreNotCutAndRefundsCountWhereTheirOrderDoes) {
+  HF_FIXTURE(f);
+  // Longest horizon 300; entry 1's window is cut by entry 2, its horizon is not.
+  ASSERT_NO_FATAL_FAILURE(RecordReenteringCustomer(f.store()));
   auto rows = f.Read(1000000, {{"v1", kW, kP, kH}}, 0, 1000000, 300);
   using E = std::tuple<int64_t, double, double, bool>;
   EXPECT_THAT(Events(rows.at({"u1", 1})),
@@ -485,19 +490,7 @@ TEST_P(StoreConformanceTest, HorizonEventsAreNotCutAndRefundsCountWhereTheirOrde
 // curve points 100, 200, 300.
 TEST_P(StoreConformanceTest, HorizonCellsSumTheHorizonEventsByHand) {
   HF_FIXTURE(f);
-  ASSERT_TRUE(f.store()
-                  .RecordEntries(std::vector<EntryRow>{Entry("u1", 1, 1000),
-                                                       Entry("u1", 2, 1060, EntryGroup::kHoldout)})
-                  .ok());
-  ASSERT_TRUE(f.store()
-                  .RecordOutcomes(std::vector<OutcomeRow>{
-                      Order("pre", "u1", 990, 7, 2), Refund("pre-r", "u1", 1020, 7, 2, "pre"),
-                      Order("o1", "u1", 1010, 100, 30), Refund("r1", "u1", 1200, 40, 12, "o1"),
-                      {"u", "u1", 1030, OutcomeType::kUnsubscribe, 0, 0, ""},
-                      Order("o2", "u1", 1250, 50, 10), Refund("r2", "u1", 1255, 5, 1, "o2"),
-                      Order("o3", "u1", 1310, 20, 4), Refund("r3", "u1", 1320, 20, 4, "o3"),
-                  })
-                  .ok());
+  ASSERT_NO_FATAL_FAILURE(RecordReenteringCustomer(f.store()));
   auto aggregate = [&](UnixMicros as_of) {
     AnalysisQuery q;
     q.journeys = {{kJ, kW, kP, kH, {{"v1", kW, kP, kH}}, 300, {150, 300}, 100, 3}};

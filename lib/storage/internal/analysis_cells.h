@@ -229,19 +229,7 @@ inline absl::StatusOr<std::vector<AnalysisHorizonCell>> FinishHorizonCells(
     if (cells.empty() || std::tie(cells.back().group, cells.back().arm, cells.back().period,
                                   cells.back().segment) !=
                              std::tie(r.group, r.arm, r.period, r.segment)) {
-      AnalysisHorizonCell& c = cells.emplace_back();
-      c.group = r.group;
-      c.arm = r.arm;
-      c.period = r.period;
-      c.segment = r.segment;
-      c.horizons.resize(horizons);
-      for (HorizonCellMoments& h : c.horizons) h.shift = shift;
-      const size_t n = static_cast<size_t>(points) + 1;
-      c.curve_n.assign(n, 0);
-      c.curve_y.assign(n, 0.0);
-      c.curve_yy.assign(n, 0.0);
-      c.curve_m.assign(n, 0.0);
-      c.curve_mm.assign(n, 0.0);
+      cells.push_back(EmptyHorizonCell(r.group, r.arm, r.period, r.segment, horizons, points, shift));
     }
     AnalysisHorizonCell& c = cells.back();
     const size_t i = static_cast<size_t>(r.index);
