@@ -799,9 +799,16 @@ absl::StatusOr<LiftReportResult> BuildLiftReport(const AssignmentConfig& config,
     }
     // Horizons (docs/storage.md, "Horizons in the database"): each horizon
     // cell's moments at every horizon and its curve's differences.
-    for (size_t k = 0; in_database && k < aggregates.horizon_cells.size() && k < accs.size(); ++k) {
+    for (size_t k = 0; in_database && k < accs.size(); ++k) {
       JourneyAcc& j = *accs[k];
       const size_t horizons = j.spec->horizons_us.size();
+      if (horizons == 0) continue;
+      // A source that measured no horizons: an error, not silently empty
+      // horizons.
+      if (k >= aggregates.horizon_cells.size()) {
+        return absl::InternalError(
+            absl::StrCat("the analysis source gave no horizon cells for journey ", j.spec->id));
+      }
       for (const AnalysisHorizonCell& hc : aggregates.horizon_cells[k]) {
         if (!PeriodSelected(hc.period, options)) continue;
         if (hc.horizons.size() != horizons) {
