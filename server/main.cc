@@ -69,8 +69,8 @@ ABSL_FLAG(int, max_queued_reports, 32,
 ABSL_FLAG(std::string, report_analysis, "stream",
           "Where lift reports apply the per-entry rules: 'stream' (every entry to this process, "
           "folded here; fastest measured on one machine) or 'database' (summed into per-group "
-          "cells inside the store's database, only the cells leave it; reports with horizons "
-          "stream either way). docs/storage.md, \"Aggregates\".");
+          "cells inside the store's database, only the cells leave it; horizons and trends "
+          "included). docs/storage.md, \"Aggregates\".");
 ABSL_FLAG(int64_t, grpc_memory_quota_bytes, 0,
           "gRPC transport memory quota in bytes (grpc::ResourceQuota); 0 keeps gRPC's default.");
 ABSL_FLAG(bool, init_store, false,

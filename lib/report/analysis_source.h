@@ -85,8 +85,8 @@ class AnalysisSource {
       const AnalysisQuery& query, absl::FunctionRef<void(const AnalysisEntry&)> fn) = 0;
 
   // Analysis in the database (docs/storage.md, "Aggregates"): true when the
-  // builder should read Aggregates instead of the entry stream wherever the
-  // report needs no per-entry data (no horizons; Aggregates may still answer
+  // builder should read Aggregates instead of the entry stream (horizons
+  // included: AnalysisAggregates::horizon_cells; Aggregates may still answer
   // too_many_attribute_sets for a segmented query, and the builder streams).
   // Default false: the stream.
   virtual bool PrefersCells() const { return false; }

@@ -137,8 +137,8 @@ class JourneyVersions {
 };
 
 // Analysis in the database (docs/storage.md, "Aggregates"): the per-entry
-// rows of AnalysisEntrySql (same parameters, same numbers; no horizons, no
-// attributes) grouped into AnalysisCells inside the database, so only the
+// rows of AnalysisEntrySql (same parameters, same numbers; no horizon
+// events, no attributes) grouped into AnalysisCells inside the database, so only the
 // cells leave it. Then kNumCellVariables shifts (float, CellVariable order)
 // from parameter AnalysisCellShiftParam(versions). Result columns:
 // kCellCol* below, then s1 (kNumCellVariables), s2

@@ -167,9 +167,11 @@ class Store {
   // database into AnalysisCells, and the customers with an analysed entry
   // (mature, not washout, not global holdout, first_period <= period <=
   // last_period) counted per set of the query's journeys (docs/storage.md,
-  // "Aggregates"), all from one snapshot. The query must ask for no horizon
-  // and no segment_by (those need per-entry data) and name at most
-  // kMaxAnalysedUnitsJourneys journeys: INVALID_ARGUMENT otherwise.
+  // "Aggregates"), all from one snapshot; with horizons (JourneyWindow::
+  // horizons_us and the curve's grid, consistent with max_horizon_us) also
+  // each journey's AnalysisHorizonCells ("Horizons in the database"); with
+  // segment_by, cells per segment unless there are too many attribute sets.
+  // At most kMaxAnalysedUnitsJourneys journeys: INVALID_ARGUMENT otherwise.
   // CANCELLED when query.cancelled says so, also while a statement runs.
   [[nodiscard]] virtual absl::StatusOr<AnalysisAggregates> AggregateAnalysis(
       const AnalysisQuery& query, int64_t first_period, int64_t last_period) = 0;
