@@ -218,12 +218,14 @@ inline constexpr int kNumCellThirdOrderSums = kNumCellThirdOrderVariables *
 // Packed indices of the cell's sums: pairs a <= b and triples a <= b <= c in
 // lexicographic order (the order of GroupMoments' M2Index / M3Index for the
 // first six variables).
-constexpr int CellPairIndex(int a, int b) {
+// The packed index of the pair a <= b among n variables.
+constexpr int PackedPairIndex(int n, int a, int b) {
   if (a > b) std::swap(a, b);
   int idx = 0;
-  for (int i = 0; i < a; ++i) idx += kNumCellVariables - i;
+  for (int i = 0; i < a; ++i) idx += n - i;
   return idx + (b - a);
 }
+constexpr int CellPairIndex(int a, int b) { return PackedPairIndex(kNumCellVariables, a, b); }
 constexpr int CellTripleIndex(int a, int b, int c) {
   if (a > b) std::swap(a, b);
   if (b > c) std::swap(b, c);
@@ -273,15 +275,21 @@ constexpr int NumCellSums() {
   }
   return n;
 }
-// A cell's sums before any entry: 0, and NaN where left out.
-constexpr std::array<double, kNumCellSecondOrderSums> EmptyCellPairSums() {
-  std::array<double, kNumCellSecondOrderSums> s{};
-  for (int a = 0; a < kNumCellVariables; ++a) {
-    for (int b = a; b < kNumCellVariables; ++b) {
-      if (!CellPairSummed(a, b)) s[CellPairIndex(a, b)] = kCellSumLeftOut;
+// Pair sums before any entry, P = n (n + 1) / 2 of them: 0 where `summed`,
+// else kCellSumLeftOut (NaN): the cells' and the horizon cells' rule.
+template <size_t P>
+constexpr std::array<double, P> EmptyPairSums(int n, bool (*summed)(int, int)) {
+  std::array<double, P> s{};
+  for (int a = 0; a < n; ++a) {
+    for (int b = a; b < n; ++b) {
+      if (!summed(a, b)) s[static_cast<size_t>(PackedPairIndex(n, a, b))] = kCellSumLeftOut;
     }
   }
   return s;
+}
+// A cell's sums before any entry: 0, and NaN where left out.
+constexpr std::array<double, kNumCellSecondOrderSums> EmptyCellPairSums() {
+  return EmptyPairSums<kNumCellSecondOrderSums>(kNumCellVariables, CellPairSummed);
 }
 constexpr std::array<double, kNumCellThirdOrderSums> EmptyCellTripleSums() {
   std::array<double, kNumCellThirdOrderSums> s{};
@@ -362,10 +370,7 @@ inline constexpr size_t kMaxCellHorizons = 8;
 inline constexpr int64_t kMaxCellCurvePoints = 4096;
 // Packed index of the pair a <= b of horizon variables, lexicographic.
 constexpr int HorizonPairIndex(int a, int b) {
-  if (a > b) std::swap(a, b);
-  int idx = 0;
-  for (int i = 0; i < a; ++i) idx += kNumHorizonCellVariables - i;
-  return idx + (b - a);
+  return PackedPairIndex(kNumHorizonCellVariables, a, b);
 }
 // Which pairs the horizon statement sums: the ones the horizon metrics read
 // (each variable's variance, and revenue and margin with cost for the
@@ -376,13 +381,7 @@ constexpr bool HorizonPairSummed(int a, int b) {
   return a == b || (b == kHorizonCellCost && (a == kHorizonCellRevenue || a == kHorizonCellMargin));
 }
 constexpr std::array<double, kNumHorizonCellPairs> EmptyHorizonPairSums() {
-  std::array<double, kNumHorizonCellPairs> s{};
-  for (int a = 0; a < kNumHorizonCellVariables; ++a) {
-    for (int b = a; b < kNumHorizonCellVariables; ++b) {
-      if (!HorizonPairSummed(a, b)) s[HorizonPairIndex(a, b)] = kCellSumLeftOut;
-    }
-  }
-  return s;
+  return EmptyPairSums<kNumHorizonCellPairs>(kNumHorizonCellVariables, HorizonPairSummed);
 }
 // Sums per horizon row, read back in this order: s1, then the summed pairs
 // in HorizonPairIndex order.

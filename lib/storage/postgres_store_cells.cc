@@ -400,7 +400,8 @@ absl::StatusOr<AnalysisAggregates> PostgresStore::AggregateAnalysis(const Analys
         }
       }
       // Runs `slice` over the journey, in slices when it has bounds; false
-      // when the report ends here (cancelled: break; failed: *failed set).
+      // when the report ends here (cancelled: break; failed: `failed` set
+      // and the sessions poisoned).
       // Each slice's output is its own: slice k's in part k, then the
       // parts in slice order.
       absl::Status failed;
@@ -426,6 +427,8 @@ absl::StatusOr<AnalysisAggregates> PostgresStore::AggregateAnalysis(const Analys
         for (size_t c = 0; c < statuses.size(); ++c) {
           if (!statuses[c].ok() && !absl::IsCancelled(statuses[c])) {
             failed = statuses[c];
+            poison_failed();
+            session->Poison();
             return false;
           }
         }
@@ -438,11 +441,7 @@ absl::StatusOr<AnalysisAggregates> PostgresStore::AggregateAnalysis(const Analys
                              bool* c) {
             RunCellSlice(s, st, k, lower, upper, stop, &cell_parts[static_cast<size_t>(k)], c);
           }, true)) {
-        if (!failed.ok()) {
-          poison_failed();
-          session->Poison();
-          return failed;
-        }
+        if (!failed.ok()) return failed;
         break;
       }
       std::vector<storage_internal::DecodedCell> decoded;
@@ -461,11 +460,7 @@ absl::StatusOr<AnalysisAggregates> PostgresStore::AggregateAnalysis(const Analys
               RunHorizonSlice(s, st, lower, upper, stop,
                               &horizon_parts[static_cast<size_t>(k)], c);
             }, false)) {
-          if (!failed.ok()) {
-            poison_failed();
-            session->Poison();
-            return failed;
-          }
+          if (!failed.ok()) return failed;
           break;
         }
         std::vector<storage_internal::DecodedHorizonRow> decoded_rows;

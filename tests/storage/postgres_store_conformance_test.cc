@@ -205,13 +205,7 @@ TEST_F(SlicedStreamTest, AStoppedStreamStopsEveryConnectionAndTheNextOneIsWhole)
 // is sliced like the cells, and its slices add up to the one-statement
 // horizon cells (counts exactly, sums and curve differences to rounding).
 TEST_F(SlicedStreamTest, SlicedHorizonCellsAddUpToTheOneStatementHorizonCells) {
-  AnalysisQuery q = MessyQuery();
-  for (JourneyWindow& j : q.journeys) {
-    j.max_horizon_us = 300;
-    j.horizons_us = {150, 300};
-    j.curve_step_us = 100;
-    j.curve_points = 3;
-  }
+  const AnalysisQuery q = MessyHorizonQuery();
   absl::StatusOr<AnalysisAggregates> want = serial_->AggregateAnalysis(q, 0, 1000);
   ASSERT_TRUE(want.ok()) << want.status();
   const PostgresStoreStats before = sliced_->GetStats();

@@ -49,6 +49,9 @@ class StoreConformanceTest : public ::testing::TestWithParam<StoreFactory> {};
 void RecordMessyTwoJourneyStore(Store& store);
 // The query over it whose as_of leaves the last period partly immature.
 AnalysisQuery MessyQuery();
+// The same with horizons 100 and 150 on both journeys and a curve of three
+// points (50, 100, 150).
+AnalysisQuery MessyHorizonQuery();
 
 }  // namespace holdfast::testing
 

@@ -909,6 +909,17 @@ AnalysisQuery MessyQuery() {
   return q;
 }
 
+AnalysisQuery MessyHorizonQuery() {
+  AnalysisQuery q = MessyQuery();
+  for (JourneyWindow& j : q.journeys) {
+    j.max_horizon_us = 150;
+    j.horizons_us = {100, 150};
+    j.curve_step_us = 50;
+    j.curve_points = 3;
+  }
+  return q;
+}
+
 namespace {
 
 std::array<double, kNumCellVariables> CellValuesOf(const AnalysisEntry& e) {
@@ -1107,13 +1118,7 @@ TEST_P(StoreConformanceTest, AnalysisCellsBySegmentMergeAttributeSets) {
 TEST_P(StoreConformanceTest, HorizonCellsEqualTheFoldOfTheEntryStream) {
   HF_FIXTURE(f);
   RecordMessyTwoJourneyStore(f.store());
-  AnalysisQuery q = MessyQuery();
-  for (JourneyWindow& j : q.journeys) {
-    j.max_horizon_us = 150;
-    j.horizons_us = {100, 150};
-    j.curve_step_us = 50;
-    j.curve_points = 3;
-  }
+  const AnalysisQuery q = MessyHorizonQuery();
   absl::StatusOr<AnalysisAggregates> got = f.store().AggregateAnalysis(q, 0, 1000);
   ASSERT_TRUE(got.ok()) << got.status();
   ASSERT_EQ(got->horizon_cells.size(), 2u);
