@@ -24,7 +24,10 @@
 // copy:hash8 / store:hash8 (sends PARTITION BY HASH (send_id), 8
 // partitions, both indexes), copy:hash8_id_only, ..., copy:hashidx (both
 // indexes as hash indexes: send_id unique through EXCLUDE USING hash, which
-// the store's ON CONFLICT (send_id) cannot name, so copy only). The store runs its own
+// the store's ON CONFLICT (send_id) cannot name, so copy only), copy:int8keys
+// (both indexes on 64-bit hashes of send_id and unit, stored generated
+// columns: a unique hash would make a hash collision a false duplicate, so
+// copy only). The store runs its own
 // unchanged SQL against the variant (its INSERT ... ON CONFLICT DO NOTHING
 // works on a partitioned table whose unique index holds the partition key).
 //
@@ -78,7 +81,8 @@ ABSL_FLAG(std::vector<std::string>, paths, std::vector<std::string>({"copy", "st
           "(the last store path's rows again), rows (row-by-row). VARIANT of the sends table: "
           "[hashN][_]{,id_only,unit_only} (hashN: PARTITION BY HASH (send_id), N partitions; "
           "id_only: no sends_by_unit; unit_only: no sends_by_id, copy only), or hashidx (both "
-          "indexes as hash indexes, send_id unique by EXCLUDE USING hash; copy only).");
+          "indexes as hash indexes, send_id unique by EXCLUDE USING hash; copy only), or int8keys "
+          "(both indexes on bigint hashes of send_id and unit; copy only).");
 ABSL_FLAG(std::string, uri, "",
           "URI of an existing database on the server to use (default: start a server); the tool "
           "creates its own databases next to it.");
@@ -305,6 +309,8 @@ struct Variant {
   bool by_unit = true;
   // Both indexes as hash indexes (send_id unique by an exclusion constraint).
   bool hash_indexes = false;
+  // Both indexes on 64-bit hashes of the text keys (stored generated columns).
+  bool int8_keys = false;
 };
 
 Variant ParseVariant(const std::string& v) {
@@ -321,6 +327,8 @@ Variant ParseVariant(const std::string& v) {
   }
   if (rest == "hashidx" && out.partitions == 0) {
     out.hash_indexes = true;
+  } else if (rest == "int8keys" && out.partitions == 0) {
+    out.int8_keys = true;
   } else if (rest == "id_only") {
     out.by_unit = false;
   } else if (rest == "unit_only") {
@@ -338,6 +346,14 @@ std::string VariantSql(const Variant& v) {
     return "DROP INDEX sends_by_unit;\nDROP INDEX sends_by_id;\n"
            "ALTER TABLE sends ADD CONSTRAINT sends_by_id EXCLUDE USING hash (send_id WITH =);\n"
            "CREATE INDEX sends_by_unit ON sends USING hash (unit);\n";
+  }
+  if (v.int8_keys) {
+    return "DROP INDEX sends_by_unit;\nDROP INDEX sends_by_id;\n"
+           "ALTER TABLE sends ADD COLUMN id_key bigint GENERATED ALWAYS AS "
+           "(hashtextextended(send_id, 0)) STORED, ADD COLUMN unit_key bigint GENERATED ALWAYS AS "
+           "(hashtextextended(unit, 0)) STORED;\n"
+           "CREATE UNIQUE INDEX sends_by_id ON sends (id_key);\n"
+           "CREATE INDEX sends_by_unit ON sends (unit_key, journey, at) INCLUDE (cost);\n";
   }
   if (v.partitions == 0) {
     if (!v.by_unit) sql += "DROP INDEX sends_by_unit;\n";
@@ -424,7 +440,9 @@ int Main() {
     if (kv[0] == "copy" || kv[0] == "store") {
       const Variant v = ParseVariant(kv.size() > 1 ? kv[1] : "");
       if (kv[0] == "store" && !v.by_id) Die("store needs sends_by_id (idempotency)");
-      if (kv[0] == "store" && v.hash_indexes) Die("store needs a unique index on send_id (ON CONFLICT)");
+      if (kv[0] == "store" && (v.hash_indexes || v.int8_keys)) {
+        Die("store needs a unique index on send_id (ON CONFLICT)");
+      }
     } else if ((kv[0] != "resend" && kv[0] != "rows") || kv.size() > 1) {
       Die(absl::StrCat("unknown path ", p));
     }
