@@ -131,11 +131,20 @@ DROP INDEX outcomes_by_unit;
 CREATE INDEX outcomes_by_unit ON outcomes (unit, at, type, revenue, margin, incentive_cost);
 )sql";
 
+// Version 8: the re-entries (period > 0) of each journey by time. Every
+// report asks, per journey, whether any entry can have a next one before
+// as_of (NextEntryPossibleSql); without this index that scans the journey's
+// whole key range when nobody re-entered (0.2 s per journey at 1 M
+// entries). Partial: it costs only re-entry inserts.
+constexpr const char kV8[] = R"sql(
+CREATE INDEX entries_later_periods ON entries (journey, t0) WHERE period > 0;
+)sql";
+
 }  // namespace
 
 const std::vector<const char*>& MigrationScripts() {
   static const std::vector<const char*>* const kScripts =
-      new std::vector<const char*>{kV1, kV2, kV3, kV4, kV5, kV6, kV7};
+      new std::vector<const char*>{kV1, kV2, kV3, kV4, kV5, kV6, kV7, kV8};
   return *kScripts;
 }
 
@@ -150,7 +159,7 @@ absl::StatusOr<int> ReadSchemaVersion(SQLite::Database& db) {
 }
 
 absl::StatusOr<int> MigrateToLatest(SQLite::Database& db) {
-  static_assert(kLatestSchemaVersion == 7, "add the new migration to MigrationScripts()");
+  static_assert(kLatestSchemaVersion == 8, "add the new migration to MigrationScripts()");
   absl::StatusOr<int> found = ReadSchemaVersion(db);
   if (!found.ok()) return found.status();
   if (*found > kLatestSchemaVersion || *found < 0) {

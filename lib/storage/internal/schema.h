@@ -16,7 +16,7 @@ class Database;
 namespace holdfast::storage_internal {
 
 // The version a fully migrated database has.
-inline constexpr int kLatestSchemaVersion = 7;
+inline constexpr int kLatestSchemaVersion = 8;
 
 // The SQL that takes a database from version i to i + 1 is
 // MigrationScripts()[i]. Exposed so tests can build an old schema by hand.
