@@ -3,6 +3,7 @@
 #include <iostream>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/match.h"
 #include "absl/strings/str_format.h"
 
 namespace holdfast::cli {
@@ -13,11 +14,19 @@ int ReportError(const std::string& command, const absl::Status& status, bool usa
   return usage ? 2 : 1;
 }
 
+bool NoServerAnswered(const absl::Status& status) {
+  // gRPC's own words for a channel that never connected. A server that
+  // answered UNAVAILABLE (its database unreachable, shutting down) says
+  // something else, and gets no hint that would send the user looking for
+  // a server that is running.
+  if (status.code() != absl::StatusCode::kUnavailable) return false;
+  return absl::StrContains(status.message(), "failed to connect to all addresses") ||
+         absl::StrContains(status.message(), "DNS resolution failed");
+}
+
 int ReportServerError(const std::string& command, const absl::Status& status, const std::string& server) {
   const int code = ReportError(command, status);
-  // UNAVAILABLE also covers a server that is shutting down; the hint is for
-  // the common case of nothing listening, and names the address tried.
-  if (status.code() == absl::StatusCode::kUnavailable) {
+  if (NoServerAnswered(status)) {
     std::cerr << "No Holdfast server answered at " << server
               << " (nothing listening there, or the TLS handshake failed: check --tls-ca, --tls-cert and "
                  "--tls-key against the server's TLS flags). Start one with\n"

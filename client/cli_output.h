@@ -14,8 +14,13 @@ namespace holdfast::cli {
 // error raised locally, 1 otherwise.
 int ReportError(const std::string& command, const absl::Status& status, bool usage = false);
 
-// ReportError for a call to the server at `server`; when the server cannot be
-// reached, adds how to start one, since that is the usual cause.
+// Whether `status` says the channel never reached a server (nothing
+// listening, a failed TLS handshake, a name that does not resolve), as
+// opposed to a server that answered UNAVAILABLE itself.
+bool NoServerAnswered(const absl::Status& status);
+
+// ReportError for a call to the server at `server`; when no server answered,
+// adds how to start one, since that is the usual cause.
 int ReportServerError(const std::string& command, const absl::Status& status, const std::string& server);
 
 // Counts in tables: 1234567 → "1,234,567".

@@ -8,12 +8,12 @@
 #include <memory>
 #include <string>
 
-#include "absl/strings/match.h"
 #include "absl/strings/str_format.h"
 #include "client/cli_output.h"
 #include "client/commands.h"
 #include "lib/storage/store.h"
 #include "lib/storage/store_copy.h"
+#include "lib/storage/store_uri.h"
 
 namespace holdfast::cli {
 namespace {
@@ -41,13 +41,14 @@ void PrintSummary(const StoreCopySummary& s, std::ostream& out) {
 // Store::Open creates a missing SQLite file, which for the source would
 // "copy" an empty store: a mistyped SRC_URI must fail instead.
 absl::Status CheckSourceExists(const std::string& uri) {
-  if (absl::StartsWith(uri, "postgresql://") || absl::StartsWith(uri, "postgres://")) {
-    return absl::OkStatus();
+  absl::StatusOr<StoreUri> parsed = ParseStoreUri(uri);
+  if (!parsed.ok()) {
+    return absl::Status(parsed.status().code(), "SRC_URI: " + std::string(parsed.status().message()));
   }
-  const std::string path = absl::StartsWith(uri, "sqlite:") ? uri.substr(7) : uri;
+  if (parsed->kind == StoreUri::Kind::kPostgres) return absl::OkStatus();
   struct stat st;
-  if (::stat(path.c_str(), &st) != 0) {
-    return absl::NotFoundError("SRC_URI: no SQLite store at '" + path.substr(0, 256) + "'");
+  if (::stat(parsed->target.c_str(), &st) != 0) {
+    return absl::NotFoundError("SRC_URI: no SQLite store at '" + parsed->target.substr(0, 256) + "'");
   }
   return absl::OkStatus();
 }

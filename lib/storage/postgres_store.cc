@@ -7,6 +7,7 @@
 
 #include <pqxx/pqxx>
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "lib/base/status_macros.h"
 #include "lib/storage/internal/attribute_codec.h"
@@ -16,6 +17,7 @@
 #include "lib/storage/internal/postgres_store_impl.h"
 #include "lib/storage/internal/record_bytes.h"
 #include "lib/storage/internal/row_validation.h"
+#include "lib/storage/store_uri.h"
 
 namespace holdfast {
 namespace {
@@ -155,6 +157,21 @@ void ApplyCounts(const pqxx::result& r, const std::vector<PgWriteBatch*>& group)
 
 // ---------------------------------------------------------------- opening
 
+// Time bounds on the network path to the server (docs/postgresql.md,
+// "Connection time bounds"); a URI or environment setting wins. Without
+// them libpq waits forever for a server that does not answer a connection
+// attempt, and the kernel retransmits to a vanished host for ~15 minutes
+// while a write (or a replica's shutdown) waits on it.
+namespace {
+const std::vector<ConnectionDefault> kConnectionDefaults = {
+    {"connect_timeout", "10", "PGCONNECT_TIMEOUT"},
+    {"keepalives_idle", "30", nullptr},
+    {"keepalives_interval", "10", nullptr},
+    {"keepalives_count", "3", nullptr},
+    {"tcp_user_timeout", "30000", nullptr},
+};
+}  // namespace
+
 std::unique_ptr<pqxx::connection> PostgresStore::Impl::Connect(const char* role) const {
   auto conn = std::make_unique<pqxx::connection>(uri);
   // An acknowledged write must be on the server's disk, whatever the
@@ -176,16 +193,29 @@ std::unique_ptr<pqxx::connection> PostgresStore::Impl::OpenWriter() {
 absl::StatusOr<std::unique_ptr<PostgresStore>> PostgresStore::Open(
     const std::string& uri, const PostgresStoreOptions& options) {
   HF_RETURN_IF_ERROR(ValidateOptions(options));
+  HF_ASSIGN_OR_RETURN(const StoreUri parsed, ParseStoreUri(uri));
+  if (parsed.kind != StoreUri::Kind::kPostgres) {
+    return absl::InvalidArgumentError("a PostgreSQL store URI begins with 'postgresql://'");
+  }
   auto impl = std::make_unique<Impl>();
-  impl->uri = uri;
+  impl->uri = WithConnectionDefaults(parsed.target, kConnectionDefaults);
   impl->options = options;
   try {
     std::unique_ptr<pqxx::connection> conn = impl->Connect("migrate");
     HF_ASSIGN_OR_RETURN(impl->schema_version_at_open,
                         storage_internal::MigratePostgresToLatest(*conn));
     for (int w = 0; w < options.writer_connections; ++w) impl->writer_conns.push_back(impl->OpenWriter());
-  } catch (...) {
+  } catch (const pqxx::broken_connection& e) {
+    // libpq checks the options' values when it connects ("invalid integer
+    // value ... for connection option \"port\"", "invalid sslmode value"):
+    // a wrong URI, not a lost server.
+    if (absl::StartsWith(e.what(), "invalid ")) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("the URI's connection options: ", SanitizedLibpqError(e.what())));
+    }
     // libpq's connection errors name host and port, never the password.
+    return StatusFromCurrentPqxxException("opening the PostgreSQL store");
+  } catch (...) {
     return StatusFromCurrentPqxxException("opening the PostgreSQL store");
   }
   Impl* raw = impl.get();

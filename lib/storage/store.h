@@ -85,15 +85,19 @@ class Store {
 
   // Opens the store named by `uri`:
   //   PATH or sqlite:PATH                 SqliteStore on that file (created if missing)
-  //   postgresql://... or postgres://...  PostgresStore; a libpq connection URI,
-  //                                       password from the URI or PGPASSFILE
-  // Missing schema migrations are applied. INVALID_ARGUMENT for an empty
-  // URI; otherwise the backend's Open errors.
+  //   postgresql://... or postgres://...  PostgresStore; a libpq connection URI
+  //                                       (scheme in any case), password from
+  //                                       the URI or PGPASSFILE
+  // Missing schema migrations are applied. INVALID_ARGUMENT for a value
+  // that names neither unambiguously (a libpq key=value string, another
+  // scheme, `postgres:` without `//`; store_uri.h) or that libpq
+  // refuses; otherwise the backend's Open errors.
   [[nodiscard]] static absl::StatusOr<std::unique_ptr<Store>> Open(const std::string& uri,
                                                                    const StoreOptions& options = {});
 
-  // `uri` fit for logs: a password in it (user:PASSWORD@ or password=...)
-  // is replaced by "***".
+  // `uri` fit for logs: a password in it (user:PASSWORD@, password=...,
+  // sslpassword=..., percent-encoded names, key=value strings) is replaced
+  // by "***".
   static std::string RedactUri(const std::string& uri);
 
   // Records entries. A row whose (journey, unit, period) is already stored

@@ -126,5 +126,22 @@ TEST(StoreCopyE2eTest, MissingSourceFileFailsWithoutCreatingIt) {
   EXPECT_THAT(r.out, HasSubstr("SRC_URI may stay in service"));
 }
 
+// A destination meant for PostgreSQL but not written as a postgresql:// URI
+// is refused, not copied into a SQLite file of that name, and the refusal
+// does not repeat the password.
+TEST(StoreCopyE2eTest, DestinationThatIsNotAStoreUriIsRefusedWithoutThePassword) {
+  TempDir dir;
+  const std::string src = dir.File("src.db");
+  FillSqlite(src);
+  for (const std::string& dst : {std::string("host=127.0.0.1 dbname=hf password=s3cret-pw"),
+                                 std::string("postgres:s3cret-pw"), std::string("Postgresql:/hf:s3cret-pw@db/x")}) {
+    CommandResult r = RunCommand({HoldfastCliPath(), "store", "copy", src, dst});
+    EXPECT_EQ(r.exit_code, 1) << dst;
+    EXPECT_THAT(r.err, HasSubstr("INVALID_ARGUMENT")) << r.err;
+    EXPECT_EQ(r.err.find("s3cret-pw"), std::string::npos) << r.err;
+    EXPECT_EQ(r.out.find("s3cret-pw"), std::string::npos) << r.out;
+  }
+}
+
 }  // namespace
 }  // namespace holdfast::testing

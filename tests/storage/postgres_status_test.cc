@@ -61,5 +61,18 @@ TEST(PostgresStatusTest, ServerSqlStateWinsAndOtherErrorsHaveNone) {
   EXPECT_EQ(Catch([] { throw std::runtime_error("x"); }).sqlstate, "");
 }
 
+// libpqxx 6.4's read_copy_line throws a bare pqxx::failure when the server
+// goes away mid-COPY: that is a lost connection (retry), not a bug.
+TEST(PostgresStatusTest, FailureOutsideAnSqlErrorIsUnavailableAndOtherExceptionsInternal) {
+  Caught copy = Catch([] {
+    throw pqxx::failure("Reading of table data failed: server closed the connection unexpectedly");
+  });
+  EXPECT_EQ(copy.status.code(), absl::StatusCode::kUnavailable) << copy.status;
+  EXPECT_NE(copy.status.message().find("Reading of table data failed"), absl::string_view::npos);
+  EXPECT_EQ(Catch([] { throw pqxx::conversion_error("bad int"); }).status.code(),
+            absl::StatusCode::kInternal);
+  EXPECT_EQ(Catch([] { throw std::runtime_error("x"); }).status.code(), absl::StatusCode::kInternal);
+}
+
 }  // namespace
 }  // namespace holdfast::storage_internal

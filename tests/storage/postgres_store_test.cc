@@ -15,6 +15,7 @@
 #include <gtest/gtest.h>
 #include <pqxx/pqxx>
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "lib/storage/analysis_sql.h"
 #include "lib/storage/internal/postgres_schema.h"
@@ -53,6 +54,28 @@ TEST(StoreOpenTest, PicksTheBackendFromTheUri) {
   EXPECT_NE(dynamic_cast<PostgresStore*>(pg.get()), nullptr);
   EXPECT_EQ(Store::Open("").status().code(), absl::StatusCode::kInvalidArgument);
   EXPECT_EQ(Store::Open("sqlite:").status().code(), absl::StatusCode::kInvalidArgument);
+  // Meant for PostgreSQL, so not a SQLite file of that name
+  // (store_uri_test has the cases).
+  EXPECT_EQ(Store::Open("host=127.0.0.1 dbname=hf password=pw").status().code(),
+            absl::StatusCode::kInvalidArgument);
+  // URI schemes are case-insensitive (RFC 3986); libpq's is not.
+  ASSERT_TRUE(absl::StartsWith(*uri, "postgresql://")) << *uri;
+  std::unique_ptr<Store> upper = MustOpen("PostgreSQL" + uri->substr(10));
+  EXPECT_NE(dynamic_cast<PostgresStore*>(upper.get()), nullptr);
+}
+
+// libpq checks option values only when it connects; a bad one is the URI's
+// fault (INVALID_ARGUMENT), not a lost server (UNAVAILABLE).
+TEST(StoreOpenTest, BadOptionValueIsInvalidArgumentWithoutThePassword) {
+  absl::StatusOr<std::string> uri = NewPostgresDatabase();
+  ASSERT_TRUE(uri.ok()) << uri.status();
+  for (const char* bad : {"&sslmode=bogus", "&target_session_attrs=zz"}) {
+    absl::StatusOr<std::unique_ptr<Store>> s = Store::Open(*uri + bad + "&password=s3cret-pw");
+    ASSERT_FALSE(s.ok()) << bad;
+    EXPECT_EQ(s.status().code(), absl::StatusCode::kInvalidArgument) << s.status();
+    EXPECT_NE(s.status().message().find("invalid"), absl::string_view::npos) << s.status();
+    EXPECT_EQ(s.status().message().find("s3cret-pw"), absl::string_view::npos) << s.status();
+  }
 }
 
 TEST(StoreOpenTest, UnreachableServerIsUnavailableWithoutThePassword) {

@@ -110,6 +110,13 @@ absl::Status StatusFromCurrentPqxxException(absl::string_view context) {
   } catch (const pqxx::broken_connection& e) {
     return absl::UnavailableError(
         absl::StrCat(context, ": postgresql: connection lost: ", FirstLineBounded(e.what())));
+  } catch (const pqxx::failure& e) {
+    // libpq's own failures that are neither an SQL error nor a broken
+    // connection in libpqxx 6.4: a COPY stream or a result lost in transfer
+    // (read_copy_line, "Reading of table data failed"). The connection is
+    // gone or unusable; the caller's retry on a fresh one is the fix.
+    return absl::UnavailableError(
+        absl::StrCat(context, ": postgresql: ", FirstLineBounded(e.what())));
   } catch (const std::bad_alloc&) {
     return absl::ResourceExhaustedError(absl::StrCat(context, ": out of memory"));
   } catch (const std::exception& e) {
