@@ -80,15 +80,18 @@ absl::Status DrainCursor(ReadTxn& txn, const CancelCheck& cancelled, Fn&& fn) {
 
 }  // namespace
 
-absl::StatusOr<std::unique_ptr<pqxx::connection>> PostgresStore::Impl::AcquireReader() {
+absl::StatusOr<std::unique_ptr<pqxx::connection>> PostgresStore::Impl::AcquireReader(bool* pooled) {
   {
     std::lock_guard<std::mutex> lock(readers_mu);
     while (!idle_readers.empty()) {
       std::unique_ptr<pqxx::connection> conn = std::move(idle_readers.back());
       idle_readers.pop_back();
-      if (conn->is_open()) return conn;
+      if (!conn->is_open()) continue;
+      if (pooled != nullptr) *pooled = true;
+      return conn;
     }
   }
+  if (pooled != nullptr) *pooled = false;
   try {
     return Connect("reader");
   } catch (...) {

@@ -24,19 +24,32 @@ using storage_internal::StatusFromCurrentPqxxException;
 
 // Runs `read(txn)` in a READ ONLY transaction on a pooled read connection;
 // `what` names the read in errors. The connection is pooled again only
-// when the transaction ended cleanly.
+// when the transaction ended cleanly. A pooled connection whose BEGIN finds
+// it broken (its server restarted) is replaced, as in ReadSession::Begin.
 template <typename Fn>
 absl::Status WithReader(PostgresStore::Impl* impl, const char* what, Fn&& read) {
-  HF_ASSIGN_OR_RETURN(std::unique_ptr<pqxx::connection> conn, impl->AcquireReader());
-  try {
-    pqxx::read_transaction txn(*conn);
-    read(txn);
-    txn.commit();
-  } catch (...) {
-    return StatusFromCurrentPqxxException(what);
+  for (;;) {
+    bool pooled = false;
+    HF_ASSIGN_OR_RETURN(std::unique_ptr<pqxx::connection> conn, impl->AcquireReader(&pooled));
+    std::unique_ptr<pqxx::read_transaction> txn;
+    try {
+      txn = std::make_unique<pqxx::read_transaction>(*conn);
+    } catch (const pqxx::broken_connection&) {
+      if (pooled) continue;
+      return StatusFromCurrentPqxxException(what);
+    } catch (...) {
+      return StatusFromCurrentPqxxException(what);
+    }
+    try {
+      read(*txn);
+      txn->commit();
+    } catch (...) {
+      return StatusFromCurrentPqxxException(what);
+    }
+    txn.reset();
+    impl->ReleaseReader(std::move(conn));
+    return absl::OkStatus();
   }
-  impl->ReleaseReader(std::move(conn));
-  return absl::OkStatus();
 }
 
 absl::Status CheckLimit(int limit) {

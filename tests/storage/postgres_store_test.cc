@@ -386,6 +386,51 @@ TEST(PostgresStoreTest, ConfigHistoryIsSharedByReplicas) {
   EXPECT_EQ(b->ListConfigVersions(0).status().code(), absl::StatusCode::kInvalidArgument);
 }
 
+// After a PostgreSQL restart (here: every reader backend terminated) the
+// pooled read connections are dead without libpq knowing. The next reads
+// begin on fresh connections instead of failing at BEGIN, both the read
+// sessions (config history, reports) and the scans (store copy).
+TEST(PostgresStoreTest, ReadsAfterTheServerDroppedThePooledConnectionsSucceed) {
+  absl::StatusOr<std::string> uri = NewPostgresDatabase();
+  ASSERT_TRUE(uri.ok()) << uri.status();
+  StoreOptions options;
+  options.max_idle_readers = 4;
+  std::unique_ptr<Store> store = MustOpen(*uri, options);
+  ASSERT_TRUE(store->AppendConfigVersion({"v1", 100, "/etc/a", "initial", "", ""}).ok());
+  ASSERT_TRUE(store->RecordSends({Send("s1")}).ok());
+  // Four readers in the pool: four concurrent reads, each on its own.
+  std::vector<std::thread> readers;
+  for (int i = 0; i < 4; ++i) {
+    readers.emplace_back([&] { EXPECT_TRUE(store->ListConfigVersions(10).ok()); });
+  }
+  for (std::thread& t : readers) t.join();
+  pqxx::connection admin(*uri);
+  pqxx::nontransaction txn(admin);
+  const pqxx::result killed = txn.exec(
+      "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+      "WHERE application_name = 'holdfastd-reader' AND datname = current_database()");
+  ASSERT_GE(killed.size(), 1u);
+  for (int i = 0; i < 100; ++i) {  // until the backends have exited
+    if (txn.exec("SELECT 1 FROM pg_stat_activity WHERE application_name = 'holdfastd-reader' "
+                 "AND datname = current_database()").empty()) {
+      break;
+    }
+    usleep(20000);
+  }
+  for (int i = 0; i < 3; ++i) {
+    absl::StatusOr<std::vector<ConfigVersionRow>> h = store->ListConfigVersions(10);
+    ASSERT_TRUE(h.ok()) << "read " << i << ": " << h.status();
+    EXPECT_EQ(h->size(), 1u);
+  }
+  txn.exec(
+      "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+      "WHERE application_name = 'holdfastd-reader' AND datname = current_database()");
+  usleep(200000);
+  absl::StatusOr<std::vector<SendRow>> sends = store->ScanSends(std::nullopt, 10);
+  ASSERT_TRUE(sends.ok()) << sends.status();
+  EXPECT_EQ(sends->size(), 1u);
+}
+
 // docs/postgresql.md, "Privileges": an owner role migrates once, then a
 // replica whose role holds only the listed grants starts, writes every kind
 // of record (the writer's TEMP staging tables included), records config

@@ -31,22 +31,34 @@ using ReadTxn = pqxx::transaction<pqxx::repeatable_read, pqxx::read_only>;
 // the pool only when the transaction ended cleanly.
 class ReadSession {
  public:
+  // A pooled connection may have died with its server (a restart, an
+  // administrator's pg_terminate_backend) without libpq knowing: its BEGIN
+  // fails as a broken connection. Nothing has run yet, so the session is
+  // begun again on the next pooled or a new connection; each retry uses up
+  // one pooled connection, and a new one that fails is the error.
   static absl::StatusOr<std::unique_ptr<ReadSession>> Begin(PostgresStore::Impl* impl) {
-    HF_ASSIGN_OR_RETURN(std::unique_ptr<pqxx::connection> conn, impl->AcquireReader());
-    auto session = std::unique_ptr<ReadSession>(new ReadSession(impl, std::move(conn)));
-    try {
-      session->txn_ = std::make_unique<ReadTxn>(*session->conn_);
-      // Every cursor here is read to the end: plan for all rows, not the first.
-      // No JIT: the analysis query's per-row subplans make PostgreSQL 15's
-      // cost model compile it (inlining and optimization included), which
-      // took ~2 s of a 200,000-entry report and made it 1.5x slower
-      // (docs/performance.md, "Reports on PostgreSQL").
-      session->txn_->exec("SET LOCAL cursor_tuple_fraction = 1.0; SET LOCAL jit = off");
-    } catch (...) {
-      session->conn_.reset();
-      return StatusFromCurrentPqxxException("beginning read transaction");
+    for (;;) {
+      bool pooled = false;
+      HF_ASSIGN_OR_RETURN(std::unique_ptr<pqxx::connection> conn, impl->AcquireReader(&pooled));
+      auto session = std::unique_ptr<ReadSession>(new ReadSession(impl, std::move(conn)));
+      try {
+        session->txn_ = std::make_unique<ReadTxn>(*session->conn_);
+        // Every cursor here is read to the end: plan for all rows, not the first.
+        // No JIT: the analysis query's per-row subplans make PostgreSQL 15's
+        // cost model compile it (inlining and optimization included), which
+        // took ~2 s of a 200,000-entry report and made it 1.5x slower
+        // (docs/performance.md, "Reports on PostgreSQL").
+        session->txn_->exec("SET LOCAL cursor_tuple_fraction = 1.0; SET LOCAL jit = off");
+        return session;
+      } catch (const pqxx::broken_connection&) {
+        session->Poison();
+        if (pooled) continue;
+        return StatusFromCurrentPqxxException("beginning read transaction");
+      } catch (...) {
+        session->Poison();
+        return StatusFromCurrentPqxxException("beginning read transaction");
+      }
     }
-    return session;
   }
   // A session on the snapshot another session exported (pg_export_snapshot;
   // valid while that session's transaction is open): the same rows.

@@ -84,7 +84,9 @@ struct PostgresStore::Impl {
   absl::Status CommitGroupOnce(std::unique_ptr<pqxx::connection>& conn,
                                const std::vector<PgWriteBatch*>& group);
 
-  absl::StatusOr<std::unique_ptr<pqxx::connection>> AcquireReader();
+  // An idle pooled read connection, or a new one; *pooled (when given)
+  // says which, since a pooled one may be dead without libpq knowing.
+  absl::StatusOr<std::unique_ptr<pqxx::connection>> AcquireReader(bool* pooled = nullptr);
   void ReleaseReader(std::unique_ptr<pqxx::connection> conn);
 };
 
