@@ -21,6 +21,7 @@
 #include "lib/base/status_macros.h"
 #include "lib/storage/analysis_sql.h"
 #include "lib/storage/internal/analysis_cells.h"
+#include "lib/storage/internal/postgres_cancel.h"
 #include "lib/storage/internal/postgres_read_session.h"
 #include "lib/storage/internal/postgres_rows.h"
 #include "lib/storage/internal/postgres_slice_bounds.h"
@@ -31,6 +32,7 @@ namespace holdfast {
 namespace {
 
 using storage_internal::DoubleOf;
+using storage_internal::ExecCancellable;
 using storage_internal::Int64Of;
 using storage_internal::ReadSession;
 using storage_internal::ReadTxn;
@@ -52,71 +54,6 @@ std::vector<std::string> EntryParams(const AnalysisQuery& query, const JourneyWi
   return storage_internal::AnalysisEntryParams(
       query, j, versions, [](const std::string& v) { return v; },
       [](int64_t v) { return std::to_string(v); });
-}
-
-// While a statement runs on `conn`, asks PostgreSQL to cancel it once
-// `cancelled` says so, polled every 50 ms (an aggregate statement returns
-// nothing until it has read every entry, so the entry stream's row-by-row
-// polls have no place here). The request is repeated every 50 ms until the
-// statement is over: one sent before the statement reached the server finds
-// an idle backend and does nothing. The statement then fails ("canceling
-// statement due to user request"), which the caller reports as CANCELLED.
-// pqxx's cancel_query reads the connection's cancel key while the owning
-// thread waits in the statement; nothing writes it meanwhile.
-class CancelWatcher {
- public:
-  CancelWatcher(pqxx::connection& conn, const CancelCheck& cancelled) {
-    if (!cancelled) return;
-    thread_ = std::thread([this, &conn, &cancelled] {
-      std::unique_lock<std::mutex> lock(mu_);
-      while (!done_) {
-        if (fired_ || cancelled()) {
-          fired_ = true;
-          try {
-            conn.cancel_query();
-          } catch (...) {
-            // A failed request changes nothing: the next one may succeed.
-          }
-        }
-        cv_.wait_for(lock, std::chrono::milliseconds(50));
-      }
-    });
-  }
-  ~CancelWatcher() {
-    if (!thread_.joinable()) return;
-    {
-      std::lock_guard<std::mutex> lock(mu_);
-      done_ = true;
-    }
-    cv_.notify_all();
-    thread_.join();
-  }
-  bool fired() {
-    std::lock_guard<std::mutex> lock(mu_);
-    return fired_;
-  }
-
- private:
-  std::mutex mu_;
-  std::condition_variable cv_;
-  bool done_ = false;
-  bool fired_ = false;
-  std::thread thread_;
-};
-
-// Runs one statement under a CancelWatcher; sets *cancelled (and returns an
-// empty result) when the watcher cancelled it.
-pqxx::result Exec(ReadTxn& txn, pqxx::connection& conn, const CancelCheck& check,
-                  const std::string& sql, const std::vector<std::string>& params,
-                  bool* cancelled) {
-  CancelWatcher watcher(conn, check);
-  try {
-    return txn.exec_params(sql, pqxx::prepare::make_dynamic_params(params.begin(), params.end()));
-  } catch (...) {
-    if (!watcher.fired()) throw;
-    *cancelled = true;
-    return pqxx::result();
-  }
 }
 
 // Entries (in key order) the bounded shift probe covers: enough that one of
@@ -192,7 +129,7 @@ pqxx::result ExecSliceStatement(ReadSession& session, const CellStatement& st,
   for (double v : shifts) params.push_back(storage_internal::ShiftText(v));
   ReadTxn& txn = session.txn();
   SetSliceStatementSettings(txn, which, true);
-  pqxx::result rows = Exec(txn, session.connection(), stop, sql(slice), params, cancelled);
+  pqxx::result rows = ExecCancellable(txn, session.connection(), stop, sql(slice), params, cancelled);
   if (*cancelled) return pqxx::result();
   SetSliceStatementSettings(txn, which, false);
   return rows;
@@ -323,12 +260,13 @@ absl::StatusOr<AnalysisAggregates> PostgresStore::AggregateAnalysis(const Analys
     // how many there are (same snapshot).
     if (!query.segment_by.empty()) {
       for (const JourneyWindow& j : query.journeys) {
-        const int64_t sets =
-            txn.exec_params1(AttributeSetsSql(SqlDialect::kPostgres), j.journey,
-                             std::to_string(query.from), std::to_string(std::min(query.to, query.as_of)),
-                             std::to_string(kMaxCellAttributeSets + 1))[0]
-                .as<int64_t>();
-        if (sets > kMaxCellAttributeSets) {
+        const pqxx::result sets = ExecCancellable(
+            txn, conn, query.cancelled, AttributeSetsSql(SqlDialect::kPostgres),
+            {j.journey, std::to_string(query.from), std::to_string(std::min(query.to, query.as_of)),
+             std::to_string(kMaxCellAttributeSets + 1)},
+            &cancelled);
+        if (cancelled) break;
+        if (sets.at(0).at(0).as<int64_t>() > kMaxCellAttributeSets) {
           out.too_many_attribute_sets = true;
           return out;
         }
@@ -336,7 +274,7 @@ absl::StatusOr<AnalysisAggregates> PostgresStore::AggregateAnalysis(const Analys
     }
     std::vector<JourneyVersions> versions;
     for (const JourneyWindow& j : query.journeys) {
-      if (query.cancelled && query.cancelled()) {
+      if (cancelled || (query.cancelled && query.cancelled())) {
         cancelled = true;
         break;
       }
@@ -345,31 +283,35 @@ absl::StatusOr<AnalysisAggregates> PostgresStore::AggregateAnalysis(const Analys
       const size_t n_versions = jv.with_own_windows().size();
       std::vector<std::string> params = EntryParams(query, j, jv);
       // Same REPEATABLE READ snapshot as everything below.
-      const bool next_entry_possible =
-          txn.exec_params1(NextEntryPossibleSql(SqlDialect::kPostgres), j.journey,
-                           std::to_string(query.as_of))[0]
-              .as<int64_t>() != 0;
+      const pqxx::result next_entry =
+          ExecCancellable(txn, conn, query.cancelled, NextEntryPossibleSql(SqlDialect::kPostgres),
+                          {j.journey, std::to_string(query.as_of)}, &cancelled);
+      if (cancelled) break;
+      const bool next_entry_possible = next_entry.at(0).at(0).as<int64_t>() != 0;
       // The shift: the first mature entry's values in key order (none: no
       // sums matter), looked for among the first kShiftProbeEntries entries
       // before all of them (the probe sorts the events of the units it
       // covers).
       std::array<double, kNumCellVariables> shift{};
       pqxx::result probe;
-      const pqxx::result bound = txn.exec_params(
-          ShiftProbeBoundSql(SqlDialect::kPostgres), j.journey, std::to_string(query.from),
-          std::to_string(std::min(query.to, query.as_of)), std::to_string(kShiftProbeEntries));
+      const pqxx::result bound = ExecCancellable(
+          txn, conn, query.cancelled, ShiftProbeBoundSql(SqlDialect::kPostgres),
+          {j.journey, std::to_string(query.from), std::to_string(std::min(query.to, query.as_of)),
+           std::to_string(kShiftProbeEntries)},
+          &cancelled);
+      if (cancelled) break;
       if (!bound.empty()) {
         std::vector<std::string> bounded = params;
         bounded.push_back("");  // every unit sorts at or after ''
         bounded.push_back(bound[0][0].as<std::string>());
-        probe = Exec(txn, conn, query.cancelled,
+        probe = ExecCancellable(txn, conn, query.cancelled,
                      AnalysisShiftProbeSql(SqlDialect::kPostgres, n_versions, next_entry_possible,
                                            /*bounded=*/true),
                      bounded, &cancelled);
         if (cancelled) break;
       }
       if (probe.empty()) {
-        probe = Exec(txn, conn, query.cancelled,
+        probe = ExecCancellable(txn, conn, query.cancelled,
                      AnalysisShiftProbeSql(SqlDialect::kPostgres, n_versions, next_entry_possible),
                      params, &cancelled);
         if (cancelled) break;
@@ -505,7 +447,7 @@ absl::StatusOr<AnalysisAggregates> PostgresStore::AggregateAnalysis(const Analys
           params.push_back(std::to_string(v->attribution_window_us));
         }
       }
-      const pqxx::result r = Exec(txn, conn, query.cancelled,
+      const pqxx::result r = ExecCancellable(txn, conn, query.cancelled,
                                   AnalysedUnitsSql(SqlDialect::kPostgres, counts), params, &cancelled);
       for (const pqxx::row& row : r) {
         out.units.push_back({static_cast<uint64_t>(Int64Of(row[0])), Int64Of(row[1])});

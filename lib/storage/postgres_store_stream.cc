@@ -37,6 +37,7 @@
 #include "lib/storage/analysis_sql.h"
 #include "lib/storage/internal/attribute_codec.h"
 #include "lib/storage/internal/copy_text.h"
+#include "lib/storage/internal/postgres_cancel.h"
 #include "lib/storage/internal/postgres_read_session.h"
 #include "lib/storage/internal/postgres_slice_bounds.h"
 #include "lib/storage/internal/postgres_rows.h"
@@ -129,9 +130,10 @@ struct JourneyStream {
   bool next_entry_possible = false;
 };
 
-// Throws libpqxx exceptions.
-void PrepareJourney(ReadTxn& txn, const AnalysisQuery& query, const JourneyWindow& j,
-                    JourneyStream* out) {
+// False when the report was cancelled meanwhile (the transaction is then
+// aborted). Throws libpqxx exceptions.
+bool PrepareJourney(ReadTxn& txn, pqxx::connection& conn, const AnalysisQuery& query,
+                    const JourneyWindow& j, JourneyStream* out) {
   out->query = &query;
   out->journey = &j;
   out->versions.emplace(j);
@@ -145,10 +147,13 @@ void PrepareJourney(ReadTxn& txn, const AnalysisQuery& query, const JourneyWindo
       [](int64_t v) { return absl::StrCat("(", v, ")::bigint"); });
   // Same REPEATABLE READ snapshot: a journey without any entry of a later
   // period can have no next entry, and skips that lookup.
-  out->next_entry_possible =
-      txn.exec_params1(NextEntryPossibleSql(SqlDialect::kPostgres), j.journey,
-                       std::to_string(query.as_of))[0]
-          .as<int64_t>() != 0;
+  bool cancelled = false;
+  const pqxx::result next_entry =
+      storage_internal::ExecCancellable(txn, conn, query.cancelled, NextEntryPossibleSql(SqlDialect::kPostgres),
+                                        {j.journey, std::to_string(query.as_of)}, &cancelled);
+  if (cancelled) return false;
+  out->next_entry_possible = next_entry.at(0).at(0).as<int64_t>() != 0;
+  return true;
 }
 
 // The journey's statement over units in [lower, upper) (either bound
@@ -392,7 +397,11 @@ absl::Status PostgresStore::ForEachAnalysisEntry(const AnalysisQuery& query,
     std::string snapshot;
     for (const JourneyWindow& j : query.journeys) {
       JourneyStream js;
-      PrepareJourney(txn, query, j, &js);
+      if (!PrepareJourney(txn, session->connection(), query, j, &js)) {
+        status = absl::CancelledError("report cancelled (caller gone or deadline exceeded)");
+        failed[0] = true;
+        break;
+      }
       std::vector<std::string> bounds;
       if (options.report_connections > 1) bounds = SliceBounds(txn, js, options.min_slice_entries);
       if (!bounds.empty() && helpers.empty()) {

@@ -7,8 +7,11 @@
 #include <cmath>
 #include <memory>
 #include <string>
+#include <thread>
 #include <tuple>
 #include <vector>
+
+#include <pqxx/pqxx>
 
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
@@ -385,6 +388,47 @@ TEST_F(SlicedStreamTest, AFailedCellSliceStopsTheOtherSlices) {
   cancelled.cancelled = [] { return true; };
   EXPECT_EQ((*hooked)->AggregateAnalysis(cancelled, 0, 1000).status().code(),
             absl::StatusCode::kCancelled);
+}
+
+// A report whose first statement on the entries waits (here on a lock an
+// administrator's session holds; in production a slow or busy server) is
+// still cancelled within a poll: the store cancels that statement too, not
+// only the stream's COPY and the cell statement, so the report thread and
+// its connection are free long before the lock is released.
+TEST_F(SlicedStreamTest, ACancelledReportStopsWhileItsFirstStatementWaits) {
+  for (const bool in_database : {false, true}) {
+    SCOPED_TRACE(in_database ? "AggregateAnalysis" : "ForEachAnalysisEntry");
+    pqxx::connection admin(uri_);
+    pqxx::work lock(admin);
+    lock.exec("LOCK TABLE entries IN ACCESS EXCLUSIVE MODE");
+    std::atomic<bool> cancel{false};
+    std::atomic<bool> done{false};
+    AnalysisQuery q = MessyQuery();
+    q.cancelled = [&cancel] { return cancel.load(); };
+    absl::Status status;
+    std::thread report([&] {
+      if (in_database) {
+        status = serial_->AggregateAnalysis(q, 0, 1000).status();
+      } else {
+        status = serial_->ForEachAnalysisEntry(q, [](const AnalysisEntry&) { return absl::OkStatus(); });
+      }
+      done = true;
+    });
+    absl::SleepFor(absl::Milliseconds(300));  // the report is now waiting on the lock
+    EXPECT_FALSE(done.load());
+    cancel = true;
+    // Bounded wait; the lock is held all along.
+    for (int i = 0; i < 500 && !done; ++i) absl::SleepFor(absl::Milliseconds(20));
+    const bool stopped_while_locked = done.load();
+    lock.commit();
+    report.join();
+    EXPECT_TRUE(stopped_while_locked) << "the report waited for the lock";
+    EXPECT_EQ(status.code(), absl::StatusCode::kCancelled) << status;
+  }
+  // The cancelled sessions were dropped, not pooled: the next report is whole.
+  absl::Status status;
+  EXPECT_FALSE(ReadAll(*serial_, MessyQuery(), &status).empty());
+  EXPECT_TRUE(status.ok()) << status;
 }
 
 }  // namespace
