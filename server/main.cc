@@ -25,6 +25,7 @@
 #include "server/daemon_args.h"
 #include "server/event_log.h"
 #include "server/holdfast_daemon.h"
+#include "server/shutdown_watchdog.h"
 
 ABSL_FLAG(std::string, config, "holdfast.textproto",
           "Config file or directory of config files (text format or JSON).");
@@ -76,6 +77,11 @@ ABSL_FLAG(int64_t, grpc_memory_quota_bytes, 0,
 ABSL_FLAG(bool, init_store, false,
           "Create the store in an existing file that is not one (0 bytes, or an SQLite database "
           "without Holdfast's schema); without it such a --db is refused.");
+ABSL_FLAG(int, shutdown_timeout_seconds, 30,
+          "Longest a stop (SIGINT/SIGTERM) may take: in-flight calls finish and queued writes "
+          "commit, and when the store cannot answer (a frozen database server) the process exits 1 "
+          "after this many seconds, losing only unacknowledged writes; a second signal does so at "
+          "once. 0: wait without a bound.");
 ABSL_FLAG(std::string, test_stall_writes_while, "",
           "Test hook: while this file exists, store writes wait (simulates a stalled writer).");
 
@@ -161,6 +167,11 @@ int main(int argc, char** argv) {
   const double sample = absl::GetFlag(FLAGS_access_log_sample);
   if (!(sample >= 0.0 && sample <= 1.0)) {
     log.Log("ERROR", "usage", {{"error", "--access_log_sample must be in [0, 1]"}});
+    return 2;
+  }
+  const int shutdown_timeout_seconds = absl::GetFlag(FLAGS_shutdown_timeout_seconds);
+  if (shutdown_timeout_seconds < 0 || shutdown_timeout_seconds > 86400) {
+    log.Log("ERROR", "usage", {{"error", "--shutdown_timeout_seconds must be in [0, 86400]"}});
     return 2;
   }
   if (absl::GetFlag(FLAGS_sync) != "normal" && absl::GetFlag(FLAGS_sync) != "full") {
@@ -252,7 +263,12 @@ int main(int argc, char** argv) {
     log.Log("INFO", "stopping", {{"signal", sig == SIGINT ? "SIGINT" : "SIGTERM"}});
     break;
   }
-  (*daemon)->Shutdown();
+  {
+    // Signals now go to the watchdog: a second one forces the exit.
+    holdfast::server::ShutdownWatchdog watchdog(signals, absl::Seconds(shutdown_timeout_seconds), &log);
+    (*daemon)->Shutdown();
+    daemon->reset();  // Closes the store: commits its queue and joins its writers.
+  }
   log.Log("INFO", "stopped", {});
   return 0;
 }

@@ -1,0 +1,140 @@
+// A stop the store cannot finish, on the real holdfastd: with its writer
+// stalled (test hook --test_stall_writes_while, as a frozen PostgreSQL server
+// or a hung disk would), a SIGTERM must end the process within
+// --shutdown_timeout_seconds, exit 1 with a "shutdown_forced" line, and a
+// second SIGTERM must end it at once. The unacknowledged write gets an
+// error, never OK, and the store opens again afterwards. A stop that can
+// finish still waits for the in-flight write and exits 0.
+#include <signal.h>
+#include <sys/wait.h>
+
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <future>
+#include <string>
+#include <thread>
+
+#include <grpcpp/grpcpp.h>
+#include <gtest/gtest.h>
+
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "holdfast/v1/event_service.grpc.pb.h"
+#include "tests/testing/process_util.h"
+
+namespace holdfast::testing {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+// Long enough for the write to reach the stalled store on a busy machine.
+constexpr auto kCallArrives = std::chrono::seconds(2);
+
+std::string ConfigFlag() { return "--config=" + SourceDir() + "/examples/holdfast.textproto"; }
+
+// One RecordSends on its own thread; the future holds its status.
+std::future<grpc::Status> SendOne(const std::string& address, const std::string& send_id) {
+  return std::async(std::launch::async, [address, send_id] {
+    auto stub = holdfast::v1::EventService::NewStub(
+        grpc::CreateChannel(address, grpc::InsecureChannelCredentials()));
+    holdfast::v1::RecordSendsRequest req;
+    holdfast::v1::SendRecord* s = req.add_sends();
+    s->set_send_id(send_id);
+    s->set_unit("customer-1");
+    s->set_journey("cart_abandon");
+    s->set_channel("email");
+    s->mutable_at()->set_seconds(1790000000);
+    s->set_cost(0.01);
+    grpc::ClientContext context;
+    context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(60));
+    holdfast::v1::WriteSummary summary;
+    return stub->RecordSends(&context, req, &summary);
+  });
+}
+
+class ShutdownE2eTest : public ::testing::Test {
+ protected:
+  void SetUp() override { std::ofstream(stall_).close(); }
+
+  std::unique_ptr<DaemonProcess> StartDaemon(int shutdown_timeout_seconds) {
+    auto daemon = std::make_unique<DaemonProcess>(
+        HoldfastdPath(),
+        std::vector<std::string>{ConfigFlag(), "--db=" + dir_.File("holdfast.db"),
+                                 "--test_stall_writes_while=" + stall_,
+                                 absl::StrCat("--shutdown_timeout_seconds=", shutdown_timeout_seconds)},
+        dir_.path());
+    EXPECT_TRUE(daemon->Start()) << daemon->log();
+    return daemon;
+  }
+
+  TempDir dir_;
+  const std::string stall_ = dir_.File("stall");
+};
+
+TEST_F(ShutdownE2eTest, AStopTheStoreCannotFinishEndsAfterTheTimeout) {
+  std::unique_ptr<DaemonProcess> daemon = StartDaemon(/*shutdown_timeout_seconds=*/3);
+  std::future<grpc::Status> call = SendOne(daemon->address(), "stuck-1");
+  std::this_thread::sleep_for(kCallArrives);
+  const Clock::time_point signalled = Clock::now();
+  // Signal() waits up to 20 s and then SIGKILLs; an unbounded stop shows as a kill.
+  const int status = daemon->Signal(SIGTERM);
+  const double seconds = std::chrono::duration<double>(Clock::now() - signalled).count();
+  ASSERT_TRUE(WIFEXITED(status)) << "not exited by itself (killed after 20 s)\n" << daemon->log();
+  EXPECT_EQ(WEXITSTATUS(status), 1) << daemon->log();
+  EXPECT_GE(seconds, 2.5);
+  EXPECT_LT(seconds, 15.0);
+  EXPECT_TRUE(absl::StrContains(daemon->log(), "shutdown_forced")) << daemon->log();
+  EXPECT_TRUE(absl::StrContains(daemon->log(), "not stopped within --shutdown_timeout_seconds=3"))
+      << daemon->log();
+  EXPECT_FALSE(absl::StrContains(daemon->log(), "INFO stopped")) << daemon->log();
+  // Never acknowledged.
+  EXPECT_FALSE(call.get().ok());
+
+  // The store opens again, and the retried write commits once the writer runs.
+  std::filesystem::remove(stall_);
+  std::unique_ptr<DaemonProcess> again = StartDaemon(/*shutdown_timeout_seconds=*/30);
+  grpc::Status retried = SendOne(again->address(), "stuck-1").get();
+  EXPECT_TRUE(retried.ok()) << retried.error_message();
+  EXPECT_EQ(WEXITSTATUS(again->Signal(SIGTERM)), 0) << again->log();
+}
+
+TEST_F(ShutdownE2eTest, ASecondSignalEndsAStuckStopAtOnce) {
+  // No timeout: only the second signal ends the stop.
+  std::unique_ptr<DaemonProcess> daemon = StartDaemon(/*shutdown_timeout_seconds=*/0);
+  std::future<grpc::Status> call = SendOne(daemon->address(), "stuck-2");
+  std::this_thread::sleep_for(kCallArrives);
+  ASSERT_EQ(kill(daemon->pid(), SIGTERM), 0);
+  // The first signal alone does not end it.
+  std::this_thread::sleep_for(std::chrono::seconds(2));
+  ASSERT_EQ(waitpid(daemon->pid(), nullptr, WNOHANG), 0) << daemon->log();
+  const Clock::time_point signalled = Clock::now();
+  const int status = daemon->Signal(SIGTERM);
+  const double seconds = std::chrono::duration<double>(Clock::now() - signalled).count();
+  ASSERT_TRUE(WIFEXITED(status)) << "not exited by itself (killed after 20 s)\n" << daemon->log();
+  EXPECT_EQ(WEXITSTATUS(status), 1) << daemon->log();
+  EXPECT_LT(seconds, 10.0);
+  EXPECT_TRUE(absl::StrContains(daemon->log(), "reason=\"second SIGTERM\"")) << daemon->log();
+  EXPECT_FALSE(call.get().ok());
+}
+
+TEST_F(ShutdownE2eTest, AStopThatCanFinishWaitsForTheWriteAndExitsZero) {
+  std::unique_ptr<DaemonProcess> daemon = StartDaemon(/*shutdown_timeout_seconds=*/60);
+  std::future<grpc::Status> call = SendOne(daemon->address(), "slow-1");
+  std::this_thread::sleep_for(kCallArrives);
+  ASSERT_EQ(kill(daemon->pid(), SIGTERM), 0);
+  std::this_thread::sleep_for(std::chrono::seconds(1));
+  // The writer resumes while the stop waits: the write commits and is acknowledged.
+  std::filesystem::remove(stall_);
+  // Signal 0 sends nothing (a second SIGTERM would force the exit); it waits.
+  const int status = daemon->Signal(0);
+  ASSERT_TRUE(WIFEXITED(status)) << daemon->log();
+  EXPECT_EQ(WEXITSTATUS(status), 0) << daemon->log();
+  EXPECT_TRUE(absl::StrContains(daemon->log(), "INFO stopped")) << daemon->log();
+  EXPECT_FALSE(absl::StrContains(daemon->log(), "shutdown_forced")) << daemon->log();
+  const grpc::Status acknowledged = call.get();
+  EXPECT_TRUE(acknowledged.ok()) << acknowledged.error_message();
+}
+
+}  // namespace
+}  // namespace holdfast::testing
