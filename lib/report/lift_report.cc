@@ -57,6 +57,12 @@ struct Cell {
   std::vector<Horizon> horizons;
   CumulativeAccumulator curve;
 
+  // The cost of the sends within these entries' windows. Exactly 0 without
+  // sends: cells summed in the database carry the cost as shifted sums, and
+  // shift + (-n shift)/n leaves ~1e-17 per entry, which a warning would
+  // print as "0 sends costing 1.8e-11".
+  double SendCost() const { return sends == 0 ? 0.0 : moments.Sum(stats::Metric::kCost); }
+
   // Sizes the horizons and the curve for a journey with horizons (no-op
   // without, or once sized).
   void SizeHorizons(size_t n, const CumulativeGrid& grid) {
@@ -1028,7 +1034,7 @@ absl::StatusOr<LiftReportResult> BuildLiftReport(const AssignmentConfig& config,
                             washout_t + washout_c, washout_t, washout_c)});
       }
       int64_t in_window_sends = everyone.holdout.sends;
-      double in_window_cost = everyone.holdout.moments.Sum(stats::Metric::kCost);
+      double in_window_cost = everyone.holdout.SendCost();
       if (totals.contaminated_sends > 0 || in_window_sends > 0) {
         result.warnings.push_back(ReportWarning{
             WarningKind::kContamination, Severity::kCritical, spec.id, "", "",
@@ -1195,7 +1201,7 @@ absl::StatusOr<LiftReportResult> BuildLiftReport(const AssignmentConfig& config,
         }
         row.treatment_sends = t.sends;
         row.holdout_sends = seg.holdout.sends;
-        row.holdout_send_cost = seg.holdout.moments.Sum(stats::Metric::kCost);
+        row.holdout_send_cost = seg.holdout.SendCost();
         row.washout_excluded = t.washout + seg.holdout.washout;
         row.immature_excluded = t.immature + seg.holdout.immature;
         row.cut_windows = t.cut + seg.holdout.cut;

@@ -314,6 +314,47 @@ TEST(StoreAgreementTest, ReportInTheDatabaseEqualsTheEntryStream) {
   }
 }
 
+// A group without sends costs exactly 0 in the database too. The cells carry
+// the cost as sums shifted by the first mature entry's (a treated one, with
+// a send): shift + (-n shift)/n left ~1e-17 per holdout entry, and the
+// contamination warning read "0 sends costing 1.8e-11".
+TEST(StoreAgreementTest, AGroupWithoutSendsCostsExactlyZeroInTheDatabase) {
+  Events ev;
+  for (int unit = 0; unit < 400; ++unit) {
+    EntryRow e;
+    e.journey = "cart";
+    e.unit = absl::StrCat("unit-", 1000 + unit);
+    e.t0 = 2 * kDay + unit * 1000000LL;
+    // unit-1000, first in unit order, is treated: the shift has a cost.
+    e.group = unit % 3 == 1 ? G::kHoldout : G::kTreatment;
+    if (e.group == G::kTreatment) e.arm = "A";
+    e.config_version = "cfg-agree";
+    ev.entries.push_back(e);
+    if (e.group == G::kTreatment) {
+      ev.sends.push_back({absl::StrCat("s-", unit), e.unit, "cart", "email", e.t0 + 1, 0.1 + 0.01 * (unit % 7)});
+    }
+  }
+  const AssignmentConfig config = Config();
+  for (StoreBackend backend : {StoreBackend::kSqlite, StoreBackend::kPostgres}) {
+    SCOPED_TRACE(backend == StoreBackend::kSqlite ? "sqlite" : "postgres");
+    std::unique_ptr<TestStore> t = Filled(backend, ev);
+    ASSERT_TRUE(t != nullptr);
+    StoreAnalysisSource cells(t->store(), StoreAnalysisSource::Mode::kInDatabase);
+    LiftReportOptions o;
+    o.range = {0, 10 * kDay};
+    absl::StatusOr<LiftReportResult> r = BuildLiftReport(config, cells, o);
+    ASSERT_TRUE(r.ok()) << r.status();
+    ASSERT_TRUE(r->analysed_in_database);
+    ASSERT_FALSE(r->rows.empty());
+    for (const LiftRowResult& row : r->rows) {
+      if (row.journey != "cart" || row.arm == "B") continue;  // B: no entries
+      EXPECT_EQ(row.holdout_sends, 0) << row.arm;
+      EXPECT_EQ(row.holdout_send_cost, 0.0) << row.arm;
+      EXPECT_GT(row.treatment_sends, 0) << row.arm;
+    }
+  }
+}
+
 // Segments over more distinct attribute sets than kMaxCellAttributeSets (a
 // per-customer attribute beside the tier): the store computes no cells and
 // the report streams, with the stream's numbers.
