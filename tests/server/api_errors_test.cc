@@ -125,6 +125,44 @@ TEST_F(ApiErrorsTest, MalformedFieldIsInvalidArgumentNamingIt) {
   EXPECT_TRUE(absl::StartsWith(s.error_message(), "sends[0].cost: must be finite and >= 0")) << s.error_message();
 }
 
+// Row INVALID_ARGUMENT: a NUL byte (valid UTF-8, but PostgreSQL text cannot
+// hold it) in an id, a channel or a category is refused before any store
+// sees it, naming the request's own field (a single Assign once read
+// "entries[0]: unit ..." from the PostgreSQL store's row check), on the
+// SQLite store as on PostgreSQL.
+TEST_F(ApiErrorsTest, NulByteIsInvalidArgumentNamingTheField) {
+  const std::string with_nul("cust\0omer", 9);
+  grpc::Status s = Assign("cart_abandon", with_nul, /*dry_run=*/false);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_EQ(s.error_message(), "unit: must not contain a NUL byte (U+0000)");
+  {
+    holdfast::v1::BatchAssignRequest req;
+    req.set_journey("cart_abandon");
+    req.add_units("fine");
+    req.add_units(with_nul);
+    holdfast::v1::BatchAssignResponse resp;
+    s = client_->assignment()->BatchAssign(client_->NewContext().get(), req, &resp);
+    EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+    EXPECT_EQ(s.error_message(), "units[1]: must not contain a NUL byte (U+0000)");
+  }
+  holdfast::v1::RecordSendsRequest req;
+  *req.add_sends() = Send("s1", "cart_abandon");
+  *req.add_sends() = Send(with_nul, "cart_abandon");
+  s = RecordSends(req);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_EQ(s.error_message(), "sends[1].send_id: must not contain a NUL byte (U+0000)");
+  req.mutable_sends(1)->set_send_id("s2");
+  req.mutable_sends(1)->set_channel(std::string("em\0ail", 6));
+  s = RecordSends(req);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_EQ(s.error_message(), "sends[1].channel: must not contain a NUL byte (U+0000)");
+  // Nothing of the refused batches was stored.
+  req.mutable_sends(1)->set_channel("email");
+  holdfast::v1::WriteSummary summary;
+  ASSERT_TRUE(client_->events()->RecordSends(client_->NewContext().get(), req, &summary).ok());
+  EXPECT_EQ(summary.inserted(), 2);
+}
+
 // Row INVALID_ARGUMENT: an unknown journey inside a Record* batch is a bad
 // record of the batch (the whole batch is rejected), not a missing resource.
 TEST_F(ApiErrorsTest, UnknownJourneyOnRecordIsInvalidArgument) {
