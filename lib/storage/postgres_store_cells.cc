@@ -337,8 +337,10 @@ absl::StatusOr<AnalysisAggregates> PostgresStore::AggregateAnalysis(const Analys
         const size_t connections = static_cast<size_t>(options.report_connections);
         const double min_entries = 2.0 * static_cast<double>(options.min_slice_entries);
         bounds = storage_internal::SampleSliceBounds(
-            txn, j.journey, query.from, std::min(query.to, query.as_of),
-            [&](double estimate) -> size_t { return estimate >= min_entries ? connections : 1; });
+            txn, conn, query.cancelled, j.journey, query.from, std::min(query.to, query.as_of),
+            [&](double estimate) -> size_t { return estimate >= min_entries ? connections : 1; },
+            &cancelled);
+        if (cancelled) break;
       }
       if (!bounds.empty() && helpers.empty()) {
         const std::string snapshot = txn.exec1("SELECT pg_export_snapshot()")[0].as<std::string>();

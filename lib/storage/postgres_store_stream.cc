@@ -237,13 +237,17 @@ constexpr size_t kMaxSlices = 1024;
 // Bounds cutting journey js's units into slices of about `slice_entries`
 // entries (SampleSliceBounds); empty when the journey looks too small to
 // cut (fewer than two slices' worth in the sample).
-std::vector<std::string> SliceBounds(ReadTxn& txn, const JourneyStream& js, int64_t slice_entries) {
+// Sets *cancelled when the query's check fired meanwhile.
+std::vector<std::string> SliceBounds(ReadTxn& txn, pqxx::connection& conn, const JourneyStream& js,
+                                     int64_t slice_entries, bool* cancelled) {
   return storage_internal::SampleSliceBounds(
-      txn, js.journey->journey, js.query->from, std::min(js.query->to, js.query->as_of),
+      txn, conn, js.query->cancelled, js.journey->journey, js.query->from,
+      std::min(js.query->to, js.query->as_of),
       [slice_entries](double estimate) {
         return static_cast<size_t>(
             std::min<double>(kMaxSlices, estimate / static_cast<double>(slice_entries)));
-      });
+      },
+      cancelled);
 }
 
 // Parsed entries of one connection's slices, in order, between the
@@ -403,7 +407,15 @@ absl::Status PostgresStore::ForEachAnalysisEntry(const AnalysisQuery& query,
         break;
       }
       std::vector<std::string> bounds;
-      if (options.report_connections > 1) bounds = SliceBounds(txn, js, options.min_slice_entries);
+      if (options.report_connections > 1) {
+        bool cancelled = false;
+        bounds = SliceBounds(txn, session->connection(), js, options.min_slice_entries, &cancelled);
+        if (cancelled) {
+          status = absl::CancelledError("report cancelled (caller gone or deadline exceeded)");
+          failed[0] = true;
+          break;
+        }
+      }
       if (!bounds.empty() && helpers.empty()) {
         snapshot = txn.exec1("SELECT pg_export_snapshot()")[0].as<std::string>();
         if (options.before_slice_connections) options.before_slice_connections();

@@ -17,6 +17,7 @@
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
 #include "lib/base/status_macros.h"
+#include "lib/storage/internal/postgres_slice_bounds.h"
 #include "lib/storage/postgres_store.h"
 #include "lib/storage/store.h"
 #include "tests/storage/store_conformance.h"
@@ -429,6 +430,37 @@ TEST_F(SlicedStreamTest, ACancelledReportStopsWhileItsFirstStatementWaits) {
   absl::Status status;
   EXPECT_FALSE(ReadAll(*serial_, MessyQuery(), &status).empty());
   EXPECT_TRUE(status.ok()) << status;
+}
+
+// The sample that places the slice bounds (pg_relation_size, then a
+// TABLESAMPLE of entries) waits on a lock like any statement; a cancel frees
+// it within a poll instead of when the lock goes.
+TEST_F(SlicedStreamTest, PlacingSliceBoundsStopsWhenCancelledWhileItWaits) {
+  pqxx::connection admin(uri_);
+  pqxx::work lock(admin);
+  lock.exec("LOCK TABLE entries IN ACCESS EXCLUSIVE MODE");
+  pqxx::connection reader(uri_);
+  storage_internal::ReadTxn txn(reader);
+  std::atomic<bool> cancel{false};
+  std::atomic<bool> done{false};
+  bool cancelled = false;
+  std::vector<std::string> bounds = {"untouched"};
+  std::thread place([&] {
+    bounds = storage_internal::SampleSliceBounds(
+        txn, reader, [&cancel] { return cancel.load(); }, "cart", 0, 1000000,
+        [](double) -> size_t { return 4; }, &cancelled);
+    done = true;
+  });
+  absl::SleepFor(absl::Milliseconds(300));  // now waiting on the lock
+  EXPECT_FALSE(done.load());
+  cancel = true;
+  for (int i = 0; i < 500 && !done; ++i) absl::SleepFor(absl::Milliseconds(20));
+  const bool stopped_while_locked = done.load();
+  lock.commit();
+  place.join();
+  EXPECT_TRUE(stopped_while_locked) << "placing the bounds waited for the lock";
+  EXPECT_TRUE(cancelled);
+  EXPECT_TRUE(bounds.empty());
 }
 
 }  // namespace

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "absl/functional/function_ref.h"
+#include "lib/storage/analysis.h"
 #include "lib/storage/internal/postgres_read_session.h"
 
 namespace holdfast::storage_internal {
@@ -20,11 +21,14 @@ namespace holdfast::storage_internal {
 // of about equal entries (a TABLESAMPLE SYSTEM of ~256 pages, REPEATABLE, so
 // one store cuts the same way every time its table has the same pages);
 // empty when that is fewer than 2 or the sample too small to place them.
-// Any increasing bounds cover every unit exactly once. Throws libpqxx
+// Any increasing bounds cover every unit exactly once. Both statements run
+// under `check` (ExecCancellable on `conn`, txn's connection): when it
+// fires, *cancelled is set and the bounds are empty. Throws libpqxx
 // exceptions.
-std::vector<std::string> SampleSliceBounds(ReadTxn& txn, const std::string& journey,
-                                           int64_t from, int64_t to,
-                                           absl::FunctionRef<size_t(double)> slices_for);
+std::vector<std::string> SampleSliceBounds(ReadTxn& txn, pqxx::connection& conn, const CancelCheck& check,
+                                           const std::string& journey, int64_t from, int64_t to,
+                                           absl::FunctionRef<size_t(double)> slices_for,
+                                           bool* cancelled);
 
 }  // namespace holdfast::storage_internal
 
