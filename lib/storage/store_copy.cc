@@ -11,11 +11,38 @@
 #include <utility>
 #include <vector>
 
+#include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "lib/base/status_macros.h"
+#include "lib/base/text.h"
 
 namespace holdfast {
 namespace {
+
+// The row a store's write error names, for the person who must fix it in
+// the source. Stores name the first bad record of a batch by its index
+// ("sends[17]: send_id must be ..."), which within a copy's page is
+// meaningless; the copier adds the row's key and its position in the table.
+template <typename Row, typename KeyOf>
+absl::Status NameTheRow(const absl::Status& error, absl::string_view table, const std::vector<Row>& rows,
+                        int64_t rows_before, KeyOf&& key_text) {
+  const std::string prefix = absl::StrCat(table, "[");
+  absl::string_view message = error.message();
+  size_t index = 0;
+  if (absl::StartsWith(message, prefix)) {
+    const size_t close = message.find(']', prefix.size());
+    if (close != absl::string_view::npos &&
+        absl::SimpleAtoi(message.substr(prefix.size(), close - prefix.size()), &index) &&
+        index < rows.size()) {
+      return absl::Status(error.code(),
+                          absl::StrCat(table, " row ", rows_before + static_cast<int64_t>(index) + 1,
+                                       " of the source (", key_text(rows[index]), ")",
+                                       message.substr(close + 1)));
+    }
+  }
+  return error;
+}
 
 // Config loads read at most; a history this long is a runaway reload loop,
 // not something to copy silently in part.
@@ -31,26 +58,34 @@ class Copier {
     HF_RETURN_IF_ERROR((CopyTable<CustomerRow, std::string>(
         "customers", [&](const auto& after, int n) { return src_.ScanCustomers(after, n); },
         [&](const std::vector<CustomerRow>& rows) { return dst_.RecordCustomers(rows); },
-        [](const CustomerRow& r) { return r.unit; })));
+        [](const CustomerRow& r) { return r.unit; },
+        [](const CustomerRow& r) { return absl::StrCat("unit '", EchoInput(r.unit), "'"); })));
     HF_RETURN_IF_ERROR((CopyTable<EntryRow, EntryKey>(
         "entries", [&](const auto& after, int n) { return src_.ScanEntries(after, n); },
         [&](const std::vector<EntryRow>& rows) -> absl::StatusOr<WriteSummary> {
           HF_ASSIGN_OR_RETURN(EntryWriteResult r, dst_.RecordEntries(rows));
           return r.summary;
         },
-        [](const EntryRow& r) { return EntryKey{r.journey, r.unit, r.period}; })));
+        [](const EntryRow& r) { return EntryKey{r.journey, r.unit, r.period}; },
+        [](const EntryRow& r) {
+          return absl::StrCat("journey '", EchoInput(r.journey), "', unit '", EchoInput(r.unit),
+                              "', period ", r.period);
+        })));
     HF_RETURN_IF_ERROR((CopyTable<SendRow, std::string>(
         "sends", [&](const auto& after, int n) { return src_.ScanSends(after, n); },
         [&](const std::vector<SendRow>& rows) { return dst_.RecordSends(rows); },
-        [](const SendRow& r) { return r.send_id; })));
+        [](const SendRow& r) { return r.send_id; },
+        [](const SendRow& r) { return absl::StrCat("send_id '", EchoInput(r.send_id), "'"); })));
     HF_RETURN_IF_ERROR((CopyTable<OutcomeRow, std::string>(
         "outcomes", [&](const auto& after, int n) { return src_.ScanOutcomes(after, n); },
         [&](const std::vector<OutcomeRow>& rows) { return dst_.RecordOutcomes(rows); },
-        [](const OutcomeRow& r) { return r.outcome_id; })));
+        [](const OutcomeRow& r) { return r.outcome_id; },
+        [](const OutcomeRow& r) { return absl::StrCat("outcome_id '", EchoInput(r.outcome_id), "'"); })));
     HF_RETURN_IF_ERROR((CopyTable<FixedCostRow, std::string>(
         "fixed_costs", [&](const auto& after, int n) { return src_.ScanFixedCosts(after, n); },
         [&](const std::vector<FixedCostRow>& rows) { return dst_.RecordFixedCosts(rows); },
-        [](const FixedCostRow& r) { return r.cost_id; })));
+        [](const FixedCostRow& r) { return r.cost_id; },
+        [](const FixedCostRow& r) { return absl::StrCat("cost_id '", EchoInput(r.cost_id), "'"); })));
     return summary_;
   }
 
@@ -66,15 +101,20 @@ class Copier {
     return absl::OkStatus();
   }
 
-  template <typename Row, typename Key, typename Scan, typename Write, typename KeyOf>
-  absl::Status CopyTable(const char* table, Scan&& scan, Write&& write, KeyOf&& key_of) {
+  template <typename Row, typename Key, typename Scan, typename Write, typename KeyOf, typename KeyText>
+  absl::Status CopyTable(const char* table, Scan&& scan, Write&& write, KeyOf&& key_of,
+                         KeyText&& key_text) {
     summary_.tables.push_back({table});
     std::optional<Key> after;
     for (;;) {
       HF_ASSIGN_OR_RETURN(std::vector<Row> rows, scan(after, options_.batch_rows));
       if (rows.empty()) return absl::OkStatus();
       after = key_of(rows.back());
-      HF_ASSIGN_OR_RETURN(WriteSummary w, write(rows));
+      absl::StatusOr<WriteSummary> written = write(rows);
+      if (!written.ok()) {
+        return NameTheRow(written.status(), table, rows, summary_.tables.back().read, key_text);
+      }
+      const WriteSummary& w = *written;
       TableCopyCounts& c = summary_.tables.back();
       c.read += static_cast<int64_t>(rows.size());
       c.inserted += w.inserted;

@@ -295,6 +295,33 @@ TEST(StoreCopyTest, StoppedCopyRunAgainCompletes) {
   EXPECT_TRUE(DumpStore(*pg->store()) == full);
 }
 
+// A source row the destination refuses (a NUL byte, which SQLite stores and
+// PostgreSQL text cannot hold) is named by its key and its position in the
+// source's table, not by its index in the copy's page; the pages before it
+// stay committed (a run after fixing the row goes on from there).
+TEST(StoreCopyTest, ARowTheDestinationRefusesIsNamedByItsKey) {
+  std::unique_ptr<TestStore> a = NewStore(StoreBackend::kSqlite);
+  std::unique_ptr<TestStore> pg = NewStore(StoreBackend::kPostgres);
+  ASSERT_TRUE(a && pg);
+  std::vector<SendRow> sends;
+  for (int i = 0; i < 120; ++i) {
+    sends.push_back({absl::StrCat("s-", 1000 + i), "u1", "cart", "email", 1000 + i, 0.01});
+  }
+  // Sorts 75th of 120 by send_id ("s-1074" < "s-1074\0x" < "s-1075").
+  sends.push_back({std::string("s-1074\0x", 8), "u1", "cart", "email", 5, 0.01});
+  ASSERT_TRUE(a->store()->RecordSends(sends).ok());
+  StoreCopyOptions options;
+  options.batch_rows = 50;
+  absl::StatusOr<StoreCopySummary> r = CopyStore(*a->store(), *pg->store(), options);
+  ASSERT_EQ(r.status().code(), absl::StatusCode::kInvalidArgument) << r.status();
+  EXPECT_EQ(std::string(r.status().message()),
+            "sends row 76 of the source (send_id 's-1074\\000x'): send_id must be valid UTF-8 "
+            "without NUL bytes (PostgreSQL text)");
+  absl::StatusOr<std::vector<SendRow>> copied = pg->store()->ScanSends(std::nullopt, 1000);
+  ASSERT_TRUE(copied.ok()) << copied.status();
+  EXPECT_EQ(copied->size(), 50u);
+}
+
 TEST(StoreCopyTest, BadOptionsAreRefused) {
   std::unique_ptr<TestStore> a = NewStore(StoreBackend::kSqlite);
   std::unique_ptr<TestStore> b = NewStore(StoreBackend::kSqlite);
