@@ -200,11 +200,18 @@ absl::StatusOr<std::unique_ptr<PostgresStore>> PostgresStore::Open(
   auto impl = std::make_unique<Impl>();
   impl->uri = WithConnectionDefaults(parsed.target, kConnectionDefaults);
   impl->options = options;
+  // Whether the failure came from a connection attempt (a server that is
+  // not there) rather than from a connection that broke while migrating.
+  bool connecting = true;
   try {
     std::unique_ptr<pqxx::connection> conn = impl->Connect("migrate");
+    connecting = false;
     HF_ASSIGN_OR_RETURN(impl->schema_version_at_open,
                         storage_internal::MigratePostgresToLatest(*conn));
-    for (int w = 0; w < options.writer_connections; ++w) impl->writer_conns.push_back(impl->OpenWriter());
+    for (int w = 0; w < options.writer_connections; ++w) {
+      connecting = true;
+      impl->writer_conns.push_back(impl->OpenWriter());
+    }
   } catch (const pqxx::broken_connection& e) {
     // libpq checks the options' values when it connects ("invalid integer
     // value ... for connection option \"port\"", "invalid sslmode value"):
@@ -214,6 +221,10 @@ absl::StatusOr<std::unique_ptr<PostgresStore>> PostgresStore::Open(
           absl::StrCat("the URI's connection options: ", SanitizedLibpqError(e.what())));
     }
     // libpq's connection errors name host and port, never the password.
+    if (connecting) {
+      return absl::UnavailableError(absl::StrCat("opening the PostgreSQL store: postgresql: cannot connect: ",
+                                                 storage_internal::FirstLineBounded(e.what())));
+    }
     return StatusFromCurrentPqxxException("opening the PostgreSQL store");
   } catch (...) {
     return StatusFromCurrentPqxxException("opening the PostgreSQL store");

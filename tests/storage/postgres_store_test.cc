@@ -84,6 +84,13 @@ TEST(StoreOpenTest, UnreachableServerIsUnavailableWithoutThePassword) {
   ASSERT_FALSE(s.ok());
   EXPECT_EQ(s.status().code(), absl::StatusCode::kUnavailable) << s.status();
   EXPECT_EQ(s.status().message().find("s3cret-pw"), absl::string_view::npos) << s.status();
+  // Said as what it is: no server answered (not "connection lost"), with
+  // libpq's first line naming the address.
+  EXPECT_TRUE(absl::StartsWith(s.status().message(),
+                               "opening the PostgreSQL store: postgresql: cannot connect: "))
+      << s.status();
+  EXPECT_TRUE(absl::StrContains(s.status().message(), "127.0.0.1")) << s.status();
+  EXPECT_FALSE(absl::StrContains(s.status().message(), "\n")) << s.status();
 }
 
 TEST(StoreOpenTest, RedactsPasswords) {

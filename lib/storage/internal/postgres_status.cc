@@ -8,7 +8,6 @@
 #include "absl/strings/str_cat.h"
 
 namespace holdfast::storage_internal {
-namespace {
 
 std::string FirstLineBounded(absl::string_view text) {
   const size_t nl = text.find('\n');
@@ -17,8 +16,6 @@ std::string FirstLineBounded(absl::string_view text) {
   if (text.size() > kMax) return absl::StrCat(text.substr(0, kMax), "...");
   return std::string(text);
 }
-
-}  // namespace
 
 absl::StatusCode StatusCodeForSqlState(absl::string_view s) {
   if (s.size() != 5) return absl::StatusCode::kInternal;

@@ -39,6 +39,9 @@ std::string CurrentPqxxSqlState();
 // quote whole rows, and messages must never echo unbounded input.
 absl::Status StatusFromCurrentPqxxException(absl::string_view context);
 
+// `text` cut to its first line and 300 bytes (with "..." when cut).
+std::string FirstLineBounded(absl::string_view text);
+
 }  // namespace holdfast::storage_internal
 
 #endif  // HOLDFAST_LIB_STORAGE_INTERNAL_POSTGRES_STATUS_H_
