@@ -52,7 +52,15 @@ class RpcObserver final : public grpc::experimental::Interceptor {
       CountResponse(methods->GetSendMessage());
     }
     if (methods->QueryInterceptionHookPoint(InterceptionHookPoints::PRE_SEND_STATUS)) {
-      Finish(methods->GetSendStatus());
+      grpc::Status status = methods->GetSendStatus();
+      // A call finished after its deadline: gRPC already ended it
+      // DEADLINE_EXCEEDED for the caller, and what the handler sends now
+      // never arrives. Log and count what the caller saw, so an SLO on
+      // these series matches the clients' own.
+      if (status.ok() && info_->server_context()->deadline() < std::chrono::system_clock::now()) {
+        status = grpc::Status(grpc::StatusCode::DEADLINE_EXCEEDED, "finished after the caller's deadline");
+      }
+      Finish(status);
     }
     methods->Proceed();
   }

@@ -14,6 +14,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_split.h"
+#include "absl/time/clock.h"
 #include "client/holdfast_client.h"
 #include "lib/auth/token.h"
 #include "lib/base/clock.h"
@@ -152,6 +153,63 @@ TEST_F(MetricsTest, ScrapeAfterTrafficShowsTheDocumentedSeries) {
   EXPECT_THAT(log, HasSubstr("\"peer\":\"ipv4:127.0.0.1:"));
   EXPECT_THAT(log, HasSubstr("\"latency_ms\":\""));
   EXPECT_THAT(log, HasSubstr("\"event\":\"reload\",\"trigger\":\"rpc\",\"changed\":\"false\""));
+}
+
+// A call whose handler answers OK after the caller's deadline was seen by
+// the caller as DEADLINE_EXCEEDED: the access log and the request counter
+// say so too, not OK.
+TEST(MetricsDeadlineTest, ACallFinishedAfterItsDeadlineIsCountedAsTheCallerSawIt) {
+  holdfast::testing::TempDir dir;
+  std::ofstream(dir.File("holdfast.textproto")) << "journeys { id: \"cart_abandon\" holdout_share: 0.2 }\n";
+  const std::string stall = dir.File("stall");
+  std::ofstream(stall).close();
+  std::ostringstream log_text;
+  EventLog log(LogFormat::kJson, &log_text, RealClock::Get());
+  DaemonOptions options;
+  options.config_path = dir.File("holdfast.textproto");
+  options.db_path = dir.File("holdfast.db");
+  options.listen_address = "127.0.0.1:0";
+  options.metrics_listen = "127.0.0.1:0";
+  options.log = &log;
+  options.access_log_sample = 1.0;
+  options.test_stall_writes_while = stall;
+  absl::StatusOr<std::unique_ptr<HoldfastDaemon>> daemon = HoldfastDaemon::Start(options);
+  ASSERT_TRUE(daemon.ok()) << daemon.status();
+  auto client = client::HoldfastClient::Connect("127.0.0.1:" + std::to_string((*daemon)->port()));
+  holdfast::v1::RecordSendsRequest req;
+  holdfast::v1::SendRecord* send = req.add_sends();
+  send->set_send_id("s1");
+  send->set_unit("u1");
+  send->set_journey("cart_abandon");
+  send->set_channel("email");
+  send->mutable_at()->set_seconds(1790000000);
+  send->set_cost(0.01);
+  grpc::ClientContext ctx;
+  ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::milliseconds(300));
+  holdfast::v1::WriteSummary summary;
+  const grpc::Status s = client->events()->RecordSends(&ctx, req, &summary);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::DEADLINE_EXCEEDED) << s.error_message();
+  // The writer resumes: the handler commits and answers OK, too late.
+  std::remove(stall.c_str());
+  const std::string method = "method=\"RecordSends\"";
+  double late = std::nan("");
+  for (int i = 0; i < 200; ++i) {
+    httplib::Client http("127.0.0.1", (*daemon)->metrics_port());
+    httplib::Result r = http.Get("/metrics");
+    ASSERT_TRUE(r);
+    late = Sample(r->body, "holdfast_rpc_requests_total", {method, "code=\"DEADLINE_EXCEEDED\""});
+    if (late == 1) {
+      EXPECT_TRUE(std::isnan(Sample(r->body, "holdfast_rpc_requests_total", {method, "code=\"OK\""})) ||
+                  Sample(r->body, "holdfast_rpc_requests_total", {method, "code=\"OK\""}) == 0)
+          << r->body;
+      break;
+    }
+    absl::SleepFor(absl::Milliseconds(25));
+  }
+  EXPECT_EQ(late, 1);
+  EXPECT_THAT(log_text.str(),
+              HasSubstr("\"method\":\"/holdfast.v1.EventService/RecordSends\",\"code\":\"DEADLINE_EXCEEDED\""));
+  (*daemon)->Shutdown();
 }
 
 // With --auth_tokens: calls refused for their token are counted and logged
