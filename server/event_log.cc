@@ -81,9 +81,20 @@ std::string EventLog::Format(absl::string_view level, absl::string_view event, c
 void EventLog::Log(absl::string_view level, absl::string_view event, const LogFields& fields) {
   std::string line = Format(level, event, fields);
   line.push_back('\n');
-  std::lock_guard<std::mutex> lock(mu_);
+  std::lock_guard<std::timed_mutex> lock(mu_);
   out_->write(line.data(), static_cast<std::streamsize>(line.size()));
   out_->flush();
+}
+
+bool EventLog::TryLog(absl::string_view level, absl::string_view event, const LogFields& fields,
+                      absl::Duration wait) {
+  std::string line = Format(level, event, fields);
+  line.push_back('\n');
+  std::unique_lock<std::timed_mutex> lock(mu_, absl::ToChronoNanoseconds(wait));
+  if (!lock.owns_lock()) return false;
+  out_->write(line.data(), static_cast<std::streamsize>(line.size()));
+  out_->flush();
+  return true;
 }
 
 }  // namespace holdfast::server

@@ -18,6 +18,7 @@
 
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
+#include "absl/time/time.h"
 #include "lib/base/clock.h"
 
 namespace holdfast::server {
@@ -37,6 +38,11 @@ class EventLog {
   // One line: `level` ("INFO", "WARN", "ERROR"), `event` (a fixed word such
   // as "start", "reload", "stop", "rpc") and the fields in order.
   void Log(absl::string_view level, absl::string_view event, const LogFields& fields);
+  // As Log, but gives up (false) when another line is still being written
+  // after `wait` (stderr blocked by a reader that stopped reading): for a
+  // caller that must go on regardless, as a forced shutdown.
+  bool TryLog(absl::string_view level, absl::string_view event, const LogFields& fields,
+              absl::Duration wait);
   // The line Log() would write, without the newline (for tests).
   std::string Format(absl::string_view level, absl::string_view event, const LogFields& fields) const;
 
@@ -44,7 +50,7 @@ class EventLog {
   const LogFormat format_;
   std::ostream* const out_;
   const Clock* const clock_;
-  std::mutex mu_;
+  std::timed_mutex mu_;
 };
 
 }  // namespace holdfast::server

@@ -1,7 +1,10 @@
 #include "server/shutdown_watchdog.h"
 
+#include <unistd.h>
+
 #include <algorithm>
 #include <cerrno>
+#include <chrono>
 #include <cstdlib>
 #include <ctime>
 
@@ -24,11 +27,12 @@ ShutdownWatchdog::~ShutdownWatchdog() {
 }
 
 void ShutdownWatchdog::Watch() {
-  const absl::Time deadline = absl::Now() + timeout_;
+  // A steady clock: a wall-clock step (NTP) must not stretch or cut the bound.
+  const auto deadline = std::chrono::steady_clock::now() + absl::ToChronoNanoseconds(timeout_);
   while (!disarmed_.load()) {
     absl::Duration wait = kPoll;
     if (timeout_ > absl::ZeroDuration()) {
-      const absl::Duration left = deadline - absl::Now();
+      const absl::Duration left = absl::FromChrono(deadline - std::chrono::steady_clock::now());
       if (left <= absl::ZeroDuration()) {
         Force(absl::StrCat("not stopped within --shutdown_timeout_seconds=",
                            absl::ToInt64Seconds(timeout_)));
@@ -40,15 +44,23 @@ void ShutdownWatchdog::Watch() {
     if (sig == SIGINT || sig == SIGTERM) {
       Force(sig == SIGINT ? "second SIGINT" : "second SIGTERM");
     }
-    // SIGHUP (no reload while stopping), a timeout (EAGAIN) or EINTR: go on.
+    if (sig == SIGHUP) {
+      log_->Log("INFO", "reload_skipped", {{"trigger", "SIGHUP"}, {"reason", "stopping"}});
+    }
+    // A timeout (EAGAIN) or EINTR: go on.
   }
 }
 
 void ShutdownWatchdog::Force(absl::string_view reason) {
-  log_->Log("ERROR", "shutdown_forced",
-            {{"reason", std::string(reason)},
-             {"lost", "writes not yet acknowledged (their callers get an error; acknowledged "
-                      "writes are committed)"}});
+  // The line is best-effort: stderr may be the thing that hangs (a log
+  // reader that stopped reading). The alarm (SIGALRM is not blocked, and
+  // its default action ends the process) ends it even if the write blocks.
+  alarm(5);
+  (void)log_->TryLog("ERROR", "shutdown_forced",
+                     {{"reason", std::string(reason)},
+                      {"lost", "writes not yet acknowledged (their callers get an error; "
+                               "acknowledged writes are committed)"}},
+                     absl::Seconds(1));
   // Not exit(): destructors would wait on the very threads that hang.
   std::_Exit(1);
 }

@@ -25,8 +25,9 @@ namespace holdfast::server {
 
 class ShutdownWatchdog {
  public:
-  // Starts watching for `signals` (SIGHUP among them is taken and ignored)
-  // and for `timeout` to pass; a zero `timeout` waits for a signal only.
+  // Starts watching for `signals` (a SIGHUP among them is taken, logged as
+  // "reload_skipped" and otherwise ignored) and for `timeout` to pass; a
+  // zero `timeout` waits for a signal only.
   // `log` must outlive the watchdog.
   ShutdownWatchdog(const sigset_t& signals, absl::Duration timeout, EventLog* log);
   // Disarms: the stop finished in time.

@@ -3,11 +3,16 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <fstream>
 #include <thread>
 
 namespace holdfast::server {
 
 void StallingStore::WaitWhileStalled() const {
+  if (access(stall_while_path_.c_str(), F_OK) != 0) return;
+  // Tells a test that a write is now waiting (instead of its guessing how
+  // long the call takes to get here).
+  std::ofstream(stall_while_path_ + ".waiting").close();
   while (access(stall_while_path_.c_str(), F_OK) == 0) {
     std::this_thread::sleep_for(std::chrono::milliseconds(10));
   }

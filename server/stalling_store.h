@@ -1,6 +1,7 @@
 // A Store decorator for overload tests: while the file `stall_while_path`
 // exists, every Record* call waits (polling every 10 ms) before it reaches
-// the wrapped store, as a stalled disk or a locked database would make it.
+// the wrapped store, as a stalled disk or a locked database would make it,
+// and creates `stall_while_path` + ".waiting" when it begins to wait.
 // holdfastd installs it only with the test flag --test_stall_writes_while.
 // Reads and config history pass straight through.
 //

@@ -172,8 +172,9 @@ const std::vector<ConnectionDefault> kConnectionDefaults = {
 };
 }  // namespace
 
-std::unique_ptr<pqxx::connection> PostgresStore::Impl::Connect(const char* role) const {
+std::unique_ptr<pqxx::connection> PostgresStore::Impl::Connect(const char* role, bool* connected) const {
   auto conn = std::make_unique<pqxx::connection>(uri);
+  if (connected != nullptr) *connected = true;
   // An acknowledged write must be on the server's disk, whatever the
   // server's default; application_name shows each connection's job in
   // pg_stat_activity.
@@ -183,8 +184,8 @@ std::unique_ptr<pqxx::connection> PostgresStore::Impl::Connect(const char* role)
   return conn;
 }
 
-std::unique_ptr<pqxx::connection> PostgresStore::Impl::OpenWriter() {
-  std::unique_ptr<pqxx::connection> conn = Connect("writer");
+std::unique_ptr<pqxx::connection> PostgresStore::Impl::OpenWriter(bool* connected) {
+  std::unique_ptr<pqxx::connection> conn = Connect("writer", connected);
   pqxx::nontransaction txn(*conn);
   txn.exec(kCreateStaging);
   return conn;
@@ -200,17 +201,17 @@ absl::StatusOr<std::unique_ptr<PostgresStore>> PostgresStore::Open(
   auto impl = std::make_unique<Impl>();
   impl->uri = WithConnectionDefaults(parsed.target, kConnectionDefaults);
   impl->options = options;
-  // Whether the failure came from a connection attempt (a server that is
-  // not there) rather than from a connection that broke while migrating.
-  bool connecting = true;
+  // Whether the server accepted the connection being made or used: a
+  // failure before that is a server that is not there, after it a
+  // connection that broke.
+  bool connected = false;
   try {
-    std::unique_ptr<pqxx::connection> conn = impl->Connect("migrate");
-    connecting = false;
+    std::unique_ptr<pqxx::connection> conn = impl->Connect("migrate", &connected);
     HF_ASSIGN_OR_RETURN(impl->schema_version_at_open,
                         storage_internal::MigratePostgresToLatest(*conn));
     for (int w = 0; w < options.writer_connections; ++w) {
-      connecting = true;
-      impl->writer_conns.push_back(impl->OpenWriter());
+      connected = false;
+      impl->writer_conns.push_back(impl->OpenWriter(&connected));
     }
   } catch (const pqxx::broken_connection& e) {
     // libpq checks the options' values when it connects ("invalid integer
@@ -221,7 +222,7 @@ absl::StatusOr<std::unique_ptr<PostgresStore>> PostgresStore::Open(
           absl::StrCat("the URI's connection options: ", SanitizedLibpqError(e.what())));
     }
     // libpq's connection errors name host and port, never the password.
-    if (connecting) {
+    if (!connected) {
       return absl::UnavailableError(absl::StrCat("opening the PostgreSQL store: postgresql: cannot connect: ",
                                                  storage_internal::FirstLineBounded(e.what())));
     }

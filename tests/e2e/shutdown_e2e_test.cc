@@ -2,7 +2,9 @@
 // stalled (test hook --test_stall_writes_while, as a frozen PostgreSQL server
 // or a hung disk would), a SIGTERM must end the process within
 // --shutdown_timeout_seconds, exit 1 with a "shutdown_forced" line, and a
-// second SIGTERM must end it at once. The unacknowledged write gets an
+// second SIGTERM must end it at once. (The write waits before it reaches the
+// store, so the stop hangs where it does when a database stops answering:
+// in gRPC's wait for the handler, which waits for its commit.) The unacknowledged write gets an
 // error, never OK, and the store opens again afterwards. A stop that can
 // finish still waits for the in-flight write and exits 0.
 #include <signal.h>
@@ -28,8 +30,15 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
-// Long enough for the write to reach the stalled store on a busy machine.
-constexpr auto kCallArrives = std::chrono::seconds(2);
+// Waits (up to 30 s) until a write waits in the stalled store: the hook
+// creates `stall`.waiting then.
+bool WriteIsWaiting(const std::string& stall) {
+  for (int i = 0; i < 3000; ++i) {
+    if (std::filesystem::exists(stall + ".waiting")) return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  return false;
+}
 
 std::string ConfigFlag() { return "--config=" + SourceDir() + "/examples/holdfast.textproto"; }
 
@@ -75,7 +84,7 @@ class ShutdownE2eTest : public ::testing::Test {
 TEST_F(ShutdownE2eTest, AStopTheStoreCannotFinishEndsAfterTheTimeout) {
   std::unique_ptr<DaemonProcess> daemon = StartDaemon(/*shutdown_timeout_seconds=*/3);
   std::future<grpc::Status> call = SendOne(daemon->address(), "stuck-1");
-  std::this_thread::sleep_for(kCallArrives);
+  ASSERT_TRUE(WriteIsWaiting(stall_)) << daemon->log();
   const Clock::time_point signalled = Clock::now();
   // Signal() waits up to 20 s and then SIGKILLs; an unbounded stop shows as a kill.
   const int status = daemon->Signal(SIGTERM);
@@ -103,7 +112,7 @@ TEST_F(ShutdownE2eTest, ASecondSignalEndsAStuckStopAtOnce) {
   // No timeout: only the second signal ends the stop.
   std::unique_ptr<DaemonProcess> daemon = StartDaemon(/*shutdown_timeout_seconds=*/0);
   std::future<grpc::Status> call = SendOne(daemon->address(), "stuck-2");
-  std::this_thread::sleep_for(kCallArrives);
+  ASSERT_TRUE(WriteIsWaiting(stall_)) << daemon->log();
   ASSERT_EQ(kill(daemon->pid(), SIGTERM), 0);
   // The first signal alone does not end it.
   std::this_thread::sleep_for(std::chrono::seconds(2));
@@ -121,7 +130,7 @@ TEST_F(ShutdownE2eTest, ASecondSignalEndsAStuckStopAtOnce) {
 TEST_F(ShutdownE2eTest, AStopThatCanFinishWaitsForTheWriteAndExitsZero) {
   std::unique_ptr<DaemonProcess> daemon = StartDaemon(/*shutdown_timeout_seconds=*/60);
   std::future<grpc::Status> call = SendOne(daemon->address(), "slow-1");
-  std::this_thread::sleep_for(kCallArrives);
+  ASSERT_TRUE(WriteIsWaiting(stall_)) << daemon->log();
   ASSERT_EQ(kill(daemon->pid(), SIGTERM), 0);
   std::this_thread::sleep_for(std::chrono::seconds(1));
   // The writer resumes while the stop waits: the write commits and is acknowledged.

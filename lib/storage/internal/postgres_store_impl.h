@@ -67,9 +67,12 @@ struct PostgresStore::Impl {
 
   // Opens a connection with the session settings every store connection
   // uses. Throws libpqxx exceptions.
-  std::unique_ptr<pqxx::connection> Connect(const char* role) const;
+  // `*connected` (when given) becomes true once the server accepted the
+  // connection, before the session settings: a failure after it is a lost
+  // connection, not a server that is not there.
+  std::unique_ptr<pqxx::connection> Connect(const char* role, bool* connected = nullptr) const;
   // A writer connection plus its staging tables; throws.
-  std::unique_ptr<pqxx::connection> OpenWriter();
+  std::unique_ptr<pqxx::connection> OpenWriter(bool* connected = nullptr);
 
   absl::Status Submit(PgWriteBatch& batch);
   // Writer thread `w`: takes every batch queued (up to
