@@ -19,10 +19,15 @@
 
 #include <grpcpp/grpcpp.h>
 #include <gtest/gtest.h>
+#include <httplib.h>
+#include <libpq-fe.h>
 
 #include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
 #include "holdfast/v1/event_service.grpc.pb.h"
+#include "tests/testing/postgres_server.h"
 #include "tests/testing/process_util.h"
 
 namespace holdfast::testing {
@@ -143,6 +148,93 @@ TEST_F(ShutdownE2eTest, AStopThatCanFinishWaitsForTheWriteAndExitsZero) {
   EXPECT_FALSE(absl::StrContains(daemon->log(), "shutdown_forced")) << daemon->log();
   const grpc::Status acknowledged = call.get();
   EXPECT_TRUE(acknowledged.ok()) << acknowledged.error_message();
+}
+
+// The case the bound is for, on a real PostgreSQL server: its writer
+// backends stopped (SIGSTOP, as a frozen or swapped-out server would be;
+// alive at the TCP level, so no keepalive or tcp_user_timeout notices).
+// The write waits in the store's commit; SIGTERM still ends holdfastd
+// within --shutdown_timeout_seconds, and once the backends run again
+// nothing acknowledged is missing and the retried write lands once.
+TEST(ShutdownPostgresE2eTest, AFrozenDatabaseDoesNotHoldTheStopForever) {
+  absl::StatusOr<std::unique_ptr<PostgresServer>> pg = PostgresServer::Start();
+  ASSERT_TRUE(pg.ok()) << pg.status();
+  absl::StatusOr<std::string> uri = (*pg)->CreateDatabase("hf_shutdown");
+  ASSERT_TRUE(uri.ok()) << uri.status();
+  TempDir dir;
+  auto daemon = std::make_unique<DaemonProcess>(
+      HoldfastdPath(),
+      std::vector<std::string>{ConfigFlag(), "--db=" + *uri, "--metrics_listen=127.0.0.1:0",
+                               "--shutdown_timeout_seconds=3"},
+      dir.path());
+  ASSERT_TRUE(daemon->Start()) << daemon->log();
+  ASSERT_TRUE(SendOne(daemon->address(), "before-freeze").get().ok());
+  // The metrics port, from the "started" line.
+  int metrics_port = 0;
+  for (absl::string_view part : absl::StrSplit(daemon->log(), ' ')) {
+    if (absl::ConsumePrefix(&part, "metrics_port=")) ASSERT_TRUE(absl::SimpleAtoi(part, &metrics_port));
+  }
+  ASSERT_GT(metrics_port, 0) << daemon->log();
+
+  // Freeze the replica's writer backends.
+  std::vector<pid_t> frozen;
+  {
+    PGconn* conn = PQconnectdb(uri->c_str());
+    ASSERT_EQ(PQstatus(conn), CONNECTION_OK) << PQerrorMessage(conn);
+    PGresult* res =
+        PQexec(conn, "SELECT pid FROM pg_stat_activity WHERE application_name = 'holdfastd-writer'");
+    ASSERT_EQ(PQresultStatus(res), PGRES_TUPLES_OK) << PQerrorMessage(conn);
+    for (int r = 0; r < PQntuples(res); ++r) frozen.push_back(std::atoi(PQgetvalue(res, r, 0)));
+    PQclear(res);
+    PQfinish(conn);
+  }
+  ASSERT_FALSE(frozen.empty());
+  for (pid_t pid : frozen) ASSERT_EQ(kill(pid, SIGSTOP), 0);
+  // Whatever happens below, the server's backends run again before it stops.
+  struct Thaw {
+    const std::vector<pid_t>& pids;
+    ~Thaw() {
+      for (pid_t pid : pids) kill(pid, SIGCONT);
+    }
+  } thaw{frozen};
+
+  std::future<grpc::Status> stuck = SendOne(daemon->address(), "during-freeze");
+  // Wait until the write is queued in the store (the gauge counts records
+  // queued or being committed).
+  bool queued = false;
+  httplib::Client metrics("127.0.0.1", metrics_port);
+  for (int i = 0; i < 1500 && !queued; ++i) {
+    httplib::Result r = metrics.Get("/metrics");
+    queued = r && absl::StrContains(r->body, "\nholdfast_write_queue_records 1\n");
+    if (!queued) std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  ASSERT_TRUE(queued) << daemon->log();
+  const Clock::time_point signalled = Clock::now();
+  const int status = daemon->Signal(SIGTERM);
+  const double seconds = std::chrono::duration<double>(Clock::now() - signalled).count();
+  ASSERT_TRUE(WIFEXITED(status)) << "not exited by itself (killed after 20 s)\n" << daemon->log();
+  EXPECT_EQ(WEXITSTATUS(status), 1) << daemon->log();
+  EXPECT_LT(seconds, 15.0);
+  EXPECT_TRUE(absl::StrContains(daemon->log(), "shutdown_forced")) << daemon->log();
+  EXPECT_FALSE(stuck.get().ok());
+
+  // Thawed, the database aborts the dead session's transaction: the
+  // acknowledged send is there, the unacknowledged one is not (or, had its
+  // commit gone through, once), and its retry lands once.
+  for (pid_t pid : frozen) kill(pid, SIGCONT);
+  DaemonProcess again(HoldfastdPath(), {ConfigFlag(), "--db=" + *uri}, dir.path());
+  ASSERT_TRUE(again.Start()) << again.log();
+  ASSERT_TRUE(SendOne(again.address(), "during-freeze").get().ok());
+  PGconn* conn = PQconnectdb(uri->c_str());
+  ASSERT_EQ(PQstatus(conn), CONNECTION_OK) << PQerrorMessage(conn);
+  PGresult* res = PQexec(conn, "SELECT send_id FROM sends ORDER BY send_id");
+  ASSERT_EQ(PQresultStatus(res), PGRES_TUPLES_OK) << PQerrorMessage(conn);
+  std::vector<std::string> ids;
+  for (int r = 0; r < PQntuples(res); ++r) ids.emplace_back(PQgetvalue(res, r, 0));
+  PQclear(res);
+  PQfinish(conn);
+  EXPECT_EQ(ids, (std::vector<std::string>{"before-freeze", "during-freeze"}));
+  EXPECT_EQ(WEXITSTATUS(again.Signal(SIGTERM)), 0) << again.log();
 }
 
 }  // namespace
