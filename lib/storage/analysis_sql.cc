@@ -477,11 +477,10 @@ std::string AnalysisHorizonSql(SqlDialect d, size_t versions, bool next_entry_po
       "  JOIN outcomes hd ON hd.outcome_id = hr.order_id AND hd.unit = a.unit AND hd.type IN (1, 2)\n"
       "    AND hd.at >= a.t0 AND hd.at < a.t0 + ", hmax, "\n"
       "),\n");
-  // Per entry: revenue, margin and orders over [t0, t0 + h_k) for every
-  // horizon k, and its cumulative revenue and margin at its last mature
-  // grid point. Every analysed entry is there, with or without events: its
-  // events plus one row of zeros at offset Hmax (in no horizon; it adds 0
-  // wherever it lands).
+  // Per entry with events: revenue, margin and orders over [t0, t0 + h_k)
+  // for every horizon k, and its cumulative revenue and margin at its last
+  // mature grid point. The entries without events (most: no order within
+  // the longest horizon) are all 0 but the cost; kind 3 counts them from a.
   std::string per_entry;
   for (size_t k = 0; k < horizons_us.size(); ++k) {
     const std::string in = absl::StrCat("off < ", horizons_us[k]);
@@ -499,6 +498,7 @@ std::string AnalysisHorizonSql(SqlDialect d, size_t versions, bool next_entry_po
   };
   // The horizon variables (HorizonCellVariable order), shifted.
   const int shift = AnalysisCellShiftParam(versions, slice);
+  auto shift_of = [&](int v) { return absl::StrCat(P(d, shift + v), pg ? "::float8" : ""); };
   const std::array<std::string, kNumHorizonCellVariables> vars = {
       pick("y"), pick("m"), absl::StrCat("CASE WHEN ", pick("o"), " >= 1 THEN 1 ELSE 0 END"),
       absl::StrCat("CASE WHEN ", pick("o"), " >= 2 THEN 1 ELSE 0 END"), pick("o"), "hs.c"};
@@ -520,14 +520,32 @@ std::string AnalysisHorizonSql(SqlDialect d, size_t versions, bool next_entry_po
     absl::StrAppend(&padding, ", ", zero);
   }
   const std::string zero_count = pg ? "0::bigint" : "0";
+  std::string padding_curve;
+  for (int i = 0; i < NumHorizonSums(); ++i) absl::StrAppend(&padding_curve, ", ", zero);
+  // Kind 3's sums: the cost's shifted sum and sum of squares; the rest 0.
+  std::string quiet_padding;
+  for (int i = 2; i < NumHorizonSums(); ++i) absl::StrAppend(&quiet_padding, ", ", zero);
+  std::string all_per_horizon;
+  const std::string dc = absl::StrCat("(c - ", shift_of(kHorizonCellCost), ")");
+  for (size_t k = 0; k < horizons_us.size(); ++k) {
+    const std::string mature = absl::StrCat("t0 + ", horizons_us[k], " <= ", as_of);
+    absl::StrAppend(&all_per_horizon, ",\n    ", FilteredCount(mature), " AS n", k, ", ",
+                    FilteredCount(absl::StrCat(mature, " AND next_t0 IS NOT NULL AND next_t0 - t0 < ",
+                                               horizons_us[k])),
+                    " AS v", k, ", ", FilteredTotal(d, dc, mature), " AS c", k, ", ",
+                    FilteredTotal(d, absl::StrCat(dc, " * ", dc), mature), " AS cc", k);
+  }
+  auto pick_all = [&](const char* var) {
+    std::string s = "CASE hk.k";
+    for (size_t k = 0; k < horizons_us.size(); ++k) absl::StrAppend(&s, " WHEN ", k, " THEN al.", var, k);
+    return absl::StrCat(s, " END");
+  };
   return absl::StrCat(
       EntriesAsQ(d, versions, next_entry_possible, by_attributes, slice), ",\n",
       analysed, events,
       "hk(k, h) AS (VALUES ", hk, "),\n",
       "hs AS MATERIALIZED (\n  SELECT ", entry, per_entry, "\n",
-      "  FROM (SELECT ", entry, ", off, rev, mar, ord FROM ev\n"
-      "    UNION ALL SELECT ", entry_of("a"), ", ", hmax, ", ", zero, ", ", zero, ", 0 FROM a) AS x\n"
-      "  GROUP BY ", entry, "\n),\n",
+      "  FROM ev GROUP BY ", entry, "\n),\n",
       // The events that count at some mature grid point, with the entry's
       // running sums after each (offset order; ties by value, so any order
       // of equal events gives the same sums).
@@ -545,9 +563,18 @@ std::string AnalysisHorizonSql(SqlDialect d, size_t versions, bool next_entry_po
       "  FROM hs JOIN hk ON hs.t0 + hk.h <= ", as_of, ") AS r\n"
       "GROUP BY ", key, ", k\n"
       "UNION ALL\n",
-      // Kind 1: the entries per number of mature points, with their values
-      // at the last of them.
-      "SELECT ", kHorizonRowCurveEnd, ", ", key, ", mp, count(*), ", zero_count, ", ", sum("v"),
+      // Kind 3: every analysed entry's count, overlap and cost per horizon
+      // (no join: one pass over a, the horizons as FILTERs).
+      "SELECT ", kHorizonRowAllEntries, ", ", key, ", hk.k, ", pick_all("n"), ", ", pick_all("v"), ", ",
+      pick_all("c"), ", ", pick_all("cc"), quiet_padding, "\n"
+      "FROM (SELECT ", key, all_per_horizon, "\n  FROM a GROUP BY ", key, ") AS al CROSS JOIN hk\n"
+      "UNION ALL\n",
+      // Kind 1: the entries per number of mature points (counted from a),
+      // with their values at the last of them (from hs; 0 without events).
+      "SELECT ", kHorizonRowCurveEnd, ", ", key, ", mp, count(*), ", zero_count, padding_curve, "\n"
+      "FROM a GROUP BY ", key, ", mp\n"
+      "UNION ALL\n"
+      "SELECT ", kHorizonRowCurveEnd, ", ", key, ", mp, ", zero_count, ", ", zero_count, ", ", sum("v"),
       ", ", sum("v * v"), ", ", sum("vm"), ", ", sum("vm * vm"), padding, "\n"
       "FROM hs GROUP BY ", key, ", mp\n"
       "UNION ALL\n",

@@ -179,18 +179,23 @@ enum AnalysisCellColumn : int {
 // parameter AnalysisCellShiftParam(versions). The horizons and the curve's
 // grid (JourneyWindow::horizons_us, curve_step_us, curve_points) are written
 // into the SQL as integer literals. `by_attributes` as AnalysisCellSql's.
-// Three kinds of row (kHorizonCol* below), each per (group, arm, period,
+// Four kinds of row (kHorizonCol* below), each per (group, arm, period,
 // attribute set) of the analysed entries (window mature, not in washout, not
 // global holdout):
-//   kind 0, per horizon index k: entries mature at it, overlapping ones, then
-//     s1 (6) and the summed s2 (8: HorizonPairSummed, HorizonPairIndex order)
-//     of the shifted variables;
+//   kind 0, per horizon index k: of the entries with a horizon event, those
+//     mature at it, the overlapping ones, then s1 (6) and the summed s2 (8:
+//     HorizonPairSummed, HorizonPairIndex order) of the shifted variables;
+//   kind 3, per horizon index k: of every analysed entry, those mature at
+//     it, the overlapping ones, then the sum of the shifted cost and of its
+//     square (the entries without events are 0 in every other variable;
+//     FinishHorizonCells adds them from these);
 //   kind 1, per index K = points the entries are mature at: entries, then
 //     the sums of V, V^2, M, M^2 (V, M: the entry's cumulative revenue and
-//     margin at point K);
+//     margin at point K); the entries and the sums may come in separate
+//     rows;
 //   kind 2, per grid index i: the sums of the events counting from point i
 //     (revenue, V_after^2 - V_before^2, margin, M_after^2 - M_before^2).
-// The unused columns of kinds 1 and 2 are 0.
+// The unused columns of kinds 1, 2 and 3 are 0.
 // `slice` narrows it to a unit range as AnalysisCellSql's (the shifts then
 // follow the bounds: AnalysisCellShiftParam(versions, slice)).
 std::string AnalysisHorizonSql(SqlDialect dialect, size_t versions, bool next_entry_possible,
@@ -212,6 +217,7 @@ enum AnalysisHorizonColumn : int {
 inline constexpr int kHorizonRowMoments = 0;
 inline constexpr int kHorizonRowCurveEnd = 1;
 inline constexpr int kHorizonRowCurveStep = 2;
+inline constexpr int kHorizonRowAllEntries = 3;
 
 // One mature entry's kNumCellVariables values (CellVariable order), or no
 // row: the shift of the journey's AnalysisCellSql — the first mature entry

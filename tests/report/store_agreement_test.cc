@@ -115,6 +115,24 @@ Events MakeEvents() {
                              OutcomeType::kConversion, 0, 0, ""});
     }
   }
+  // A unit that sorts first, with an order and a send in each journey: the
+  // database's shifts (the first mature entry's values) then have revenue
+  // and cost, so the terms the entries without events add through the
+  // shift (d = -shift, and its product with their costs) are not 0.
+  for (const char* journey : journeys) {
+    EntryRow e;
+    e.journey = journey;
+    e.unit = "a-first";
+    e.t0 = 2 * kDay;
+    e.group = G::kTreatment;
+    e.arm = "A";
+    e.config_version = "cfg-agree";
+    e.attributes = {{"tier", "std"}};
+    ev.entries.push_back(e);
+    ev.sends.push_back({absl::StrCat("s-a-first-", journey), "a-first", journey, "email", e.t0 + 3600LL * 1000000,
+                        0.3});
+  }
+  ev.outcomes.push_back({"o-a-first", "a-first", 2 * kDay + kDay, OutcomeType::kOrder, 1e6 + 50, 3e5, "", 0.0});
   ev.costs = {{"f1", "cart", 0, 20 * kDay, 500, "platform"},
               {"f2", "cart", 10 * kDay, 40 * kDay, 90, "creative"},
               {"f3", "winback", 5 * kDay, 6 * kDay, 42, "incentive"}};

@@ -225,15 +225,30 @@ inline absl::StatusOr<std::vector<AnalysisHorizonCell>> FinishHorizonCells(
   const size_t horizons = journey.horizons_us.size();
   const int64_t points = journey.curve_points;
   std::vector<AnalysisHorizonCell> cells;
+  // Per cell and horizon, kind 3's totals over every analysed entry.
+  struct AllEntries {
+    int64_t entries = 0;
+    int64_t overlapping = 0;
+    double cost = 0;     // sum of d_cost
+    double cost_sq = 0;  // sum of d_cost^2
+  };
+  std::vector<std::vector<AllEntries>> all;
   for (const DecodedHorizonRow& r : rows) {
     if (cells.empty() || std::tie(cells.back().group, cells.back().arm, cells.back().period,
                                   cells.back().segment) !=
                              std::tie(r.group, r.arm, r.period, r.segment)) {
       cells.push_back(EmptyHorizonCell(r.group, r.arm, r.period, r.segment, horizons, points, shift));
+      all.emplace_back(horizons);
     }
     AnalysisHorizonCell& c = cells.back();
     const size_t i = static_cast<size_t>(r.index);
-    if (r.kind == kHorizonRowMoments && r.index >= 0 && i < horizons) {
+    if (r.kind == kHorizonRowAllEntries && r.index >= 0 && i < horizons) {
+      AllEntries& e = all.back()[i];
+      e.entries += r.entries;
+      e.overlapping += r.overlapping;
+      e.cost += r.sums[0];
+      e.cost_sq += r.sums[1];
+    } else if (r.kind == kHorizonRowMoments && r.index >= 0 && i < horizons) {
       HorizonCellMoments& h = c.horizons[i];
       h.entries += r.entries;
       h.overlapping += r.overlapping;
@@ -264,6 +279,34 @@ inline absl::StatusOr<std::vector<AnalysisHorizonCell>> FinishHorizonCells(
                                               ": row of kind ", r.kind, " at index ", r.index,
                                               " outside ", horizons, " horizons / ", points,
                                               " points"));
+    }
+  }
+  // Kind 0 summed the entries with events; the others (every variable 0
+  // but the cost, so d_v = -shift_v) are kind 3's less kind 0's. The cost's
+  // own sums are kind 3's, over every entry at once.
+  constexpr int kCost = kHorizonCellCost;
+  for (size_t ci = 0; ci < cells.size(); ++ci) {
+    for (size_t k = 0; k < horizons; ++k) {
+      HorizonCellMoments& h = cells[ci].horizons[k];
+      const AllEntries& e = all[ci][k];
+      const int64_t quiet = e.entries - h.entries;
+      if (quiet < 0 || e.overlapping < h.overlapping) {
+        return absl::InternalError(absl::StrCat("analysis horizons of journey ", journey.journey,
+                                                ": fewer entries in all than with events at horizon ", k));
+      }
+      const double n = static_cast<double>(quiet);
+      const double quiet_cost = e.cost - h.s1[kCost];
+      for (int a = 0; a < kNumHorizonCellVariables; ++a) {
+        if (a == kCost) continue;
+        const double d = -h.shift[a];
+        h.s1[a] += n * d;
+        h.s2[HorizonPairIndex(a, a)] += n * (d * d);
+        if (HorizonPairSummed(a, kCost)) h.s2[HorizonPairIndex(a, kCost)] += d * quiet_cost;
+      }
+      h.s1[kCost] = e.cost;
+      h.s2[HorizonPairIndex(kCost, kCost)] = e.cost_sq;
+      h.entries = e.entries;
+      h.overlapping = e.overlapping;
     }
   }
   return cells;
