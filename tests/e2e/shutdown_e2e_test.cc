@@ -45,6 +45,21 @@ bool WriteIsWaiting(const std::string& stall) {
   return false;
 }
 
+// Sends `sig` and waits for the exit (DaemonProcess::Signal: up to 20 s,
+// then SIGKILL, so an unbounded stop shows as a kill): the waitpid status
+// and the seconds it took.
+struct Stopped {
+  int status = 0;
+  double seconds = 0;
+};
+Stopped SignalAndWait(DaemonProcess& daemon, int sig) {
+  const Clock::time_point start = Clock::now();
+  Stopped out;
+  out.status = daemon.Signal(sig);
+  out.seconds = std::chrono::duration<double>(Clock::now() - start).count();
+  return out;
+}
+
 std::string ConfigFlag() { return "--config=" + SourceDir() + "/examples/holdfast.textproto"; }
 
 // One RecordSends on its own thread; the future holds its status.
@@ -90,14 +105,11 @@ TEST_F(ShutdownE2eTest, AStopTheStoreCannotFinishEndsAfterTheTimeout) {
   std::unique_ptr<DaemonProcess> daemon = StartDaemon(/*shutdown_timeout_seconds=*/3);
   std::future<grpc::Status> call = SendOne(daemon->address(), "stuck-1");
   ASSERT_TRUE(WriteIsWaiting(stall_)) << daemon->log();
-  const Clock::time_point signalled = Clock::now();
-  // Signal() waits up to 20 s and then SIGKILLs; an unbounded stop shows as a kill.
-  const int status = daemon->Signal(SIGTERM);
-  const double seconds = std::chrono::duration<double>(Clock::now() - signalled).count();
-  ASSERT_TRUE(WIFEXITED(status)) << "not exited by itself (killed after 20 s)\n" << daemon->log();
-  EXPECT_EQ(WEXITSTATUS(status), 1) << daemon->log();
-  EXPECT_GE(seconds, 2.5);
-  EXPECT_LT(seconds, 15.0);
+  const Stopped stop = SignalAndWait(*daemon, SIGTERM);
+  ASSERT_TRUE(WIFEXITED(stop.status)) << "not exited by itself (killed after 20 s)\n" << daemon->log();
+  EXPECT_EQ(WEXITSTATUS(stop.status), 1) << daemon->log();
+  EXPECT_GE(stop.seconds, 2.5);
+  EXPECT_LT(stop.seconds, 15.0);
   EXPECT_TRUE(absl::StrContains(daemon->log(), "shutdown_forced")) << daemon->log();
   EXPECT_TRUE(absl::StrContains(daemon->log(), "not stopped within --shutdown_timeout_seconds=3"))
       << daemon->log();
@@ -122,12 +134,10 @@ TEST_F(ShutdownE2eTest, ASecondSignalEndsAStuckStopAtOnce) {
   // The first signal alone does not end it.
   std::this_thread::sleep_for(std::chrono::seconds(2));
   ASSERT_EQ(waitpid(daemon->pid(), nullptr, WNOHANG), 0) << daemon->log();
-  const Clock::time_point signalled = Clock::now();
-  const int status = daemon->Signal(SIGTERM);
-  const double seconds = std::chrono::duration<double>(Clock::now() - signalled).count();
-  ASSERT_TRUE(WIFEXITED(status)) << "not exited by itself (killed after 20 s)\n" << daemon->log();
-  EXPECT_EQ(WEXITSTATUS(status), 1) << daemon->log();
-  EXPECT_LT(seconds, 10.0);
+  const Stopped stop = SignalAndWait(*daemon, SIGTERM);
+  ASSERT_TRUE(WIFEXITED(stop.status)) << "not exited by itself (killed after 20 s)\n" << daemon->log();
+  EXPECT_EQ(WEXITSTATUS(stop.status), 1) << daemon->log();
+  EXPECT_LT(stop.seconds, 10.0);
   EXPECT_TRUE(absl::StrContains(daemon->log(), "reason=\"second SIGTERM\"")) << daemon->log();
   EXPECT_FALSE(call.get().ok());
 }
@@ -209,12 +219,10 @@ TEST(ShutdownPostgresE2eTest, AFrozenDatabaseDoesNotHoldTheStopForever) {
     if (!queued) std::this_thread::sleep_for(std::chrono::milliseconds(20));
   }
   ASSERT_TRUE(queued) << daemon->log();
-  const Clock::time_point signalled = Clock::now();
-  const int status = daemon->Signal(SIGTERM);
-  const double seconds = std::chrono::duration<double>(Clock::now() - signalled).count();
-  ASSERT_TRUE(WIFEXITED(status)) << "not exited by itself (killed after 20 s)\n" << daemon->log();
-  EXPECT_EQ(WEXITSTATUS(status), 1) << daemon->log();
-  EXPECT_LT(seconds, 15.0);
+  const Stopped stop = SignalAndWait(*daemon, SIGTERM);
+  ASSERT_TRUE(WIFEXITED(stop.status)) << "not exited by itself (killed after 20 s)\n" << daemon->log();
+  EXPECT_EQ(WEXITSTATUS(stop.status), 1) << daemon->log();
+  EXPECT_LT(stop.seconds, 15.0);
   EXPECT_TRUE(absl::StrContains(daemon->log(), "shutdown_forced")) << daemon->log();
   EXPECT_FALSE(stuck.get().ok());
 

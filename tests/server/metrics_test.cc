@@ -44,18 +44,25 @@ double Sample(const std::string& text, const std::string& name, const std::vecto
   return std::nan("");
 }
 
+// A daemon on 127.0.0.1 with /metrics and every call in the access log,
+// its store and config in `dir`, logging to `log`.
+DaemonOptions ObservedDaemon(const holdfast::testing::TempDir& dir, EventLog* log) {
+  DaemonOptions options;
+  options.config_path = dir.File("holdfast.textproto");
+  options.db_path = dir.File("holdfast.db");
+  options.listen_address = "127.0.0.1:0";
+  options.metrics_listen = "127.0.0.1:0";
+  options.log = log;
+  options.access_log_sample = 1.0;
+  return options;
+}
+
 class MetricsTest : public ::testing::Test {
  protected:
   void SetUp() override {
     std::ofstream(dir_.File("holdfast.textproto"))
         << "journeys { id: \"cart_abandon\" holdout_share: 0.2 arms { name: \"a\" weight: 1 } }\n";
-    DaemonOptions options;
-    options.config_path = dir_.File("holdfast.textproto");
-    options.db_path = dir_.File("holdfast.db");
-    options.listen_address = "127.0.0.1:0";
-    options.metrics_listen = "127.0.0.1:0";
-    options.log = &log_;
-    options.access_log_sample = 1.0;
+    DaemonOptions options = ObservedDaemon(dir_, &log_);
     options.version = "test-version";
     absl::StatusOr<std::unique_ptr<HoldfastDaemon>> daemon = HoldfastDaemon::Start(options);
     ASSERT_TRUE(daemon.ok()) << daemon.status();
@@ -165,13 +172,7 @@ TEST(MetricsDeadlineTest, ACallFinishedAfterItsDeadlineIsCountedAsTheCallerSawIt
   std::ofstream(stall).close();
   std::ostringstream log_text;
   EventLog log(LogFormat::kJson, &log_text, RealClock::Get());
-  DaemonOptions options;
-  options.config_path = dir.File("holdfast.textproto");
-  options.db_path = dir.File("holdfast.db");
-  options.listen_address = "127.0.0.1:0";
-  options.metrics_listen = "127.0.0.1:0";
-  options.log = &log;
-  options.access_log_sample = 1.0;
+  DaemonOptions options = ObservedDaemon(dir, &log);
   options.test_stall_writes_while = stall;
   absl::StatusOr<std::unique_ptr<HoldfastDaemon>> daemon = HoldfastDaemon::Start(options);
   ASSERT_TRUE(daemon.ok()) << daemon.status();
@@ -232,13 +233,7 @@ TEST(MetricsAuthTest, RefusedCallsAreCountedAndTokensNeverLogged) {
   std::ofstream(dir.File("tokens")) << "assign " << auth::DigestHex(auth::DigestToken(token)) << " engine\n";
   std::ostringstream log_text;
   EventLog log(LogFormat::kJson, &log_text, RealClock::Get());
-  DaemonOptions options;
-  options.config_path = dir.File("holdfast.textproto");
-  options.db_path = dir.File("holdfast.db");
-  options.listen_address = "127.0.0.1:0";
-  options.metrics_listen = "127.0.0.1:0";
-  options.log = &log;
-  options.access_log_sample = 1.0;
+  DaemonOptions options = ObservedDaemon(dir, &log);
   options.security.auth_tokens_path = dir.File("tokens");
   absl::StatusOr<std::unique_ptr<HoldfastDaemon>> daemon = HoldfastDaemon::Start(options);
   ASSERT_TRUE(daemon.ok()) << daemon.status();
