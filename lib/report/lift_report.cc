@@ -229,10 +229,13 @@ EntryMoments VarsOfCell(const AnalysisCell& c) {
 
 // A horizon cell's moments at one horizon (HorizonCellVariable is the
 // report's HorizonVariable order).
-static_assert(kHorizonCellRevenue == kHorizonRevenue && kHorizonCellMargin == kHorizonMargin &&
-              kHorizonCellRetained == kHorizonRetained && kHorizonCellRepeat == kHorizonRepeat &&
-              kHorizonCellOrders == kHorizonOrders && kHorizonCellCost == kHorizonCost &&
-              kNumHorizonCellVariables == kNumHorizonVariables);
+// (Compared as int: two enums of two layers, the same numbers on purpose.)
+constexpr bool SameIndex(int a, int b) { return a == b; }
+static_assert(SameIndex(kHorizonCellRevenue, kHorizonRevenue) && SameIndex(kHorizonCellMargin, kHorizonMargin) &&
+              SameIndex(kHorizonCellRetained, kHorizonRetained) &&
+              SameIndex(kHorizonCellRepeat, kHorizonRepeat) && SameIndex(kHorizonCellOrders, kHorizonOrders) &&
+              SameIndex(kHorizonCellCost, kHorizonCost) &&
+              SameIndex(kNumHorizonCellVariables, kNumHorizonVariables));
 HorizonMoments HorizonMomentsOf(const HorizonCellMoments& m) {
   HorizonMoments::ShiftedSums s;
   s.n = m.entries;
