@@ -79,22 +79,24 @@ std::string EventLog::Format(absl::string_view level, absl::string_view event, c
 }
 
 void EventLog::Log(absl::string_view level, absl::string_view event, const LogFields& fields) {
-  std::string line = Format(level, event, fields);
-  line.push_back('\n');
+  const std::string line = Format(level, event, fields);
   std::lock_guard<std::timed_mutex> lock(mu_);
-  out_->write(line.data(), static_cast<std::streamsize>(line.size()));
-  out_->flush();
+  WriteLineLocked(line);
 }
 
 bool EventLog::TryLog(absl::string_view level, absl::string_view event, const LogFields& fields,
                       absl::Duration wait) {
-  std::string line = Format(level, event, fields);
-  line.push_back('\n');
+  const std::string line = Format(level, event, fields);
   std::unique_lock<std::timed_mutex> lock(mu_, absl::ToChronoNanoseconds(wait));
   if (!lock.owns_lock()) return false;
-  out_->write(line.data(), static_cast<std::streamsize>(line.size()));
-  out_->flush();
+  WriteLineLocked(line);
   return true;
+}
+
+void EventLog::WriteLineLocked(const std::string& line) {
+  out_->write(line.data(), static_cast<std::streamsize>(line.size()));
+  out_->put('\n');
+  out_->flush();
 }
 
 }  // namespace holdfast::server

@@ -47,6 +47,9 @@ class EventLog {
   std::string Format(absl::string_view level, absl::string_view event, const LogFields& fields) const;
 
  private:
+  // `line` and a newline, flushed; mu_ held.
+  void WriteLineLocked(const std::string& line);
+
   const LogFormat format_;
   std::ostream* const out_;
   const Clock* const clock_;

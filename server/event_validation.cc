@@ -62,9 +62,7 @@ absl::Status ValidateSendRecord(absl::string_view prefix, const holdfast::v1::Se
   if (send.channel().empty() || send.channel().size() > config::kMaxChannelBytes) {
     return Invalid(prefix, "channel", absl::StrCat("must be 1-", config::kMaxChannelBytes, " bytes"));
   }
-  if (send.channel().find('\0') != std::string::npos) {
-    return Invalid(prefix, "channel", "must not contain a NUL byte (U+0000)");
-  }
+  HF_RETURN_IF_ERROR(ValidateNoNul(absl::StrCat(prefix, ".channel"), send.channel()));
   HF_RETURN_IF_ERROR(CheckRequiredTime(prefix, "at", send.has_at(), send.at()));
   if (send.has_cost()) HF_RETURN_IF_ERROR(CheckCost(prefix, "cost", send.cost()));
   return absl::OkStatus();
@@ -108,9 +106,7 @@ absl::Status ValidateFixedCostRecord(absl::string_view prefix, const holdfast::v
   if (end <= start) return Invalid(prefix, "end", "must be after start");
   HF_RETURN_IF_ERROR(CheckCost(prefix, "amount", cost.amount()));
   if (cost.category().size() > 64) return Invalid(prefix, "category", "at most 64 bytes");
-  if (cost.category().find('\0') != std::string::npos) {
-    return Invalid(prefix, "category", "must not contain a NUL byte (U+0000)");
-  }
+  HF_RETURN_IF_ERROR(ValidateNoNul(absl::StrCat(prefix, ".category"), cost.category()));
   return absl::OkStatus();
 }
 

@@ -24,10 +24,14 @@ absl::Status ValidateId(absl::string_view field, absl::string_view id) {
         absl::StrCat(field, ": ", id.size(), " bytes, at most ", kMaxUnitBytes, " allowed"));
   }
   if (!IsValidUtf8(id)) return absl::InvalidArgumentError(absl::StrCat(field, ": not valid UTF-8"));
+  return ValidateNoNul(field, id);
+}
+
+absl::Status ValidateNoNul(absl::string_view field, absl::string_view text) {
   // PostgreSQL text cannot hold U+0000; refused on every store, so a call
   // answers the same whichever store the server has (and a SQLite store
   // stays copyable to PostgreSQL).
-  if (id.find('\0') != absl::string_view::npos) {
+  if (text.find('\0') != absl::string_view::npos) {
     return absl::InvalidArgumentError(absl::StrCat(field, ": must not contain a NUL byte (U+0000)"));
   }
   return absl::OkStatus();

@@ -21,11 +21,15 @@ inline constexpr int kMaxAttributes = 32;
 // Most records in one unary batch or one streamed message.
 inline constexpr int kMaxBatchRecords = 10000;
 
-// A unit id: 1..256 bytes of valid UTF-8.
+// A unit id: 1..256 bytes of valid UTF-8, no NUL byte.
 absl::Status ValidateUnit(absl::string_view field, absl::string_view unit);
 
-// An id (send_id, outcome_id, cost_id, order_id when set): 1..256 bytes of UTF-8.
+// An id (send_id, outcome_id, cost_id, order_id when set): 1..256 bytes of UTF-8,
+// no NUL byte.
 absl::Status ValidateId(absl::string_view field, absl::string_view id);
+// INVALID_ARGUMENT naming `field` when `text` holds a NUL byte (ids, and the
+// free-text fields a store keeps as text: a send's channel, a cost's category).
+absl::Status ValidateNoNul(absl::string_view field, absl::string_view text);
 
 // Converts a Timestamp to µs. `has` false → `default_time`. Rejects times
 // outside 1970-01-01..9999-12-31 and nanos outside [0, 1e9).

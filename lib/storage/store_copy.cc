@@ -11,37 +11,29 @@
 #include <utility>
 #include <vector>
 
-#include "absl/strings/match.h"
-#include "absl/strings/numbers.h"
+#include "absl/strings/strip.h"
 #include "absl/strings/str_cat.h"
 #include "lib/base/status_macros.h"
 #include "lib/base/text.h"
+#include "lib/storage/bad_record.h"
 
 namespace holdfast {
 namespace {
 
 // The row a store's write error names, for the person who must fix it in
-// the source. Stores name the first bad record of a batch by its index
-// ("sends[17]: send_id must be ..."), which within a copy's page is
-// meaningless; the copier adds the row's key and its position in the table.
-template <typename Row, typename KeyOf>
+// the source. Stores name the first bad record of a batch by its index in
+// the batch (BadRecordError: "sends[17]: send_id must be ..."), which within
+// a copy's page is meaningless; the copier names the row's key and its
+// position in the table instead.
+template <typename Row, typename KeyText>
 absl::Status NameTheRow(const absl::Status& error, absl::string_view table, const std::vector<Row>& rows,
-                        int64_t rows_before, KeyOf&& key_text) {
-  const std::string prefix = absl::StrCat(table, "[");
-  absl::string_view message = error.message();
-  size_t index = 0;
-  if (absl::StartsWith(message, prefix)) {
-    const size_t close = message.find(']', prefix.size());
-    if (close != absl::string_view::npos &&
-        absl::SimpleAtoi(message.substr(prefix.size(), close - prefix.size()), &index) &&
-        index < rows.size()) {
-      return absl::Status(error.code(),
-                          absl::StrCat(table, " row ", rows_before + static_cast<int64_t>(index) + 1,
-                                       " of the source (", key_text(rows[index]), ")",
-                                       message.substr(close + 1)));
-    }
-  }
-  return error;
+                        int64_t rows_before, KeyText&& key_text) {
+  const std::optional<size_t> index = BadRecordIndex(error);
+  if (!index.has_value() || *index >= rows.size()) return error;
+  absl::string_view problem = error.message();
+  if (!absl::ConsumePrefix(&problem, absl::StrCat(BadRecordName(table, *index), ": "))) return error;
+  return absl::Status(error.code(), absl::StrCat(table, " row ", rows_before + static_cast<int64_t>(*index) + 1,
+                                                 " of the source (", key_text(rows[*index]), "): ", problem));
 }
 
 // Config loads read at most; a history this long is a runaway reload loop,

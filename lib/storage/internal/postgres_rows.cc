@@ -4,13 +4,14 @@
 
 #include "absl/strings/str_cat.h"
 #include "lib/base/text.h"
+#include "lib/storage/bad_record.h"
 
 namespace holdfast::storage_internal {
 namespace {
 
 absl::Status Bad(absl::string_view what, size_t index, absl::string_view field) {
-  return absl::InvalidArgumentError(absl::StrCat(
-      what, "[", index, "]: ", field, " must be valid UTF-8 without NUL bytes (PostgreSQL text)"));
+  return BadRecordError(what, index,
+                        absl::StrCat(field, " must be valid UTF-8 without NUL bytes (PostgreSQL text)"));
 }
 
 }  // namespace

@@ -10,12 +10,13 @@
 #include "absl/strings/string_view.h"
 #include "lib/base/status_macros.h"
 #include "lib/base/time_util.h"
+#include "lib/storage/bad_record.h"
 
 namespace holdfast::storage_internal {
 namespace {
 
 absl::Status Bad(absl::string_view what, size_t index, absl::string_view problem) {
-  return absl::InvalidArgumentError(absl::StrCat(what, "[", index, "]: ", problem));
+  return BadRecordError(what, index, problem);
 }
 
 // Required key-like string: 1..max bytes.
