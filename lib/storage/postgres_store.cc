@@ -37,6 +37,13 @@ absl::Status ValidateOptions(const PostgresStoreOptions& o) {
   return absl::OkStatus();
 }
 
+// read_only_sql_transaction: the server is a hot standby or has
+// default_transaction_read_only on (docs/postgresql.md, "High availability").
+constexpr char kReadOnlySqlState[] = "25006";
+constexpr char kReadOnlyHint[] =
+    "the server is read-only (a hot standby, or default_transaction_read_only is on): point the URI "
+    "at the primary, or list every host with target_session_attrs=read-write";
+
 // Staging tables, one per record kind, private to the writer's session.
 // Rows carry their batch (b) and row (i) index so the group's single INSERT
 // per kind can tell each caller what it created. ON COMMIT DELETE ROWS
@@ -207,6 +214,16 @@ absl::StatusOr<std::unique_ptr<PostgresStore>> PostgresStore::Open(
   bool connected = false;
   try {
     std::unique_ptr<pqxx::connection> conn = impl->Connect("migrate", &connected);
+    {
+      // A standby would refuse the migrations and every write with its
+      // own words ("cannot execute CREATE TABLE in a read-only
+      // transaction"); say what the URI needs instead.
+      pqxx::nontransaction check(*conn);
+      if (check.exec1("SHOW transaction_read_only")[0].as<std::string>() == "on") {
+        return absl::FailedPreconditionError(
+            absl::StrCat("opening the PostgreSQL store: ", kReadOnlyHint));
+      }
+    }
     HF_ASSIGN_OR_RETURN(impl->schema_version_at_open,
                         storage_internal::MigratePostgresToLatest(*conn));
     for (int w = 0; w < options.writer_connections; ++w) {
@@ -490,9 +507,20 @@ absl::Status PostgresStore::Impl::CommitGroupOnce(std::unique_ptr<pqxx::connecti
     } catch (const pqxx::statement_completion_unknown&) {
       broken = true;  // as in_doubt: the statement may have run
     } catch (...) {
-      // Deadlocks and serialization failures, whichever exception type
-      // libpqxx chose for them (CurrentPqxxSqlState).
-      retry = storage_internal::IsRetryableSqlState(storage_internal::CurrentPqxxSqlState());
+      const std::string state = storage_internal::CurrentPqxxSqlState();
+      if (state == kReadOnlySqlState) {
+        // The server no longer takes writes: a primary demoted to a
+        // standby, or a name that moved to one. Nothing was committed; a
+        // fresh connection lets libpq pick the writable host
+        // (target_session_attrs=read-write), so drop this one and re-run.
+        broken = true;
+        retry = true;
+        s = absl::UnavailableError(absl::StrCat(s.message(), "; ", kReadOnlyHint));
+      } else {
+        // Deadlocks and serialization failures, whichever exception type
+        // libpqxx chose for them (CurrentPqxxSqlState).
+        retry = storage_internal::IsRetryableSqlState(state);
+      }
     }
     if (broken) conn.reset();
     for (PgWriteBatch* b : group) {

@@ -50,7 +50,12 @@ INSTANTIATE_TEST_SUITE_P(
                  "postgresql://hf@db:5432/holdfast?sslmode=require"},
         Accepted{"PostgresUri", "postgres:///holdfast?host=/run/postgresql", kPostgres,
                  "postgres:///holdfast?host=/run/postgresql"},
-        Accepted{"UpperCaseSchemeIsLowered", "PostgreSQL://db/holdfast", kPostgres, "postgresql://db/holdfast"}),
+        Accepted{"UpperCaseSchemeIsLowered", "PostgreSQL://db/holdfast", kPostgres, "postgresql://db/holdfast"},
+        // docs/postgresql.md, "High availability": libpq tries the hosts in order.
+        Accepted{"SeveralHosts", "postgresql://hf@db1:5432,db2:5433/holdfast?target_session_attrs=read-write",
+                 kPostgres, "postgresql://hf@db1:5432,db2:5433/holdfast?target_session_attrs=read-write"},
+        Accepted{"SeveralSocketDirectories", "postgresql:///holdfast?host=/run/a,/run/b&port=5432,5432",
+                 kPostgres, "postgresql:///holdfast?host=/run/a,/run/b&port=5432,5432"}),
     [](const ::testing::TestParamInfo<Accepted>& info) { return std::string(info.param.name); });
 
 struct Refused {
@@ -123,6 +128,8 @@ INSTANTIATE_TEST_SUITE_P(
         Redaction{"UndecodableName", "postgresql://db/x?pa%zzword=s3cret", "postgresql://db/x?pa%zzword=***"},
         Redaction{"UpperCaseScheme", "POSTGRESQL://hf:s3cret@db/x", "POSTGRESQL://hf:***@db/x"},
         Redaction{"NoPassword", "postgresql://hf@db/x", "postgresql://hf@db/x"},
+        Redaction{"SeveralHosts", "postgresql://hf:s3cret@db1:5432,db2:5432/x?target_session_attrs=read-write",
+                  "postgresql://hf:***@db1:5432,db2:5432/x?target_session_attrs=read-write"},
         Redaction{"OtherScheme", "mysql://hf:s3cret@db/x", "mysql://hf:***@db/x"},
         Redaction{"PostgresWithoutSlashes", "postgres:s3cret", "postgres:***"},
         Redaction{"KeyValueString", "host=db password='s3 cret' dbname=hf", "password=*** dbname=hf host=db"},

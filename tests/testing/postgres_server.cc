@@ -133,7 +133,7 @@ absl::StatusOr<std::string> TemplateCluster(const PostgresServer::Options& optio
 
 }  // namespace
 
-absl::StatusOr<std::unique_ptr<PostgresServer>> PostgresServer::Start(const Options& options) {
+absl::StatusOr<std::unique_ptr<PostgresServer>> PostgresServer::MakeDirectories() {
   absl::StatusOr<RunAs> as = ServerUser();
   if (!as.ok()) return as.status();
   // /tmp, not $TMPDIR: a Unix socket path must stay under ~100 bytes.
@@ -150,16 +150,15 @@ absl::StatusOr<std::unique_ptr<PostgresServer>> PostgresServer::Start(const Opti
       return absl::UnavailableError("cannot hand the temp dir to the PostgreSQL user");
     }
   }
-  const auto deadline =
-      std::chrono::steady_clock::now() + std::chrono::seconds(options.start_timeout_seconds);
-  const std::string data = server->dir_ + "/data";
-  absl::StatusOr<std::string> tmpl_dir = TemplateCluster(options, *as);
-  if (!tmpl_dir.ok()) return tmpl_dir.status();
-  if (!RunToCompletion({"/bin/cp", "-a", *tmpl_dir, data}, *as, server->log_path_)) {
-    return absl::UnavailableError(absl::StrCat("copying the template cluster failed: ", server->log()));
-  }
-  std::vector<std::string> argv = {options.bin_dir + "/postgres", "-D", data, "-k",
-                                   server->socket_dir_, "-p", std::to_string(kPort), "-c",
+  return server;
+}
+
+absl::Status PostgresServer::Launch(const Options& options,
+                                    std::chrono::steady_clock::time_point deadline) {
+  absl::StatusOr<RunAs> as = ServerUser();
+  if (!as.ok()) return as.status();
+  std::vector<std::string> argv = {options.bin_dir + "/postgres", "-D", dir_ + "/data", "-k",
+                                   socket_dir_, "-p", std::to_string(kPort), "-c",
                                    "listen_addresses=", "-c",
                                    options.fsync ? "fsync=on" : "fsync=off", "-c",
                                    options.fsync ? "full_page_writes=on" : "full_page_writes=off",
@@ -169,39 +168,103 @@ absl::StatusOr<std::unique_ptr<PostgresServer>> PostgresServer::Start(const Opti
     argv.push_back("-c");
     argv.push_back(setting);
   }
-  server->pid_ = Spawn(argv, *as, server->log_path_);
-  if (server->pid_ < 0) return absl::UnavailableError("fork failed");
-  const std::string conninfo = server->Uri();
+  pid_ = Spawn(argv, *as, log_path_);
+  if (pid_ < 0) return absl::UnavailableError("fork failed");
+  const std::string conninfo = Uri();
   for (;;) {
-    if (PQping(conninfo.c_str()) == PQPING_OK) return server;
+    if (PQping(conninfo.c_str()) == PQPING_OK) return absl::OkStatus();
     int status = 0;
-    if (waitpid(server->pid_, &status, WNOHANG) == server->pid_) {
-      server->pid_ = -1;
-      return absl::UnavailableError(absl::StrCat("postgres exited: ", server->log()));
+    if (waitpid(pid_, &status, WNOHANG) == pid_) {
+      pid_ = -1;
+      return absl::UnavailableError(absl::StrCat("postgres exited: ", log()));
     }
     if (std::chrono::steady_clock::now() > deadline) {
-      return absl::UnavailableError(absl::StrCat("postgres did not start: ", server->log()));
+      return absl::UnavailableError(absl::StrCat("postgres did not start: ", log()));
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
   }
 }
 
-PostgresServer::~PostgresServer() {
-  if (pid_ > 0) {
-    // Immediate shutdown: the directory is deleted next, so the checkpoint a
-    // fast shutdown writes would be wasted time.
-    kill(pid_, SIGQUIT);
-    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
-    int status = 0;
-    while (waitpid(pid_, &status, WNOHANG) != pid_) {
-      if (std::chrono::steady_clock::now() > deadline) {
-        kill(pid_, SIGKILL);
-        waitpid(pid_, &status, 0);
-        break;
-      }
-      std::this_thread::sleep_for(std::chrono::milliseconds(10));
-    }
+absl::StatusOr<std::unique_ptr<PostgresServer>> PostgresServer::Start(const Options& options) {
+  const auto deadline =
+      std::chrono::steady_clock::now() + std::chrono::seconds(options.start_timeout_seconds);
+  absl::StatusOr<std::unique_ptr<PostgresServer>> server = MakeDirectories();
+  if (!server.ok()) return server.status();
+  absl::StatusOr<RunAs> as = ServerUser();
+  if (!as.ok()) return as.status();
+  absl::StatusOr<std::string> tmpl_dir = TemplateCluster(options, *as);
+  if (!tmpl_dir.ok()) return tmpl_dir.status();
+  const std::string data = (*server)->dir_ + "/data";
+  if (!RunToCompletion({"/bin/cp", "-a", *tmpl_dir, data}, *as, (*server)->log_path_)) {
+    return absl::UnavailableError(absl::StrCat("copying the template cluster failed: ", (*server)->log()));
   }
+  absl::Status launched = (*server)->Launch(options, deadline);
+  if (!launched.ok()) return launched;
+  return server;
+}
+
+absl::StatusOr<std::unique_ptr<PostgresServer>> PostgresServer::StartStandby(
+    const PostgresServer& primary, const Options& options) {
+  const auto deadline =
+      std::chrono::steady_clock::now() + std::chrono::seconds(options.start_timeout_seconds);
+  absl::StatusOr<std::unique_ptr<PostgresServer>> server = MakeDirectories();
+  if (!server.ok()) return server.status();
+  absl::StatusOr<RunAs> as = ServerUser();
+  if (!as.ok()) return as.status();
+  // -R writes standby.signal and a primary_conninfo naming the primary's
+  // socket; -X stream copies the WAL the backup needs over a second
+  // connection; -c fast checkpoints at once instead of spreading it.
+  if (!RunToCompletion({options.bin_dir + "/pg_basebackup", "-D", (*server)->dir_ + "/data", "-R",
+                        "-X", "stream", "-c", "fast", "--no-sync", "-h", primary.socket_dir_,
+                        "-p", std::to_string(kPort), "-U", "postgres"},
+                       *as, (*server)->log_path_)) {
+    return absl::UnavailableError(absl::StrCat("pg_basebackup failed: ", (*server)->log()));
+  }
+  absl::Status launched = (*server)->Launch(options, deadline);
+  if (!launched.ok()) return launched;
+  // Accepting connections comes before streaming: wait for the primary to
+  // list a streaming standby.
+  PostgresServer& p = const_cast<PostgresServer&>(primary);
+  for (;;) {
+    absl::StatusOr<std::string> n =
+        p.QueryValue("postgres", "SELECT count(*) FROM pg_stat_replication WHERE state = 'streaming'");
+    if (n.ok() && *n != "0") return server;
+    if (std::chrono::steady_clock::now() > deadline) {
+      return absl::UnavailableError(absl::StrCat("the standby did not start streaming: ",
+                                                 n.ok() ? *n : n.status().ToString(), "; ",
+                                                 (*server)->log()));
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+}
+
+absl::Status PostgresServer::Promote() {
+  absl::StatusOr<std::string> promoted = QueryValue("postgres", "SELECT pg_promote(true, 60)");
+  if (!promoted.ok()) return promoted.status();
+  if (*promoted != "t") return absl::FailedPreconditionError(absl::StrCat("pg_promote: ", *promoted, "; ", log()));
+  return absl::OkStatus();
+}
+
+void PostgresServer::StopImmediately() {
+  if (pid_ <= 0) return;
+  kill(pid_, SIGQUIT);
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+  int status = 0;
+  while (waitpid(pid_, &status, WNOHANG) != pid_) {
+    if (std::chrono::steady_clock::now() > deadline) {
+      kill(pid_, SIGKILL);
+      waitpid(pid_, &status, 0);
+      break;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  pid_ = -1;
+}
+
+PostgresServer::~PostgresServer() {
+  // Immediate shutdown: the directory is deleted next, so the checkpoint a
+  // fast shutdown writes would be wasted time.
+  StopImmediately();
   if (!dir_.empty()) {
     std::error_code ec;
     std::filesystem::remove_all(dir_, ec);
@@ -228,6 +291,28 @@ absl::Status PostgresServer::Exec(const std::string& dbname, const std::string& 
   PQclear(res);
   PQfinish(conn);
   return s;
+}
+
+absl::StatusOr<std::string> PostgresServer::QueryValue(const std::string& dbname,
+                                                      const std::string& sql) {
+  PGconn* conn = PQconnectdb(Uri(dbname).c_str());
+  if (PQstatus(conn) != CONNECTION_OK) {
+    absl::Status s = absl::UnavailableError(PQerrorMessage(conn));
+    PQfinish(conn);
+    return s;
+  }
+  PGresult* res = PQexec(conn, sql.c_str());
+  absl::StatusOr<std::string> out;
+  if (PQresultStatus(res) != PGRES_TUPLES_OK) {
+    out = absl::InternalError(absl::StrCat(sql, ": ", PQerrorMessage(conn)));
+  } else if (PQntuples(res) == 0) {
+    out = absl::NotFoundError(absl::StrCat(sql, ": no row"));
+  } else {
+    out = std::string(PQgetvalue(res, 0, 0));
+  }
+  PQclear(res);
+  PQfinish(conn);
+  return out;
 }
 
 absl::StatusOr<std::string> PostgresServer::CreateDatabase(const std::string& name) {

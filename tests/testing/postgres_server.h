@@ -25,6 +25,7 @@
 
 #include <sys/types.h>
 
+#include <chrono>
 #include <memory>
 #include <string>
 #include <vector>
@@ -58,6 +59,14 @@ class PostgresServer {
   [[nodiscard]] static absl::StatusOr<std::unique_ptr<PostgresServer>> Start(const Options& options);
   [[nodiscard]] static absl::StatusOr<std::unique_ptr<PostgresServer>> Start() { return Start(Options()); }
 
+  // A hot standby of `primary`: a base backup of it (pg_basebackup -R, WAL
+  // streamed, over the primary's socket) started with `options` and
+  // streaming from it. Returns once the standby accepts connections and the
+  // primary lists it as streaming. The primary needs full_page_writes=on
+  // (Options::fsync, or a `settings` entry).
+  [[nodiscard]] static absl::StatusOr<std::unique_ptr<PostgresServer>> StartStandby(
+      const PostgresServer& primary, const Options& options);
+
   // Immediate shutdown (SIGQUIT to the postmaster, SIGKILL after 20 s), then
   // removes the directory.
   ~PostgresServer();
@@ -73,12 +82,32 @@ class PostgresServer {
   // Runs one SQL command on `dbname`; for test set-up (roles, grants).
   [[nodiscard]] absl::Status Exec(const std::string& dbname, const std::string& sql);
 
+  // Runs one query on `dbname` and returns the first column of its first
+  // row as text ("" for NULL); NOT_FOUND when it returns no row.
+  [[nodiscard]] absl::StatusOr<std::string> QueryValue(const std::string& dbname,
+                                                       const std::string& sql);
+
+  // Promotes a standby (pg_promote, waiting up to 60 s for the end of
+  // recovery). FAILED_PRECONDITION when it does not end.
+  [[nodiscard]] absl::Status Promote();
+
+  // Stops the server as a crash would: immediate shutdown (no checkpoint,
+  // nothing more sent to standbys), waiting for the postmaster to exit.
+  // The directory stays until the destructor. A no-op once stopped.
+  void StopImmediately();
+
   pid_t pid() const { return pid_; }
   const std::string& socket_dir() const { return socket_dir_; }
   std::string log() const;
 
  private:
   PostgresServer() = default;
+  // The new server's directory, socket and log, owned by the server user.
+  [[nodiscard]] static absl::StatusOr<std::unique_ptr<PostgresServer>> MakeDirectories();
+  // Starts the postmaster on dir_/data and waits until it accepts
+  // connections (by `deadline`).
+  [[nodiscard]] absl::Status Launch(const Options& options,
+                                    std::chrono::steady_clock::time_point deadline);
   std::string dir_;
   std::string socket_dir_;
   std::string log_path_;
