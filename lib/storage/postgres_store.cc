@@ -29,7 +29,7 @@ absl::Status ValidateOptions(const PostgresStoreOptions& o) {
   if (o.max_queued_records <= 0 || o.max_queued_bytes <= 0 || o.max_records_per_commit <= 0 ||
       o.max_idle_readers < 0 || o.max_retries < 0 || o.writer_connections < 1 ||
       o.writer_connections > 16 || o.report_connections < 1 || o.report_connections > 16 ||
-      o.min_slice_entries < 1) {
+      o.min_slice_entries < 1 || o.lock_timeout_ms < 0) {
     return absl::InvalidArgumentError(
         "PostgresStoreOptions: sizes must be positive and writer_connections, report_connections in "
         "[1, 16]");
@@ -194,6 +194,13 @@ std::unique_ptr<pqxx::connection> PostgresStore::Impl::Connect(const char* role,
 std::unique_ptr<pqxx::connection> PostgresStore::Impl::OpenWriter(bool* connected) {
   std::unique_ptr<pqxx::connection> conn = Connect("writer", connected);
   pqxx::nontransaction txn(*conn);
+  // The writer's lock bound, unless the session already has one from the
+  // URI, the role or the database (any source but the built-in default).
+  if (options.lock_timeout_ms > 0 &&
+      txn.exec1("SELECT source FROM pg_settings WHERE name = 'lock_timeout'")[0].as<std::string>() ==
+          "default") {
+    txn.exec(absl::StrCat("SET lock_timeout = ", options.lock_timeout_ms));
+  }
   txn.exec(kCreateStaging);
   return conn;
 }

@@ -85,6 +85,15 @@ struct PostgresStoreOptions {
   // (slice index, the check that says the slice should stop); an error fails
   // that slice as a failed statement would.
   std::function<absl::Status(int slice, const CancelCheck& stop)> before_cell_slice;
+  // How long a writer's statement waits for a lock (PostgreSQL's
+  // lock_timeout on the writer connections) before its group fails
+  // UNAVAILABLE: a table another session locked (LOCK TABLE, a CREATE INDEX
+  // without CONCURRENTLY, VACUUM FULL), a row another session's open
+  // transaction inserted. The SQLite store's busy timeout, for PostgreSQL.
+  // A lock_timeout set for the session elsewhere (the URI's
+  // options=-c lock_timeout=..., ALTER ROLE/DATABASE ... SET) wins.
+  // 0: wait as long as the lock is held. Default 10 s.
+  int lock_timeout_ms = 10000;
   // Times a group commit is re-run after a deadlock or serialization
   // failure with another replica before its batches fail UNAVAILABLE.
   // Default 5.

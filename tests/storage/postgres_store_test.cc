@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <chrono>
 #include <string>
 #include <thread>
 #include <vector>
@@ -23,6 +24,7 @@
 #include "lib/storage/postgres_store.h"
 #include "lib/storage/sqlite_store.h"
 #include "tests/storage/test_store.h"
+#include "tests/testing/postgres_server.h"
 
 namespace holdfast {
 namespace {
@@ -372,6 +374,91 @@ TEST(PostgresStoreTest, FullQueueFailsFastWithResourceExhausted) {
   EXPECT_GT(ok.load(), 0);
   EXPECT_GT(full.load(), 0);
   EXPECT_EQ((*store)->GetStats().rejected_full, full.load());
+}
+
+// The writer's lock bound (PostgresStoreOptions::lock_timeout_ms): a
+// write waiting on a table another session locked fails UNAVAILABLE after
+// the bound, the whole group at once (one wait, not one per batch), and
+// writes succeed again once the lock is released.
+TEST(PostgresStoreTest, AWriteWaitingOnALockFailsUnavailableAfterTheLockTimeout) {
+  // Its own server: the test counts the lock timeouts in the server's log.
+  absl::StatusOr<std::unique_ptr<::holdfast::testing::PostgresServer>> pg =
+      ::holdfast::testing::PostgresServer::Start();
+  ASSERT_TRUE(pg.ok()) << pg.status();
+  absl::StatusOr<std::string> uri = (*pg)->CreateDatabase("locked");
+  ASSERT_TRUE(uri.ok()) << uri.status();
+  PostgresStoreOptions o;
+  o.writer_connections = 1;
+  o.lock_timeout_ms = 1500;
+  absl::StatusOr<std::unique_ptr<PostgresStore>> store = PostgresStore::Open(*uri, o);
+  ASSERT_TRUE(store.ok()) << store.status();
+  ASSERT_TRUE((*store)->RecordSends({Send("before")}).ok());
+
+  // A data team's CREATE INDEX without CONCURRENTLY holds this lock too.
+  pqxx::connection holder(*uri);
+  pqxx::work lock(holder);
+  lock.exec("LOCK TABLE sends IN SHARE MODE");
+  auto count_timeouts = [&] {
+    const std::string log = (*pg)->log();
+    int n = 0;
+    for (size_t at = log.find("lock timeout"); at != std::string::npos; at = log.find("lock timeout", at + 1)) ++n;
+    return n;
+  };
+  // The first write waits alone in its group; the next two queue behind it
+  // and form the second group.
+  std::vector<absl::Status> results(3);
+  std::thread first([&] { results[0] = (*store)->RecordSends({Send("a")}).status(); });
+  for (int i = 0;; ++i) {
+    pqxx::connection probe(*uri);
+    pqxx::nontransaction q(probe);
+    if (q.exec1("SELECT count(*) FROM pg_stat_activity WHERE application_name = 'holdfastd-writer' "
+                "AND wait_event_type = 'Lock'")[0]
+            .as<int>() == 1) {
+      break;
+    }
+    ASSERT_LT(i, 1000) << "the write never waited for the lock";
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  std::thread second([&] { results[1] = (*store)->RecordSends({Send("b")}).status(); });
+  std::thread third([&] { results[2] = (*store)->RecordSends({Send("c")}).status(); });
+  first.join();
+  second.join();
+  third.join();
+  for (const absl::Status& r : results) {
+    EXPECT_EQ(r.code(), absl::StatusCode::kUnavailable) << r;
+    EXPECT_TRUE(absl::StrContains(r.message(), "lock timeout")) << r;
+  }
+  // One timeout per group: the batches of the second group were not re-run
+  // one by one (each would wait the bound again).
+  for (int i = 0; count_timeouts() < 2 && i < 500; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  EXPECT_EQ(count_timeouts(), 2) << (*pg)->log();
+  EXPECT_EQ((*store)->GetStats().retries, 0);
+
+  lock.abort();
+  absl::StatusOr<WriteSummary> after = (*store)->RecordSends({Send("a"), Send("b"), Send("c")});
+  ASSERT_TRUE(after.ok()) << after.status();
+  EXPECT_EQ(after->inserted, 3);
+}
+
+// A lock_timeout the URI sets for the session wins over the store's bound.
+TEST(PostgresStoreTest, TheUrisLockTimeoutWinsOverTheStoreDefault) {
+  absl::StatusOr<std::string> uri = NewPostgresDatabase();
+  ASSERT_TRUE(uri.ok()) << uri.status();
+  PostgresStoreOptions o;
+  o.writer_connections = 1;
+  o.lock_timeout_ms = 120000;  // the test would time out waiting for this one
+  absl::StatusOr<std::unique_ptr<PostgresStore>> store =
+      PostgresStore::Open(*uri + "&options=-c%20lock_timeout%3D200", o);
+  ASSERT_TRUE(store.ok()) << store.status();
+  pqxx::connection holder(*uri);
+  pqxx::work lock(holder);
+  lock.exec("LOCK TABLE sends IN SHARE MODE");
+  const auto start = std::chrono::steady_clock::now();
+  absl::StatusOr<WriteSummary> refused = (*store)->RecordSends({Send("x")});
+  EXPECT_EQ(refused.status().code(), absl::StatusCode::kUnavailable) << refused.status();
+  EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(60));
 }
 
 TEST(PostgresStoreTest, ConfigHistoryIsSharedByReplicas) {

@@ -22,6 +22,9 @@ absl::StatusCode StatusCodeForSqlState(absl::string_view s) {
   if (s == "53100" || s == "53200") return absl::StatusCode::kResourceExhausted;
   if (s == "42501") return absl::StatusCode::kPermissionDenied;
   if (s == "25006") return absl::StatusCode::kFailedPrecondition;
+  // lock_not_available: a lock_timeout (the writer's lock bound) or NOWAIT;
+  // the lock's holder will let go, so retry later.
+  if (s == "55P03") return absl::StatusCode::kUnavailable;
   const absl::string_view cls = s.substr(0, 2);
   if (cls == "08" || cls == "57" || cls == "53" || cls == "58" || cls == "40") {
     return absl::StatusCode::kUnavailable;
