@@ -127,6 +127,8 @@ TEST(PostgresFailoverTest, AcknowledgedWritesSurviveACrashAndPromotionOfTheStand
     std::this_thread::sleep_for(std::chrono::milliseconds(10));
   }
   ASSERT_GE(acknowledged_count(), 30u * kRows) << "the writers made no progress before the failover";
+  // A pooled read connection to the primary, left for the crash to break.
+  ASSERT_TRUE((*store)->ScanSends(std::nullopt, 1).ok());
   (*primary)->StopImmediately();
   // Writes fail while no server accepts them.
   std::this_thread::sleep_for(std::chrono::milliseconds(300));

@@ -525,6 +525,33 @@ TEST(PostgresStoreTest, ReadsAfterTheServerDroppedThePooledConnectionsSucceed) {
   EXPECT_EQ(sends->size(), 1u);
 }
 
+// A server that ends idle sessions (idle_session_timeout, a common
+// production setting): the writer's and the readers' next statements find
+// their connections gone, and the store reconnects without failing a call.
+TEST(PostgresStoreTest, WritesAndReadsSurviveTheServersIdleSessionTimeout) {
+  ::holdfast::testing::PostgresServer::Options server;
+  server.settings = {"idle_session_timeout=300ms"};
+  absl::StatusOr<std::unique_ptr<::holdfast::testing::PostgresServer>> pg =
+      ::holdfast::testing::PostgresServer::Start(server);
+  ASSERT_TRUE(pg.ok()) << pg.status();
+  absl::StatusOr<std::string> uri = (*pg)->CreateDatabase("idle");
+  ASSERT_TRUE(uri.ok()) << uri.status();
+  PostgresStoreOptions o;
+  o.writer_connections = 1;
+  absl::StatusOr<std::unique_ptr<PostgresStore>> store = PostgresStore::Open(*uri, o);
+  ASSERT_TRUE(store.ok()) << store.status();
+  for (int round = 0; round < 3; ++round) {
+    absl::StatusOr<WriteSummary> written = (*store)->RecordSends({Send(absl::StrCat("s", round))});
+    ASSERT_TRUE(written.ok()) << "round " << round << ": " << written.status();
+    EXPECT_EQ(written->inserted, 1);
+    absl::StatusOr<std::vector<SendRow>> read = (*store)->ScanSends(std::nullopt, 10);
+    ASSERT_TRUE(read.ok()) << "round " << round << ": " << read.status();
+    EXPECT_EQ(read->size(), static_cast<size_t>(round + 1));
+    usleep(800000);  // past the server's idle timeout
+  }
+  EXPECT_GE((*store)->GetStats().reconnects, 2);
+}
+
 // docs/postgresql.md, "Privileges": an owner role migrates once, then a
 // replica whose role holds only the listed grants starts, writes every kind
 // of record (the writer's TEMP staging tables included), records config
