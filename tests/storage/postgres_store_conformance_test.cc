@@ -32,8 +32,26 @@ absl::StatusOr<std::unique_ptr<Store>> MakePostgresStore(const std::string& /*di
   return Store::Open(*uri);
 }
 
+// The store in a schema of its own (docs/postgresql.md, "A schema of its
+// own"): the URI's search_path names only that schema, so a statement that
+// reached a table outside it (or created one elsewhere) would fail here.
+absl::StatusOr<std::unique_ptr<Store>> MakePostgresStoreInItsOwnSchema(const std::string& /*dir*/) {
+  absl::StatusOr<std::string> uri = NewPostgresDatabase();
+  if (!uri.ok()) return uri.status();
+  try {
+    pqxx::connection conn(*uri);
+    pqxx::nontransaction txn(conn);
+    txn.exec("CREATE SCHEMA holdfast");
+  } catch (const std::exception& e) {
+    return absl::InternalError(e.what());
+  }
+  return Store::Open(*uri + "&options=-c%20search_path%3Dholdfast");
+}
+
 INSTANTIATE_TEST_SUITE_P(Postgres, StoreConformanceTest,
-                         ::testing::Values(StoreFactory{"postgres", &MakePostgresStore}),
+                         ::testing::Values(StoreFactory{"postgres", &MakePostgresStore},
+                                           StoreFactory{"postgres_own_schema",
+                                                        &MakePostgresStoreInItsOwnSchema}),
                          StoreFactoryName);
 
 // Every field of the entries, in stream order.

@@ -552,6 +552,32 @@ TEST(PostgresStoreTest, WritesAndReadsSurviveTheServersIdleSessionTimeout) {
   EXPECT_GE((*store)->GetStats().reconnects, 2);
 }
 
+// docs/postgresql.md, "A schema of its own": the URI's search_path puts
+// the store's tables in that schema, and two stores in two schemas of one
+// database are independent (staging and production, two programs).
+TEST(PostgresStoreTest, StoresInTwoSchemasOfOneDatabaseAreIndependent) {
+  absl::StatusOr<std::string> uri = NewPostgresDatabase();
+  ASSERT_TRUE(uri.ok()) << uri.status();
+  pqxx::connection admin(*uri);
+  pqxx::nontransaction txn(admin);
+  txn.exec("CREATE SCHEMA staging; CREATE SCHEMA production");
+  std::unique_ptr<Store> staging = MustOpen(*uri + "&options=-c%20search_path%3Dstaging");
+  std::unique_ptr<Store> production = MustOpen(*uri + "&options=-c%20search_path%3Dproduction");
+  ASSERT_NE(staging, nullptr);
+  ASSERT_NE(production, nullptr);
+  ASSERT_TRUE(staging->RecordSends({Send("s1"), Send("s2")}).ok());
+  absl::StatusOr<WriteSummary> p = production->RecordSends({Send("s1")});
+  ASSERT_TRUE(p.ok()) << p.status();
+  EXPECT_EQ(p->inserted, 1) << "the production store saw the staging store's send";
+  absl::StatusOr<std::vector<SendRow>> staged = staging->ScanSends(std::nullopt, 10);
+  ASSERT_TRUE(staged.ok()) << staged.status();
+  EXPECT_EQ(staged->size(), 2u);
+  EXPECT_EQ(txn.exec1("SELECT count(*) FROM staging.sends")[0].as<int>(), 2);
+  EXPECT_EQ(txn.exec1("SELECT count(*) FROM production.sends")[0].as<int>(), 1);
+  EXPECT_TRUE(txn.exec1("SELECT to_regclass('public.sends') IS NULL")[0].as<bool>());
+  EXPECT_EQ(txn.exec1("SELECT count(*) FROM staging.holdfast_schema")[0].as<int>(), 1);
+}
+
 // docs/postgresql.md, "Privileges": an owner role migrates once, then a
 // replica whose role holds only the listed grants starts, writes every kind
 // of record (the writer's TEMP staging tables included), records config
