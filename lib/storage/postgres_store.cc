@@ -31,8 +31,8 @@ absl::Status ValidateOptions(const PostgresStoreOptions& o) {
       o.writer_connections > 16 || o.report_connections < 1 || o.report_connections > 16 ||
       o.min_slice_entries < 1 || o.lock_timeout_ms < 0) {
     return absl::InvalidArgumentError(
-        "PostgresStoreOptions: sizes must be positive and writer_connections, report_connections in "
-        "[1, 16]");
+        "PostgresStoreOptions: sizes must be positive, lock_timeout_ms >= 0 and writer_connections, "
+        "report_connections in [1, 16]");
   }
   return absl::OkStatus();
 }
@@ -392,9 +392,16 @@ absl::Status PostgresStore::Impl::CommitGroupOnce(std::unique_ptr<pqxx::connecti
     b->entry_inserted.clear();
   }
   bool committing = false;
+  // Opening the connection: a failure then is not re-run within the group.
+  // Re-running makes sense for a connection that broke (the next one may
+  // work); one that could not be opened costs up to connect_timeout per
+  // host each time (a vanished primary), and the next group tries again.
+  bool connecting = false;
   try {
     if (conn == nullptr) {
+      connecting = true;
       conn = OpenWriter();
+      connecting = false;
       std::lock_guard<std::mutex> lock(mu);
       ++stats.reconnects;
     }
@@ -508,9 +515,13 @@ absl::Status PostgresStore::Impl::CommitGroupOnce(std::unique_ptr<pqxx::connecti
       throw;
     } catch (const pqxx::in_doubt_error&) {
       broken = true;  // the outcome is unknown: report it, never re-run
-    } catch (const pqxx::broken_connection&) {
+    } catch (const pqxx::broken_connection& e) {
       broken = true;
       retry = !committing;
+      if (connecting) {
+        s = absl::UnavailableError(absl::StrCat("writing to PostgreSQL: postgresql: cannot connect: ",
+                                                storage_internal::FirstLineBounded(e.what())));
+      }
     } catch (const pqxx::statement_completion_unknown&) {
       broken = true;  // as in_doubt: the statement may have run
     } catch (...) {
@@ -529,6 +540,7 @@ absl::Status PostgresStore::Impl::CommitGroupOnce(std::unique_ptr<pqxx::connecti
         retry = storage_internal::IsRetryableSqlState(state);
       }
     }
+    if (connecting) retry = false;
     if (broken) conn.reset();
     for (PgWriteBatch* b : group) {
       b->summary = WriteSummary{};

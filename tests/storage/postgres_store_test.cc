@@ -442,6 +442,31 @@ TEST(PostgresStoreTest, AWriteWaitingOnALockFailsUnavailableAfterTheLockTimeout)
   EXPECT_EQ(after->inserted, 3);
 }
 
+// A writer whose server is gone: the group's one re-run after the broken
+// connection finds no server, and the group fails then, "cannot connect",
+// instead of reconnecting max_retries times (each attempt can cost
+// connect_timeout per host when a machine vanished).
+TEST(PostgresStoreTest, AGroupIsNotReRunWhenItsReconnectFails) {
+  absl::StatusOr<std::unique_ptr<::holdfast::testing::PostgresServer>> pg =
+      ::holdfast::testing::PostgresServer::Start();
+  ASSERT_TRUE(pg.ok()) << pg.status();
+  absl::StatusOr<std::string> uri = (*pg)->CreateDatabase("gone");
+  ASSERT_TRUE(uri.ok()) << uri.status();
+  PostgresStoreOptions o;
+  o.writer_connections = 1;
+  absl::StatusOr<std::unique_ptr<PostgresStore>> store = PostgresStore::Open(*uri, o);
+  ASSERT_TRUE(store.ok()) << store.status();
+  ASSERT_TRUE((*store)->RecordSends({Send("before")}).ok());
+  (*pg)->StopImmediately();
+  absl::StatusOr<WriteSummary> lost = (*store)->RecordSends({Send("after")});
+  EXPECT_EQ(lost.status().code(), absl::StatusCode::kUnavailable) << lost.status();
+  EXPECT_TRUE(absl::StrContains(lost.status().message(), "cannot connect")) << lost.status();
+  EXPECT_EQ((*store)->GetStats().retries, 1) << "re-runs of a group whose reconnect failed";
+  // The next write tries again (and fails the same way while no server runs).
+  EXPECT_EQ((*store)->RecordSends({Send("later")}).status().code(), absl::StatusCode::kUnavailable);
+  EXPECT_EQ((*store)->GetStats().retries, 1);
+}
+
 // A lock_timeout the URI sets for the session wins over the store's bound.
 TEST(PostgresStoreTest, TheUrisLockTimeoutWinsOverTheStoreDefault) {
   absl::StatusOr<std::string> uri = NewPostgresDatabase();
