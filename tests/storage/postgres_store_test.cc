@@ -18,6 +18,7 @@
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "lib/base/status_macros.h"
 #include "lib/storage/analysis_sql.h"
 #include "lib/storage/internal/postgres_schema.h"
 #include "lib/storage/internal/schema.h"
@@ -42,6 +43,25 @@ std::unique_ptr<Store> MustOpen(const std::string& uri, const StoreOptions& o = 
   absl::StatusOr<std::unique_ptr<Store>> s = Store::Open(uri, o);
   EXPECT_TRUE(s.ok()) << s.status();
   return s.ok() ? std::move(*s) : nullptr;
+}
+
+// A PostgreSQL server of the test's own (for its log, its settings, or to
+// stop it), one database `name` on it, and a store there with one writer
+// connection and `options` otherwise.
+struct OwnServer {
+  std::unique_ptr<::holdfast::testing::PostgresServer> server;
+  std::string uri;
+  std::unique_ptr<PostgresStore> store;
+};
+absl::StatusOr<OwnServer> StartOwnServer(const std::string& name, PostgresStoreOptions options = {},
+                                         const ::holdfast::testing::PostgresServer::Options& server =
+                                             ::holdfast::testing::PostgresServer::Options()) {
+  OwnServer own;
+  HF_ASSIGN_OR_RETURN(own.server, ::holdfast::testing::PostgresServer::Start(server));
+  HF_ASSIGN_OR_RETURN(own.uri, own.server->CreateDatabase(name));
+  options.writer_connections = 1;
+  HF_ASSIGN_OR_RETURN(own.store, PostgresStore::Open(own.uri, options));
+  return own;
 }
 
 TEST(StoreOpenTest, PicksTheBackendFromTheUri) {
@@ -382,24 +402,18 @@ TEST(PostgresStoreTest, FullQueueFailsFastWithResourceExhausted) {
 // writes succeed again once the lock is released.
 TEST(PostgresStoreTest, AWriteWaitingOnALockFailsUnavailableAfterTheLockTimeout) {
   // Its own server: the test counts the lock timeouts in the server's log.
-  absl::StatusOr<std::unique_ptr<::holdfast::testing::PostgresServer>> pg =
-      ::holdfast::testing::PostgresServer::Start();
-  ASSERT_TRUE(pg.ok()) << pg.status();
-  absl::StatusOr<std::string> uri = (*pg)->CreateDatabase("locked");
-  ASSERT_TRUE(uri.ok()) << uri.status();
   PostgresStoreOptions o;
-  o.writer_connections = 1;
   o.lock_timeout_ms = 1500;
-  absl::StatusOr<std::unique_ptr<PostgresStore>> store = PostgresStore::Open(*uri, o);
-  ASSERT_TRUE(store.ok()) << store.status();
-  ASSERT_TRUE((*store)->RecordSends({Send("before")}).ok());
+  absl::StatusOr<OwnServer> own = StartOwnServer("locked", o);
+  ASSERT_TRUE(own.ok()) << own.status();
+  ASSERT_TRUE(own->store->RecordSends({Send("before")}).ok());
 
   // A data team's CREATE INDEX without CONCURRENTLY holds this lock too.
-  pqxx::connection holder(*uri);
+  pqxx::connection holder(own->uri);
   pqxx::work lock(holder);
   lock.exec("LOCK TABLE sends IN SHARE MODE");
   auto count_timeouts = [&] {
-    const std::string log = (*pg)->log();
+    const std::string log = own->server->log();
     int n = 0;
     for (size_t at = log.find("lock timeout"); at != std::string::npos; at = log.find("lock timeout", at + 1)) ++n;
     return n;
@@ -407,9 +421,9 @@ TEST(PostgresStoreTest, AWriteWaitingOnALockFailsUnavailableAfterTheLockTimeout)
   // The first write waits alone in its group; the next two queue behind it
   // and form the second group.
   std::vector<absl::Status> results(3);
-  std::thread first([&] { results[0] = (*store)->RecordSends({Send("a")}).status(); });
+  std::thread first([&] { results[0] = own->store->RecordSends({Send("a")}).status(); });
   for (int i = 0;; ++i) {
-    pqxx::connection probe(*uri);
+    pqxx::connection probe(own->uri);
     pqxx::nontransaction q(probe);
     if (q.exec1("SELECT count(*) FROM pg_stat_activity WHERE application_name = 'holdfastd-writer' "
                 "AND wait_event_type = 'Lock'")[0]
@@ -419,8 +433,8 @@ TEST(PostgresStoreTest, AWriteWaitingOnALockFailsUnavailableAfterTheLockTimeout)
     ASSERT_LT(i, 1000) << "the write never waited for the lock";
     std::this_thread::sleep_for(std::chrono::milliseconds(5));
   }
-  std::thread second([&] { results[1] = (*store)->RecordSends({Send("b")}).status(); });
-  std::thread third([&] { results[2] = (*store)->RecordSends({Send("c")}).status(); });
+  std::thread second([&] { results[1] = own->store->RecordSends({Send("b")}).status(); });
+  std::thread third([&] { results[2] = own->store->RecordSends({Send("c")}).status(); });
   first.join();
   second.join();
   third.join();
@@ -433,11 +447,11 @@ TEST(PostgresStoreTest, AWriteWaitingOnALockFailsUnavailableAfterTheLockTimeout)
   for (int i = 0; count_timeouts() < 2 && i < 500; ++i) {
     std::this_thread::sleep_for(std::chrono::milliseconds(10));
   }
-  EXPECT_EQ(count_timeouts(), 2) << (*pg)->log();
-  EXPECT_EQ((*store)->GetStats().retries, 0);
+  EXPECT_EQ(count_timeouts(), 2) << own->server->log();
+  EXPECT_EQ(own->store->GetStats().retries, 0);
 
   lock.abort();
-  absl::StatusOr<WriteSummary> after = (*store)->RecordSends({Send("a"), Send("b"), Send("c")});
+  absl::StatusOr<WriteSummary> after = own->store->RecordSends({Send("a"), Send("b"), Send("c")});
   ASSERT_TRUE(after.ok()) << after.status();
   EXPECT_EQ(after->inserted, 3);
 }
@@ -447,24 +461,17 @@ TEST(PostgresStoreTest, AWriteWaitingOnALockFailsUnavailableAfterTheLockTimeout)
 // instead of reconnecting max_retries times (each attempt can cost
 // connect_timeout per host when a machine vanished).
 TEST(PostgresStoreTest, AGroupIsNotReRunWhenItsReconnectFails) {
-  absl::StatusOr<std::unique_ptr<::holdfast::testing::PostgresServer>> pg =
-      ::holdfast::testing::PostgresServer::Start();
-  ASSERT_TRUE(pg.ok()) << pg.status();
-  absl::StatusOr<std::string> uri = (*pg)->CreateDatabase("gone");
-  ASSERT_TRUE(uri.ok()) << uri.status();
-  PostgresStoreOptions o;
-  o.writer_connections = 1;
-  absl::StatusOr<std::unique_ptr<PostgresStore>> store = PostgresStore::Open(*uri, o);
-  ASSERT_TRUE(store.ok()) << store.status();
-  ASSERT_TRUE((*store)->RecordSends({Send("before")}).ok());
-  (*pg)->StopImmediately();
-  absl::StatusOr<WriteSummary> lost = (*store)->RecordSends({Send("after")});
+  absl::StatusOr<OwnServer> own = StartOwnServer("gone");
+  ASSERT_TRUE(own.ok()) << own.status();
+  ASSERT_TRUE(own->store->RecordSends({Send("before")}).ok());
+  own->server->StopImmediately();
+  absl::StatusOr<WriteSummary> lost = own->store->RecordSends({Send("after")});
   EXPECT_EQ(lost.status().code(), absl::StatusCode::kUnavailable) << lost.status();
   EXPECT_TRUE(absl::StrContains(lost.status().message(), "cannot connect")) << lost.status();
-  EXPECT_EQ((*store)->GetStats().retries, 1) << "re-runs of a group whose reconnect failed";
+  EXPECT_EQ(own->store->GetStats().retries, 1) << "re-runs of a group whose reconnect failed";
   // The next write tries again (and fails the same way while no server runs).
-  EXPECT_EQ((*store)->RecordSends({Send("later")}).status().code(), absl::StatusCode::kUnavailable);
-  EXPECT_EQ((*store)->GetStats().retries, 1);
+  EXPECT_EQ(own->store->RecordSends({Send("later")}).status().code(), absl::StatusCode::kUnavailable);
+  EXPECT_EQ(own->store->GetStats().retries, 1);
 }
 
 // A lock_timeout the URI sets for the session wins over the store's bound.
@@ -556,25 +563,18 @@ TEST(PostgresStoreTest, ReadsAfterTheServerDroppedThePooledConnectionsSucceed) {
 TEST(PostgresStoreTest, WritesAndReadsSurviveTheServersIdleSessionTimeout) {
   ::holdfast::testing::PostgresServer::Options server;
   server.settings = {"idle_session_timeout=300ms"};
-  absl::StatusOr<std::unique_ptr<::holdfast::testing::PostgresServer>> pg =
-      ::holdfast::testing::PostgresServer::Start(server);
-  ASSERT_TRUE(pg.ok()) << pg.status();
-  absl::StatusOr<std::string> uri = (*pg)->CreateDatabase("idle");
-  ASSERT_TRUE(uri.ok()) << uri.status();
-  PostgresStoreOptions o;
-  o.writer_connections = 1;
-  absl::StatusOr<std::unique_ptr<PostgresStore>> store = PostgresStore::Open(*uri, o);
-  ASSERT_TRUE(store.ok()) << store.status();
+  absl::StatusOr<OwnServer> own = StartOwnServer("idle", {}, server);
+  ASSERT_TRUE(own.ok()) << own.status();
   for (int round = 0; round < 3; ++round) {
-    absl::StatusOr<WriteSummary> written = (*store)->RecordSends({Send(absl::StrCat("s", round))});
+    absl::StatusOr<WriteSummary> written = own->store->RecordSends({Send(absl::StrCat("s", round))});
     ASSERT_TRUE(written.ok()) << "round " << round << ": " << written.status();
     EXPECT_EQ(written->inserted, 1);
-    absl::StatusOr<std::vector<SendRow>> read = (*store)->ScanSends(std::nullopt, 10);
+    absl::StatusOr<std::vector<SendRow>> read = own->store->ScanSends(std::nullopt, 10);
     ASSERT_TRUE(read.ok()) << "round " << round << ": " << read.status();
     EXPECT_EQ(read->size(), static_cast<size_t>(round + 1));
     usleep(800000);  // past the server's idle timeout
   }
-  EXPECT_GE((*store)->GetStats().reconnects, 2);
+  EXPECT_GE(own->store->GetStats().reconnects, 2);
 }
 
 // docs/postgresql.md, "A schema of its own": the URI's search_path puts

@@ -185,49 +185,59 @@ absl::Status PostgresServer::Launch(const Options& options,
   }
 }
 
-absl::StatusOr<std::unique_ptr<PostgresServer>> PostgresServer::Start(const Options& options) {
+absl::StatusOr<std::unique_ptr<PostgresServer>> PostgresServer::Create(
+    const Options& options, const std::function<absl::Status(const std::string& data,
+                                                             const std::string& log)>& fill) {
   const auto deadline =
       std::chrono::steady_clock::now() + std::chrono::seconds(options.start_timeout_seconds);
   absl::StatusOr<std::unique_ptr<PostgresServer>> server = MakeDirectories();
   if (!server.ok()) return server.status();
-  absl::StatusOr<RunAs> as = ServerUser();
-  if (!as.ok()) return as.status();
-  absl::StatusOr<std::string> tmpl_dir = TemplateCluster(options, *as);
-  if (!tmpl_dir.ok()) return tmpl_dir.status();
-  const std::string data = (*server)->dir_ + "/data";
-  if (!RunToCompletion({"/bin/cp", "-a", *tmpl_dir, data}, *as, (*server)->log_path_)) {
-    return absl::UnavailableError(absl::StrCat("copying the template cluster failed: ", (*server)->log()));
-  }
+  absl::Status filled = fill((*server)->dir_ + "/data", (*server)->log_path_);
+  if (!filled.ok()) return filled;
   absl::Status launched = (*server)->Launch(options, deadline);
   if (!launched.ok()) return launched;
   return server;
+}
+
+absl::StatusOr<std::unique_ptr<PostgresServer>> PostgresServer::Start(const Options& options) {
+  return Create(options, [&](const std::string& data, const std::string& log) -> absl::Status {
+    absl::StatusOr<RunAs> as = ServerUser();
+    if (!as.ok()) return as.status();
+    absl::StatusOr<std::string> tmpl_dir = TemplateCluster(options, *as);
+    if (!tmpl_dir.ok()) return tmpl_dir.status();
+    if (!RunToCompletion({"/bin/cp", "-a", *tmpl_dir, data}, *as, log)) {
+      return absl::UnavailableError(absl::StrCat("copying the template cluster failed: ", ReadFile(log)));
+    }
+    return absl::OkStatus();
+  });
 }
 
 absl::StatusOr<std::unique_ptr<PostgresServer>> PostgresServer::StartStandby(
     const PostgresServer& primary, const Options& options) {
   const auto deadline =
       std::chrono::steady_clock::now() + std::chrono::seconds(options.start_timeout_seconds);
-  absl::StatusOr<std::unique_ptr<PostgresServer>> server = MakeDirectories();
+  absl::StatusOr<std::unique_ptr<PostgresServer>> server =
+      Create(options, [&](const std::string& data, const std::string& log) -> absl::Status {
+        absl::StatusOr<RunAs> as = ServerUser();
+        if (!as.ok()) return as.status();
+        // -R writes standby.signal and a primary_conninfo naming the
+        // primary's socket; -X stream copies the WAL the backup needs over a
+        // second connection; -c fast checkpoints at once instead of
+        // spreading it.
+        if (!RunToCompletion({options.bin_dir + "/pg_basebackup", "-D", data, "-R", "-X", "stream",
+                              "-c", "fast", "--no-sync", "-h", primary.socket_dir_, "-p",
+                              std::to_string(kPort), "-U", "postgres"},
+                             *as, log)) {
+          return absl::UnavailableError(absl::StrCat("pg_basebackup failed: ", ReadFile(log)));
+        }
+        return absl::OkStatus();
+      });
   if (!server.ok()) return server.status();
-  absl::StatusOr<RunAs> as = ServerUser();
-  if (!as.ok()) return as.status();
-  // -R writes standby.signal and a primary_conninfo naming the primary's
-  // socket; -X stream copies the WAL the backup needs over a second
-  // connection; -c fast checkpoints at once instead of spreading it.
-  if (!RunToCompletion({options.bin_dir + "/pg_basebackup", "-D", (*server)->dir_ + "/data", "-R",
-                        "-X", "stream", "-c", "fast", "--no-sync", "-h", primary.socket_dir_,
-                        "-p", std::to_string(kPort), "-U", "postgres"},
-                       *as, (*server)->log_path_)) {
-    return absl::UnavailableError(absl::StrCat("pg_basebackup failed: ", (*server)->log()));
-  }
-  absl::Status launched = (*server)->Launch(options, deadline);
-  if (!launched.ok()) return launched;
   // Accepting connections comes before streaming: wait for the primary to
   // list a streaming standby.
-  PostgresServer& p = const_cast<PostgresServer&>(primary);
   for (;;) {
     absl::StatusOr<std::string> n =
-        p.QueryValue("postgres", "SELECT count(*) FROM pg_stat_replication WHERE state = 'streaming'");
+        primary.QueryValue("postgres", "SELECT count(*) FROM pg_stat_replication WHERE state = 'streaming'");
     if (n.ok() && *n != "0") return server;
     if (std::chrono::steady_clock::now() > deadline) {
       return absl::UnavailableError(absl::StrCat("the standby did not start streaming: ",
@@ -276,8 +286,12 @@ std::string PostgresServer::Uri(const std::string& dbname) const {
                       "&user=postgres");
 }
 
-absl::Status PostgresServer::Exec(const std::string& dbname, const std::string& sql) {
-  PGconn* conn = PQconnectdb(Uri(dbname).c_str());
+namespace {
+
+// Runs `sql` on a new connection to `uri`; with `first_value`, returns the
+// first column of its first row (NOT_FOUND without a row), else "".
+absl::StatusOr<std::string> RunSql(const std::string& uri, const std::string& sql, bool first_value) {
+  PGconn* conn = PQconnectdb(uri.c_str());
   if (PQstatus(conn) != CONNECTION_OK) {
     absl::Status s = absl::UnavailableError(PQerrorMessage(conn));
     PQfinish(conn);
@@ -285,34 +299,30 @@ absl::Status PostgresServer::Exec(const std::string& dbname, const std::string& 
   }
   PGresult* res = PQexec(conn, sql.c_str());
   const ExecStatusType st = PQresultStatus(res);
-  absl::Status s = st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK
-                       ? absl::OkStatus()
-                       : absl::InternalError(absl::StrCat(sql, ": ", PQerrorMessage(conn)));
-  PQclear(res);
-  PQfinish(conn);
-  return s;
-}
-
-absl::StatusOr<std::string> PostgresServer::QueryValue(const std::string& dbname,
-                                                      const std::string& sql) {
-  PGconn* conn = PQconnectdb(Uri(dbname).c_str());
-  if (PQstatus(conn) != CONNECTION_OK) {
-    absl::Status s = absl::UnavailableError(PQerrorMessage(conn));
-    PQfinish(conn);
-    return s;
-  }
-  PGresult* res = PQexec(conn, sql.c_str());
-  absl::StatusOr<std::string> out;
-  if (PQresultStatus(res) != PGRES_TUPLES_OK) {
+  absl::StatusOr<std::string> out = std::string();
+  if (st != PGRES_TUPLES_OK && (first_value || st != PGRES_COMMAND_OK)) {
     out = absl::InternalError(absl::StrCat(sql, ": ", PQerrorMessage(conn)));
-  } else if (PQntuples(res) == 0) {
-    out = absl::NotFoundError(absl::StrCat(sql, ": no row"));
-  } else {
-    out = std::string(PQgetvalue(res, 0, 0));
+  } else if (first_value) {
+    if (PQntuples(res) == 0) {
+      out = absl::NotFoundError(absl::StrCat(sql, ": no row"));
+    } else {
+      out = std::string(PQgetvalue(res, 0, 0));
+    }
   }
   PQclear(res);
   PQfinish(conn);
   return out;
+}
+
+}  // namespace
+
+absl::Status PostgresServer::Exec(const std::string& dbname, const std::string& sql) const {
+  return RunSql(Uri(dbname), sql, /*first_value=*/false).status();
+}
+
+absl::StatusOr<std::string> PostgresServer::QueryValue(const std::string& dbname,
+                                                      const std::string& sql) const {
+  return RunSql(Uri(dbname), sql, /*first_value=*/true);
 }
 
 absl::StatusOr<std::string> PostgresServer::CreateDatabase(const std::string& name) {

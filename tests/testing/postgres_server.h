@@ -26,6 +26,7 @@
 #include <sys/types.h>
 
 #include <chrono>
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -80,12 +81,12 @@ class PostgresServer {
   [[nodiscard]] absl::StatusOr<std::string> CreateDatabase(const std::string& name);
 
   // Runs one SQL command on `dbname`; for test set-up (roles, grants).
-  [[nodiscard]] absl::Status Exec(const std::string& dbname, const std::string& sql);
+  [[nodiscard]] absl::Status Exec(const std::string& dbname, const std::string& sql) const;
 
   // Runs one query on `dbname` and returns the first column of its first
   // row as text ("" for NULL); NOT_FOUND when it returns no row.
   [[nodiscard]] absl::StatusOr<std::string> QueryValue(const std::string& dbname,
-                                                       const std::string& sql);
+                                                       const std::string& sql) const;
 
   // Promotes a standby (pg_promote, waiting up to 60 s for the end of
   // recovery). FAILED_PRECONDITION when it does not end.
@@ -104,6 +105,11 @@ class PostgresServer {
   PostgresServer() = default;
   // The new server's directory, socket and log, owned by the server user.
   [[nodiscard]] static absl::StatusOr<std::unique_ptr<PostgresServer>> MakeDirectories();
+  // A new server whose data directory `fill` creates (running commands as
+  // the server user, appending their output to `log`), then launched.
+  [[nodiscard]] static absl::StatusOr<std::unique_ptr<PostgresServer>> Create(
+      const Options& options,
+      const std::function<absl::Status(const std::string& data, const std::string& log)>& fill);
   // Starts the postmaster on dir_/data and waits until it accepts
   // connections (by `deadline`).
   [[nodiscard]] absl::Status Launch(const Options& options,
